@@ -1,0 +1,26 @@
+import type { OpName, OpParams } from '../graph/op-params';
+import type { Shape } from '../graph/shape';
+
+export type BackendName = 'cpu' | 'webgpu';
+
+/** What a kernel sees of one input: the backend's own storage and the logical shape. */
+export interface KernelInput {
+  readonly storage: unknown;
+  readonly shape: Shape;
+}
+
+/**
+ * A backend stores tensors and runs the primitive ops on them. It never sees autodiff: backward
+ * passes are built from the same primitives. `run` returns at once; a backend may execute later
+ * (WebGPU queues work), and `read` is the only place that waits.
+ */
+export interface Backend {
+  readonly name: BackendName;
+  /** One line for people: "CPU (float32)", or the adapter's description. */
+  readonly description: string;
+  upload(values: ArrayLike<number>, shape: Shape): unknown;
+  read(storage: unknown, size: number): Promise<Float32Array>;
+  /** The values at once, where the backend can (CPU); null where it cannot (WebGPU). */
+  readSync(storage: unknown, size: number): Float32Array | null;
+  run<K extends OpName>(op: K, inputs: readonly KernelInput[], outShape: Shape, params: OpParams[K]): unknown;
+}

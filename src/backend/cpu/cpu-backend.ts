@@ -1,0 +1,57 @@
+import type { OpName, OpParams } from '../../graph/op-params';
+import { type Shape, sizeOf } from '../../graph/shape';
+import type { Backend, KernelInput } from '../backend';
+import { cpuKernels } from './kernels';
+import type { CpuTensor, FloatArray } from './types';
+
+export type CpuPrecision = 'float32' | 'float64';
+
+/**
+ * The reference backend: plain loops over typed arrays, run synchronously. float32 is what users
+ * get; float64 exists so gradient checks against finite differences are not drowned in rounding.
+ */
+export class CpuBackend implements Backend {
+  readonly name = 'cpu' as const;
+  readonly description: string;
+  private readonly ArrayType: Float32ArrayConstructor | Float64ArrayConstructor;
+
+  constructor(readonly precision: CpuPrecision = 'float32') {
+    this.ArrayType = precision === 'float64' ? Float64Array : Float32Array;
+    this.description = `CPU (${precision})`;
+  }
+
+  upload(values: ArrayLike<number>, shape: Shape): FloatArray {
+    const data = new this.ArrayType(sizeOf(shape));
+    data.set(values);
+    return data;
+  }
+
+  read(storage: unknown, size: number): Promise<Float32Array> {
+    return Promise.resolve(this.readSync(storage, size));
+  }
+
+  readSync(storage: unknown, _size: number): Float32Array {
+    const data = storage as FloatArray;
+    return data instanceof Float32Array ? data.slice() : Float32Array.from(data);
+  }
+
+  run<K extends OpName>(
+    op: K,
+    inputs: readonly KernelInput[],
+    outShape: Shape,
+    params: OpParams[K],
+  ): FloatArray {
+    const out: CpuTensor = { data: new this.ArrayType(sizeOf(outShape)), shape: outShape };
+    const kernel = cpuKernels[op] as (
+      inputs: readonly CpuTensor[],
+      out: CpuTensor,
+      params: OpParams[K],
+    ) => void;
+    kernel(
+      inputs.map((x) => ({ data: x.storage as FloatArray, shape: x.shape })),
+      out,
+      params,
+    );
+    return out.data;
+  }
+}

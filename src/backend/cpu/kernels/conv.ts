@@ -1,0 +1,164 @@
+/** Convolution and pooling on NHWC tensors with HWIO filters, as direct loops. */
+import { windowGeometry } from '../../../graph/conv-geometry';
+import type { Conv2dParams, Pool2dParams } from '../../../graph/op-params';
+import type { Shape } from '../../../graph/shape';
+import type { CpuKernels } from '../types';
+
+/**
+ * Visits every (output position, filter tap) pair whose input position lies inside the image:
+ * `visit(xOffset, wOffset, yOffset)` with offsets of the first channel of each.
+ */
+function forEachTap(
+  xShape: Shape,
+  wShape: Shape,
+  { strides, padding }: Conv2dParams,
+  visit: (xOff: number, wOff: number, yOff: number) => void,
+): void {
+  const [batch, inH, inW, inC] = xShape;
+  const [kH, kW, , outC] = wShape;
+  const g = windowGeometry(inH, inW, kH, kW, strides, padding);
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < g.outH; oh++) {
+      for (let ow = 0; ow < g.outW; ow++) {
+        const yOff = ((b * g.outH + oh) * g.outW + ow) * outC;
+        for (let kh = 0; kh < kH; kh++) {
+          const ih = oh * strides[0] - g.padTop + kh;
+          if (ih < 0 || ih >= inH) continue;
+          for (let kw = 0; kw < kW; kw++) {
+            const iw = ow * strides[1] - g.padLeft + kw;
+            if (iw < 0 || iw >= inW) continue;
+            visit(((b * inH + ih) * inW + iw) * inC, (kh * kW + kw) * inC * outC, yOff);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Visits every pooling window and channel: `visit(yIndex, xIndices)` with the input positions
+ * inside the window (padding excluded), for channel c at stride inC.
+ */
+function forEachWindow(
+  xShape: Shape,
+  { poolSize, strides, padding }: Pool2dParams,
+  visit: (yIndex: number, first: number, taps: readonly number[]) => void,
+): void {
+  const [batch, inH, inW, channels] = xShape;
+  const g = windowGeometry(inH, inW, poolSize[0], poolSize[1], strides, padding);
+  const taps: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < g.outH; oh++) {
+      for (let ow = 0; ow < g.outW; ow++) {
+        taps.length = 0;
+        for (let kh = 0; kh < poolSize[0]; kh++) {
+          const ih = oh * strides[0] - g.padTop + kh;
+          if (ih < 0 || ih >= inH) continue;
+          for (let kw = 0; kw < poolSize[1]; kw++) {
+            const iw = ow * strides[1] - g.padLeft + kw;
+            if (iw >= 0 && iw < inW) taps.push(((b * inH + ih) * inW + iw) * channels);
+          }
+        }
+        const yBase = ((b * g.outH + oh) * g.outW + ow) * channels;
+        for (let c = 0; c < channels; c++) visit(yBase + c, c, taps);
+      }
+    }
+  }
+}
+
+/** Position of the first maximum of x over a window's taps, for channel c. */
+function argmax(x: ArrayLike<number>, taps: readonly number[], c: number): number {
+  let best = -1;
+  let bestValue = Number.NEGATIVE_INFINITY;
+  for (const t of taps) {
+    const v = x[t + c];
+    if (best < 0 || v > bestValue) {
+      best = t + c;
+      bestValue = v;
+    }
+  }
+  return best;
+}
+
+export const convKernels: CpuKernels<
+  | 'conv2d'
+  | 'conv2dBackpropInput'
+  | 'conv2dBackpropFilter'
+  | 'maxPool2d'
+  | 'maxPool2dGrad'
+  | 'maxPool2dGather'
+  | 'avgPool2d'
+  | 'avgPool2dGrad'
+> = {
+  conv2d: ([x, w], out, params) => {
+    const [, , inC, outC] = w.shape;
+    const X = x.data;
+    const W = w.data;
+    const Y = out.data;
+    forEachTap(x.shape, w.shape, params, (xOff, wOff, yOff) => {
+      for (let c = 0; c < inC; c++) {
+        const xv = X[xOff + c];
+        const wRow = wOff + c * outC;
+        for (let f = 0; f < outC; f++) Y[yOff + f] += xv * W[wRow + f];
+      }
+    });
+  },
+  conv2dBackpropInput: ([dy, w], out, params) => {
+    const [, , inC, outC] = w.shape;
+    const DY = dy.data;
+    const W = w.data;
+    const DX = out.data;
+    forEachTap(params.inputShape, w.shape, params, (xOff, wOff, yOff) => {
+      for (let c = 0; c < inC; c++) {
+        const wRow = wOff + c * outC;
+        let s = 0;
+        for (let f = 0; f < outC; f++) s += DY[yOff + f] * W[wRow + f];
+        DX[xOff + c] += s;
+      }
+    });
+  },
+  conv2dBackpropFilter: ([x, dy], out, params) => {
+    const [, , inC, outC] = params.filterShape;
+    const X = x.data;
+    const DY = dy.data;
+    const DW = out.data;
+    forEachTap(x.shape, params.filterShape, params, (xOff, wOff, yOff) => {
+      for (let c = 0; c < inC; c++) {
+        const xv = X[xOff + c];
+        const wRow = wOff + c * outC;
+        for (let f = 0; f < outC; f++) DW[wRow + f] += xv * DY[yOff + f];
+      }
+    });
+  },
+  maxPool2d: ([x], out, params) => {
+    forEachWindow(x.shape, params, (y, c, taps) => {
+      const a = argmax(x.data, taps, c);
+      out.data[y] = a < 0 ? 0 : x.data[a];
+    });
+  },
+  maxPool2dGrad: ([x, dy], out, params) => {
+    forEachWindow(x.shape, params, (y, c, taps) => {
+      const a = argmax(x.data, taps, c);
+      if (a >= 0) out.data[a] += dy.data[y];
+    });
+  },
+  maxPool2dGather: ([x, g], out, params) => {
+    forEachWindow(x.shape, params, (y, c, taps) => {
+      const a = argmax(x.data, taps, c);
+      out.data[y] = a < 0 ? 0 : g.data[a];
+    });
+  },
+  avgPool2d: ([x], out, params) => {
+    forEachWindow(x.shape, params, (y, c, taps) => {
+      let s = 0;
+      for (const t of taps) s += x.data[t + c];
+      out.data[y] = taps.length > 0 ? s / taps.length : 0;
+    });
+  },
+  avgPool2dGrad: ([dy], out, params) => {
+    forEachWindow(params.inputShape, params, (y, c, taps) => {
+      const share = dy.data[y] / taps.length;
+      for (const t of taps) out.data[t + c] += share;
+    });
+  },
+};

@@ -1,0 +1,16 @@
+/** Every op's CPU kernel. The annotation makes a missing kernel a compile error. */
+import type { OpName } from '../../../graph/op-params';
+import type { CpuKernels } from '../types';
+import { convKernels } from './conv';
+import { elementwiseKernels } from './elementwise';
+import { layoutKernels } from './layout';
+import { nnKernels } from './nn';
+import { reduceKernels } from './reduce';
+
+export const cpuKernels: CpuKernels<OpName> = {
+  ...elementwiseKernels,
+  ...reduceKernels,
+  ...layoutKernels,
+  ...nnKernels,
+  ...convKernels,
+};

@@ -1,0 +1,42 @@
+/** Choosing the backend ops run on. */
+import { currentBackend, useBackend } from '../graph/engine';
+import type { Backend, BackendName } from './backend';
+import { CpuBackend } from './cpu/cpu-backend';
+
+export interface BackendInfo {
+  name: BackendName;
+  description: string;
+  /** Why the backend asked for is not the one in use, when it is not. */
+  fallbackReason?: string;
+}
+
+let fallbackReason: string | undefined;
+
+/**
+ * Switches the backend that new tensors and ops use. 'webgpu' falls back to 'cpu' (with the reason
+ * logged and kept in getBackendInfo) when WebGPU cannot be used.
+ */
+export async function setBackend(name: BackendName): Promise<BackendInfo> {
+  if (name === 'cpu') {
+    fallbackReason = undefined;
+    if (currentBackend().name !== 'cpu') useBackend(new CpuBackend());
+    return getBackendInfo();
+  }
+  if (name === 'webgpu') {
+    fallbackReason = 'the WebGPU backend is not part of this build yet; running on the CPU backend';
+    console.warn(`setBackend('webgpu'): ${fallbackReason}`);
+    if (currentBackend().name !== 'cpu') useBackend(new CpuBackend());
+    return getBackendInfo();
+  }
+  throw new TypeError(`setBackend: unknown backend '${name as string}', expected 'cpu' or 'webgpu'`);
+}
+
+/** The name of the backend in use. */
+export function getBackend(): BackendName {
+  return currentBackend().name;
+}
+
+export function getBackendInfo(): BackendInfo {
+  const b: Backend = currentBackend();
+  return { name: b.name, description: b.description, ...(fallbackReason ? { fallbackReason } : {}) };
+}

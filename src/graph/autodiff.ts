@@ -1,0 +1,106 @@
+/**
+ * Reverse-mode automatic differentiation. `f` runs once with the tape on; every op output that
+ * depends on an input keeps its node. The backward pass walks those nodes from the output back in
+ * reverse topological order, asking each op's definition for its vector-Jacobian product, and sums
+ * the gradients of tensors used more than once.
+ */
+import { fmtShape, ShapeError, WebGPUTrainerError } from '../errors';
+import { noGrad, opDef, recordTape } from './engine';
+import { add } from './ops/binary';
+import { fill } from './ops/util';
+import { shapesEqual } from './shape';
+import { Tensor } from './tensor';
+
+export interface ValueAndGrad {
+  /** f at the inputs. */
+  value: Tensor;
+  /** d f / d input, one per input, each shaped like its input (zeros where f does not use it). */
+  grads: Tensor[];
+}
+
+/**
+ * Transforms a scalar function of tensors into one that also returns its gradient with respect to
+ * every argument: `const { value, grads } = valueAndGrad((w, b) => loss(w, b))(w, b)`.
+ */
+export function valueAndGrad(f: (...inputs: Tensor[]) => Tensor): (...inputs: Tensor[]) => ValueAndGrad {
+  return (...inputs) => {
+    const tracked = inputs.map((t) => {
+      if (!(t instanceof Tensor)) {
+        throw new WebGPUTrainerError(`valueAndGrad: every argument must be a Tensor, received ${typeof t}`);
+      }
+      const copy = new Tensor(t.shape, t.storage, t.backend);
+      copy.requiresGrad = true;
+      return copy;
+    });
+    const value = recordTape(() => f(...tracked));
+    if (!(value instanceof Tensor) || value.size !== 1) {
+      throw new ShapeError(
+        `valueAndGrad: f must return a scalar tensor, returned ${value instanceof Tensor ? fmtShape(value.shape) : typeof value}`,
+      );
+    }
+    const gradients = noGrad(() => backpropagate(value));
+    return {
+      value: new Tensor(value.shape, value.storage, value.backend),
+      grads: tracked.map((t) => gradients.get(t) ?? fill(t.shape, 0, t)),
+    };
+  };
+}
+
+/** The gradients only: `grad(f)(...inputs)` is `valueAndGrad(f)(...inputs).grads`. */
+export function grad(f: (...inputs: Tensor[]) => Tensor): (...inputs: Tensor[]) => Tensor[] {
+  const vg = valueAndGrad(f);
+  return (...inputs) => vg(...inputs).grads;
+}
+
+function backpropagate(output: Tensor): Map<Tensor, Tensor> {
+  const grads = new Map<Tensor, Tensor>([[output, fill(output.shape, 1, output)]]);
+  const order = topologicalOrder(output);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i];
+    const node = t.node;
+    const dy = grads.get(t);
+    if (!node || !dy) continue;
+    const needs = node.inputs.map((x) => x.requiresGrad);
+    const inputGrads = opDef(node.op).backward({
+      inputs: node.inputs,
+      output: t,
+      dy,
+      params: node.params,
+      needs,
+    });
+    node.inputs.forEach((x, j) => {
+      const g = inputGrads[j];
+      if (!needs[j] || !g) return;
+      if (!shapesEqual(g.shape, x.shape)) {
+        throw new ShapeError(
+          `backward of ${node.op}: gradient ${fmtShape(g.shape)} for input ${j} does not match its shape ${fmtShape(x.shape)}`,
+        );
+      }
+      const previous = grads.get(x);
+      grads.set(x, previous ? add(previous, g) : g);
+    });
+  }
+  return grads;
+}
+
+/** Tensors reachable from `output` through recorded nodes, every input before its users. */
+function topologicalOrder(output: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  // Iterative depth-first search: deep graphs (long training loops traced once) must not overflow the stack.
+  const stack: [Tensor, boolean][] = [[output, false]];
+  while (stack.length > 0) {
+    const [t, expanded] = stack.pop()!;
+    if (expanded) {
+      order.push(t);
+      continue;
+    }
+    if (visited.has(t)) continue;
+    visited.add(t);
+    stack.push([t, true]);
+    for (const x of t.node?.inputs ?? []) {
+      if (x.requiresGrad && !visited.has(x)) stack.push([x, false]);
+    }
+  }
+  return order;
+}

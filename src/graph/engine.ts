@@ -1,0 +1,139 @@
+/**
+ * The engine: which backend runs ops, how one op call is checked, run and (while gradients are
+ * being recorded) put on the tape.
+ */
+import type { Backend } from '../backend/backend';
+import { CpuBackend } from '../backend/cpu/cpu-backend';
+import { BackendError, fmtShape, ShapeError } from '../errors';
+import type { OpDef, OpDefs } from './op-def';
+import type { OpName, OpParams } from './op-params';
+import { assertValidShape, type Shape, sizeOf } from './shape';
+import { Tensor } from './tensor';
+
+let current: Backend = new CpuBackend();
+
+export function currentBackend(): Backend {
+  return current;
+}
+
+/** Makes `backend` the one new tensors and ops run on. Returns the previous one. */
+export function useBackend(backend: Backend): Backend {
+  const previous = current;
+  current = backend;
+  return previous;
+}
+
+/** Runs `fn` with `backend` current, restoring the previous backend afterwards. */
+export function withBackend<T>(backend: Backend, fn: () => T): T {
+  const previous = useBackend(backend);
+  try {
+    return fn();
+  } finally {
+    useBackend(previous);
+  }
+}
+
+const registry: Partial<Record<OpName, OpDef<OpName>>> = {};
+
+/** Each op family registers its definitions when its module loads. */
+export function registerOps<K extends OpName>(defs: OpDefs<K>): OpDefs<K> {
+  Object.assign(registry, defs);
+  return defs;
+}
+
+export function opDef<K extends OpName>(op: K): OpDef<K> {
+  const def = registry[op];
+  if (!def) throw new BackendError(`op ${op} is not registered (import its family from src/graph/ops)`);
+  return def as unknown as OpDef<K>;
+}
+
+let recording = 0;
+
+/** Runs `fn` with the tape on: outputs of ops on tensors that require gradients keep their node. */
+export function recordTape<T>(fn: () => T): T {
+  recording++;
+  try {
+    return fn();
+  } finally {
+    recording--;
+  }
+}
+
+/** Runs `fn` with the tape off (backward passes, optimiser updates). */
+export function noGrad<T>(fn: () => T): T {
+  const saved = recording;
+  recording = 0;
+  try {
+    return fn();
+  } finally {
+    recording = saved;
+  }
+}
+
+/** Checks, runs and records one primitive op. Every public op goes through here. */
+export function runOp<K extends OpName>(op: K, inputs: readonly Tensor[], params: OpParams[K]): Tensor {
+  const def = opDef(op);
+  if (def.arity !== 'variadic' && inputs.length !== def.arity) {
+    throw new ShapeError(`${op}: expected ${def.arity} inputs, received ${inputs.length}`);
+  }
+  const backend = inputs.length > 0 ? inputs[0].backend : current;
+  for (const t of inputs) {
+    if (t.backend !== backend) {
+      throw new BackendError(
+        `${op}: inputs live on different backends (${backend.description} and ${t.backend.description}); ` +
+          'create them after setBackend, or move them with tensor(await t.data(), t.shape)',
+      );
+    }
+  }
+  const outShape = def.shape(
+    inputs.map((t) => t.shape),
+    params,
+  );
+  const storage = backend.run(
+    op,
+    inputs.map((t) => ({ storage: t.storage, shape: t.shape })),
+    outShape,
+    params,
+  );
+  const out = new Tensor(outShape, storage, backend);
+  if (recording > 0 && inputs.some((t) => t.requiresGrad)) {
+    out.requiresGrad = true;
+    out.node = { op, inputs, params };
+  }
+  return out;
+}
+
+/** A tensor on the current backend from flat row-major values (or nested arrays) and a shape. */
+export function tensor(values: ArrayLike<number> | NestedNumbers, shape?: Shape): Tensor {
+  const flat: ArrayLike<number> = ArrayBuffer.isView(values)
+    ? (values as ArrayLike<number>)
+    : flatten(values);
+  const finalShape = shape ?? inferShape(values);
+  assertValidShape('tensor', finalShape);
+  if (sizeOf(finalShape) !== flat.length) {
+    throw new ShapeError(
+      `tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} elements)`,
+    );
+  }
+  return new Tensor(finalShape, current.upload(flat, finalShape), current);
+}
+
+export type NestedNumbers = number | readonly NestedNumbers[];
+
+function flatten(values: ArrayLike<number> | NestedNumbers): number[] {
+  if (typeof values === 'number') return [values];
+  return Array.from(values as ArrayLike<NestedNumbers>).flatMap((v) => flatten(v));
+}
+
+function inferShape(values: ArrayLike<number> | NestedNumbers): number[] {
+  if (typeof values === 'number') return [];
+  const list = Array.from(values as ArrayLike<NestedNumbers>);
+  if (ArrayBuffer.isView(values) || list.length === 0) return [list.length];
+  const inner = inferShape(list[0]);
+  for (const v of list) {
+    if (fmtShape(inferShape(v)) !== fmtShape(inner)) {
+      throw new ShapeError('tensor: nested arrays are ragged; every row must have the same shape');
+    }
+  }
+  return [list.length, ...inner];
+}

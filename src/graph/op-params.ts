@@ -1,0 +1,79 @@
+/**
+ * The primitive op set, as one interface from op name to its parameters. Everything keyed by op
+ * name (the op definitions, the CPU kernels, the WebGPU kernels) is a mapped type over this
+ * interface, so an op missing its backward or a backend's kernel does not compile.
+ */
+import type { Shape } from './shape';
+
+export type Padding = 'same' | 'valid';
+
+export interface Conv2dParams {
+  strides: readonly [number, number];
+  padding: Padding;
+}
+
+export interface Pool2dParams {
+  poolSize: readonly [number, number];
+  strides: readonly [number, number];
+  padding: Padding;
+}
+
+type None = Record<string, never>;
+
+export interface OpParams {
+  // unary elementwise
+  neg: None;
+  exp: None;
+  log: None;
+  sqrt: None;
+  abs: None;
+  sign: None;
+  relu: None;
+  sigmoid: None;
+  tanh: None;
+  leakyRelu: { alpha: number };
+  elu: { alpha: number };
+  clip: { min: number; max: number };
+  // binary elementwise, broadcasting
+  add: None;
+  sub: None;
+  mul: None;
+  div: None;
+  pow: None;
+  equal: None;
+  notEqual: None;
+  greater: None;
+  greaterEqual: None;
+  less: None;
+  lessEqual: None;
+  // ternary, broadcasting: cond ? a : b
+  where: None;
+  // reductions
+  sum: { axes: readonly number[]; keepDims: boolean };
+  max: { axes: readonly number[]; keepDims: boolean };
+  // layout
+  reshape: { shape: Shape };
+  transpose: { perm: readonly number[] };
+  broadcastTo: { shape: Shape };
+  slice: { begin: readonly number[]; size: readonly number[] };
+  pad: { paddings: readonly (readonly [number, number])[] };
+  concat: { axis: number };
+  gather: None;
+  scatterAdd: { rows: number };
+  oneHot: { depth: number };
+  // neural-network ops
+  matmul: { transposeA: boolean; transposeB: boolean };
+  softmax: { axis: number };
+  logSoftmax: { axis: number };
+  conv2d: Conv2dParams;
+  conv2dBackpropInput: Conv2dParams & { inputShape: Shape };
+  conv2dBackpropFilter: Conv2dParams & { filterShape: Shape };
+  maxPool2d: Pool2dParams;
+  maxPool2dGrad: Pool2dParams;
+  maxPool2dGather: Pool2dParams;
+  avgPool2d: Pool2dParams;
+  avgPool2dGrad: Pool2dParams & { inputShape: Shape };
+  dropout: { rate: number; seed: number; step: number };
+}
+
+export type OpName = keyof OpParams;

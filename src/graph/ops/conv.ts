@@ -1,0 +1,238 @@
+/**
+ * 2-D convolution and pooling on NHWC tensors (filters HWIO, as TensorFlow and Keras store them).
+ * The backward ops are primitives of their own, and each of them has its own backward, so the set
+ * is closed under differentiation: conv2d, its input gradient and its filter gradient are the three
+ * faces of one bilinear map, and likewise for pooling.
+ */
+import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
+import { windowGeometry } from '../conv-geometry';
+import { registerOps, runOp } from '../engine';
+import type { OpDefs } from '../op-def';
+import type { Conv2dParams, Padding, Pool2dParams } from '../op-params';
+import { type Shape, shapesEqual } from '../shape';
+import type { Tensor } from '../tensor';
+
+function conv2dShape(op: string, x: Shape, w: Shape, { strides, padding }: Conv2dParams): number[] {
+  if (x.length !== 4 || w.length !== 4) {
+    throw new ShapeError(
+      `${op}: expected x [batch,height,width,channels] and filter [kh,kw,in,out], received x ${fmtShape(x)} and filter ${fmtShape(w)}`,
+    );
+  }
+  if (x[3] !== w[2]) {
+    throw new ShapeError(
+      `${op}: x ${fmtShape(x)} has ${x[3]} channels but the filter ${fmtShape(w)} expects ${w[2]}`,
+    );
+  }
+  const g = windowGeometry(x[1], x[2], w[0], w[1], strides, padding);
+  return [x[0], g.outH, g.outW, w[3]];
+}
+
+function poolShape(op: string, x: Shape, { poolSize, strides, padding }: Pool2dParams): number[] {
+  if (x.length !== 4)
+    throw new ShapeError(`${op}: expected x [batch,height,width,channels], received ${fmtShape(x)}`);
+  const g = windowGeometry(x[1], x[2], poolSize[0], poolSize[1], strides, padding);
+  return [x[0], g.outH, g.outW, x[3]];
+}
+
+function expectShape(op: string, what: string, got: Shape, want: Shape): void {
+  if (!shapesEqual(got, want)) {
+    throw new ShapeError(`${op}: ${what} is ${fmtShape(got)}, expected ${fmtShape(want)}`);
+  }
+}
+
+const convParams = ({ strides, padding }: Conv2dParams): Conv2dParams => ({ strides, padding });
+const poolParams = ({ poolSize, strides, padding }: Pool2dParams): Pool2dParams => ({
+  poolSize,
+  strides,
+  padding,
+});
+
+export const convOps: OpDefs<
+  | 'conv2d'
+  | 'conv2dBackpropInput'
+  | 'conv2dBackpropFilter'
+  | 'maxPool2d'
+  | 'maxPool2dGrad'
+  | 'maxPool2dGather'
+  | 'avgPool2d'
+  | 'avgPool2dGrad'
+> = registerOps({
+  conv2d: {
+    arity: 2,
+    shape: ([x, w], params) => conv2dShape('conv2d', x, w, params),
+    backward: ({ dy, inputs: [x, w], params, needs }) => [
+      needs[0] ? conv2dBackpropInput(dy, w, x.shape, params) : null,
+      needs[1] ? conv2dBackpropFilter(x, dy, w.shape, params) : null,
+    ],
+  },
+  // dx = conv2dBackpropInput(dy, w): the adjoint of conv2d(., w).
+  conv2dBackpropInput: {
+    arity: 2,
+    shape: ([dy, w], params) => {
+      expectShape(
+        'conv2dBackpropInput',
+        'dy',
+        dy,
+        conv2dShape('conv2dBackpropInput', params.inputShape, w, params),
+      );
+      return params.inputShape;
+    },
+    backward: ({ dy: g, inputs: [dy, w], params, needs }) => [
+      needs[0] ? conv2d(g, w, convParams(params)) : null,
+      needs[1] ? conv2dBackpropFilter(g, dy, w.shape, params) : null,
+    ],
+  },
+  // dw = conv2dBackpropFilter(x, dy): the adjoint of conv2d(x, .).
+  conv2dBackpropFilter: {
+    arity: 2,
+    shape: ([x, dy], params) => {
+      expectShape(
+        'conv2dBackpropFilter',
+        'dy',
+        dy,
+        conv2dShape('conv2dBackpropFilter', x, params.filterShape, params),
+      );
+      return params.filterShape;
+    },
+    backward: ({ dy: g, inputs: [x, dy], params, needs }) => [
+      needs[0] ? conv2dBackpropInput(dy, g, x.shape, params) : null,
+      needs[1] ? conv2d(x, g, convParams(params)) : null,
+    ],
+  },
+  maxPool2d: {
+    arity: 1,
+    shape: ([x], params) => poolShape('maxPool2d', x, params),
+    backward: ({ dy, inputs: [x], params }) => [runOp('maxPool2dGrad', [x, dy], poolParams(params))],
+  },
+  // maxPool2dGrad(x, dy): each dy value goes to the first maximum of its window in x.
+  maxPool2dGrad: {
+    arity: 2,
+    shape: ([x, dy], params) => {
+      expectShape('maxPool2dGrad', 'dy', dy, poolShape('maxPool2dGrad', x, params));
+      return x;
+    },
+    backward: ({ dy: g, inputs: [x], params }) => [
+      null,
+      runOp('maxPool2dGather', [x, g], poolParams(params)),
+    ],
+  },
+  // maxPool2dGather(x, g): for each window, the value of g where x has its first maximum.
+  maxPool2dGather: {
+    arity: 2,
+    shape: ([x, g], params) => {
+      expectShape('maxPool2dGather', 'g', g, x);
+      return poolShape('maxPool2dGather', x, params);
+    },
+    backward: ({ dy, inputs: [x], params }) => [null, runOp('maxPool2dGrad', [x, dy], poolParams(params))],
+  },
+  avgPool2d: {
+    arity: 1,
+    shape: ([x], params) => poolShape('avgPool2d', x, params),
+    backward: ({ dy, inputs: [x], params }) => [
+      runOp('avgPool2dGrad', [dy], { ...poolParams(params), inputShape: x.shape }),
+    ],
+  },
+  avgPool2dGrad: {
+    arity: 1,
+    shape: ([dy], params) => {
+      expectShape('avgPool2dGrad', 'dy', dy, poolShape('avgPool2dGrad', params.inputShape, params));
+      return params.inputShape;
+    },
+    backward: ({ dy: g, params }) => [runOp('avgPool2d', [g], poolParams(params))],
+  },
+});
+
+export interface Conv2dOptions {
+  strides?: number | readonly [number, number];
+  padding?: Padding;
+}
+
+export interface Pool2dOptions {
+  /** Defaults to the pool size, as in Keras. */
+  strides?: number | readonly [number, number];
+  padding?: Padding;
+}
+
+function pair(op: string, name: string, v: number | readonly [number, number]): readonly [number, number] {
+  const p = typeof v === 'number' ? ([v, v] as const) : v;
+  if (p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new InvalidArgumentError(
+      `${op}: ${name} must be a positive integer or a pair of them, received ${v}`,
+    );
+  }
+  return p;
+}
+
+function checkPadding(op: string, padding: string): Padding {
+  if (padding !== 'same' && padding !== 'valid') {
+    throw new InvalidArgumentError(`${op}: padding must be 'same' or 'valid', received '${padding}'`);
+  }
+  return padding;
+}
+
+function conv2dOptions(op: string, options: Conv2dOptions): Conv2dParams {
+  return {
+    strides: pair(op, 'strides', options.strides ?? 1),
+    padding: checkPadding(op, options.padding ?? 'valid'),
+  };
+}
+
+/** 2-D convolution: x [batch,h,w,in] with filter [kh,kw,in,out] gives [batch,h',w',out]. */
+export function conv2d(x: Tensor, filter: Tensor, options: Conv2dOptions = {}): Tensor {
+  return runOp('conv2d', [x, filter], conv2dOptions('conv2d', options));
+}
+
+export function conv2dBackpropInput(
+  dy: Tensor,
+  filter: Tensor,
+  inputShape: Shape,
+  options: Conv2dOptions = {},
+): Tensor {
+  return runOp('conv2dBackpropInput', [dy, filter], {
+    ...conv2dOptions('conv2dBackpropInput', options),
+    inputShape: [...inputShape],
+  });
+}
+
+export function conv2dBackpropFilter(
+  x: Tensor,
+  dy: Tensor,
+  filterShape: Shape,
+  options: Conv2dOptions = {},
+): Tensor {
+  return runOp('conv2dBackpropFilter', [x, dy], {
+    ...conv2dOptions('conv2dBackpropFilter', options),
+    filterShape: [...filterShape],
+  });
+}
+
+function poolOptions(
+  op: string,
+  poolSize: number | readonly [number, number],
+  options: Pool2dOptions,
+): Pool2dParams {
+  const size = pair(op, 'poolSize', poolSize);
+  return {
+    poolSize: size,
+    strides: pair(op, 'strides', options.strides ?? size),
+    padding: checkPadding(op, options.padding ?? 'valid'),
+  };
+}
+
+/** Maximum over each window; windows never count padding. */
+export function maxPool2d(
+  x: Tensor,
+  poolSize: number | readonly [number, number] = 2,
+  options: Pool2dOptions = {},
+): Tensor {
+  return runOp('maxPool2d', [x], poolOptions('maxPool2d', poolSize, options));
+}
+
+/** Mean over each window, dividing by the number of real (not padded) elements in it. */
+export function avgPool2d(
+  x: Tensor,
+  poolSize: number | readonly [number, number] = 2,
+  options: Pool2dOptions = {},
+): Tensor {
+  return runOp('avgPool2d', [x], poolOptions('avgPool2d', poolSize, options));
+}

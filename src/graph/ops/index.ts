@@ -1,0 +1,28 @@
+/**
+ * Every primitive op, gathered in one table. The type annotation is the completeness check: an op
+ * named in OpParams without a definition here fails to compile.
+ */
+import type { OpTable } from '../op-def';
+import { binaryOps } from './binary';
+import { convOps } from './conv';
+import { layoutOps } from './layout';
+import { nnOps } from './nn';
+import { reduceOps } from './reduce';
+import { unaryOps } from './unary';
+
+export const opTable: OpTable = {
+  ...unaryOps,
+  ...binaryOps,
+  ...reduceOps,
+  ...layoutOps,
+  ...nnOps,
+  ...convOps,
+};
+
+export * from './binary';
+export * from './conv';
+export * from './layout';
+export * from './nn';
+export * from './reduce';
+export * from './unary';
+export * from './util';

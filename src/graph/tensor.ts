@@ -1,0 +1,79 @@
+import type { Backend } from '../backend/backend';
+import { BackendError, fmtShape } from '../errors';
+import type { OpName, OpParams } from './op-params';
+import { type Shape, sizeOf } from './shape';
+
+/** How a tensor was made, kept only while gradients are being recorded. */
+export interface TapeNode {
+  readonly op: OpName;
+  readonly inputs: readonly Tensor[];
+  readonly params: OpParams[OpName];
+}
+
+/**
+ * An n-dimensional float32 array living on one backend. Tensors are immutable values: ops return
+ * new tensors, and nothing needs freeing by hand.
+ */
+export class Tensor {
+  readonly shape: Shape;
+  readonly size: number;
+  /** @internal set by valueAndGrad on the tensors it differentiates with respect to */
+  requiresGrad = false;
+  /** @internal */
+  node: TapeNode | null = null;
+
+  constructor(
+    shape: Shape,
+    /** @internal the backend's handle: a Float32Array on CPU, a GPUBuffer on WebGPU */
+    readonly storage: unknown,
+    readonly backend: Backend,
+  ) {
+    this.shape = Object.freeze([...shape]);
+    this.size = sizeOf(shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** The values, row-major, as float32. */
+  data(): Promise<Float32Array> {
+    return this.backend.read(this.storage, this.size);
+  }
+
+  /** The values at once; only backends that hold data in main memory (CPU) can. */
+  dataSync(): Float32Array {
+    const values = this.backend.readSync(this.storage, this.size);
+    if (values === null) {
+      throw new BackendError(
+        `Tensor ${fmtShape(this.shape)} lives on the ${this.backend.name} backend: use await tensor.data()`,
+      );
+    }
+    return values;
+  }
+
+  /** The values as nested arrays (a number for a scalar). */
+  async array(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape);
+  }
+
+  /** The single value of a tensor with one element. */
+  async item(): Promise<number> {
+    if (this.size !== 1) {
+      throw new BackendError(`item(): tensor ${fmtShape(this.shape)} has ${this.size} elements, expected 1`);
+    }
+    return (await this.data())[0];
+  }
+
+  toString(): string {
+    return `Tensor(${fmtShape(this.shape)}, ${this.backend.name})`;
+  }
+}
+
+export type NestedArray = number | NestedArray[];
+
+function nest(values: ArrayLike<number>, shape: Shape, offset = 0, axis = 0): NestedArray {
+  if (axis === shape.length) return values[offset];
+  const inner = sizeOf(shape.slice(axis + 1));
+  return Array.from({ length: shape[axis] }, (_, i) => nest(values, shape, offset + i * inner, axis + 1));
+}

@@ -1,0 +1,15 @@
+/**
+ * webgpu-trainer: the library entry. Never imports the UI or touches the DOM, so it runs in Node,
+ * in a Worker and in the page alike.
+ */
+export type { Backend, BackendName } from './backend/backend';
+export { CpuBackend } from './backend/cpu/cpu-backend';
+export { type BackendInfo, getBackend, getBackendInfo, setBackend } from './backend/index';
+export { BackendError, InvalidArgumentError, ShapeError, WebGPUTrainerError } from './errors';
+export { grad, type ValueAndGrad, valueAndGrad } from './graph/autodiff';
+export { type NestedNumbers, noGrad, tensor, withBackend } from './graph/engine';
+export type { OpName, OpParams } from './graph/op-params';
+export * from './graph/ops/index';
+export { Random } from './graph/random';
+export type { Shape } from './graph/shape';
+export { type NestedArray, Tensor } from './graph/tensor';
