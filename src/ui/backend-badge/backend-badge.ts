@@ -1,0 +1,34 @@
+import { css, html, LitElement } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { GpuProbe } from '../gpu-probe';
+
+/** Shows which backend trains: the WebGPU adapter (and whether it is a software fallback) or CPU with the reason. */
+@customElement('backend-badge')
+export class BackendBadge extends LitElement {
+  /** The probe result; undefined while probing. */
+  @property({ attribute: false }) probe?: GpuProbe;
+
+  static override styles = css`
+    :host { display: inline-block; font-size: 0.85rem; }
+    span { padding: 0.2rem 0.6rem; border-radius: 999px; border: 1px solid currentColor; }
+    .gpu { color: #0a7d32; }
+    .cpu { color: #a15c00; }
+  `;
+
+  override render() {
+    const p = this.probe;
+    if (!p) return html`<span data-state="probing">Looking for a GPU…</span>`;
+    if (!p.available) {
+      return html`<span class="cpu" data-state="cpu" title=${p.reason ?? ''}>CPU — ${p.reason}</span>`;
+    }
+    return html`<span class="gpu" data-state="webgpu" title=${p.adapter ?? ''}
+      >WebGPU — ${p.adapter}${p.isFallbackAdapter ? ' (software fallback adapter)' : ''}</span
+    >`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'backend-badge': BackendBadge;
+  }
+}
