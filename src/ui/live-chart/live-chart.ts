@@ -1,0 +1,94 @@
+import { css, html, LitElement, type PropertyValues, unsafeCSS } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import uPlot from 'uplot';
+import uplotCss from 'uplot/dist/uPlot.min.css?inline';
+import type { AlignedSeries } from '../training-log';
+
+const COLORS = ['#7aa6d6', '#1f5fa8', '#d1495b', '#2e933c', '#edae49', '#8d6a9f'];
+
+/** A line chart (uPlot) that redraws when `data` is replaced; at most one redraw per frame. */
+@customElement('live-chart')
+export class LiveChart extends LitElement {
+  /** Title above the plot. */
+  @property() heading = '';
+  /** One label per series (after x). */
+  @property({ attribute: false }) labels: readonly string[] = [];
+  /** Aligned data: x first, then one array per series. */
+  @property({ attribute: false }) data: AlignedSeries = [[]];
+  /** Label of the x axis. */
+  @property() xLabel = 'epoch';
+
+  @query('.plot') private plotHost!: HTMLDivElement;
+  private plot?: uPlot;
+  private resizeObserver?: ResizeObserver;
+
+  static override styles = [
+    unsafeCSS(uplotCss),
+    css`
+      :host { display: block; min-width: 280px; }
+      h3 { margin: 0 0 0.3rem; font-size: 0.95rem; font-weight: 600; }
+      .plot { width: 100%; }
+    `,
+  ];
+
+  override render() {
+    return html`<h3>${this.heading}</h3><div class="plot" role="img" aria-label=${this.heading}></div>`;
+  }
+
+  override firstUpdated(): void {
+    this.resizeObserver = new ResizeObserver(() => this.plot?.setSize(this.size()));
+    this.resizeObserver.observe(this.plotHost);
+  }
+
+  override updated(changed: PropertyValues<this>): void {
+    if (changed.has('labels') || !this.plot) this.createPlot();
+    else if (changed.has('data')) this.plot.setData(this.data as uPlot.AlignedData);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizeObserver?.disconnect();
+    this.plot?.destroy();
+    this.plot = undefined;
+  }
+
+  /** The number of points the plot currently holds (for tests and diagnostics). */
+  get pointCount(): number {
+    return this.plot?.data[0]?.length ?? 0;
+  }
+
+  private size() {
+    return { width: Math.max(this.plotHost.clientWidth, 280), height: 220 };
+  }
+
+  private createPlot(): void {
+    this.plot?.destroy();
+    const series: uPlot.Series[] = [
+      { label: this.xLabel, value: (_u, v) => (v == null ? '' : v.toFixed(2)) },
+      ...this.labels.map((label, i) => ({
+        label,
+        stroke: COLORS[i % COLORS.length],
+        width: i === 0 ? 1 : 2,
+        spanGaps: true,
+        points: { show: i > 0 },
+      })),
+    ];
+    this.plot = new uPlot(
+      {
+        ...this.size(),
+        series,
+        scales: { x: { time: false } },
+        axes: [{ label: this.xLabel }, {}],
+        legend: { live: true },
+      },
+      this.data as uPlot.AlignedData,
+      this.plotHost,
+    );
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'live-chart': LiveChart;
+  }
+}

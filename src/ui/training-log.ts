@@ -1,0 +1,76 @@
+/**
+ * The curves the page draws, built from the logs training reports: per metric, the per-batch values
+ * (raw and exponentially smoothed) and the per-epoch training and validation values, on one x axis
+ * measured in epochs (batch b of epoch e with n batches sits at e + (b + 1) / n).
+ * Plain data, no DOM: the charts only render it.
+ */
+export type Logs = Readonly<Record<string, number>>;
+
+/** uPlot's aligned data: x first, then one array per series; null where a series has no point. */
+export type AlignedSeries = [number[], ...(number | null)[][]];
+
+export interface MetricCurves {
+  metric: string;
+  labels: readonly string[];
+  data: AlignedSeries;
+}
+
+export class TrainingLog {
+  private readonly x: number[] = [];
+  private readonly rows: Logs[] = [];
+  private readonly kinds: ('batch' | 'epoch')[] = [];
+  private readonly smoothed = new Map<string, number>();
+
+  /** @param smoothing EMA weight of the past, as TensorBoard's slider: 0 = raw, 0.9 = very smooth */
+  constructor(private readonly smoothing = 0.6) {}
+
+  addBatch(epoch: number, batch: number, batchesPerEpoch: number, logs: Logs): void {
+    const row: Record<string, number> = {};
+    for (const [k, v] of Object.entries(logs)) {
+      if (!Number.isFinite(v)) continue;
+      const previous = this.smoothed.get(k);
+      const s = previous === undefined ? v : this.smoothing * previous + (1 - this.smoothing) * v;
+      this.smoothed.set(k, s);
+      row[k] = s;
+    }
+    this.push(epoch + (batch + 1) / batchesPerEpoch, row, 'batch');
+  }
+
+  addEpoch(epoch: number, logs: Logs): void {
+    this.push(epoch + 1, logs, 'epoch');
+  }
+
+  /** Metric names seen so far, without the val_ prefix, loss first. */
+  metrics(): string[] {
+    const names = new Set<string>();
+    for (const row of this.rows) for (const k of Object.keys(row)) names.add(k.replace(/^val_/, ''));
+    return [...names].sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : a.localeCompare(b)));
+  }
+
+  curves(metric: string): MetricCurves {
+    const pick = (kind: 'batch' | 'epoch', key: string) =>
+      this.rows.map((r, i) => (this.kinds[i] === kind && key in r ? r[key] : null));
+    return {
+      metric,
+      labels: [`${metric} (batch, smoothed)`, `${metric} (epoch)`, `val_${metric} (epoch)`],
+      data: [[...this.x], pick('batch', metric), pick('epoch', metric), pick('epoch', `val_${metric}`)],
+    };
+  }
+
+  get length(): number {
+    return this.x.length;
+  }
+
+  clear(): void {
+    this.x.length = 0;
+    this.rows.length = 0;
+    this.kinds.length = 0;
+    this.smoothed.clear();
+  }
+
+  private push(x: number, row: Logs, kind: 'batch' | 'epoch'): void {
+    this.x.push(x);
+    this.rows.push(row);
+    this.kinds.push(kind);
+  }
+}
