@@ -1,0 +1,239 @@
+/**
+ * Gradient checking: reverse-mode gradients against central finite differences.
+ *
+ * Both sides run on the CPU backend in float64, so the only error left is the finite-difference
+ * one: truncation ~ eps^2 |f'''| and rounding ~ 1e-16 |f| / eps, both far below the 1e-6 tolerance
+ * with eps = 1e-6 and the small, well-scaled inputs the tests draw.
+ *
+ * Error measure, per gradient element: |autodiff - numeric| / max(1, |autodiff|, |numeric|), i.e.
+ * relative for large gradients and absolute for small ones, so a gradient of 1e-9 that should be 0
+ * does not count as a 100% error. The check reports the maximum over every element of every input.
+ */
+import { expect } from 'vitest';
+import type { KernelInput } from '../../src/backend/backend';
+import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
+import { valueAndGrad } from '../../src/graph/autodiff';
+import { noGrad, tensor, withBackend } from '../../src/graph/engine';
+import type { OpName, OpParams } from '../../src/graph/op-params';
+import { mul, sum } from '../../src/graph/ops';
+import { Random } from '../../src/graph/random';
+import { type Shape, sizeOf } from '../../src/graph/shape';
+import type { Tensor } from '../../src/graph/tensor';
+
+/** Every op run while `recording` is on, so a test can prove the suite covers the whole op table. */
+export const exercisedOps = new Set<OpName>();
+
+/** The float64 CPU backend, noting which ops the forward pass of a checked function runs. */
+class RecordingBackend extends CpuBackend {
+  recording = false;
+
+  constructor() {
+    super('float64');
+  }
+
+  override run<K extends OpName>(
+    op: K,
+    inputs: readonly KernelInput[],
+    outShape: Shape,
+    params: OpParams[K],
+  ): Float32Array | Float64Array {
+    if (this.recording) exercisedOps.add(op);
+    return super.run(op, inputs, outShape, params);
+  }
+}
+
+export const f64 = new RecordingBackend();
+
+/** Values and shape of one input, kept in float64 so the finite differences see full precision. */
+export interface Input {
+  readonly shape: Shape;
+  readonly values: Float64Array;
+}
+
+export type Fn = (...inputs: Tensor[]) => Tensor;
+
+/** The values of a CPU tensor at full precision (dataSync rounds float64 storage to float32). */
+export function read64(t: Tensor): Float64Array {
+  if (!(t.backend instanceof CpuBackend)) throw new Error(`read64: ${t} is not on a CPU backend`);
+  return Float64Array.from(t.storage as ArrayLike<number>);
+}
+
+// A fresh base seed per run, overridable to replay a failure: GRADCHECK_SEED=<seed printed>.
+const baseSeed = Number(process.env.GRADCHECK_SEED ?? Math.floor(Math.random() * 2 ** 31));
+let seedCounter = 0;
+
+/** A new seed for one test; failures print it. */
+export function nextSeed(): number {
+  return (baseSeed + 7919 * seedCounter++) >>> 0;
+}
+
+/** Draws test inputs; every generator keeps values away from the points where ops have kinks. */
+export class Draw {
+  readonly rng: Random;
+
+  constructor(readonly seed: number) {
+    this.rng = new Random(seed);
+  }
+
+  /** Uniform in [low, high). */
+  uniform(shape: Shape, low = -1, high = 1): Input {
+    return this.make(shape, () => low + (high - low) * this.rng.uniform());
+  }
+
+  normal(shape: Shape, scale = 1): Input {
+    return this.make(shape, () => scale * this.rng.normal());
+  }
+
+  /** |x| in [0.2, 1.5] with a random sign: no value near 0 (relu, abs, sign, leakyRelu, elu kinks). */
+  awayFromZero(shape: Shape): Input {
+    return this.make(shape, () => (this.rng.uniform() < 0.5 ? -1 : 1) * (0.2 + 1.3 * this.rng.uniform()));
+  }
+
+  /**
+   * All values different by at least 0.05, in random order: no two near-ties, so a max or a max
+   * pool picks the same element at x and at x +- eps.
+   */
+  distinct(shape: Shape): Input {
+    const n = sizeOf(shape);
+    const order = this.rng.permutation(n);
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = (order[i] - n / 2) * 0.1 + 0.04 * this.rng.uniform();
+    return { shape, values };
+  }
+
+  /** Integers in [0, n), as float values (indices for gather, scatterAdd, oneHot). */
+  indices(shape: Shape, n: number): Input {
+    return this.make(shape, () => this.rng.int(n));
+  }
+
+  private make(shape: Shape, next: () => number): Input {
+    const values = new Float64Array(sizeOf(shape));
+    for (let i = 0; i < values.length; i++) values[i] = next();
+    return { shape, values };
+  }
+}
+
+/** A tensor of fixed values inside a checked function: part of f, never differentiated. */
+export function constant(input: Input): Tensor {
+  return tensor(input.values, input.shape);
+}
+
+export function fromValues(shape: Shape, values: readonly number[]): Input {
+  return { shape, values: Float64Array.from(values) };
+}
+
+/**
+ * f reduced to a scalar: sum(f(...) * r) with r fixed random weights of f's output shape, so every
+ * output element contributes to the gradient with its own weight.
+ */
+function scalarised(f: Fn, seed: number): Fn {
+  let weights: Float64Array | null = null;
+  return (...xs) => {
+    const y = f(...xs);
+    if (y.size === 1) return sum(y);
+    if (!weights || weights.length !== y.size) {
+      const rng = new Random(seed ^ 0x5ca1ab1e);
+      weights = Float64Array.from({ length: y.size }, () => 0.5 + rng.uniform());
+    }
+    return sum(mul(y, tensor(weights, y.shape)));
+  };
+}
+
+/** Central differences of f in float64: (f(x + eps e_j) - f(x - eps e_j)) / 2 eps for every element. */
+export function numericGradients(f: Fn, inputs: readonly Input[], eps = 1e-6): Float64Array[] {
+  return withBackend(f64, () =>
+    noGrad(() =>
+      inputs.map((input, i) => {
+        const g = new Float64Array(input.values.length);
+        const shifted = input.values.slice();
+        const at = (values: Float64Array): number => {
+          const args = inputs.map((x, k) => tensor(k === i ? values : x.values, x.shape));
+          return read64(f(...args))[0];
+        };
+        for (let j = 0; j < shifted.length; j++) {
+          const x0 = input.values[j];
+          shifted[j] = x0 + eps;
+          const up = at(shifted);
+          shifted[j] = x0 - eps;
+          const down = at(shifted);
+          shifted[j] = x0;
+          g[j] = (up - down) / (2 * eps);
+        }
+        return g;
+      }),
+    ),
+  );
+}
+
+/** Reverse-mode gradients of f on `backend` (float64 by default), read back in full precision. */
+export function autodiffGradients(
+  f: Fn,
+  inputs: readonly Input[],
+  backend: CpuBackend = f64,
+): Float64Array[] {
+  return withBackend(backend, () => {
+    const args = inputs.map((x) => tensor(x.values, x.shape));
+    return valueAndGrad(f)(...args).grads.map(read64);
+  });
+}
+
+export interface GradientReport {
+  maxError: number;
+  /** Where the worst element is: "input 1 [5]: autodiff 0.12, numeric 0.13". */
+  worst: string;
+}
+
+export function compareGradients(
+  analytic: readonly Float64Array[],
+  numeric: readonly Float64Array[],
+): GradientReport {
+  let maxError = 0;
+  let worst = 'no elements';
+  analytic.forEach((a, i) => {
+    expect(a.length, `gradient ${i} has ${a.length} elements, expected ${numeric[i].length}`).toBe(
+      numeric[i].length,
+    );
+    a.forEach((av, j) => {
+      const nv = numeric[i][j];
+      const error = Math.abs(av - nv) / Math.max(1, Math.abs(av), Math.abs(nv));
+      // NaN must fail the check, and NaN > x is false, hence the explicit test.
+      if (Number.isNaN(error) || error > maxError || worst === 'no elements') {
+        maxError = Number.isNaN(error) ? Number.POSITIVE_INFINITY : Math.max(error, maxError);
+        worst = `input ${i} [${j}]: autodiff ${av}, numeric ${nv}`;
+      }
+    });
+  });
+  return { maxError, worst };
+}
+
+export interface CheckOptions {
+  /** Printed on failure so the case can be replayed. */
+  seed: number;
+  tolerance?: number;
+  eps?: number;
+}
+
+/**
+ * Asserts that valueAndGrad of f agrees with central finite differences for every element of every
+ * input, in float64. A non-scalar f is checked through sum(f * r) with fixed random r.
+ */
+export function checkGradients(f: Fn, inputs: readonly Input[], options: CheckOptions): GradientReport {
+  withBackend(f64, () =>
+    noGrad(() => {
+      const args = inputs.map((x) => tensor(x.values, x.shape));
+      f64.recording = true;
+      try {
+        f(...args);
+      } finally {
+        f64.recording = false;
+      }
+    }),
+  );
+  const g = scalarised(f, options.seed);
+  const report = compareGradients(autodiffGradients(g, inputs), numericGradients(g, inputs, options.eps));
+  expect(
+    report.maxError,
+    `gradient check failed, seed ${options.seed} (replay the run with GRADCHECK_SEED=${baseSeed}): ${report.worst}`,
+  ).toBeLessThan(options.tolerance ?? 1e-6);
+  return report;
+}
