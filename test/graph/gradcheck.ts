@@ -183,9 +183,15 @@ export interface GradientReport {
   worst: string;
 }
 
+/**
+ * `floor` is the denominator's lower bound: 1 for float64 (absolute error for gradients below 1);
+ * 'scale' uses the largest numeric gradient of each input instead, so small float32 gradients are
+ * still measured relative to their own size.
+ */
 export function compareGradients(
   analytic: readonly Float64Array[],
   numeric: readonly Float64Array[],
+  floor: number | 'scale' = 1,
 ): GradientReport {
   let maxError = 0;
   let worst = 'no elements';
@@ -193,9 +199,10 @@ export function compareGradients(
     expect(a.length, `gradient ${i} has ${a.length} elements, expected ${numeric[i].length}`).toBe(
       numeric[i].length,
     );
+    const low = floor === 'scale' ? numeric[i].reduce((m, v) => Math.max(m, Math.abs(v)), 1e-30) : floor;
     a.forEach((av, j) => {
       const nv = numeric[i][j];
-      const error = Math.abs(av - nv) / Math.max(1, Math.abs(av), Math.abs(nv));
+      const error = Math.abs(av - nv) / Math.max(low, Math.abs(av), Math.abs(nv));
       // NaN must fail the check, and NaN > x is false, hence the explicit test.
       if (Number.isNaN(error) || error > maxError || worst === 'no elements') {
         maxError = Number.isNaN(error) ? Number.POSITIVE_INFINITY : Math.max(error, maxError);
@@ -235,5 +242,31 @@ export function checkGradients(f: Fn, inputs: readonly Input[], options: CheckOp
     report.maxError,
     `gradient check failed, seed ${options.seed} (replay the run with GRADCHECK_SEED=${baseSeed}): ${report.worst}`,
   ).toBeLessThan(options.tolerance ?? 1e-6);
+  return report;
+}
+
+const f32 = new CpuBackend('float32');
+
+/**
+ * The product path: autodiff on the float32 CPU backend against float64 finite differences.
+ * Error per element: |autodiff - numeric| / max(s, |autodiff|, |numeric|) with s the largest
+ * |numeric| of that input, i.e. relative to the input's gradient scale however small it is.
+ * float32 carries ~7 digits, so the tolerance is 1e-3 by default.
+ */
+export function checkFloat32Gradients(
+  f: Fn,
+  inputs: readonly Input[],
+  options: CheckOptions,
+): GradientReport {
+  const g = scalarised(f, options.seed);
+  const report = compareGradients(
+    autodiffGradients(g, inputs, f32),
+    numericGradients(g, inputs, options.eps),
+    'scale',
+  );
+  expect(
+    report.maxError,
+    `float32 gradient check failed, seed ${options.seed} (replay the run with GRADCHECK_SEED=${baseSeed}): ${report.worst}`,
+  ).toBeLessThan(options.tolerance ?? 1e-3);
   return report;
 }
