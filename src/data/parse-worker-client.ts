@@ -1,0 +1,63 @@
+/**
+ * Parsing a large file in a dedicated Worker keeps the page responsive. The File is passed by
+ * reference (structured clone of a Blob copies no bytes); the table comes back with its typed
+ * arrays transferred, so neither side holds the file's text.
+ */
+import { CsvError } from './errors';
+import type { CsvProgress, ParseCsvOptions } from './parse';
+import type { CsvTable } from './table';
+
+/** Worker -> page messages. */
+export type CsvWorkerMessage =
+  | { type: 'progress'; progress: CsvProgress }
+  | { type: 'done'; table: CsvTable }
+  | { type: 'error'; name: string; message: string; file: string; row?: number; column?: string };
+
+/** Page -> worker message: options minus the callback (functions do not cross threads). */
+export interface CsvWorkerRequest {
+  input: Blob;
+  options: Omit<ParseCsvOptions, 'onProgress'>;
+}
+
+/** Only from a page: inside a Worker we are already off the main thread. */
+export function workerAvailable(): boolean {
+  return typeof Worker !== 'undefined' && typeof document !== 'undefined';
+}
+
+/** Typed arrays of the table, to transfer rather than copy. */
+export function tableTransferables(table: CsvTable): ArrayBuffer[] {
+  return table.columns.flatMap((c) => [c.tags.buffer as ArrayBuffer, c.values.buffer as ArrayBuffer]);
+}
+
+/** Rebuilds the error the worker raised, keeping its type and location. */
+export function errorFromMessage(msg: Extract<CsvWorkerMessage, { type: 'error' }>): Error {
+  if (msg.name === 'CsvError') {
+    const err = new CsvError({ file: msg.file, row: msg.row, column: msg.column }, '');
+    err.message = msg.message;
+    return err;
+  }
+  return new Error(msg.message);
+}
+
+export function parseInWorker(input: Blob, options: ParseCsvOptions): Promise<CsvTable> {
+  const { onProgress, ...rest } = options;
+  const worker = new Worker(new URL('./csv-worker.ts', import.meta.url), { type: 'module' });
+  return new Promise<CsvTable>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<CsvWorkerMessage>) => {
+      const msg = event.data;
+      if (msg.type === 'progress') {
+        onProgress?.(msg.progress);
+        return;
+      }
+      worker.terminate();
+      if (msg.type === 'done') resolve(msg.table);
+      else reject(errorFromMessage(msg));
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new CsvError({ file: options.fileName ?? '<blob>' }, `the CSV worker failed: ${event.message}`));
+    };
+    const request: CsvWorkerRequest = { input, options: rest };
+    worker.postMessage(request);
+  });
+}

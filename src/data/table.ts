@@ -1,0 +1,175 @@
+/**
+ * The parsed table, stored by column. A cell is a tag (empty, number, text) and a float64: the
+ * number itself, or the index of its text in the column's dictionary. Nine bytes a cell whatever
+ * the text length, repeated text stored once, and no per-cell strings, so a table built from a
+ * 200 MB file is about the size of the file or smaller, and never a second copy of its text.
+ * Plain data only (typed arrays, arrays, strings): it crosses a Worker boundary by structured clone.
+ */
+import { parseNumber } from './values';
+
+export const CELL_EMPTY = 0;
+export const CELL_NUMBER = 1;
+export const CELL_TEXT = 2;
+
+export interface TableColumn {
+  name: string;
+  /** CELL_EMPTY, CELL_NUMBER or CELL_TEXT per row. */
+  tags: Uint8Array;
+  /** The number, or the index into `dict` for text cells. */
+  values: Float64Array;
+  /** Distinct texts in order of first appearance, and how many cells hold each. */
+  dict: string[];
+  dictCounts: number[];
+}
+
+export interface CsvTable {
+  /** File name, or `<string>` for text passed directly: error messages name it. */
+  source: string;
+  columns: TableColumn[];
+  rowCount: number;
+  delimiter: string;
+  linebreak: string;
+  hasHeader: boolean;
+  /** Rows left out (ragged rows with `onRaggedRow: 'skip'`). */
+  skippedRows: number;
+  warnings: string[];
+  /** The first rows as text, for display. */
+  preview: string[][];
+}
+
+export const PREVIEW_ROWS = 20;
+
+/** Text of a cell as the file wrote it (numbers re-printed), or null for an empty cell. */
+export function cellText(column: TableColumn, row: number): string | null {
+  const tag = column.tags[row];
+  if (tag === CELL_EMPTY) return null;
+  const v = column.values[row];
+  return tag === CELL_NUMBER ? String(v) : column.dict[v];
+}
+
+export function columnNames(table: CsvTable): string[] {
+  return table.columns.map((c) => c.name);
+}
+
+/** Row `i` as text cells (null when empty). */
+export function tableRow(table: CsvTable, i: number): (string | null)[] {
+  return table.columns.map((c) => cellText(c, i));
+}
+
+/** Column names from a header: trimmed, blanks named by position, duplicates numbered. */
+export function uniqueNames(raw: readonly string[], warnings: string[]): string[] {
+  const seen = new Set<string>();
+  return raw.map((r, i) => {
+    let name = r.trim();
+    if (name === '') {
+      name = `column ${i + 1}`;
+      warnings.push(`header field ${i + 1} is blank; named it "${name}"`);
+    }
+    if (seen.has(name)) {
+      let k = 2;
+      while (seen.has(`${name} (${k})`)) k++;
+      warnings.push(`header "${name}" appears more than once; column ${i + 1} renamed "${name} (${k})"`);
+      name = `${name} (${k})`;
+    }
+    seen.add(name);
+    return name;
+  });
+}
+
+class ColumnBuilder {
+  tags = new Uint8Array(1024);
+  values = new Float64Array(1024);
+  readonly dict: string[] = [];
+  readonly dictCounts: number[] = [];
+  private readonly index = new Map<string, number>();
+
+  push(row: number, raw: string): void {
+    if (row >= this.tags.length) this.grow();
+    const text = raw.trim();
+    if (text === '') return; // tags start at CELL_EMPTY
+    const n = parseNumber(text);
+    if (n !== null) {
+      this.tags[row] = CELL_NUMBER;
+      this.values[row] = n;
+      return;
+    }
+    let code = this.index.get(text);
+    if (code === undefined) {
+      code = this.dict.length;
+      // Papa Parse hands out substrings of its chunk; in V8 those pin the whole chunk. Kept texts
+      // are copied through a flattened concatenation so a chunk is freed once it is parsed.
+      const own = text.length > 12 ? ` ${text}`.slice(1) : text;
+      this.index.set(own, code);
+      this.dict.push(own);
+      this.dictCounts.push(0);
+    }
+    this.dictCounts[code]++;
+    this.tags[row] = CELL_TEXT;
+    this.values[row] = code;
+  }
+
+  private grow(): void {
+    const tags = new Uint8Array(this.tags.length * 2);
+    tags.set(this.tags);
+    this.tags = tags;
+    const values = new Float64Array(this.values.length * 2);
+    values.set(this.values);
+    this.values = values;
+  }
+
+  finish(name: string, rows: number): TableColumn {
+    return {
+      name,
+      tags: this.tags.slice(0, rows),
+      values: this.values.slice(0, rows),
+      dict: this.dict,
+      dictCounts: this.dictCounts,
+    };
+  }
+}
+
+/** Collects rows of text fields into columns. Fields beyond the header width are ignored. */
+export class TableBuilder {
+  private readonly builders: ColumnBuilder[];
+  rowCount = 0;
+  readonly preview: string[][] = [];
+
+  constructor(readonly names: readonly string[]) {
+    this.builders = names.map(() => new ColumnBuilder());
+  }
+
+  addRow(fields: readonly string[]): void {
+    const row = this.rowCount++;
+    for (let c = 0; c < this.builders.length; c++) this.builders[c].push(row, fields[c] ?? '');
+    if (this.preview.length < PREVIEW_ROWS) this.preview.push(this.names.map((_, c) => fields[c] ?? ''));
+  }
+
+  finishColumns(): TableColumn[] {
+    return this.builders.map((b, c) => b.finish(this.names[c], this.rowCount));
+  }
+}
+
+/**
+ * A table from values already in memory (a form, JSON rows, a test). null/undefined are empty
+ * cells; numbers and strings are read exactly as the CSV reader reads text.
+ */
+export function tableFromRows(
+  names: readonly string[],
+  rows: readonly (readonly (string | number | boolean | null | undefined)[])[],
+  source = '<rows>',
+): CsvTable {
+  const warnings: string[] = [];
+  const builder = new TableBuilder(uniqueNames(names, warnings));
+  for (const r of rows) builder.addRow(r.map((v) => (v === null || v === undefined ? '' : String(v))));
+  return {
+    source,
+    columns: builder.finishColumns(),
+    rowCount: builder.rowCount,
+    delimiter: ',',
+    linebreak: '\n',
+    hasHeader: true,
+    skippedRows: 0,
+    warnings,
+    preview: builder.preview,
+  };
+}
