@@ -5,6 +5,19 @@
 export type { Backend, BackendName } from './backend/backend';
 export { CpuBackend } from './backend/cpu/cpu-backend';
 export { type BackendInfo, getBackend, getBackendInfo, setBackend } from './backend/index';
+export {
+  acquireDevice,
+  type DeviceOptions,
+  type DeviceResult,
+  type GpuContext,
+} from './backend/webgpu/device';
+export { ShaderCompileError } from './backend/webgpu/pipelines';
+export {
+  DeviceLostError,
+  WebGPUBackend,
+  type WebGPUBackendOptions,
+  type WebGPUCounters,
+} from './backend/webgpu/webgpu-backend';
 export { BackendError, InvalidArgumentError, ShapeError, WebGPUTrainerError } from './errors';
 export { grad, type ValueAndGrad, valueAndGrad } from './graph/autodiff';
 export { type NestedNumbers, noGrad, tensor, withBackend } from './graph/engine';

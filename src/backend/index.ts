@@ -2,6 +2,7 @@
 import { currentBackend, useBackend } from '../graph/engine';
 import type { Backend, BackendName } from './backend';
 import { CpuBackend } from './cpu/cpu-backend';
+import { WebGPUBackend } from './webgpu/webgpu-backend';
 
 export interface BackendInfo {
   name: BackendName;
@@ -23,9 +24,16 @@ export async function setBackend(name: BackendName): Promise<BackendInfo> {
     return getBackendInfo();
   }
   if (name === 'webgpu') {
-    fallbackReason = 'the WebGPU backend is not part of this build yet; running on the CPU backend';
-    console.warn(`setBackend('webgpu'): ${fallbackReason}`);
-    if (currentBackend().name !== 'cpu') useBackend(new CpuBackend());
+    const current = currentBackend();
+    if (current instanceof WebGPUBackend && current.error === null) return getBackendInfo();
+    try {
+      useBackend(await WebGPUBackend.create());
+      fallbackReason = undefined;
+    } catch (e) {
+      fallbackReason = `${(e as Error).message}; running on the CPU backend`;
+      console.warn(`setBackend('webgpu'): ${fallbackReason}`);
+      if (currentBackend().name !== 'cpu') useBackend(new CpuBackend());
+    }
     return getBackendInfo();
   }
   throw new TypeError(`setBackend: unknown backend '${name as string}', expected 'cpu' or 'webgpu'`);

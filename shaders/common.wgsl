@@ -1,0 +1,46 @@
+// Helpers appended to the end of every kernel (so line numbers in compile errors match the
+// kernel's own file). Each kernel declares `params: Params`, 64 words of parameters read as
+// u32, i32 or f32 by index; the kernel's header says what each word means.
+struct Params {
+  w: array<vec4<u32>, 16>,
+}
+
+fn pu(i: u32) -> u32 {
+  return params.w[i >> 2u][i & 3u];
+}
+
+fn pi(i: u32) -> i32 {
+  return bitcast<i32>(pu(i));
+}
+
+fn pf(i: u32) -> f32 {
+  return bitcast<f32>(pu(i));
+}
+
+// Dispatches wider than 65535 workgroups are split over y; this is the workgroup's linear number.
+fn linearWorkgroup(wid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return wid.x + wid.y * nwg.x;
+}
+
+// -infinity built at run time: a constant expression may not produce an infinity.
+fn negInf() -> f32 {
+  var bits = 0xff800000u;
+  return bitcast<f32>(bits);
+}
+
+fn nan() -> f32 {
+  var bits = 0x7fc00000u;
+  return bitcast<f32>(bits);
+}
+
+// offset of element `i` of a row-major shape (words shapeAt..) read with strides (words strideAt..).
+fn stridedOffset(i: u32, rank: u32, shapeAt: u32, strideAt: u32) -> u32 {
+  var rest = i;
+  var offset = 0u;
+  for (var d = i32(rank) - 1; d >= 0; d--) {
+    let size = pu(shapeAt + u32(d));
+    offset += (rest % size) * pu(strideAt + u32(d));
+    rest /= size;
+  }
+  return offset;
+}

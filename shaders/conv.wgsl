@@ -1,0 +1,126 @@
+// 2-D convolution on NHWC input with HWIO filters, and its two adjoints, one output element per
+// thread (MODE):
+//   0 conv2d      y[b,oh,ow,f]  = sum_{kh,kw,c} x[b, oh*sh - pt + kh, ow*sw - pl + kw, c] * w[kh,kw,c,f]
+//   1 backpropInput  dx[b,ih,iw,c] = sum over (kh,kw) with ih = oh*sh - pt + kh (same for w) of
+//                                    sum_f dy[b,oh,ow,f] * w[kh,kw,c,f]
+//   2 backpropFilter dw[kh,kw,c,f] = sum_{b,oh,ow} x[b, oh*sh - pt + kh, ow*sw - pl + kw, c] * dy[b,oh,ow,f]
+// Taps that fall into the zero padding contribute nothing.
+// Bindings: 0 first input (x, or dy for MODE 1), 1 second (w, or dy for MODE 2), 2 output (write), 3 params.
+// Params: 0 n (outputs), 1 batch, 2 inH, 3 inW, 4 inC, 5 outH, 6 outW, 7 outC, 8 kH, 9 kW,
+//         10 strideH, 11 strideW, 12 padTop, 13 padLeft.
+// Workgroup: WG threads, one output element each.
+@group(0) @binding(0) var<storage, read> p: array<f32>;
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+override MODE: u32 = 0u;
+override WG: u32 = 64u;
+
+struct Geometry {
+  batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32,
+  kH: i32, kW: i32, sH: i32, sW: i32, padTop: i32, padLeft: i32,
+}
+
+fn geometry() -> Geometry {
+  return Geometry(pi(1u), pi(2u), pi(3u), pi(4u), pi(5u), pi(6u), pi(7u), pi(8u), pi(9u), pi(10u), pi(11u),
+    pi(12u), pi(13u));
+}
+
+fn conv2d(i: i32, g: Geometry) -> f32 {
+  let f = i % g.outC;
+  let ow = (i / g.outC) % g.outW;
+  let oh = (i / (g.outC * g.outW)) % g.outH;
+  let bi = i / (g.outC * g.outW * g.outH);
+  var s = 0.0;
+  for (var kh = 0; kh < g.kH; kh++) {
+    let ih = oh * g.sH - g.padTop + kh;
+    if (ih < 0 || ih >= g.inH) {
+      continue;
+    }
+    for (var kw = 0; kw < g.kW; kw++) {
+      let iw = ow * g.sW - g.padLeft + kw;
+      if (iw < 0 || iw >= g.inW) {
+        continue;
+      }
+      let xo = ((bi * g.inH + ih) * g.inW + iw) * g.inC;
+      let wo = (kh * g.kW + kw) * g.inC * g.outC + f;
+      for (var c = 0; c < g.inC; c++) {
+        s += p[xo + c] * q[wo + c * g.outC];
+      }
+    }
+  }
+  return s;
+}
+
+fn backpropInput(i: i32, g: Geometry) -> f32 {
+  let c = i % g.inC;
+  let iw = (i / g.inC) % g.inW;
+  let ih = (i / (g.inC * g.inW)) % g.inH;
+  let bi = i / (g.inC * g.inW * g.inH);
+  var s = 0.0;
+  for (var kh = 0; kh < g.kH; kh++) {
+    let th = ih + g.padTop - kh;
+    if (th < 0 || th % g.sH != 0 || th / g.sH >= g.outH) {
+      continue;
+    }
+    let oh = th / g.sH;
+    for (var kw = 0; kw < g.kW; kw++) {
+      let tw = iw + g.padLeft - kw;
+      if (tw < 0 || tw % g.sW != 0 || tw / g.sW >= g.outW) {
+        continue;
+      }
+      let ow = tw / g.sW;
+      let dyo = ((bi * g.outH + oh) * g.outW + ow) * g.outC;
+      let wo = ((kh * g.kW + kw) * g.inC + c) * g.outC;
+      for (var f = 0; f < g.outC; f++) {
+        s += p[dyo + f] * q[wo + f];
+      }
+    }
+  }
+  return s;
+}
+
+fn backpropFilter(i: i32, g: Geometry) -> f32 {
+  let f = i % g.outC;
+  let c = (i / g.outC) % g.inC;
+  let kw = (i / (g.outC * g.inC)) % g.kW;
+  let kh = i / (g.outC * g.inC * g.kW);
+  var s = 0.0;
+  for (var bi = 0; bi < g.batch; bi++) {
+    for (var oh = 0; oh < g.outH; oh++) {
+      let ih = oh * g.sH - g.padTop + kh;
+      if (ih < 0 || ih >= g.inH) {
+        continue;
+      }
+      for (var ow = 0; ow < g.outW; ow++) {
+        let iw = ow * g.sW - g.padLeft + kw;
+        if (iw < 0 || iw >= g.inW) {
+          continue;
+        }
+        s += p[((bi * g.inH + ih) * g.inW + iw) * g.inC + c] * q[((bi * g.outH + oh) * g.outW + ow) * g.outC + f];
+      }
+    }
+  }
+  return s;
+}
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let i = linearWorkgroup(wid, nwg) * WG + lid;
+  if (i >= pu(0u)) {
+    return;
+  }
+  let g = geometry();
+  if (MODE == 0u) {
+    y[i] = conv2d(i32(i), g);
+  } else if (MODE == 1u) {
+    y[i] = backpropInput(i32(i), g);
+  } else {
+    y[i] = backpropFilter(i32(i), g);
+  }
+}

@@ -1,0 +1,62 @@
+// Matrix product C[M,N] = op(A) op(B), op = optional transpose of the stored matrix:
+//   A(i, k) = TRANS_A ? a[k * M + i] : a[i * K + k],  B(k, j) = TRANS_B ? b[j * K + k] : b[k * N + j].
+// Shared-memory tiled variant: a TILE x TILE workgroup computes a TILE x TILE block of C, staging
+// TILE x TILE tiles of A and B in workgroup memory so each global value is read once per
+// workgroup. This is what wins on real GPUs; on CPU emulations the barriers cost more.
+// Bindings: 0 a (read), 1 b (read), 2 c (write), 3 params.
+// Params: 0 M, 1 N, 2 K, 3 TRANS_A (0/1), 4 TRANS_B (0/1), 5 tiles per row of C = ceil(N / TILE),
+//         6 tiles in all.
+// Workgroup: TILE x TILE threads (override TILE), one output element each, tiles numbered row-major.
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+override TILE: u32 = 16u;
+
+var<workgroup> tileA: array<f32, TILE * TILE>;
+var<workgroup> tileB: array<f32, TILE * TILE>;
+
+@compute @workgroup_size(TILE, TILE)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_id) local: vec3<u32>,
+) {
+  // Uniform per workgroup: either every thread returns or none does, so barriers stay uniform.
+  let tile = linearWorkgroup(wid, nwg);
+  if (tile >= pu(6u)) {
+    return;
+  }
+  let m = pu(0u);
+  let n = pu(1u);
+  let kk = pu(2u);
+  let transA = pu(3u) != 0u;
+  let transB = pu(4u) != 0u;
+  let row = (tile / pu(5u)) * TILE + local.y;
+  let col = (tile % pu(5u)) * TILE + local.x;
+  var acc = 0.0;
+  for (var k0 = 0u; k0 < kk; k0 += TILE) {
+    // Thread (y, x) loads A(row, k0 + x) and B(k0 + y, col).
+    let ka = k0 + local.x;
+    let kb = k0 + local.y;
+    var va = 0.0;
+    if (row < m && ka < kk) {
+      va = select(a[row * kk + ka], a[ka * m + row], transA);
+    }
+    var vb = 0.0;
+    if (kb < kk && col < n) {
+      vb = select(b[kb * n + col], b[col * kk + kb], transB);
+    }
+    tileA[local.y * TILE + local.x] = va;
+    tileB[local.y * TILE + local.x] = vb;
+    workgroupBarrier();
+    for (var k = 0u; k < TILE; k++) {
+      acc += tileA[local.y * TILE + k] * tileB[k * TILE + local.x];
+    }
+    workgroupBarrier();
+  }
+  if (row < m && col < n) {
+    c[row * n + col] = acc;
+  }
+}

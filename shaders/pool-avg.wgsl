@@ -1,0 +1,89 @@
+// Average pooling on NHWC input and its adjoint; a window averages only the taps inside the image
+// (padding is not counted), as on the CPU. MODE:
+//   0 avgPool2d      y[b,oh,ow,c]  = (sum of x over the window's taps) / taps  (0 for an empty window)
+//   1 avgPool2dGrad  dx[b,ih,iw,c] = sum over windows containing (ih,iw) of dy[b,oh,ow,c] / taps(oh,ow)
+// Bindings: 0 input (x, or dy for MODE 1), 1 output (write), 2 params.
+// Params: 0 n (outputs), 1 batch, 2 inH, 3 inW, 4 channels, 5 outH, 6 outW, 7 poolH, 8 poolW,
+//         9 strideH, 10 strideW, 11 padTop, 12 padLeft.
+// Workgroup: WG threads, one output element each.
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+override MODE: u32 = 0u;
+override WG: u32 = 64u;
+
+struct Geometry {
+  inH: i32, inW: i32, ch: i32, outH: i32, outW: i32, pH: i32, pW: i32, sH: i32, sW: i32, padTop: i32,
+  padLeft: i32,
+}
+
+fn geometry() -> Geometry {
+  return Geometry(pi(2u), pi(3u), pi(4u), pi(5u), pi(6u), pi(7u), pi(8u), pi(9u), pi(10u), pi(11u), pi(12u));
+}
+
+// Taps of a window along one axis that land inside [0, size): window starts at o*stride - pad.
+fn inside(o: i32, stride: i32, pad: i32, window: i32, size: i32) -> i32 {
+  let start = o * stride - pad;
+  return max(0, min(start + window, size) - max(start, 0));
+}
+
+fn average(i: i32, g: Geometry) -> f32 {
+  let c = i % g.ch;
+  let ow = (i / g.ch) % g.outW;
+  let oh = (i / (g.ch * g.outW)) % g.outH;
+  let bi = i / (g.ch * g.outW * g.outH);
+  var s = 0.0;
+  for (var kh = 0; kh < g.pH; kh++) {
+    let ih = oh * g.sH - g.padTop + kh;
+    if (ih < 0 || ih >= g.inH) {
+      continue;
+    }
+    for (var kw = 0; kw < g.pW; kw++) {
+      let iw = ow * g.sW - g.padLeft + kw;
+      if (iw >= 0 && iw < g.inW) {
+        s += x[((bi * g.inH + ih) * g.inW + iw) * g.ch + c];
+      }
+    }
+  }
+  let taps = inside(oh, g.sH, g.padTop, g.pH, g.inH) * inside(ow, g.sW, g.padLeft, g.pW, g.inW);
+  return select(0.0, s / f32(taps), taps > 0);
+}
+
+fn grad(i: i32, g: Geometry) -> f32 {
+  let c = i % g.ch;
+  let iw = (i / g.ch) % g.inW;
+  let ih = (i / (g.ch * g.inW)) % g.inH;
+  let bi = i / (g.ch * g.inW * g.inH);
+  let fromH = max(0, (ih + g.padTop - g.pH + g.sH) / g.sH);
+  let toH = min(g.outH - 1, (ih + g.padTop) / g.sH);
+  let fromW = max(0, (iw + g.padLeft - g.pW + g.sW) / g.sW);
+  let toW = min(g.outW - 1, (iw + g.padLeft) / g.sW);
+  var s = 0.0;
+  for (var oh = fromH; oh <= toH; oh++) {
+    let tapsH = inside(oh, g.sH, g.padTop, g.pH, g.inH);
+    for (var ow = fromW; ow <= toW; ow++) {
+      let taps = tapsH * inside(ow, g.sW, g.padLeft, g.pW, g.inW);
+      s += x[((bi * g.outH + oh) * g.outW + ow) * g.ch + c] / f32(taps);
+    }
+  }
+  return s;
+}
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let i = linearWorkgroup(wid, nwg) * WG + lid;
+  if (i >= pu(0u)) {
+    return;
+  }
+  let g = geometry();
+  if (MODE == 1u) {
+    y[i] = grad(i32(i), g);
+  } else {
+    y[i] = average(i32(i), g);
+  }
+}

@@ -1,0 +1,71 @@
+// Softmax (LOG 0) and log-softmax (LOG 1) along one axis, one workgroup per line:
+//   m = max_j x_j,  s = sum_j e^(x_j - m),  y_j = e^(x_j - m) / s   or   y_j = x_j - m - ln s.
+// A line starts at (r / inner) * n * inner + r % inner and steps by inner.
+// Bindings: 0 x (read), 1 y (write), 2 params.
+// Params: 0 lines, 1 n (axis length), 2 inner (product of the axes after it).
+// Workgroup: WG threads (a power of two) per line; max and sum are tree reductions in workgroup memory.
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+override LOG: u32 = 0u;
+override WG: u32 = 64u;
+
+var<workgroup> partial: array<f32, WG>;
+
+fn treeReduce(lid: u32, useMax: bool) -> f32 {
+  workgroupBarrier();
+  for (var width = WG / 2u; width > 0u; width /= 2u) {
+    if (lid < width) {
+      let u = partial[lid];
+      let v = partial[lid + width];
+      partial[lid] = select(u + v, max(u, v), useMax);
+    }
+    workgroupBarrier();
+  }
+  let result = partial[0];
+  // Nobody may overwrite partial[0] for the next reduction before every thread has read it.
+  workgroupBarrier();
+  return result;
+}
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let line = linearWorkgroup(wid, nwg);
+  let inRange = line < pu(0u);
+  let n = pu(1u);
+  let inner = pu(2u);
+  let start = (line / inner) * n * inner + line % inner;
+  var m = negInf();
+  if (inRange) {
+    for (var j = lid; j < n; j += WG) {
+      m = max(m, x[start + j * inner]);
+    }
+  }
+  partial[lid] = m;
+  m = treeReduce(lid, true);
+  var s = 0.0;
+  if (inRange) {
+    for (var j = lid; j < n; j += WG) {
+      s += exp(x[start + j * inner] - m);
+    }
+  }
+  partial[lid] = s;
+  s = treeReduce(lid, false);
+  if (!inRange) {
+    return;
+  }
+  let shift = m + log(s);
+  for (var j = lid; j < n; j += WG) {
+    let k = start + j * inner;
+    if (LOG == 1u) {
+      y[k] = x[k] - shift;
+    } else {
+      y[k] = exp(x[k] - m) / s;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Acquiring a GPUDevice: navigator.gpu in browsers and Workers, Dawn's `webgpu` package in Node.
+ * Every failure comes back as a reason string, so setBackend can fall back to the CPU and say why.
+ */
+import { BackendError } from '../../errors';
+
+export interface GpuContext {
+  readonly device: GPUDevice;
+  readonly adapterInfo: string;
+  /** SwiftShader, llvmpipe and other CPU emulations: register blocking beats shared-memory tiles. */
+  readonly isFallbackAdapter: boolean;
+  readonly featureLevel: 'core' | 'compatibility';
+}
+
+export type DeviceResult = { ok: true; context: GpuContext } | { ok: false; reason: string };
+
+export interface DeviceOptions {
+  /** Ask for a compatibility-mode adapter (OpenGL ES, older GPUs). Default: core. */
+  featureLevel?: 'core' | 'compatibility';
+  powerPreference?: GPUPowerPreference;
+}
+
+/**
+ * Dawn's GPU object for Node. It must stay referenced while any device made from it is in use:
+ * if it is collected, Dawn crashes at random (see ../shared/WEBGPU-TESTING.md), so it lives here
+ * for the life of the process.
+ */
+let nodeGpu: GPU | undefined;
+
+async function findGpu(): Promise<GPU | string> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  if (!isNode)
+    return 'navigator.gpu is missing: this browser does not expose WebGPU (or the page is not a secure context)';
+  if (nodeGpu) return nodeGpu;
+  // A variable specifier keeps bundlers from resolving (or failing on) a Node-only package.
+  const specifier = 'webgpu';
+  try {
+    const dawn = (await import(/* @vite-ignore */ specifier)) as {
+      create(options: string[]): GPU;
+      globals: object;
+    };
+    Object.assign(globalThis, dawn.globals);
+    nodeGpu = dawn.create(['backend=vulkan']);
+    return nodeGpu;
+  } catch (e) {
+    return `Node has no navigator.gpu and the 'webgpu' package (Dawn) could not be loaded: ${(e as Error).message}`;
+  }
+}
+
+function describeAdapter(adapter: GPUAdapter): string {
+  const info = adapter.info;
+  const parts = [info.vendor, info.architecture, info.device, info.description].filter(
+    (s) => s && s.length > 0,
+  );
+  return parts.length > 0 ? [...new Set(parts)].join(' ') : 'unnamed adapter';
+}
+
+/** Every numeric limit of the adapter, so the device gets what the hardware offers, not the defaults. */
+function adapterLimits(adapter: GPUAdapter): Record<string, number> {
+  const limits: Record<string, number> = {};
+  const source = adapter.limits as unknown as Record<string, unknown>;
+  for (const key in source) {
+    const v = source[key];
+    if (typeof v === 'number') limits[key] = v;
+  }
+  return limits;
+}
+
+/** Features we use where present; none is required. */
+const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
+
+export async function acquireDevice(options: DeviceOptions = {}): Promise<DeviceResult> {
+  const gpu = await findGpu();
+  if (typeof gpu === 'string') return { ok: false, reason: gpu };
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({
+      ...(options.featureLevel ? { featureLevel: options.featureLevel } : {}),
+      ...(options.powerPreference ? { powerPreference: options.powerPreference } : {}),
+    });
+  } catch (e) {
+    return { ok: false, reason: `requestAdapter failed: ${(e as Error).message}` };
+  }
+  if (!adapter) {
+    return {
+      ok: false,
+      reason:
+        'requestAdapter returned no adapter (no usable GPU; in Chromium without a GPU start with ' +
+        '--enable-unsafe-webgpu; in Node set VK_ICD_FILENAMES to a Vulkan driver such as SwiftShader)',
+    };
+  }
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredFeatures, requiredLimits: adapterLimits(adapter) });
+  } catch (e) {
+    return {
+      ok: false,
+      reason: `requestDevice failed on ${describeAdapter(adapter)}: ${(e as Error).message}`,
+    };
+  }
+  const featureLevel = adapter.features.has('core-features-and-limits' as GPUFeatureName)
+    ? 'core'
+    : 'compatibility';
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const isFallbackAdapter =
+    info.isFallbackAdapter === true ||
+    (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    /swiftshader|llvmpipe|lavapipe/i.test(describeAdapter(adapter));
+  return {
+    ok: true,
+    context: { device, adapterInfo: describeAdapter(adapter), isFallbackAdapter, featureLevel },
+  };
+}
+
+/** Like acquireDevice, but throws a BackendError carrying the reason. */
+export async function requireDevice(options: DeviceOptions = {}): Promise<GpuContext> {
+  const result = await acquireDevice(options);
+  if (!result.ok) throw new BackendError(`WebGPU is unavailable: ${result.reason}`);
+  return result.context;
+}

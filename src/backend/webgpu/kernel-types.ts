@@ -1,0 +1,42 @@
+/** What a WebGPU kernel is: a function from an op call to the dispatches that compute its output. */
+import type { OpName, OpParams } from '../../graph/op-params';
+import type { Shape } from '../../graph/shape';
+import type { ParamWords } from './params';
+import type { OverrideConstants, ShaderSource } from './pipelines';
+
+export interface GpuInput {
+  readonly buffer: GPUBuffer;
+  readonly shape: Shape;
+}
+
+/**
+ * One compute dispatch: bindings are `inputs` (read-only storage, in order), then the op's output
+ * buffer, then `params` as the uniform. `workgroups` is a count; the backend lays it out in 2-D
+ * when it exceeds the 65535-per-dimension limit.
+ */
+export interface KernelDispatch {
+  readonly shader: ShaderSource;
+  readonly constants: OverrideConstants;
+  readonly inputs: readonly GPUBuffer[];
+  readonly params: ParamWords;
+  readonly workgroups: number;
+}
+
+export type MatmulVariant = 'register' | 'tiled';
+
+/** What kernels may know about the device when they choose a variant. */
+export interface KernelEnv {
+  readonly matmulVariant: MatmulVariant;
+  /** Threads per workgroup for the one-element-per-thread kernels. */
+  readonly workgroupSize: number;
+}
+
+/** Returns every dispatch, in order; an empty list means the output has no elements. */
+export type WebGPUKernel<K extends OpName> = (
+  inputs: readonly GpuInput[],
+  outShape: Shape,
+  params: OpParams[K],
+  env: KernelEnv,
+) => KernelDispatch[];
+
+export type WebGPUKernels<K extends OpName> = { readonly [P in K]: WebGPUKernel<P> };

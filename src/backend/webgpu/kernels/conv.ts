@@ -1,0 +1,104 @@
+/** Convolution and pooling kernels on NHWC tensors (HWIO filters), one output element per thread. */
+import { windowGeometry } from '../../../graph/conv-geometry';
+import type { Pool2dParams } from '../../../graph/op-params';
+import { type Shape, sizeOf } from '../../../graph/shape';
+import type { KernelEnv, WebGPUKernels } from '../kernel-types';
+import { ParamWords } from '../params';
+import { SHADERS } from '../shaders';
+import { perElement } from './elementwise';
+
+/** Words 1..13 of shaders/conv.wgsl from the input shape, the filter shape and the params. */
+function convWords(
+  xShape: Shape,
+  wShape: Shape,
+  strides: readonly [number, number],
+  padding: 'same' | 'valid',
+): ParamWords {
+  const [batch, inH, inW, inC] = xShape;
+  const [kH, kW, , outC] = wShape;
+  const g = windowGeometry(inH, inW, kH, kW, strides, padding);
+  return new ParamWords()
+    .list(1, [batch, inH, inW, inC, g.outH, g.outW, outC, kH, kW, strides[0], strides[1]])
+    .i(12, g.padTop)
+    .i(13, g.padLeft);
+}
+
+/** Words 1..12 of shaders/pool-*.wgsl from the input shape and the pooling params. */
+function poolWords(xShape: Shape, { poolSize, strides, padding }: Pool2dParams): ParamWords {
+  const [batch, inH, inW, channels] = xShape;
+  const g = windowGeometry(inH, inW, poolSize[0], poolSize[1], strides, padding);
+  return new ParamWords()
+    .list(1, [batch, inH, inW, channels, g.outH, g.outW, poolSize[0], poolSize[1], strides[0], strides[1]])
+    .i(11, g.padTop)
+    .i(12, g.padLeft);
+}
+
+function maxPool(
+  mode: number,
+  first: GPUBuffer,
+  second: GPUBuffer,
+  xShape: Shape,
+  outShape: Shape,
+  params: Pool2dParams,
+  env: KernelEnv,
+) {
+  return perElement(env, sizeOf(outShape), SHADERS.poolMax, [first, second], poolWords(xShape, params), {
+    MODE: mode,
+  });
+}
+
+export const convKernels: WebGPUKernels<
+  | 'conv2d'
+  | 'conv2dBackpropInput'
+  | 'conv2dBackpropFilter'
+  | 'maxPool2d'
+  | 'maxPool2dGrad'
+  | 'maxPool2dGather'
+  | 'avgPool2d'
+  | 'avgPool2dGrad'
+> = {
+  conv2d: ([x, w], outShape, { strides, padding }, env) =>
+    perElement(
+      env,
+      sizeOf(outShape),
+      SHADERS.conv,
+      [x.buffer, w.buffer],
+      convWords(x.shape, w.shape, strides, padding),
+      {
+        MODE: 0,
+      },
+    ),
+  conv2dBackpropInput: ([dy, w], outShape, { strides, padding, inputShape }, env) =>
+    perElement(
+      env,
+      sizeOf(outShape),
+      SHADERS.conv,
+      [dy.buffer, w.buffer],
+      convWords(inputShape, w.shape, strides, padding),
+      {
+        MODE: 1,
+      },
+    ),
+  conv2dBackpropFilter: ([x, dy], outShape, { strides, padding, filterShape }, env) =>
+    perElement(
+      env,
+      sizeOf(outShape),
+      SHADERS.conv,
+      [x.buffer, dy.buffer],
+      convWords(x.shape, filterShape, strides, padding),
+      {
+        MODE: 2,
+      },
+    ),
+  maxPool2d: ([x], outShape, params, env) => maxPool(0, x.buffer, x.buffer, x.shape, outShape, params, env),
+  maxPool2dGrad: ([x, dy], outShape, params, env) =>
+    maxPool(1, x.buffer, dy.buffer, x.shape, outShape, params, env),
+  maxPool2dGather: ([x, g], outShape, params, env) =>
+    maxPool(2, x.buffer, g.buffer, x.shape, outShape, params, env),
+  avgPool2d: ([x], outShape, params, env) =>
+    perElement(env, sizeOf(outShape), SHADERS.poolAvg, [x.buffer], poolWords(x.shape, params), { MODE: 0 }),
+  avgPool2dGrad: ([dy], outShape, params, env) =>
+    perElement(env, sizeOf(outShape), SHADERS.poolAvg, [dy.buffer], poolWords(params.inputShape, params), {
+      MODE: 1,
+    }),
+};

@@ -1,0 +1,16 @@
+/** Every op's WebGPU kernel. The annotation makes a missing kernel a compile error. */
+import type { OpName } from '../../../graph/op-params';
+import type { WebGPUKernels } from '../kernel-types';
+import { convKernels } from './conv';
+import { elementwiseKernels } from './elementwise';
+import { layoutKernels } from './layout';
+import { nnKernels } from './nn';
+import { reduceKernels } from './reduce';
+
+export const webgpuKernels: WebGPUKernels<OpName> = {
+  ...elementwiseKernels,
+  ...reduceKernels,
+  ...layoutKernels,
+  ...nnKernels,
+  ...convKernels,
+};

@@ -1,0 +1,69 @@
+/** matmul (register-blocked or shared-memory tiled), softmax and log-softmax. */
+import { sizeOf } from '../../../graph/shape';
+import type { WebGPUKernels } from '../kernel-types';
+import { ParamWords } from '../params';
+import { SHADERS } from '../shaders';
+
+/** Threads per workgroup of the register-blocked matmul (each computes a 4x4 block). */
+const MATMUL_REGISTER_WG = 64;
+/** Side of the shared-memory tile (TILE x TILE threads, within every adapter's 256-thread limit). */
+const MATMUL_TILE = 16;
+/** Threads per softmax line: a power of two (tree reduction). */
+const SOFTMAX_WG = 64;
+
+export const nnKernels: WebGPUKernels<'matmul' | 'softmax' | 'logSoftmax'> = {
+  matmul: ([a, b], [m, n], { transposeA, transposeB }, env) => {
+    if (m * n === 0) return [];
+    const k = transposeA ? a.shape[0] : a.shape[1];
+    const block = env.matmulVariant === 'register' ? 4 : MATMUL_TILE;
+    const perRow = Math.ceil(n / block);
+    const blocks = Math.ceil(m / block) * perRow;
+    const params = new ParamWords()
+      .u(0, m)
+      .u(1, n)
+      .u(2, k)
+      .u(3, transposeA ? 1 : 0)
+      .u(4, transposeB ? 1 : 0)
+      .u(5, perRow)
+      .u(6, blocks);
+    const inputs = [a.buffer, b.buffer];
+    return env.matmulVariant === 'register'
+      ? [
+          {
+            shader: SHADERS.matmulRegister,
+            constants: { WG: MATMUL_REGISTER_WG },
+            inputs,
+            params,
+            workgroups: Math.ceil(blocks / MATMUL_REGISTER_WG),
+          },
+        ]
+      : [
+          {
+            shader: SHADERS.matmulTiled,
+            constants: { TILE: MATMUL_TILE },
+            inputs,
+            params,
+            workgroups: blocks,
+          },
+        ];
+  },
+  softmax: ([x], outShape, { axis }) => softmaxLines(x.buffer, outShape, axis, 0),
+  logSoftmax: ([x], outShape, { axis }) => softmaxLines(x.buffer, outShape, axis, 1),
+};
+
+function softmaxLines(x: GPUBuffer, shape: readonly number[], axis: number, log: number) {
+  const n = shape[axis];
+  const inner = sizeOf(shape.slice(axis + 1));
+  const lines = sizeOf(shape) / Math.max(n, 1);
+  if (sizeOf(shape) === 0) return [];
+  const params = new ParamWords().u(0, lines).u(1, n).u(2, inner);
+  return [
+    {
+      shader: SHADERS.softmax,
+      constants: { LOG: log, WG: SOFTMAX_WG },
+      inputs: [x],
+      params,
+      workgroups: lines,
+    },
+  ];
+}

@@ -1,0 +1,125 @@
+/**
+ * Compute pipelines cached by their full WGSL source and override constants (never a hand-built
+ * name: two different shaders can never share an entry), with explicit bind group layouts, and
+ * shader compile errors turned into messages with line, column and the offending source line.
+ */
+import { BackendError } from '../../errors';
+
+/** A WGSL program: the text compiled and a name for messages. */
+export interface ShaderSource {
+  readonly name: string;
+  readonly code: string;
+}
+
+export type OverrideConstants = Readonly<Record<string, number>>;
+
+/** A shader that did not compile: the message carries file, line, column and the source line. */
+export class ShaderCompileError extends BackendError {}
+
+export interface CachedPipeline {
+  readonly pipeline: GPUComputePipeline;
+  readonly layout: GPUBindGroupLayout;
+}
+
+/** Formats compilation messages the way a compiler prints them, with the line and a caret. */
+export function formatCompilationMessages(
+  shader: ShaderSource,
+  messages: readonly GPUCompilationMessage[],
+): string {
+  const lines = shader.code.split('\n');
+  return messages
+    .map((m) => {
+      const text = lines[m.lineNum - 1] ?? '';
+      const caret = `${' '.repeat(Math.max(m.linePos - 1, 0))}^`;
+      return `${shader.name}:${m.lineNum}:${m.linePos}: ${m.type}: ${m.message}\n  ${text}\n  ${caret}`;
+    })
+    .join('\n');
+}
+
+export class PipelineCache {
+  private readonly pipelines = new Map<string, CachedPipeline>();
+  private readonly modules = new Map<string, GPUShaderModule>();
+  private readonly layouts = new Map<number, GPUBindGroupLayout>();
+  /** Pipelines created since the cache was made (the executor's tests watch it). */
+  created = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    /** Told about compile errors found after the fact (run() is synchronous; compilation reports are not). */
+    private readonly onCompileError: (error: ShaderCompileError) => void,
+  ) {}
+
+  /** Bindings 0..inputs-1 read-only storage, then the output (storage), then one uniform. */
+  layoutFor(inputs: number): GPUBindGroupLayout {
+    let layout = this.layouts.get(inputs);
+    if (!layout) {
+      const entries: GPUBindGroupLayoutEntry[] = [];
+      for (let i = 0; i < inputs; i++) {
+        entries.push({
+          binding: i,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: 'read-only-storage' },
+        });
+      }
+      entries.push({ binding: inputs, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
+      entries.push({ binding: inputs + 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+      layout = this.device.createBindGroupLayout({ label: `${inputs} inputs, 1 output, 1 uniform`, entries });
+      this.layouts.set(inputs, layout);
+    }
+    return layout;
+  }
+
+  get(shader: ShaderSource, constants: OverrideConstants, inputs: number): CachedPipeline {
+    const key = `${JSON.stringify(Object.entries(constants).sort(([a], [b]) => (a < b ? -1 : 1)))}\n${inputs}\n${shader.code}`;
+    let cached = this.pipelines.get(key);
+    if (!cached) {
+      const layout = this.layoutFor(inputs);
+      const pipeline = this.device.createComputePipeline({
+        label: shader.name,
+        layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module: this.module(shader), entryPoint: 'main', constants: { ...constants } },
+      });
+      cached = { pipeline, layout };
+      this.pipelines.set(key, cached);
+      this.created++;
+    }
+    return cached;
+  }
+
+  private module(shader: ShaderSource): GPUShaderModule {
+    let module = this.modules.get(shader.code);
+    if (!module) {
+      module = this.device.createShaderModule({ label: shader.name, code: shader.code });
+      this.modules.set(shader.code, module);
+      module.getCompilationInfo().then(
+        (info) => {
+          const errors = info.messages.filter((m) => m.type === 'error');
+          if (errors.length > 0) {
+            this.onCompileError(
+              new ShaderCompileError(
+                `WGSL shader ${shader.name} failed to compile:\n${formatCompilationMessages(shader, errors)}`,
+              ),
+            );
+          }
+        },
+        () => undefined,
+      );
+    }
+    return module;
+  }
+
+  /** Compiles a shader and throws ShaderCompileError with line, column and source if it fails. */
+  async check(shader: ShaderSource): Promise<void> {
+    // The scope keeps a failed compile here from also arriving as an uncaptured device error.
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ label: shader.name, code: shader.code });
+    await this.device.popErrorScope();
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length > 0) {
+      throw new ShaderCompileError(
+        `WGSL shader ${shader.name} failed to compile:\n${formatCompilationMessages(shader, errors)}`,
+      );
+    }
+  }
+}

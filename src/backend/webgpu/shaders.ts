@@ -1,0 +1,41 @@
+/**
+ * The WGSL sources, imported as text (Vite's `?raw`, inlined by the library build). common.wgsl is
+ * appended, not prepended, so line numbers in compile errors are those of the kernel's own file.
+ */
+import binary from '../../../shaders/binary.wgsl?raw';
+import common from '../../../shaders/common.wgsl?raw';
+import conv from '../../../shaders/conv.wgsl?raw';
+import dropout from '../../../shaders/dropout.wgsl?raw';
+import gather from '../../../shaders/gather.wgsl?raw';
+import layout from '../../../shaders/layout.wgsl?raw';
+import matmulRegister from '../../../shaders/matmul-register.wgsl?raw';
+import matmulTiled from '../../../shaders/matmul-tiled.wgsl?raw';
+import onehot from '../../../shaders/onehot.wgsl?raw';
+import poolAvg from '../../../shaders/pool-avg.wgsl?raw';
+import poolMax from '../../../shaders/pool-max.wgsl?raw';
+import reduce from '../../../shaders/reduce.wgsl?raw';
+import softmax from '../../../shaders/softmax.wgsl?raw';
+import unary from '../../../shaders/unary.wgsl?raw';
+import where from '../../../shaders/where.wgsl?raw';
+import type { ShaderSource } from './pipelines';
+
+function withCommon(name: string, code: string): ShaderSource {
+  return { name: `shaders/${name}.wgsl`, code: `${code}\n${common}` };
+}
+
+export const SHADERS = {
+  binary: withCommon('binary', binary),
+  conv: withCommon('conv', conv),
+  dropout: withCommon('dropout', dropout),
+  gather: withCommon('gather', gather),
+  layout: withCommon('layout', layout),
+  matmulRegister: withCommon('matmul-register', matmulRegister),
+  matmulTiled: withCommon('matmul-tiled', matmulTiled),
+  onehot: withCommon('onehot', onehot),
+  poolAvg: withCommon('pool-avg', poolAvg),
+  poolMax: withCommon('pool-max', poolMax),
+  reduce: withCommon('reduce', reduce),
+  softmax: withCommon('softmax', softmax),
+  unary: withCommon('unary', unary),
+  where: withCommon('where', where),
+} as const satisfies Record<string, ShaderSource>;

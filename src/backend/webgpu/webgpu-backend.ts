@@ -1,0 +1,216 @@
+/**
+ * The WebGPU backend: tensors live in GPU buffers, `run` encodes an op's dispatches and submits
+ * them without waiting, `read` copies into a pooled staging buffer and maps it.
+ */
+import { BackendError, fmtShape } from '../../errors';
+import type { OpName, OpParams } from '../../graph/op-params';
+import { type Shape, sizeOf } from '../../graph/shape';
+import type { Backend, KernelInput } from '../backend';
+import { BufferAllocator, type GpuStorage } from './buffers';
+import { acquireDevice, type DeviceOptions, type GpuContext } from './device';
+import type { KernelDispatch, KernelEnv, MatmulVariant, WebGPUKernel } from './kernel-types';
+import { webgpuKernels } from './kernels';
+import { PipelineCache, ShaderCompileError } from './pipelines';
+
+/** The device went away (driver reset, destroy()): the message says why; weights read before are intact. */
+export class DeviceLostError extends BackendError {}
+
+/** WebGPU allows at most this many workgroups along one dimension. */
+const MAX_WORKGROUPS_PER_DIM = 65535;
+
+export interface WebGPUBackendOptions extends DeviceOptions {
+  /** Default: 'register' on CPU-emulated (fallback) adapters, 'tiled' on real GPUs. */
+  matmulVariant?: MatmulVariant;
+  /** Test aid: fill every op's output with NaN before its kernel runs, so unwritten elements show. */
+  poisonOutputs?: boolean;
+}
+
+export interface WebGPUCounters {
+  buffersCreated: number;
+  bytesAllocated: number;
+  pipelinesCreated: number;
+  submits: number;
+  dispatches: number;
+}
+
+export class WebGPUBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly description: string;
+  readonly device: GPUDevice;
+  readonly env: KernelEnv;
+  poisonOutputs: boolean;
+  private readonly memory = { buffersCreated: 0, bytesAllocated: 0 };
+  private readonly buffers: BufferAllocator;
+  private readonly pipelines: PipelineCache;
+  private submits = 0;
+  private dispatches = 0;
+  private failure: Error | null = null;
+  private destroyed = false;
+
+  /** Acquires a device and builds the backend; throws BackendError with the reason when it cannot. */
+  static async create(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+    const result = await acquireDevice(options);
+    if (!result.ok) throw new BackendError(`WebGPU is unavailable: ${result.reason}`);
+    return new WebGPUBackend(result.context, options);
+  }
+
+  constructor(
+    readonly context: GpuContext,
+    options: WebGPUBackendOptions = {},
+  ) {
+    this.device = context.device;
+    this.description = `WebGPU (${context.adapterInfo}${context.isFallbackAdapter ? ', fallback adapter' : ''}, ${context.featureLevel})`;
+    this.env = {
+      matmulVariant: options.matmulVariant ?? (context.isFallbackAdapter ? 'register' : 'tiled'),
+      workgroupSize: 64,
+    };
+    this.poisonOutputs = options.poisonOutputs ?? false;
+    this.buffers = new BufferAllocator(this.device, this.memory);
+    this.pipelines = new PipelineCache(this.device, (e) => this.fail(e));
+    this.device.lost.then((info) => {
+      this.fail(
+        new DeviceLostError(
+          this.destroyed
+            ? `WebGPU device on ${context.adapterInfo} was destroyed; create a new backend (setBackend('webgpu')) to go on`
+            : `WebGPU device on ${context.adapterInfo} was lost (${info.reason}): ${info.message}`,
+        ),
+      );
+    });
+    this.device.addEventListener('uncapturederror', (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error;
+      this.fail(new BackendError(`WebGPU error on ${context.adapterInfo}: ${error.message}`));
+    });
+  }
+
+  get counters(): WebGPUCounters {
+    return {
+      ...this.memory,
+      pipelinesCreated: this.pipelines.created,
+      submits: this.submits,
+      dispatches: this.dispatches,
+    };
+  }
+
+  /** The first error seen (device lost, validation, shader compile), or null while healthy. */
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  upload(values: ArrayLike<number>, shape: Shape): GpuStorage {
+    this.check('upload');
+    const n = sizeOf(shape);
+    const storage = this.buffers.storage(n, `tensor ${fmtShape(shape)}`);
+    if (n > 0) {
+      const data = values instanceof Float32Array ? values : Float32Array.from(values);
+      this.device.queue.writeBuffer(storage.buffer, 0, data.buffer, data.byteOffset, n * 4);
+    }
+    return storage;
+  }
+
+  run<K extends OpName>(
+    op: K,
+    inputs: readonly KernelInput[],
+    outShape: Shape,
+    params: OpParams[K],
+  ): GpuStorage {
+    this.check(op);
+    const n = sizeOf(outShape);
+    const out = this.buffers.storage(n, `${op} ${fmtShape(outShape)}`);
+    const kernel = webgpuKernels[op] as unknown as WebGPUKernel<K>;
+    const dispatches = kernel(
+      inputs.map((x) => ({ buffer: (x.storage as GpuStorage).buffer, shape: x.shape })),
+      outShape,
+      params,
+      this.env,
+    );
+    if (this.poisonOutputs && n > 0) {
+      this.device.queue.writeBuffer(out.buffer, 0, new Float32Array(n).fill(Number.NaN));
+    }
+    if (dispatches.length > 0) this.submit(dispatches, out.buffer);
+    return out;
+  }
+
+  async read(storage: unknown, size: number): Promise<Float32Array> {
+    this.check('read');
+    if (size === 0) return new Float32Array(0);
+    const source = (storage as GpuStorage).buffer;
+    const bytes = size * 4;
+    const staging = this.buffers.acquireStaging(bytes);
+    const encoder = this.device.createCommandEncoder({ label: 'readback' });
+    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+    this.device.queue.submit([encoder.finish()]);
+    this.submits++;
+    try {
+      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    } catch (e) {
+      throw (
+        this.failure ??
+        new BackendError(`reading a tensor of ${size} elements from WebGPU failed: ${(e as Error).message}`)
+      );
+    }
+    const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+    staging.unmap();
+    this.buffers.releaseStaging(staging);
+    this.check('read');
+    return values;
+  }
+
+  readSync(): null {
+    return null;
+  }
+
+  /** Compiles one shader now and throws ShaderCompileError (line, column, source) if it fails. */
+  checkShader(shader: { name: string; code: string }): Promise<void> {
+    return this.pipelines.check(shader);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.device.destroy();
+  }
+
+  private submit(dispatches: readonly KernelDispatch[], output: GPUBuffer): void {
+    const encoder = this.device.createCommandEncoder();
+    const uniforms: GPUBuffer[] = [];
+    const pass = encoder.beginComputePass();
+    for (const d of dispatches) {
+      const { pipeline, layout } = this.pipelines.get(d.shader, d.constants, d.inputs.length);
+      const uniform = this.buffers.filled(d.params.bytes, GPUBufferUsage.UNIFORM, 'params');
+      uniforms.push(uniform);
+      const entries: GPUBindGroupEntry[] = d.inputs.map((buffer, binding) => ({
+        binding,
+        resource: { buffer },
+      }));
+      entries.push({ binding: d.inputs.length, resource: { buffer: output } });
+      entries.push({ binding: d.inputs.length + 1, resource: { buffer: uniform } });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, this.device.createBindGroup({ layout, entries }));
+      pass.dispatchWorkgroups(...workgroupGrid(d.workgroups));
+      this.dispatches++;
+    }
+    pass.end();
+    this.device.queue.submit([encoder.finish()]);
+    this.submits++;
+    for (const u of uniforms) u.destroy();
+  }
+
+  private fail(error: Error): void {
+    // A compile report says more than the bare validation error that usually arrives first.
+    const better = error instanceof ShaderCompileError && !(this.failure instanceof ShaderCompileError);
+    if (!this.failure || better) this.failure = error;
+  }
+
+  private check(what: string): void {
+    if (this.failure) {
+      const e = this.failure;
+      throw e instanceof BackendError ? e : new BackendError(`${what} on WebGPU: ${e.message}`);
+    }
+  }
+}
+
+/** Lays out a workgroup count within the per-dimension limit: [x, y] with x * y >= count. */
+export function workgroupGrid(count: number): [number, number] {
+  if (count <= MAX_WORKGROUPS_PER_DIM) return [count, 1];
+  const y = Math.ceil(count / MAX_WORKGROUPS_PER_DIM);
+  return [Math.ceil(count / y), y];
+}
