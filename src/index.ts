@@ -23,6 +23,7 @@ export { grad, type ValueAndGrad, valueAndGrad } from './graph/autodiff';
 export { type NestedNumbers, noGrad, tensor, withBackend } from './graph/engine';
 export type { OpName, OpParams } from './graph/op-params';
 export * from './graph/ops/index';
+export * as metrics from './nn/metrics/index';
 export { Random } from './graph/random';
 export type { Shape } from './graph/shape';
 export { type NestedArray, Tensor } from './graph/tensor';
