@@ -24,13 +24,32 @@ function conv2dShape(op: string, x: Shape, w: Shape, { strides, padding }: Conv2
     );
   }
   const g = windowGeometry(x[1], x[2], w[0], w[1], strides, padding);
+  expectWindowFits(op, 'filter', x, [w[0], w[1]], padding, g);
   return [x[0], g.outH, g.outW, w[3]];
+}
+
+/** A 'valid' window larger than the image would give an empty output: almost always a mistake. */
+function expectWindowFits(
+  op: string,
+  what: string,
+  x: Shape,
+  window: readonly [number, number],
+  padding: Padding,
+  g: { outH: number; outW: number },
+): void {
+  if (x[1] > 0 && x[2] > 0 && (g.outH === 0 || g.outW === 0)) {
+    throw new ShapeError(
+      `${op}: the ${window[0]}x${window[1]} ${what} does not fit in the ${x[1]}x${x[2]} input ${fmtShape(x)} ` +
+        `with padding '${padding}' (use 'same', or a smaller window)`,
+    );
+  }
 }
 
 function poolShape(op: string, x: Shape, { poolSize, strides, padding }: Pool2dParams): number[] {
   if (x.length !== 4)
     throw new ShapeError(`${op}: expected x [batch,height,width,channels], received ${fmtShape(x)}`);
   const g = windowGeometry(x[1], x[2], poolSize[0], poolSize[1], strides, padding);
+  expectWindowFits(op, 'pool window', x, poolSize, padding, g);
   return [x[0], g.outH, g.outW, x[3]];
 }
 

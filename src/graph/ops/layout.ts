@@ -58,6 +58,11 @@ export const layoutOps: OpDefs<
         throw new ShapeError(`slice: begin [${begin}] and size [${size}] must each have ${x.length} entries`);
       }
       x.forEach((d, i) => {
+        if (!Number.isInteger(begin[i]) || !Number.isInteger(size[i])) {
+          throw new InvalidArgumentError(
+            `slice: begin [${begin}] and size [${size}] must hold integers (axis ${i} of ${fmtShape(x)})`,
+          );
+        }
         if (begin[i] < 0 || size[i] < 0 || begin[i] + size[i] > d) {
           throw new InvalidArgumentError(
             `slice: axis ${i} of ${fmtShape(x)}: begin ${begin[i]} + size ${size[i]} exceeds ${d}`,
@@ -76,9 +81,11 @@ export const layoutOps: OpDefs<
   pad: {
     arity: 1,
     shape: ([x], { paddings }) => {
-      if (paddings.length !== x.length || paddings.some(([a, b]) => !(a >= 0 && b >= 0))) {
+      const isCount = (n: number): boolean => Number.isInteger(n) && n >= 0;
+      if (paddings.length !== x.length || paddings.some(([a, b]) => !isCount(a) || !isCount(b))) {
         throw new InvalidArgumentError(
-          `pad: paddings must give [before, after] >= 0 for each of the ${x.length} axes of ${fmtShape(x)}`,
+          `pad: paddings must give integers [before, after] >= 0 for each of the ${x.length} axes of ` +
+            `${fmtShape(x)}, received ${JSON.stringify(paddings)}`,
         );
       }
       return x.map((d, i) => d + paddings[i][0] + paddings[i][1]);
@@ -182,6 +189,11 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
 
 /** The block starting at `begin` of extent `size` (-1: to the end of that axis). */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  if (size !== undefined && size.length !== x.rank) {
+    throw new ShapeError(
+      `slice: size [${size}] must have ${x.rank} entries, one per axis of ${fmtShape(x.shape)}`,
+    );
+  }
   const sz = x.shape.map((d, i) => (size === undefined || size[i] === -1 ? d - (begin[i] ?? 0) : size[i]));
   return runOp('slice', [x], { begin: [...begin], size: sz });
 }
@@ -227,6 +239,13 @@ export function flatten(x: Tensor): Tensor {
 /** Removes size-1 axes (all of them, or those named). */
 export function squeeze(x: Tensor, axes?: readonly number[]): Tensor {
   const drop = axes?.map((a) => normalizeAxis('squeeze', a, x.rank));
+  for (const a of drop ?? []) {
+    if (x.shape[a] !== 1) {
+      throw new InvalidArgumentError(
+        `squeeze: axis ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, expected 1`,
+      );
+    }
+  }
   return reshape(
     x,
     x.shape.filter((d, i) => d !== 1 || (drop !== undefined && !drop.includes(i))),

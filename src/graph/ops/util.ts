@@ -15,7 +15,8 @@ export function toTensor(x: TensorLike, like?: Tensor): Tensor {
 /** A tensor of `shape` filled with `value` on the current backend (or that of `like`). */
 export function fill(shape: Shape, value: number, like?: Tensor): Tensor {
   const backend = like?.backend ?? currentBackend();
-  return new Tensor(shape, backend.upload(new Float32Array(sizeOf(shape)).fill(value), shape), backend);
+  // Float64Array so a float64 backend keeps the value exact; upload converts to the backend's type.
+  return new Tensor(shape, backend.upload(new Float64Array(sizeOf(shape)).fill(value), shape), backend);
 }
 
 export function zeros(shape: Shape): Tensor {
