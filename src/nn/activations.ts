@@ -1,0 +1,26 @@
+/** Activation functions by name, as layers and the `activation` option of Dense and Conv2D use them. */
+import { InvalidArgumentError } from '../errors';
+import { elu, leakyRelu, relu, sigmoid, softmax, tanh } from '../graph/ops/index';
+import type { Tensor } from '../graph/tensor';
+
+export type ActivationName = 'relu' | 'leakyRelu' | 'elu' | 'sigmoid' | 'tanh' | 'softmax' | 'linear';
+
+const activations: { readonly [K in ActivationName]: (x: Tensor) => Tensor } = {
+  relu,
+  leakyRelu: (x) => leakyRelu(x, 0.2),
+  elu: (x) => elu(x, 1),
+  sigmoid,
+  tanh,
+  softmax: (x) => softmax(x, -1),
+  linear: (x) => x,
+};
+
+/** Validates `name` for the thing that asked (`Dense(activation)`) and returns the function. */
+export function getActivation(owner: string, name: unknown): (x: Tensor) => Tensor {
+  if (typeof name !== 'string' || !Object.hasOwn(activations, name)) {
+    throw new InvalidArgumentError(
+      `${owner}: unknown activation '${String(name)}', expected one of ${Object.keys(activations).join(', ')}`,
+    );
+  }
+  return activations[name as ActivationName];
+}

@@ -1,0 +1,79 @@
+/**
+ * Callbacks: hooks fit calls around training, epochs and batches, with Keras's log names (`loss`,
+ * `accuracy`, `val_loss`, `val_accuracy`). A hook may return a promise; fit awaits it. A callback
+ * stops training by setting `model.stopTraining = true`.
+ */
+import type { Sequential } from '../model/sequential';
+
+/** Metric values by log name. */
+export type Logs = Record<string, number>;
+
+/** What fit tells callbacks about the run before it starts. */
+export interface TrainingParams {
+  epochs: number;
+  initialEpoch: number;
+  /** Batches per epoch. */
+  steps: number;
+  samples: number;
+  batchSize: number;
+  verbose: number;
+  /** Every log key an epoch reports, training and validation. */
+  metrics: string[];
+}
+
+export class Callback {
+  /** The model being trained; set by fit before onTrainBegin. */
+  model: Sequential | null = null;
+  params: TrainingParams | null = null;
+
+  setModel(model: Sequential): void {
+    this.model = model;
+  }
+
+  setParams(params: TrainingParams): void {
+    this.params = params;
+  }
+
+  onTrainBegin(_logs: Logs): void | Promise<void> {}
+  onTrainEnd(_logs: Logs): void | Promise<void> {}
+  onEpochBegin(_epoch: number, _logs: Logs): void | Promise<void> {}
+  onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
+  onBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
+  onBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+}
+
+/** Calls every callback's hook in order, awaiting each. */
+export class CallbackList {
+  constructor(readonly callbacks: readonly Callback[]) {}
+
+  configure(model: Sequential, params: TrainingParams): void {
+    for (const c of this.callbacks) {
+      c.setModel(model);
+      c.setParams(params);
+    }
+  }
+
+  async trainBegin(logs: Logs): Promise<void> {
+    for (const c of this.callbacks) await c.onTrainBegin({ ...logs });
+  }
+
+  async trainEnd(logs: Logs): Promise<void> {
+    for (const c of this.callbacks) await c.onTrainEnd({ ...logs });
+  }
+
+  async epochBegin(epoch: number, logs: Logs): Promise<void> {
+    for (const c of this.callbacks) await c.onEpochBegin(epoch, { ...logs });
+  }
+
+  async epochEnd(epoch: number, logs: Logs): Promise<void> {
+    for (const c of this.callbacks) await c.onEpochEnd(epoch, { ...logs });
+  }
+
+  async batchBegin(batch: number, logs: Logs): Promise<void> {
+    for (const c of this.callbacks) await c.onBatchBegin(batch, { ...logs });
+  }
+
+  async batchEnd(batch: number, logs: Logs): Promise<void> {
+    for (const c of this.callbacks) await c.onBatchEnd(batch, { ...logs });
+  }
+}

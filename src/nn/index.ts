@@ -1,0 +1,42 @@
+/** The Keras-like model API: layers, Sequential, losses, optimizers, compiled metrics, callbacks. */
+export { type ActivationName, getActivation } from './activations';
+export {
+  Callback,
+  CallbackList,
+  History,
+  type Logs,
+  ProgressLogger,
+  type TrainingParams,
+} from './callbacks/index';
+export { ModelStateError } from './errors';
+export { type InitializerName, type InitializerSpec, initialValues } from './initializers';
+export * from './layers/index';
+export { getLoss, type Loss, type LossConfig, type LossName, type LossSpec, lossNames } from './losses';
+export {
+  BinaryAccuracy,
+  CategoricalAccuracy,
+  type HostTensor,
+  type Metric,
+  type MetricContext,
+  type MetricFactory,
+  metricNames,
+  registerMetric,
+  resolveMetric,
+  SparseCategoricalAccuracy,
+} from './metric';
+export type { ModelInput } from './model/data';
+export {
+  type CompileArgs,
+  type Compiled,
+  Sequential,
+  type SequentialConfig,
+  type SequentialJSON,
+} from './model/sequential';
+export type { ModelSummary, SummaryRow } from './model/summary';
+export {
+  type EvaluateOptions,
+  type FitOptions,
+  type PredictOptions,
+  yieldToEventLoop,
+} from './model/training';
+export * from './optimizers/index';

@@ -1,0 +1,221 @@
+/**
+ * The layer contract (after Keras): a layer states its config once and keeps it; `build(inputShape)`
+ * creates its weights when the input shape is known; `call(x, ctx)` computes the output;
+ * `getConfig()` returns the stored config, from which the layer registry rebuilds it.
+ *
+ * Shapes a layer sees in `build` and `computeOutputShape` exclude the batch axis (as Keras's
+ * `input_shape` does); axes in configs (Softmax, BatchNormalization) count the batch axis as 0.
+ */
+import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
+import { tensor } from '../../graph/engine';
+import { hash32 } from '../../graph/random';
+import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
+import type { Tensor } from '../../graph/tensor';
+import { type InitializerSpec, initialValues } from '../initializers';
+
+export interface LayerConfig {
+  /** Unique within a model; given by the model (`dense_1`) when omitted. */
+  name?: string;
+  /** The input shape without the batch axis; the first layer of a model may state it. */
+  inputShape?: number[];
+  /** When false the layer's weights are not updated by fit (default true). */
+  trainable?: boolean;
+}
+
+/** A pending assignment to a non-trainable weight (BatchNormalization's moving statistics). */
+export interface StateUpdate {
+  variable: LayerVariable;
+  value: Tensor;
+}
+
+/** What a call knows beyond its input. */
+export interface CallContext {
+  training: boolean;
+  /** The training step: Dropout draws a fresh mask per step. */
+  step?: number;
+  /** The run's seed (fit's seed): Dropout layers without their own seed derive theirs from it. */
+  seed?: number;
+  /**
+   * Where state updates go while training; fit applies them only after the step proved finite.
+   * Absent: a layer applies its updates at once.
+   */
+  updates?: StateUpdate[];
+}
+
+/** One weight of a layer. Its name is `<layer>.<weight>`, e.g. `dense_1.kernel`. */
+export class LayerVariable {
+  constructor(
+    private readonly layer: Layer,
+    /** The weight's own name within its layer: `kernel`, `bias`, `moving_mean`. */
+    readonly key: string,
+    /** The current value; replaced (never mutated) by the optimizer and setWeights. */
+    public value: Tensor,
+    private readonly ownTrainable: boolean,
+  ) {}
+
+  get name(): string {
+    return `${this.layer.name}.${this.key}`;
+  }
+
+  get shape(): Shape {
+    return this.value.shape;
+  }
+
+  /** Trainable weights of trainable layers get gradients. */
+  get trainable(): boolean {
+    return this.ownTrainable && this.layer.trainable;
+  }
+}
+
+/** FNV-1a over UTF-16 code units: a stable 32-bit key for a name. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** `MaxPooling2D` -> `max_pooling2d`, as Keras names layers. */
+export function snakeCase(className: string): string {
+  return className.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+export abstract class Layer<C extends LayerConfig = LayerConfig> {
+  /** The config as given, frozen: the single statement of this layer's settings. */
+  protected readonly config: Readonly<C>;
+  private assignedName: string | null = null;
+  /** The seed initialisers derive from unless their spec has one (the model sets it). */
+  seed = 0;
+  built = false;
+  inputShape: Shape | null = null;
+  private readonly variables: LayerVariable[] = [];
+
+  constructor(config: C) {
+    this.config = Object.freeze({ ...config });
+    if (config.name !== undefined && (typeof config.name !== 'string' || !/^[\w-]+$/.test(config.name))) {
+      throw new InvalidArgumentError(
+        `${this.className}(name=${JSON.stringify(config.name)}): name must be letters, digits, '_' or '-'`,
+      );
+    }
+    if (config.inputShape !== undefined) this.checkShape('inputShape', config.inputShape);
+  }
+
+  /** The class name the registry knows this layer by (`Dense`): each class's static `className`. */
+  get className(): string {
+    return (this.constructor as { className?: string }).className ?? this.constructor.name;
+  }
+
+  /** The output shape (without the batch axis) for an input shape; validates the input. */
+  abstract computeOutputShape(inputShape: Shape): Shape;
+
+  /** The forward computation; `x` has the batch axis first. */
+  protected abstract call(x: Tensor, ctx: CallContext): Tensor;
+
+  /** Creates the weights for `inputShape`; layers with weights override it. */
+  protected buildWeights(_inputShape: Shape): void {}
+
+  get name(): string {
+    return this.config.name ?? this.assignedName ?? `${snakeCase(this.className)}_1`;
+  }
+
+  /** @internal the model names layers that were not given a name */
+  assignName(name: string): void {
+    if (this.config.name === undefined) this.assignedName = name;
+  }
+
+  get hasOwnName(): boolean {
+    return this.config.name !== undefined;
+  }
+
+  get trainable(): boolean {
+    return this.config.trainable ?? true;
+  }
+
+  /** The stored config with the name the layer goes by. */
+  getConfig(): C & { name: string } {
+    return { ...this.config, name: this.name };
+  }
+
+  build(inputShape: Shape): void {
+    this.checkShape('input shape', inputShape);
+    if (this.built) {
+      if (!shapesEqual(inputShape, this.inputShape!)) {
+        throw new ShapeError(
+          `${this.name}: built for input ${fmtShape(this.inputShape!)}, received ${fmtShape(inputShape)}`,
+        );
+      }
+      return;
+    }
+    const expected = this.config.inputShape;
+    if (expected && !shapesEqual(expected, inputShape)) {
+      throw new ShapeError(
+        `${this.name}: inputShape is ${fmtShape(expected)} but the input has shape ${fmtShape(inputShape)}`,
+      );
+    }
+    this.computeOutputShape(inputShape);
+    this.buildWeights(inputShape);
+    this.inputShape = [...inputShape];
+    this.built = true;
+  }
+
+  /** Runs the layer on a batch, building it on first use. */
+  apply(x: Tensor, ctx: CallContext = { training: false }): Tensor {
+    if (x.rank < 1) throw new ShapeError(`${this.name}: expected a batch, received a scalar`);
+    this.build(x.shape.slice(1));
+    return this.call(x, ctx);
+  }
+
+  /** The weights in Keras order (kernel before bias; gamma, beta, moving mean, moving variance). */
+  get weights(): readonly LayerVariable[] {
+    return this.variables;
+  }
+
+  countParams(): { trainable: number; nonTrainable: number } {
+    let trainable = 0;
+    let nonTrainable = 0;
+    for (const v of this.variables) {
+      if (v.trainable) trainable += sizeOf(v.shape);
+      else nonTrainable += sizeOf(v.shape);
+    }
+    return { trainable, nonTrainable };
+  }
+
+  /** Creates a weight, initialised from a seed derived from the layer's seed and the weight's name. */
+  protected addWeight(key: string, shape: Shape, init: InitializerSpec, trainable = true): LayerVariable {
+    const seed = hash32((this.seed ^ hashString(`${this.name}.${key}`)) >>> 0);
+    const value = tensor(initialValues(init, shape, seed), shape);
+    const variable = new LayerVariable(this as Layer, key, value, trainable);
+    this.variables.push(variable);
+    return variable;
+  }
+
+  /** Sets a state weight now or, inside fit, once the step has proved finite. */
+  protected updateState(variable: LayerVariable, value: Tensor, ctx: CallContext): void {
+    if (ctx.updates) ctx.updates.push({ variable, value });
+    else variable.value = value;
+  }
+
+  private checkShape(what: string, shape: readonly number[]): void {
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new ShapeError(
+        `${this.className}: ${what} must be a list of positive integers (without the batch axis), received ${JSON.stringify(shape)}`,
+      );
+    }
+  }
+}
+
+/** Checks that an input shape has the rank a layer needs. */
+export function expectRank(layer: Layer, shape: Shape, rank: number, what: string): void {
+  if (shape.length !== rank) {
+    throw new ShapeError(
+      `${layer.name}: expected input of rank ${rank + 1} (${what}), received [batch,${shape.join(',')}]`,
+    );
+  }
+}
+
+/** A positive integer config value, or a typed error naming the layer and the argument. */
+export function positiveInt(owner: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new InvalidArgumentError(`${owner}(${name}=${String(v)}): ${name} must be a positive integer`);
+  }
+  return v;
+}

@@ -1,0 +1,64 @@
+/**
+ * Adam and AdamW, in Keras's form (epsilon outside the square root, bias correction folded into
+ * the step size):
+ *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+ *   w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + epsilon)
+ * AdamW first decays the weight itself, decoupled from the gradient: w -= lr * weightDecay * w.
+ */
+import { add, div, mul, sqrt, sub } from '../../graph/ops/index';
+import type { Tensor } from '../../graph/tensor';
+import { checkRange, Optimizer, type OptimizerConfig } from './optimizer';
+
+export interface AdamConfig extends OptimizerConfig {
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default 1e-7. */
+  epsilon?: number;
+}
+
+export class Adam<C extends AdamConfig = AdamConfig> extends Optimizer<C> {
+  static readonly className: string = 'Adam';
+
+  constructor(config: C = {} as C, defaultLearningRate = 0.001) {
+    super(config, defaultLearningRate);
+    checkRange(this.className, 'beta1', config.beta1 ?? 0.9, 0, 1);
+    checkRange(this.className, 'beta2', config.beta2 ?? 0.999, 0, 1);
+    checkRange(this.className, 'epsilon', config.epsilon ?? 1e-7, 0, Number.POSITIVE_INFINITY);
+  }
+
+  protected updateVariable(name: string, w: Tensor, g: Tensor, lr: number, step: number): Tensor {
+    const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = this.config;
+    const m = add(mul(this.slot(name, 'm', w), beta1), mul(g, 1 - beta1));
+    const v = add(mul(this.slot(name, 'v', w), beta2), mul(mul(g, g), 1 - beta2));
+    this.setSlot(name, 'm', m);
+    this.setSlot(name, 'v', v);
+    const alpha = (lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
+    return sub(this.decay(w, lr), mul(div(m, add(sqrt(v), epsilon)), alpha));
+  }
+
+  /** Adam proper does not decay weights; AdamW overrides this. */
+  protected decay(w: Tensor, _lr: number): Tensor {
+    return w;
+  }
+}
+
+export interface AdamWConfig extends AdamConfig {
+  /** Decoupled decay per unit learning rate (default 0.004, as Keras). */
+  weightDecay?: number;
+}
+
+export class AdamW extends Adam<AdamWConfig> {
+  static override readonly className = 'AdamW';
+
+  constructor(config: AdamWConfig = {}) {
+    super(config, 0.001);
+    checkRange('AdamW', 'weightDecay', config.weightDecay ?? 0.004, 0, Number.POSITIVE_INFINITY);
+  }
+
+  protected override decay(w: Tensor, lr: number): Tensor {
+    const weightDecay = this.config.weightDecay ?? 0.004;
+    return weightDecay === 0 ? w : sub(w, mul(w, lr * weightDecay));
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The optimizer base: learning rate (constant or scheduled), gradient clipping, per-variable slots
+ * (momenta) and a step count. Updates run under noGrad and replace each variable's tensor. State
+ * is exposed by name (`dense_1.kernel.m`) so checkpoints can store and restore it.
+ */
+import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
+import { noGrad } from '../../graph/engine';
+import { add, clip, div, fill, greater, mul, sqrt, sum, where } from '../../graph/ops/index';
+import { shapesEqual } from '../../graph/shape';
+import type { Tensor } from '../../graph/tensor';
+import { type LearningRate, LearningRateSchedule, learningRateAt, type ScheduleConfig } from './schedules';
+
+export interface OptimizerConfig {
+  /** A number, a schedule, or a schedule's config. */
+  learningRate?: number | LearningRateSchedule | ScheduleConfig;
+  /** Rescales all gradients together when their global L2 norm exceeds this. */
+  clipNorm?: number;
+  /** Clips every gradient element to [-clipValue, clipValue]. */
+  clipValue?: number;
+}
+
+/** What an optimizer updates: a named tensor it may replace (a model's LayerVariable). */
+export interface Trainable {
+  readonly name: string;
+  value: Tensor;
+}
+
+export interface OptimizerState {
+  /** Updates applied so far; the next uses step iterations + 1 for bias correction. */
+  iterations: number;
+  /** Slots by `<variable>.<slot>`, e.g. `dense_1.kernel.m`. */
+  slots: Map<string, Tensor>;
+}
+
+/** An optimizer as saved: its class and its config, with any schedule as its config. */
+export interface SerializedOptimizer {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
+  protected readonly config: Readonly<C>;
+  private readonly rate: LearningRate;
+  iterations = 0;
+  private slots = new Map<string, Tensor>();
+
+  constructor(config: C, defaultLearningRate: number) {
+    const lr = config.learningRate ?? defaultLearningRate;
+    this.rate =
+      typeof lr === 'number' || lr instanceof LearningRateSchedule ? lr : new LearningRateSchedule(lr);
+    if (typeof this.rate === 'number' && !(this.rate > 0)) {
+      throw new InvalidArgumentError(`${this.className}(learningRate=${lr}): learningRate must be positive`);
+    }
+    for (const key of ['clipNorm', 'clipValue'] as const) {
+      const v = config[key];
+      if (v !== undefined && !(typeof v === 'number' && v > 0)) {
+        throw new InvalidArgumentError(`${this.className}(${key}=${v}): ${key} must be a positive number`);
+      }
+    }
+    this.config = Object.freeze({ ...config });
+  }
+
+  get className(): string {
+    return (this.constructor as { className?: string }).className ?? this.constructor.name;
+  }
+
+  /** The learning rate the next update uses. */
+  get learningRate(): number {
+    return learningRateAt(this.rate, this.iterations);
+  }
+
+  /** One update of every variable from its gradient (same order). */
+  applyGradients(variables: readonly Trainable[], grads: readonly Tensor[]): void {
+    if (variables.length !== grads.length) {
+      throw new InvalidArgumentError(
+        `${this.className}.applyGradients: ${variables.length} variables but ${grads.length} gradients`,
+      );
+    }
+    variables.forEach((v, i) => {
+      if (!shapesEqual(v.value.shape, grads[i].shape)) {
+        throw new ShapeError(
+          `${this.className}: gradient ${fmtShape(grads[i].shape)} for ${v.name} does not match its shape ${fmtShape(v.value.shape)}`,
+        );
+      }
+    });
+    noGrad(() => {
+      const clipped = this.clip(grads);
+      const lr = this.learningRate;
+      const step = this.iterations + 1;
+      const updated = variables.map((v, i) => this.updateVariable(v.name, v.value, clipped[i], lr, step));
+      variables.forEach((v, i) => {
+        v.value = updated[i];
+      });
+      this.iterations = step;
+    });
+  }
+
+  /** The new value of one variable; reads and writes its slots through slot() and setSlot(). */
+  protected abstract updateVariable(name: string, w: Tensor, g: Tensor, lr: number, step: number): Tensor;
+
+  private clip(grads: readonly Tensor[]): Tensor[] {
+    let out = [...grads];
+    const { clipValue, clipNorm } = this.config;
+    if (clipValue !== undefined) out = out.map((g) => clip(g, -clipValue, clipValue));
+    if (clipNorm !== undefined && out.length > 0) {
+      // g * clipNorm / max(norm, clipNorm): unchanged below the threshold, computed on the device.
+      const norm = sqrt(out.map((g) => sum(mul(g, g))).reduce((a, b) => add(a, b)));
+      const scale = div(clipNorm, where(greater(norm, clipNorm), norm, clipNorm));
+      out = out.map((g) => mul(g, scale));
+    }
+    return out;
+  }
+
+  /** The slot `slotName` of a variable, zeros like `like` on first use. */
+  protected slot(variable: string, slotName: string, like: Tensor): Tensor {
+    const key = `${variable}.${slotName}`;
+    const value = this.slots.get(key);
+    if (!value) return fill(like.shape, 0, like);
+    if (!shapesEqual(value.shape, like.shape)) {
+      throw new ShapeError(
+        `${this.className}: slot ${key} has shape ${fmtShape(value.shape)}, its variable ${fmtShape(like.shape)}`,
+      );
+    }
+    return value;
+  }
+
+  protected setSlot(variable: string, slotName: string, value: Tensor): void {
+    this.slots.set(`${variable}.${slotName}`, value);
+  }
+
+  getState(): OptimizerState {
+    return { iterations: this.iterations, slots: new Map(this.slots) };
+  }
+
+  /** Restores a state from getState (or a checkpoint); slot shapes are checked at the next update. */
+  setState(state: OptimizerState): void {
+    if (!Number.isInteger(state?.iterations) || state.iterations < 0) {
+      throw new InvalidArgumentError(
+        `${this.className}.setState: iterations must be a non-negative integer, received ${String(state?.iterations)}`,
+      );
+    }
+    this.iterations = state.iterations;
+    this.slots = new Map(state.slots);
+  }
+
+  getConfig(): Record<string, unknown> {
+    const lr = this.rate;
+    return { ...this.config, learningRate: typeof lr === 'number' ? lr : { ...lr.config } };
+  }
+
+  serialize(): SerializedOptimizer {
+    return { className: this.className, config: this.getConfig() };
+  }
+}
+
+/** Checks a numeric hyper-parameter lies in [min, max) (or [min, max] when closed). */
+export function checkRange(
+  owner: string,
+  name: string,
+  v: number,
+  min: number,
+  max: number,
+  closed = false,
+): number {
+  if (typeof v !== 'number' || !(v >= min && (closed ? v <= max : v < max))) {
+    throw new InvalidArgumentError(
+      `${owner}(${name}=${v}): ${name} must be in [${min}, ${max}${closed ? ']' : ')'}`,
+    );
+  }
+  return v;
+}

@@ -1,0 +1,47 @@
+/**
+ * RMSprop in Keras's form (epsilon inside the square root):
+ *   v = rho v + (1 - rho) g^2;  centred: mg = rho mg + (1 - rho) g, denominator v - mg^2 + eps
+ *   increment = lr g / sqrt(denominator);  with momentum: mom = momentum mom + increment, w -= mom
+ */
+import { add, div, mul, sqrt, sub } from '../../graph/ops/index';
+import type { Tensor } from '../../graph/tensor';
+import { checkRange, Optimizer, type OptimizerConfig } from './optimizer';
+
+export interface RMSpropConfig extends OptimizerConfig {
+  /** Default 0.9. */
+  rho?: number;
+  /** Default 0. */
+  momentum?: number;
+  /** Default 1e-7. */
+  epsilon?: number;
+  /** Divide by the variance rather than the second moment (default false). */
+  centered?: boolean;
+}
+
+export class RMSprop extends Optimizer<RMSpropConfig> {
+  static readonly className = 'RMSprop';
+
+  constructor(config: RMSpropConfig = {}) {
+    super(config, 0.001);
+    checkRange('RMSprop', 'rho', config.rho ?? 0.9, 0, 1);
+    checkRange('RMSprop', 'momentum', config.momentum ?? 0, 0, 1);
+    checkRange('RMSprop', 'epsilon', config.epsilon ?? 1e-7, 0, Number.POSITIVE_INFINITY);
+  }
+
+  protected updateVariable(name: string, w: Tensor, g: Tensor, lr: number): Tensor {
+    const { rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false } = this.config;
+    const v = add(mul(this.slot(name, 'velocity', w), rho), mul(mul(g, g), 1 - rho));
+    this.setSlot(name, 'velocity', v);
+    let denominator = add(v, epsilon);
+    if (centered) {
+      const mg = add(mul(this.slot(name, 'average_gradient', w), rho), mul(g, 1 - rho));
+      this.setSlot(name, 'average_gradient', mg);
+      denominator = sub(denominator, mul(mg, mg));
+    }
+    const increment = div(mul(g, lr), sqrt(denominator));
+    if (momentum === 0) return sub(w, increment);
+    const mom = add(mul(this.slot(name, 'momentum', w), momentum), increment);
+    this.setSlot(name, 'momentum', mom);
+    return sub(w, mom);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * SGD with optional momentum and Nesterov momentum, in Keras's form:
+ *   velocity = momentum * velocity - lr * g
+ *   w += velocity                                  (classic)
+ *   w += momentum * velocity - lr * g              (Nesterov)
+ */
+import { add, mul, sub } from '../../graph/ops/index';
+import type { Tensor } from '../../graph/tensor';
+import { checkRange, Optimizer, type OptimizerConfig } from './optimizer';
+
+export interface SGDConfig extends OptimizerConfig {
+  /** Default 0 (plain gradient descent). */
+  momentum?: number;
+  nesterov?: boolean;
+}
+
+export class SGD extends Optimizer<SGDConfig> {
+  static readonly className = 'SGD';
+
+  constructor(config: SGDConfig = {}) {
+    super(config, 0.01);
+    checkRange('SGD', 'momentum', config.momentum ?? 0, 0, 1);
+  }
+
+  protected updateVariable(name: string, w: Tensor, g: Tensor, lr: number): Tensor {
+    const momentum = this.config.momentum ?? 0;
+    if (momentum === 0) return sub(w, mul(g, lr));
+    const velocity = sub(mul(this.slot(name, 'momentum', w), momentum), mul(g, lr));
+    this.setSlot(name, 'momentum', velocity);
+    if (this.config.nesterov) return add(w, sub(mul(velocity, momentum), mul(g, lr)));
+    return add(w, velocity);
+  }
+}
