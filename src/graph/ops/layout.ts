@@ -183,6 +183,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 }
 
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+  assertValidShape('broadcastTo', shape);
   if (shapesEqual(x.shape, shape)) return x;
   return runOp('broadcastTo', [x], { shape: [...shape] });
 }

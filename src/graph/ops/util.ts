@@ -1,5 +1,5 @@
 import { currentBackend } from '../engine';
-import { type Shape, sizeOf } from '../shape';
+import { assertValidShape, type Shape, sizeOf } from '../shape';
 import { Tensor } from '../tensor';
 
 /** Anything an op accepts as an operand: a tensor, or a number taken as a scalar tensor. */
@@ -14,6 +14,7 @@ export function toTensor(x: TensorLike, like?: Tensor): Tensor {
 
 /** A tensor of `shape` filled with `value` on the current backend (or that of `like`). */
 export function fill(shape: Shape, value: number, like?: Tensor): Tensor {
+  assertValidShape('fill', shape);
   const backend = like?.backend ?? currentBackend();
   // Float64Array so a float64 backend keeps the value exact; upload converts to the backend's type.
   return new Tensor(shape, backend.upload(new Float64Array(sizeOf(shape)).fill(value), shape), backend);

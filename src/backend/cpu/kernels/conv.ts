@@ -66,13 +66,17 @@ function forEachWindow(
   }
 }
 
-/** Position of the first maximum of x over a window's taps, for channel c. */
+/**
+ * Position of the first maximum of x over a window's taps, for channel c. A NaN wins (the first
+ * one), as in the max reduction, so a diverged value shows up in the output wherever it sits.
+ */
 function argmax(x: ArrayLike<number>, taps: readonly number[], c: number): number {
   let best = -1;
   let bestValue = Number.NEGATIVE_INFINITY;
   for (const t of taps) {
     const v = x[t + c];
-    if (best < 0 || v > bestValue) {
+    if (Number.isNaN(bestValue)) break;
+    if (best < 0 || v > bestValue || Number.isNaN(v)) {
       best = t + c;
       bestValue = v;
     }
