@@ -276,3 +276,15 @@ describe('autodiff and the engine', () => {
     expectError(() => op.add(m23(), other), BackendError, 'add', 'CPU (float32)', 'CPU (float64)');
   });
 });
+
+describe('invalid shapes', () => {
+  it.each([
+    ['broadcastTo', () => op.broadcastTo(tensor([1]), [2.5])],
+    ['broadcastTo', () => op.broadcastTo(tensor([1]), [-1])],
+    ['fill', () => op.zeros([-1])],
+    ['fill', () => op.fill([1.5], 1)],
+    ['tensor', () => tensor([1], [Number.NaN])],
+  ])('%s', (name, f) => {
+    expectError(f, InvalidArgumentError, name, 'non-negative integers');
+  });
+});
