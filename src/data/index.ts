@@ -1,0 +1,26 @@
+/** src/data: CSV in, tensors out. */
+export { COLUMN_KINDS, type ColumnKind, FEATURE_KINDS } from './classify';
+export type { ColumnCounts, EncodedKind, EncoderParams, FeatureSpec, MissingStrategy } from './encoders';
+export { CsvError, type CsvLocation, DataError } from './errors';
+export { decodeLabels, oneHotLabels } from './labels';
+export { type CsvProgress, type ParseCsvOptions, parseCsv } from './parse';
+export { type DatasetSplit, type PreparedDataset, type PrepareOptions, prepareDataset } from './prepare';
+export {
+  Preprocessor,
+  type PreprocessorJSON,
+  type TargetSpec,
+  type Transformed,
+  type TransformOptions,
+  type TransformReport,
+} from './preprocessor';
+export {
+  type ColumnRole,
+  type ColumnSchema,
+  type InferSchemaOptions,
+  inferSchema,
+  type Schema,
+  type Task,
+} from './schema';
+export { type RowSplit, type SplitFractions, splitRows } from './split';
+export { type CsvTable, cellText, columnNames, type TableColumn, tableFromRows, tableRow } from './table';
+export { type DateFormat, DEFAULT_MISSING_VALUES } from './values';
