@@ -87,18 +87,39 @@ export async function parseCsvHere(input: string | Blob, options: ParseCsvOption
     });
   });
   let offset = 0;
+  // Papa Parse guesses the delimiter and line ending from its first chunk alone, so that chunk
+  // is held back until it has enough lines to judge by.
+  let head: string | null = '';
   for await (const { text, bytes } of chunks) {
     checkText(text, file, offset);
     offset += bytes;
-    stream.emit('data', text);
+    if (head !== null) {
+      head += text;
+      if (lineCount(head) < SNIFF_LINES && head.length < SNIFF_CHARS) continue;
+      stream.emit('data', head);
+      head = null;
+    } else {
+      stream.emit('data', text);
+    }
     if (sink.failure) break;
     options.onProgress?.({ bytesRead: offset, totalBytes: total, rows: sink.rows() });
   }
+  if (head && !sink.failure) stream.emit('data', head);
   if (sink.failure) throw sink.failure;
+  if (head !== null) options.onProgress?.({ bytesRead: offset, totalBytes: total, rows: sink.rows() });
   stream.emit('end');
   await done;
   if (sink.failure) throw sink.failure;
   return sink.finish(offset, total);
+}
+
+const SNIFF_LINES = 20;
+const SNIFF_CHARS = 1024 * 1024;
+
+function lineCount(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && n < SNIFF_LINES; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function checkText(text: string, file: string, offset: number): void {
