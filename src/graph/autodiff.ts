@@ -4,8 +4,8 @@
  * reverse topological order, asking each op's definition for its vector-Jacobian product, and sums
  * the gradients of tensors used more than once.
  */
-import { fmtShape, ShapeError, WebGPUTrainerError } from '../errors';
-import { noGrad, opDef, recordTape } from './engine';
+import { fmtShape, InvalidArgumentError, ShapeError } from '../errors';
+import { isRecording, noGrad, opDef, recordTape } from './engine';
 import { add } from './ops/binary';
 import { fill } from './ops/util';
 import { shapesEqual } from './shape';
@@ -24,9 +24,17 @@ export interface ValueAndGrad {
  */
 export function valueAndGrad(f: (...inputs: Tensor[]) => Tensor): (...inputs: Tensor[]) => ValueAndGrad {
   return (...inputs) => {
-    const tracked = inputs.map((t) => {
+    const tracked = inputs.map((t, i) => {
       if (!(t instanceof Tensor)) {
-        throw new WebGPUTrainerError(`valueAndGrad: every argument must be a Tensor, received ${typeof t}`);
+        throw new InvalidArgumentError(`valueAndGrad: every argument must be a Tensor, received ${typeof t}`);
+      }
+      // The backward pass runs off the tape, so an enclosing valueAndGrad would see this call's
+      // value and gradients as constants and silently return wrong derivatives.
+      if (t.requiresGrad && isRecording()) {
+        throw new InvalidArgumentError(
+          `valueAndGrad: argument ${i} ${fmtShape(t.shape)} is being differentiated by an enclosing ` +
+            'valueAndGrad; nested differentiation is not supported',
+        );
       }
       const copy = new Tensor(t.shape, t.storage, t.backend);
       copy.requiresGrad = true;

@@ -59,6 +59,11 @@ export function recordTape<T>(fn: () => T): T {
   }
 }
 
+/** Whether ops are being put on the tape now (inside valueAndGrad's f, outside noGrad). */
+export function isRecording(): boolean {
+  return recording > 0;
+}
+
 /** Runs `fn` with the tape off (backward passes, optimiser updates). */
 export function noGrad<T>(fn: () => T): T {
   const saved = recording;
