@@ -2,7 +2,8 @@
  * Deciding a column's kind from its statistics. The rules, in order:
  * no values -> empty; one distinct value -> constant; numbers only -> boolean (0/1), identifier
  * (unique integers named like an ID or forming a run), integer category (few distinct integers) or
- * numeric; with text -> numeric (when at most 5% of cells, and fewer than the numbers, are stray
+ * numeric (few distinct integers means at most `maxIntegerCategories`, and at most half as many
+ * as the values); with text -> numeric (when at most 5% of cells, and fewer than the numbers, are stray
  * text, read as missing), datetime, boolean words, identifier (unique per row, or more than
  * `maxCategories` distinct values covering over half the rows), else categorical.
  */
@@ -77,10 +78,11 @@ function classifyNumbers(name: string, s: ColumnStats, o: ClassifyOptions, prese
   if (s.allIntegers && unique && (ID_NAME.test(name.trim()) || s.max - s.min + 1 === present)) {
     return result('identifier', `a different integer in every row (${present} values)`);
   }
-  if (s.allIntegers && s.distinctNumbers <= o.maxIntegerCategories) {
+  // Categories repeat: ten ages in ten rows are measurements, five cylinder counts in 400 rows are not.
+  if (s.allIntegers && s.distinctNumbers <= o.maxIntegerCategories && s.distinctNumbers * 2 <= present) {
     return result(
       'integer-category',
-      `${s.distinctNumbers} distinct integers (at most ${o.maxIntegerCategories})`,
+      `${s.distinctNumbers} distinct integers (at most ${o.maxIntegerCategories}, each seen twice on average)`,
     );
   }
   return result('numeric', 'numbers');
