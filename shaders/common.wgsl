@@ -44,3 +44,19 @@ fn stridedOffset(i: u32, rank: u32, shapeAt: u32, strideAt: u32) -> u32 {
   }
   return offset;
 }
+
+// ln x: WGSL only bounds log's absolute error near 1, where ln x is small, so there we use
+// ln x = 2 atanh(s), s = (x - 1) / (x + 1), as a series (x - 1 is exact there).
+fn logAccurate(v: f32) -> f32 {
+  let f = v - 1.0;
+  if (abs(f) >= 0.25) {
+    return log(v);
+  }
+  let s = f / (2.0 + f);
+  let s2 = s * s;
+  var t = 1.0 / 13.0;
+  for (var k = 11.0; k >= 1.0; k -= 2.0) {
+    t = 1.0 / k + s2 * t;
+  }
+  return 2.0 * s * t;
+}

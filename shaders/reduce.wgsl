@@ -6,7 +6,8 @@
 // Params: 0 outputs, 1 R, 2 kept rank, 3..10 kept shape, 11..18 kept strides (in x),
 //         19 reduced rank, 20..27 reduced shape, 28..35 reduced strides (in x).
 // Workgroup: one workgroup of WG threads per output element; each thread folds a strided share of
-// r, then a tree reduction in workgroup memory combines the WG partial results.
+// r, then a tree reduction in workgroup memory combines the WG partial results. (Short reductions
+// with many outputs use reduce-serial.wgsl instead.)
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
@@ -27,6 +28,10 @@ fn combine(u: f32, v: f32) -> f32 {
   return select(u, v, v > u || v != v);
 }
 
+fn identity() -> f32 {
+  return select(negInf(), 0.0, OP == 0u);
+}
+
 @compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
@@ -36,7 +41,7 @@ fn main(
   let o = linearWorkgroup(wid, nwg);
   // Every thread of a workgroup takes the same branch, so the barriers below stay uniform.
   let inRange = o < pu(0u);
-  var acc = select(negInf(), 0.0, OP == 0u);
+  var acc = identity();
   if (inRange) {
     let base = stridedOffset(o, pu(2u), 3u, 11u);
     let count = pu(1u);

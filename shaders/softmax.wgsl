@@ -59,11 +59,13 @@ fn main(
   if (!inRange) {
     return;
   }
-  let shift = m + log(s);
+  // (x - m) - ln s, not x - (m + ln s): the dominant entry's result is then ln s itself, with
+  // no cancellation.
+  let logSum = logAccurate(s);
   for (var j = lid; j < n; j += WG) {
     let k = start + j * inner;
     if (LOG == 1u) {
-      y[k] = x[k] - shift;
+      y[k] = (x[k] - m) - logSum;
     } else {
       y[k] = exp(x[k] - m) / s;
     }

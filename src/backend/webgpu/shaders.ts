@@ -14,6 +14,7 @@ import onehot from '../../../shaders/onehot.wgsl?raw';
 import poolAvg from '../../../shaders/pool-avg.wgsl?raw';
 import poolMax from '../../../shaders/pool-max.wgsl?raw';
 import reduce from '../../../shaders/reduce.wgsl?raw';
+import reduceSerial from '../../../shaders/reduce-serial.wgsl?raw';
 import softmax from '../../../shaders/softmax.wgsl?raw';
 import unary from '../../../shaders/unary.wgsl?raw';
 import where from '../../../shaders/where.wgsl?raw';
@@ -35,6 +36,7 @@ export const SHADERS = {
   poolAvg: withCommon('pool-avg', poolAvg),
   poolMax: withCommon('pool-max', poolMax),
   reduce: withCommon('reduce', reduce),
+  reduceSerial: withCommon('reduce-serial', reduceSerial),
   softmax: withCommon('softmax', softmax),
   unary: withCommon('unary', unary),
   where: withCommon('where', where),

@@ -21,6 +21,8 @@ const MAX_WORKGROUPS_PER_DIM = 65535;
 export interface WebGPUBackendOptions extends DeviceOptions {
   /** Default: 'register' on CPU-emulated (fallback) adapters, 'tiled' on real GPUs. */
   matmulVariant?: MatmulVariant;
+  /** Threads per workgroup of the one-element-per-thread kernels (default 64). */
+  workgroupSize?: number;
   /** Test aid: fill every op's output with NaN before its kernel runs, so unwritten elements show. */
   poisonOutputs?: boolean;
 }
@@ -62,7 +64,7 @@ export class WebGPUBackend implements Backend {
     this.description = `WebGPU (${context.adapterInfo}${context.isFallbackAdapter ? ', fallback adapter' : ''}, ${context.featureLevel})`;
     this.env = {
       matmulVariant: options.matmulVariant ?? (context.isFallbackAdapter ? 'register' : 'tiled'),
-      workgroupSize: 64,
+      workgroupSize: options.workgroupSize ?? 64,
     };
     this.poisonOutputs = options.poisonOutputs ?? false;
     this.buffers = new BufferAllocator(this.device, this.memory);

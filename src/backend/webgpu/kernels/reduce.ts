@@ -1,4 +1,7 @@
-/** sum and max over any set of axes: one workgroup per output element, tree reduction inside. */
+/**
+ * sum and max over any set of axes: one workgroup per output element with a tree reduction inside,
+ * or one thread per output for short reductions.
+ */
 import { type Shape, sizeOf, stridesOf } from '../../../graph/shape';
 import type { WebGPUKernel, WebGPUKernels } from '../kernel-types';
 import { checkRank, ParamWords } from '../params';
@@ -6,6 +9,9 @@ import { SHADERS } from '../shaders';
 
 /** Threads per reduction workgroup: a power of two (the tree halves it). */
 const REDUCE_WG = 64;
+/** Reductions this short, or with this many outputs, run one thread per output (reduce-serial.wgsl). */
+const SERIAL_MAX_LENGTH = 64;
+const SERIAL_MIN_OUTPUTS = 1024;
 
 function reduction(op: 'sum' | 'max', code: number): WebGPUKernel<'sum' | 'max'> {
   return ([x], outShape, { axes }) => {
@@ -24,13 +30,15 @@ function reduction(op: 'sum' | 'max', code: number): WebGPUKernel<'sum' | 'max'>
       .u(19, axes.length)
       .list(20, pick(axes, x.shape))
       .list(28, pick(axes, strides));
+    // A workgroup per output only pays when the reduction is long and outputs are few.
+    const serial = sizeOf(pick(axes, x.shape)) <= SERIAL_MAX_LENGTH || outputs >= SERIAL_MIN_OUTPUTS;
     return [
       {
-        shader: SHADERS.reduce,
+        shader: serial ? SHADERS.reduceSerial : SHADERS.reduce,
         constants: { OP: code, WG: REDUCE_WG },
         inputs: [x.buffer],
         params,
-        workgroups: outputs,
+        workgroups: serial ? Math.ceil(outputs / REDUCE_WG) : outputs,
       },
     ];
   };

@@ -1,0 +1,41 @@
+// Reductions over any set of axes, one thread per output element: y[o] = sum (OP 0) or max (OP 1)
+// of x[base(o) + red(r)] for r in [0, R), folded in a plain loop. For short reductions or many
+// outputs: no workgroup memory and no barriers, which CPU emulations pay dearly for (a shader
+// that merely contains a barrier runs many times slower on SwiftShader). Same words as reduce.wgsl.
+// Max lets NaN win; an empty reduction gives 0 or -inf.
+// Bindings: 0 x (read), 1 y (write), 2 params.
+// Params: 0 outputs, 1 R, 2 kept rank, 3..10 kept shape, 11..18 kept strides (in x),
+//         19 reduced rank, 20..27 reduced shape, 28..35 reduced strides (in x).
+// Workgroup: WG threads, one output element each.
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+override OP: u32 = 0u;
+override WG: u32 = 64u;
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let o = linearWorkgroup(wid, nwg) * WG + lid;
+  if (o >= pu(0u)) {
+    return;
+  }
+  let base = stridedOffset(o, pu(2u), 3u, 11u);
+  var acc = select(negInf(), 0.0, OP == 0u);
+  let count = pu(1u);
+  let rank = pu(19u);
+  for (var r = 0u; r < count; r++) {
+    let v = x[base + stridedOffset(r, rank, 20u, 28u)];
+    if (OP == 0u) {
+      acc += v;
+    } else if (acc == acc && (v > acc || v != v)) {
+      // NaN is the only value not equal to itself: once seen it is kept.
+      acc = v;
+    }
+  }
+  y[o] = acc;
+}
