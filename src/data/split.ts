@@ -26,7 +26,7 @@ export function checkFractions(f: SplitFractions): void {
   const sum = f.train + f.validation + f.test;
   if (Math.abs(sum - 1) > 1e-6) {
     throw new InvalidArgumentError(
-      `split: train + validation + test must be 1, received ${f.train} + ${f.validation} + ${f.test} = ${sum}`,
+      `split: train + validation + test must be 1, received ${f.train} + ${f.validation} + ${f.test} = ${Number(sum.toFixed(6))}`,
     );
   }
   if (f.train <= 0)
