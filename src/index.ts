@@ -23,7 +23,20 @@ export { grad, type ValueAndGrad, valueAndGrad } from './graph/autodiff';
 export { type NestedNumbers, noGrad, tensor, withBackend } from './graph/engine';
 export type { OpName, OpParams } from './graph/op-params';
 export * from './graph/ops/index';
-export * as metrics from './nn/metrics/index';
 export { Random } from './graph/random';
 export type { Shape } from './graph/shape';
 export { type NestedArray, Tensor } from './graph/tensor';
+export { WeightsFileError } from './io/errors';
+export { decodeJsonWeights, encodeJsonWeights } from './io/json-weights';
+export { decodeSafetensors, encodeSafetensors } from './io/safetensors';
+export type {
+  DecodedTensor,
+  DecodedWeights,
+  DecodeOptions,
+  NamedWeightTensor,
+  WeightsWarning,
+  WeightTensor,
+  WeightTensors,
+} from './io/weights';
+export { decodeWeights, detectWeightsFormat, type WeightsFormat } from './io/weights-file';
+export * as metrics from './nn/metrics/index';
