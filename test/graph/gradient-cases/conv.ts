@@ -31,6 +31,10 @@ const convCases: ConvCase[] = [
   { x: [1, 5, 7, 2], w: [3, 3, 2, 2], params: { strides: [2, 2], padding: 'same' } },
   { x: [1, 6, 6, 2], w: [2, 2, 2, 3], params: { strides: [2, 2], padding: 'same' } },
   { x: [2, 4, 5, 1], w: [3, 2, 1, 2], params: { strides: [1, 2], padding: 'same' } },
+  // The last row and column are never read: their input gradient must be exactly zero.
+  { x: [1, 6, 6, 2], w: [3, 3, 2, 1], params: { strides: [2, 2], padding: 'valid' } },
+  // Stride larger than the filter: most inputs are skipped.
+  { x: [1, 5, 5, 1], w: [1, 1, 1, 2], params: { strides: [3, 3], padding: 'same' } },
 ];
 
 interface PoolCase {
@@ -44,6 +48,7 @@ const poolCases: PoolCase[] = [
   { x: [1, 5, 5, 2], params: { poolSize: [2, 2], strides: [2, 2], padding: 'same' } },
   { x: [1, 5, 6, 1], params: { poolSize: [3, 3], strides: [2, 2], padding: 'same' } },
   { x: [2, 4, 5, 2], params: { poolSize: [3, 2], strides: [1, 1], padding: 'valid' } },
+  { x: [1, 5, 5, 1], params: { poolSize: [1, 1], strides: [3, 3], padding: 'same' } },
 ];
 
 const label = ({ params }: { params: Conv2dParams | Pool2dParams }): string =>
