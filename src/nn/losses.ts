@@ -33,6 +33,16 @@ export type LossName =
   | 'meanAbsoluteError'
   | 'huber';
 
+/** Keras's snake_case names and short forms, accepted as aliases. */
+export type LossAlias =
+  | 'categorical_crossentropy'
+  | 'sparse_categorical_crossentropy'
+  | 'binary_crossentropy'
+  | 'mean_squared_error'
+  | 'mse'
+  | 'mean_absolute_error'
+  | 'mae';
+
 export interface LossConfig {
   name: LossName;
   /** Cross-entropies: yPred holds logits rather than probabilities (default false). */
@@ -42,7 +52,7 @@ export interface LossConfig {
 }
 
 /** A loss by name (`'huber'`) or with its options (`{ name: 'binaryCrossentropy', fromLogits: true }`). */
-export type LossSpec = LossName | LossConfig;
+export type LossSpec = LossName | LossAlias | LossConfig;
 
 export interface Loss {
   readonly config: Readonly<LossConfig>;
@@ -148,8 +158,7 @@ const lossFunctions: {
   huber: (c) => (t, p) => huber(t, p, c.delta ?? 1),
 };
 
-/** Keras's snake_case names and short forms, accepted as aliases. */
-const aliases: Record<string, LossName> = {
+const aliases: Record<LossAlias, LossName> = {
   categorical_crossentropy: 'categoricalCrossentropy',
   sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
   binary_crossentropy: 'binaryCrossentropy',
@@ -164,7 +173,7 @@ export const lossNames = Object.keys(lossFunctions) as LossName[];
 /** Resolves a loss spec, validating its name and options. */
 export function getLoss(spec: LossSpec): Loss {
   const given = typeof spec === 'string' ? { name: spec } : spec;
-  const name = (aliases[given?.name] ?? given?.name) as LossName;
+  const name = (aliases[given?.name as LossAlias] ?? given?.name) as LossName;
   if (!Object.hasOwn(lossFunctions, name)) {
     throw new InvalidArgumentError(
       `compile(loss=${JSON.stringify(spec)}): unknown loss, expected one of ${lossNames.join(', ')}`,
