@@ -1,6 +1,6 @@
 /** Layout kernels: every one is a strided copy, a row gather or a row scatter. */
-import { InvalidArgumentError } from '../../../errors';
-import { sizeOf, stridesOf } from '../../../graph/shape';
+import { fmtShape, InvalidArgumentError } from '../../../errors';
+import { type Shape, sizeOf, stridesOf } from '../../../graph/shape';
 import type { CpuKernels, FloatArray } from '../types';
 import { broadcastIndices, stridedIndices } from './indexing';
 
@@ -8,9 +8,12 @@ function gatherFrom(src: FloatArray, indices: Int32Array, dst: FloatArray): void
   for (let i = 0; i < indices.length; i++) dst[i] = src[indices[i]];
 }
 
-function checkRow(op: string, value: number, rows: number, position: number): number {
+/** `target` is the shape the rows belong to, named in the message so the user sees which tensor. */
+function checkRow(op: string, value: number, rows: number, position: number, target: Shape): number {
   if (!Number.isInteger(value) || value < 0 || value >= rows) {
-    throw new InvalidArgumentError(`${op}: index ${value} at position ${position} is outside [0, ${rows})`);
+    throw new InvalidArgumentError(
+      `${op}: index ${value} at position ${position} is outside [0, ${rows}), the rows of ${fmtShape(target)}`,
+    );
   }
   return value;
 }
@@ -60,14 +63,14 @@ export const layoutKernels: CpuKernels<
     const rowSize = sizeOf(x.shape.slice(1));
     const rows = x.shape[0];
     for (let i = 0; i < indices.data.length; i++) {
-      const r = checkRow('gather', indices.data[i], rows, i);
+      const r = checkRow('gather', indices.data[i], rows, i, x.shape);
       out.data.set(x.data.subarray(r * rowSize, (r + 1) * rowSize), i * rowSize);
     }
   },
   scatterAdd: ([src, indices], out, { rows }) => {
     const rowSize = sizeOf(src.shape.slice(1));
     for (let i = 0; i < indices.data.length; i++) {
-      const r = checkRow('scatterAdd', indices.data[i], rows, i);
+      const r = checkRow('scatterAdd', indices.data[i], rows, i, out.shape);
       for (let j = 0; j < rowSize; j++) out.data[r * rowSize + j] += src.data[i * rowSize + j];
     }
   },
