@@ -213,10 +213,23 @@ describe('invalid arguments', () => {
   });
 
   it('gather and scatterAdd indices outside the rows', () => {
-    expectError(() => op.gather(m23(), tensor([0, 2])), InvalidArgumentError, 'gather', 'index 2', '[0, 2)');
+    expectError(
+      () => op.gather(m23(), tensor([0, 2])),
+      InvalidArgumentError,
+      'gather',
+      'index 2',
+      '[0, 2)',
+      '[2,3]',
+    );
     expectError(() => op.gather(m23(), tensor([-1])), InvalidArgumentError, 'gather', 'index -1');
     expectError(() => op.gather(m23(), tensor([0.5])), InvalidArgumentError, 'gather', 'index 0.5');
-    expectError(() => op.scatterAdd(m23(), tensor([0, 5]), 3), InvalidArgumentError, 'scatterAdd', 'index 5');
+    expectError(
+      () => op.scatterAdd(m23(), tensor([0, 5]), 3),
+      InvalidArgumentError,
+      'scatterAdd',
+      'index 5',
+      '[3,3]',
+    );
   });
 
   it('slice and pad extents', () => {
