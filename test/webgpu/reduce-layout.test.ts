@@ -39,7 +39,8 @@ describe('reductions over arbitrary axes', () => {
           const dy = ops.reshape(ops.slice(ops.reshape(w, [-1]), [0], [y.size]), y.shape);
           return [y, gradThrough(f, dy)(x)];
         });
-        expectClose(`${op} ${shape} axes ${axes} keepDims ${keepDims}`, r.gpu, r.cpu, ACCUMULATING);
+        // Sums of unit normals cancel: their error is measured against the terms' scale (1), not the sum.
+        expectClose(`${op} ${shape} axes ${axes} keepDims ${keepDims}`, r.gpu, r.cpu, ACCUMULATING, 1);
       }
     });
   }
@@ -59,7 +60,7 @@ describe('reductions over arbitrary axes', () => {
       ops.sum(b, 1),
       ops.max(b, 0),
     ]);
-    expectClose('mixed reductions', r.gpu, r.cpu, ACCUMULATING);
+    expectClose('mixed reductions', r.gpu, r.cpu, ACCUMULATING, 1);
   });
 });
 
@@ -123,7 +124,7 @@ describe('layout ops', () => {
         gradThrough((p) => ops.gather(p, i), w)(t),
       ]);
       expectClose(`gather rows ${rows} n ${n}`, r.gpu.slice(0, 1), r.cpu.slice(0, 1), ELEMENTWISE);
-      expectClose(`scatterAdd rows ${rows} n ${n}`, r.gpu.slice(1), r.cpu.slice(1), ACCUMULATING);
+      expectClose(`scatterAdd rows ${rows} n ${n}`, r.gpu.slice(1), r.cpu.slice(1), ACCUMULATING, 1);
     }
   });
 
