@@ -40,3 +40,4 @@ export type {
 } from './io/weights';
 export { decodeWeights, detectWeightsFormat, type WeightsFormat } from './io/weights-file';
 export * as metrics from './nn/metrics/index';
+export * from './nn/index';

@@ -25,6 +25,8 @@ export {
   SparseCategoricalAccuracy,
 } from './metric';
 export type { ModelInput } from './model/data';
+export type { EvaluateOptions, PredictOptions } from './model/evaluation';
+export type { FitOptions } from './model/fit';
 export {
   type CompileArgs,
   type Compiled,
@@ -32,11 +34,6 @@ export {
   type SequentialConfig,
   type SequentialJSON,
 } from './model/sequential';
+export { yieldToEventLoop } from './model/step';
 export type { ModelSummary, SummaryRow } from './model/summary';
-export {
-  type EvaluateOptions,
-  type FitOptions,
-  type PredictOptions,
-  yieldToEventLoop,
-} from './model/training';
 export * from './optimizers/index';

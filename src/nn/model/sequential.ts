@@ -17,15 +17,9 @@ import { getLoss, type Loss, type LossSpec } from '../losses';
 import { type Metric, resolveMetric } from '../metric';
 import { getOptimizer, type Optimizer, type OptimizerSpec } from '../optimizers/index';
 import type { ModelInput } from './data';
+import { type EvaluateOptions, evaluateModel, type PredictOptions, predictModel } from './evaluation';
+import { type FitOptions, fitModel } from './fit';
 import { type ModelSummary, summarize } from './summary';
-import {
-  type EvaluateOptions,
-  evaluateModel,
-  type FitOptions,
-  fitModel,
-  type PredictOptions,
-  predictModel,
-} from './training';
 
 export interface SequentialConfig {
   layers?: Layer[];

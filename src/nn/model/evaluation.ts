@@ -1,0 +1,81 @@
+/** evaluate and predict: inference mode (Dropout off, BatchNormalization on its moving statistics). */
+import { InvalidArgumentError } from '../../errors';
+import { concat } from '../../graph/ops/index';
+import type { Tensor } from '../../graph/tensor';
+import type { Logs } from '../callbacks/callback';
+import type { HostTensor } from '../metric';
+import { assertFinite, assertInputShape, type ModelInput, takeRows, toHost } from './data';
+import type { Compiled, Sequential } from './sequential';
+import {
+  metricLogs,
+  positiveInteger,
+  prepareData,
+  reduceLoss,
+  updateMetrics,
+  yieldToEventLoop,
+} from './step';
+
+export interface EvaluateOptions {
+  batchSize?: number;
+}
+
+export interface PredictOptions {
+  batchSize?: number;
+}
+
+/** Loss and metrics over host data in inference mode. */
+export async function evaluateHost(
+  model: Sequential,
+  compiled: Compiled,
+  x: HostTensor,
+  y: HostTensor,
+  batchSize: number,
+): Promise<Logs> {
+  for (const m of compiled.metrics) m.reset();
+  const n = x.shape[0];
+  let lossSum = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(start + batchSize, n);
+    const xb = takeRows(x, start, end);
+    const yb = takeRows(y, start, end);
+    const yPred = model.apply(xb, { training: false });
+    lossSum += (await reduceLoss(compiled.loss.perSample(yb, yPred), null).item()) * (end - start);
+    await updateMetrics(compiled, yb, yPred);
+    await yieldToEventLoop();
+  }
+  return { loss: lossSum / n, ...metricLogs(compiled) };
+}
+
+export async function evaluateModel(
+  model: Sequential,
+  x: ModelInput,
+  y: ModelInput,
+  options: EvaluateOptions,
+): Promise<Logs> {
+  const compiled = model.requireCompiled('evaluate');
+  const batchSize = positiveInteger('evaluate(batchSize)', options.batchSize ?? 32);
+  const data = await prepareData(model, compiled, 'evaluate', x, y);
+  return evaluateHost(model, compiled, data.x, data.y, batchSize);
+}
+
+export async function predictModel(
+  model: Sequential,
+  x: ModelInput,
+  options: PredictOptions,
+): Promise<Tensor> {
+  const batchSize = positiveInteger('predict(batchSize)', options.batchSize ?? 32);
+  const xh = await toHost('predict(x)', x);
+  if (!model.built && xh.shape.length > 1) model.build(xh.shape.slice(1));
+  if (!model.inputShape)
+    throw new InvalidArgumentError(`predict(x): expected a batch of samples, received shape [${xh.shape}]`);
+  assertInputShape('predict(x)', xh, model.inputShape);
+  assertFinite('predict(x)', xh);
+  const outputs: Tensor[] = [];
+  for (let start = 0; start < xh.shape[0]; start += batchSize) {
+    outputs.push(
+      model.apply(takeRows(xh, start, Math.min(start + batchSize, xh.shape[0])), { training: false }),
+    );
+    if (start + batchSize < xh.shape[0]) await yieldToEventLoop();
+  }
+  return outputs.length === 1 ? outputs[0] : concat(outputs, 0);
+}

@@ -1,0 +1,211 @@
+/**
+ * fit: epochs of shuffled mini-batches, each one training step (see step.ts), with callbacks
+ * around training, epochs and batches. Between batches fit yields to the event loop, so a page
+ * stays responsive, and it stops after the current batch when `model.stopTraining` is set or
+ * `signal` aborts.
+ */
+import { InvalidArgumentError } from '../../errors';
+import { Random, streamKey } from '../../graph/random';
+import { type Callback, CallbackList, type Logs } from '../callbacks/callback';
+import { History } from '../callbacks/history';
+import { ProgressLogger } from '../callbacks/progress-logger';
+import type { HostTensor } from '../metric';
+import { classSampleWeights, hostRows, type ModelInput, takeRows } from './data';
+import { evaluateHost } from './evaluation';
+import type { Compiled, Sequential } from './sequential';
+import { metricLogs, positiveInteger, prepareData, trainStep, updateMetrics, yieldToEventLoop } from './step';
+
+export interface FitOptions {
+  /** Default 1. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** The last fraction of the samples (before shuffling), held out for validation, as in Keras. */
+  validationSplit?: number;
+  validationData?: [ModelInput, ModelInput];
+  /** Reshuffle the training samples every epoch (default true). */
+  shuffle?: boolean;
+  /** Seeds shuffling and dropout masks (default: the model's seed). */
+  seed?: number;
+  /** Loss weight per class index, e.g. { 0: 1, 1: 5 } for a rare class 1. */
+  classWeight?: Record<number, number>;
+  callbacks?: Callback[];
+  /** 0 silent (default), 1 a line per epoch on the console. */
+  verbose?: number;
+  /** The epoch to start from when resuming (default 0). */
+  initialEpoch?: number;
+  /** Aborting stops training after the current batch; the epoch in progress is not recorded. */
+  signal?: AbortSignal;
+}
+
+function checkFitOptions(o: FitOptions): void {
+  positiveInteger('fit(epochs)', o.epochs ?? 1);
+  positiveInteger('fit(batchSize)', o.batchSize ?? 32);
+  const split = o.validationSplit ?? 0;
+  if (!(split >= 0 && split < 1)) {
+    throw new InvalidArgumentError(`fit(validationSplit) must be in [0, 1), received ${o.validationSplit}`);
+  }
+  if (split > 0 && o.validationData) {
+    throw new InvalidArgumentError('fit: give validationSplit or validationData, not both');
+  }
+  const initial = o.initialEpoch ?? 0;
+  if (!Number.isInteger(initial) || initial < 0) {
+    throw new InvalidArgumentError(
+      `fit(initialEpoch) must be a non-negative integer, received ${o.initialEpoch}`,
+    );
+  }
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) {
+    throw new InvalidArgumentError(`fit(seed) must be an integer, received ${o.seed}`);
+  }
+}
+interface Split {
+  train: { x: HostTensor; y: HostTensor };
+  validation: { x: HostTensor; y: HostTensor } | null;
+}
+
+/** Validated host data, with the validation part taken from validationData or the last samples. */
+async function splitData(
+  model: Sequential,
+  compiled: Compiled,
+  x: ModelInput,
+  y: ModelInput,
+  o: FitOptions,
+): Promise<Split> {
+  const all = await prepareData(model, compiled, 'fit', x, y);
+  if (o.validationData) {
+    return {
+      train: all,
+      validation: await prepareData(model, compiled, 'fit(validationData)', ...o.validationData),
+    };
+  }
+  if (!o.validationSplit) return { train: all, validation: null };
+  const n = all.x.shape[0];
+  const cut = n - Math.floor(n * o.validationSplit);
+  if (cut === n || cut === 0) {
+    throw new InvalidArgumentError(
+      `fit(validationSplit=${o.validationSplit}): ${n} samples leave ${n - cut} for validation and ${cut} for training; both need at least one`,
+    );
+  }
+  return {
+    train: { x: hostRows(all.x, 0, cut), y: hostRows(all.y, 0, cut) },
+    validation: { x: hostRows(all.x, cut, n), y: hostRows(all.y, cut, n) },
+  };
+}
+
+/** Everything one epoch needs, fixed for the whole run. */
+interface Run {
+  model: Sequential;
+  compiled: Compiled;
+  data: Split;
+  /** Per-sample loss weights from classWeight, or null. */
+  weights: Float32Array | null;
+  batchSize: number;
+  shuffle: boolean;
+  seed: number;
+  callbacks: CallbackList;
+  history: History;
+  aborted: () => boolean;
+}
+
+/** Trains one epoch; returns its logs, or null when it ended before any batch or was aborted or failed. */
+async function runEpoch(run: Run, epoch: number): Promise<Logs | null> {
+  const { model, compiled, data, weights, batchSize, callbacks, history } = run;
+  const samples = data.train.x.shape[0];
+  const order = run.shuffle ? new Random(streamKey(run.seed, epoch)).permutation(samples) : undefined;
+  for (const m of compiled.metrics) m.reset();
+  let lossSum = 0;
+  let seen = 0;
+  for (let batch = 0, start = 0; start < samples; batch++, start += batchSize) {
+    await yieldToEventLoop();
+    if (model.stopTraining || run.aborted()) break;
+    const end = Math.min(start + batchSize, samples);
+    await callbacks.batchBegin(batch, { batch, size: end - start });
+    const xb = takeRows(data.train.x, start, end, order);
+    const yb = takeRows(data.train.y, start, end, order);
+    const wb = weights ? takeRows({ data: weights, shape: [samples] }, start, end, order) : null;
+    const step = trainStep(model, compiled, xb, yb, wb, run.seed);
+    const loss = await step.loss.item();
+    if (!Number.isFinite(loss)) {
+      history.error =
+        `fit: the loss became ${loss} at epoch ${epoch}, batch ${batch}; training stopped and the ` +
+        'weights from before that step were kept (try a lower learning rate, gradient clipping, or check the data)';
+      model.stopTraining = true;
+      return null;
+    }
+    step.commit();
+    lossSum += loss * (end - start);
+    seen += end - start;
+    await updateMetrics(compiled, yb, step.yPred);
+    await callbacks.batchEnd(batch, {
+      batch,
+      size: end - start,
+      loss: lossSum / seen,
+      ...metricLogs(compiled),
+    });
+  }
+  if (seen === 0 || run.aborted()) return null;
+  const logs: Logs = { loss: lossSum / seen, ...metricLogs(compiled) };
+  if (data.validation) {
+    const val = await evaluateHost(model, compiled, data.validation.x, data.validation.y, batchSize);
+    for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+  }
+  return logs;
+}
+
+export async function fitModel(
+  model: Sequential,
+  x: ModelInput,
+  y: ModelInput,
+  o: FitOptions,
+): Promise<History> {
+  const compiled = model.requireCompiled('fit');
+  checkFitOptions(o);
+  const { epochs = 1, batchSize = 32, initialEpoch = 0, shuffle = true, verbose = 0 } = o;
+  const data = await splitData(model, compiled, x, y, o);
+  const weights = o.classWeight
+    ? classSampleWeights(o.classWeight, data.train.y, compiled.loss.config)
+    : null;
+  const history = new History();
+  const callbacks = new CallbackList([
+    ...(o.callbacks ?? []),
+    ...(verbose > 0 ? [new ProgressLogger()] : []),
+    history,
+  ]);
+  const keys = ['loss', ...compiled.metrics.map((m) => m.name)];
+  const samples = data.train.x.shape[0];
+  callbacks.configure(model, {
+    epochs,
+    initialEpoch,
+    steps: Math.ceil(samples / batchSize),
+    samples,
+    batchSize,
+    verbose,
+    metrics: data.validation ? [...keys, ...keys.map((k) => `val_${k}`)] : keys,
+  });
+  const aborted = () => o.signal?.aborted === true;
+  const run: Run = {
+    model,
+    compiled,
+    data,
+    weights,
+    batchSize,
+    shuffle,
+    seed: o.seed ?? model.seed,
+    callbacks,
+    history,
+    aborted,
+  };
+  model.stopTraining = false;
+  await callbacks.trainBegin({});
+  let lastLogs: Logs = {};
+  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining && !aborted(); epoch++) {
+    await callbacks.epochBegin(epoch, {});
+    const logs = await runEpoch(run, epoch);
+    if (!logs) break;
+    await callbacks.epochEnd(epoch, logs);
+    lastLogs = logs;
+  }
+  history.stopped = model.stopTraining || aborted() || history.error !== null;
+  await callbacks.trainEnd(lastLogs);
+  return history;
+}
