@@ -108,11 +108,13 @@ class ColumnBuilder {
     this.values[row] = code;
   }
 
+  // Growing by half (not doubling) keeps the unused tail of a column under a third of it.
   private grow(): void {
-    const tags = new Uint8Array(this.tags.length * 2);
+    const size = Math.ceil(this.tags.length * 1.5);
+    const tags = new Uint8Array(size);
     tags.set(this.tags);
     this.tags = tags;
-    const values = new Float64Array(this.values.length * 2);
+    const values = new Float64Array(size);
     values.set(this.values);
     this.values = values;
   }
