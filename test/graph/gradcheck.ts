@@ -16,7 +16,7 @@ import { valueAndGrad } from '../../src/graph/autodiff';
 import { noGrad, tensor, withBackend } from '../../src/graph/engine';
 import type { OpName, OpParams } from '../../src/graph/op-params';
 import { mul, sum } from '../../src/graph/ops';
-import { Random } from '../../src/graph/random';
+import { hash32, Random } from '../../src/graph/random';
 import { type Shape, sizeOf } from '../../src/graph/shape';
 import type { Tensor } from '../../src/graph/tensor';
 
@@ -58,13 +58,21 @@ export function read64(t: Tensor): Float64Array {
   return Float64Array.from(t.storage as ArrayLike<number>);
 }
 
-// A fresh base seed per run, overridable to replay a failure: GRADCHECK_SEED=<seed printed>.
+// A fresh base seed per run, overridable to replay a failure: GRADCHECK_SEED=<base seed printed>.
 const baseSeed = Number(process.env.GRADCHECK_SEED ?? Math.floor(Math.random() * 2 ** 31));
-let seedCounter = 0;
+const callsPerTest = new Map<string, number>();
 
-/** A new seed for one test; failures print it. */
+/**
+ * A new seed for one draw, derived from the base seed and the test's name (not from the order tests
+ * run in), so a failing test replays alone with GRADCHECK_SEED and -t.
+ */
 export function nextSeed(): number {
-  return (baseSeed + 7919 * seedCounter++) >>> 0;
+  const name = expect.getState().currentTestName ?? '';
+  const call = callsPerTest.get(name) ?? 0;
+  callsPerTest.set(name, call + 1);
+  let h = hash32(baseSeed >>> 0);
+  for (let i = 0; i < name.length; i++) h = hash32((h ^ name.charCodeAt(i)) >>> 0);
+  return hash32((h + call) >>> 0);
 }
 
 /** Draws test inputs; every generator keeps values away from the points where ops have kinks. */
@@ -240,7 +248,7 @@ export function checkGradients(f: Fn, inputs: readonly Input[], options: CheckOp
   const report = compareGradients(autodiffGradients(g, inputs), numericGradients(g, inputs, options.eps));
   expect(
     report.maxError,
-    `gradient check failed, seed ${options.seed} (replay the run with GRADCHECK_SEED=${baseSeed}): ${report.worst}`,
+    `gradient check failed, seed ${options.seed} (replay: GRADCHECK_SEED=${baseSeed} and -t with this test's name): ${report.worst}`,
   ).toBeLessThan(options.tolerance ?? 1e-6);
   return report;
 }
@@ -266,7 +274,7 @@ export function checkFloat32Gradients(
   );
   expect(
     report.maxError,
-    `float32 gradient check failed, seed ${options.seed} (replay the run with GRADCHECK_SEED=${baseSeed}): ${report.worst}`,
+    `float32 gradient check failed, seed ${options.seed} (replay: GRADCHECK_SEED=${baseSeed} and -t with this test's name): ${report.worst}`,
   ).toBeLessThan(options.tolerance ?? 1e-3);
   return report;
 }
