@@ -218,7 +218,9 @@ describe('Preprocessor', () => {
     const table = await parseSample('penguins.csv');
     const { yData } = p.encode(table);
     const species = table.columns[0];
-    yData!.forEach((k, r) => expect(p.className(k)).toBe(species.dict[species.values[r]]));
+    yData!.forEach((k, r) => {
+      expect(p.className(k)).toBe(species.dict[species.values[r]]);
+    });
   });
 });
 
