@@ -41,3 +41,4 @@ export type {
 export { decodeWeights, detectWeightsFormat, type WeightsFormat } from './io/weights-file';
 export * as metrics from './nn/metrics/index';
 export * from './nn/index';
+export * from './data/index';
