@@ -1,12 +1,17 @@
 import { css, html, LitElement } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import '../backend-badge/backend-badge';
+import '../data-panel/data-panel';
 import { type GpuProbe, probeWebGPU } from '../gpu-probe';
+import { DataState } from '../state/data-state';
 
 /** The whole trainer as one element: drop `<webgpu-trainer>` into any page. */
 @customElement('webgpu-trainer')
 export class WebGPUTrainer extends LitElement {
+  /** Where the bundled samples live (a folder holding samples/index.json), relative to the page. */
+  @property({ attribute: 'base-url' }) baseUrl = './';
   @state() private probe?: GpuProbe;
+  private data?: DataState;
 
   static override styles = css`
     :host { display: block; max-width: 1100px; margin: 0 auto; padding: 1rem; }
@@ -16,6 +21,8 @@ export class WebGPUTrainer extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.data ??= new DataState(this.baseUrl);
+    void this.data.loadSampleList();
     probeWebGPU().then((p) => {
       this.probe = p;
     });
@@ -27,6 +34,7 @@ export class WebGPUTrainer extends LitElement {
         <h1>webgpu-trainer</h1>
         <backend-badge .probe=${this.probe}></backend-badge>
       </header>
+      <data-panel .data=${this.data}></data-panel>
     `;
   }
 }
