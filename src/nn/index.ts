@@ -4,6 +4,7 @@ export {
   Callback,
   CallbackList,
   History,
+  type HistoryJSON,
   type Logs,
   ProgressLogger,
   type TrainingParams,

@@ -1,12 +1,13 @@
 /** fit on real small problems, validation, class weights, seeds, callbacks, stopping, and NaN handling. */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   Adam,
   Callback,
   Dense,
   Dropout,
   getLoss,
+  History,
   type Logs,
   mean,
   mul,
@@ -316,5 +317,62 @@ describe('callbacks and stopping', () => {
     expect(history.stopped).toBe(true);
     expect(m.compiled!.optimizer.iterations).toBe(1);
     for (const t of m.getWeights().values()) expect([...(await t.data())].every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('frozen layers, verbose logging and resuming', () => {
+  it('a layer with trainable false keeps its weights and counts as non-trainable', async () => {
+    const { x, y } = blobs(32, 14);
+    const frozen = new Dense({ units: 4, activation: 'tanh', inputShape: [2], trainable: false });
+    const model = new Sequential({ layers: [frozen, new Dense({ units: 1, activation: 'sigmoid' })] });
+    model.compile({ optimizer: new SGD({ learningRate: 0.5 }), loss: 'binaryCrossentropy' });
+    const before = await model.getWeights().get('dense_1.kernel')!.data();
+    const head = await model.getWeights().get('dense_2.kernel')!.data();
+    await model.fit(x, y, { epochs: 2, batchSize: 8 });
+    expect(await model.getWeights().get('dense_1.kernel')!.data()).toEqual(before);
+    expect(await model.getWeights().get('dense_2.kernel')!.data()).not.toEqual(head);
+    expect(model.summary().rows[0]).toMatchObject({ trainableParams: 0, nonTrainableParams: 12 });
+  });
+
+  it('verbose 1 prints one line per epoch with every log', async () => {
+    const { x, y } = blobs(16, 15);
+    const model = new Sequential({
+      layers: [new Dense({ units: 1, activation: 'sigmoid', inputShape: [2] })],
+    });
+    model.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    const spy = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await model.fit(x, y, { epochs: 2, verbose: 1, validationSplit: 0.25 });
+      expect(spy.mock.calls.map((c) => String(c[0]).replace(/\d\.\d{4}/g, 'N'))).toEqual([
+        'epoch 1/2 - loss: N - accuracy: N - val_loss: N - val_accuracy: N',
+        'epoch 2/2 - loss: N - accuracy: N - val_loss: N - val_accuracy: N',
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a resumed fit continues the History it is given, equal to an uninterrupted run', async () => {
+    const { x, y } = blobs(32, 16);
+    const make = () => {
+      const m = new Sequential({
+        seed: 9,
+        layers: [new Dense({ units: 1, activation: 'sigmoid', inputShape: [2] })],
+      });
+      m.compile({ optimizer: new Adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy' });
+      return m;
+    };
+    const straight = await make().fit(x, y, { epochs: 4, batchSize: 8 });
+    const model = make();
+    const first = await model.fit(x, y, { epochs: 2, batchSize: 8 });
+    const saved = JSON.parse(JSON.stringify(first.toJSON()));
+    const resumed = await model.fit(x, y, {
+      epochs: 4,
+      initialEpoch: 2,
+      batchSize: 8,
+      history: History.fromJSON(saved),
+    });
+    expect(resumed.epoch).toEqual([0, 1, 2, 3]);
+    expect(resumed.history.loss).toEqual(straight.history.loss);
   });
 });

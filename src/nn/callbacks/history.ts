@@ -1,6 +1,12 @@
 /** History: every epoch's logs, by log name, as fit returns them. */
 import { Callback, type Logs } from './callback';
 
+export interface HistoryJSON {
+  epoch: number[];
+  history: Record<string, number[]>;
+  error: string | null;
+}
+
 export class History extends Callback {
   /** The epoch numbers recorded (from initialEpoch). */
   readonly epoch: number[] = [];
@@ -22,7 +28,16 @@ export class History extends Callback {
     }
   }
 
-  toJSON(): { epoch: number[]; history: Record<string, number[]>; error: string | null } {
+  toJSON(): HistoryJSON {
     return { epoch: [...this.epoch], history: structuredClone(this.history), error: this.error };
+  }
+
+  /** A History from toJSON, e.g. from a checkpoint, that a resumed fit can continue. */
+  static fromJSON(json: HistoryJSON): History {
+    const h = new History();
+    h.epoch.push(...json.epoch);
+    for (const [key, values] of Object.entries(json.history)) h.history[key] = [...values];
+    h.error = json.error;
+    return h;
   }
 }

@@ -1,3 +1,3 @@
 export { Callback, CallbackList, type Logs, type TrainingParams } from './callback';
-export { History } from './history';
+export { History, type HistoryJSON } from './history';
 export { ProgressLogger } from './progress-logger';

@@ -36,6 +36,8 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Aborting stops training after the current batch; the epoch in progress is not recorded. */
   signal?: AbortSignal;
+  /** A History to continue (a run resumed from a checkpoint, with initialEpoch): epochs are appended. */
+  history?: History;
 }
 
 function checkFitOptions(o: FitOptions): void {
@@ -165,7 +167,9 @@ export async function fitModel(
   const weights = o.classWeight
     ? classSampleWeights(o.classWeight, data.train.y, compiled.loss.config)
     : null;
-  const history = new History();
+  const history = o.history ?? new History();
+  history.error = null;
+  history.stopped = false;
   const callbacks = new CallbackList([
     ...(o.callbacks ?? []),
     ...(verbose > 0 ? [new ProgressLogger()] : []),
