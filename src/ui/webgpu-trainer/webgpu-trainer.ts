@@ -2,8 +2,11 @@ import { css, html, LitElement } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import '../backend-badge/backend-badge';
 import '../data-panel/data-panel';
+import '../model-panel/model-panel';
+import type { PreparedDataset } from '../../data/index';
 import { type GpuProbe, probeWebGPU } from '../gpu-probe';
 import { DataState } from '../state/data-state';
+import { ModelState } from '../state/model-state';
 
 /** The whole trainer as one element: drop `<webgpu-trainer>` into any page. */
 @customElement('webgpu-trainer')
@@ -12,6 +15,8 @@ export class WebGPUTrainer extends LitElement {
   @property({ attribute: 'base-url' }) baseUrl = './';
   @state() private probe?: GpuProbe;
   private data?: DataState;
+  private model = new ModelState();
+  private shownDataset: PreparedDataset | null = null;
 
   static override styles = css`
     :host { display: block; max-width: 1100px; margin: 0 auto; padding: 1rem; }
@@ -21,11 +26,28 @@ export class WebGPUTrainer extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.data ??= new DataState(this.baseUrl);
+    if (!this.data) {
+      this.data = new DataState(this.baseUrl);
+      this.data.addEventListener('change', () => this.onDataChange());
+    }
     void this.data.loadSampleList();
     probeWebGPU().then((p) => {
       this.probe = p;
     });
+  }
+
+  /** A newly prepared dataset re-shapes the model (input width, output units). */
+  private onDataChange(): void {
+    const prepared = this.data?.prepared ?? null;
+    if (prepared === this.shownDataset) return;
+    this.shownDataset = prepared;
+    this.model.setDataset(
+      prepared && {
+        inputSize: prepared.inputSize,
+        task: prepared.task,
+        outputs: prepared.task === 'classification' ? (prepared.classNames?.length ?? 2) : 1,
+      },
+    );
   }
 
   override render() {
@@ -35,6 +57,7 @@ export class WebGPUTrainer extends LitElement {
         <backend-badge .probe=${this.probe}></backend-badge>
       </header>
       <data-panel .data=${this.data}></data-panel>
+      <model-panel .model=${this.model}></model-panel>
     `;
   }
 }

@@ -1,0 +1,168 @@
+/**
+ * The model the user is building: a preset or an edited layer list, the training settings, and the
+ * result of building it against the dataset's shape (its summary, or the error naming the layer).
+ */
+import type { SerializedLayer } from '../../nn/layers/index';
+import { Sequential, type SequentialJSON } from '../../nn/model/sequential';
+import type { ModelSummary } from '../../nn/model/summary';
+import type { SerializedOptimizer } from '../../nn/optimizers/index';
+import { Observable } from './observable';
+import { type DatasetShape, PRESETS } from './presets';
+
+export interface TrainingSettings {
+  optimizer: 'adam' | 'adamw' | 'sgd' | 'rmsprop';
+  learningRate: number;
+  schedule: 'constant' | 'exponential' | 'cosine';
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Early stopping on val_loss with this patience; 0 turns it off. */
+  patience: number;
+  /** Weight classes by inverse frequency (classification). */
+  balanceClasses: boolean;
+}
+
+export const DEFAULT_SETTINGS: TrainingSettings = {
+  optimizer: 'adam',
+  learningRate: 0.01,
+  schedule: 'constant',
+  epochs: 30,
+  batchSize: 32,
+  seed: 1,
+  patience: 0,
+  balanceClasses: false,
+};
+
+export class ModelState extends Observable {
+  presetId = 'mlp';
+  layers: SerializedLayer[] = [];
+  settings: TrainingSettings = { ...DEFAULT_SETTINGS };
+  shape: DatasetShape | null = null;
+  summary: ModelSummary | null = null;
+  /** Why the layer list does not build, naming the layer; null when it builds. */
+  error: string | null = null;
+  /** Per-row problems of the editor's text (JSON that does not parse). */
+  rowErrors: (string | null)[] = [];
+
+  /** A new dataset: rebuild the current preset for its shape. */
+  setDataset(shape: DatasetShape | null): void {
+    this.shape = shape;
+    if (shape) this.choosePreset(this.presetId);
+    else this.changed();
+  }
+
+  choosePreset(id: string): void {
+    const preset = PRESETS.find((p) => p.id === id);
+    if (!preset || !this.shape) return;
+    const reason = preset.unavailable(this.shape);
+    if (reason) {
+      this.error = `${preset.title}: ${reason}`;
+      this.changed();
+      return;
+    }
+    this.presetId = id;
+    this.setLayers(preset.layers(this.shape));
+  }
+
+  setLayers(layers: SerializedLayer[]): void {
+    this.layers = layers;
+    this.rowErrors = layers.map(() => null);
+    this.validate();
+  }
+
+  /** The editor's text for one layer's config changed. */
+  editLayer(index: number, className: string, configText: string): void {
+    const layers = [...this.layers];
+    try {
+      const config = configText.trim() === '' ? {} : JSON.parse(configText);
+      if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+        throw new Error('expected an object such as {"units": 16}');
+      }
+      layers[index] = { className, config };
+      this.layers = layers;
+      this.rowErrors[index] = null;
+      this.validate();
+    } catch (e) {
+      this.rowErrors[index] = `layer ${index + 1}: ${(e as Error).message}`;
+      this.changed();
+    }
+  }
+
+  insertLayer(index: number, layer: SerializedLayer): void {
+    this.setLayers([...this.layers.slice(0, index), layer, ...this.layers.slice(index)]);
+  }
+
+  removeLayer(index: number): void {
+    this.setLayers(this.layers.filter((_, i) => i !== index));
+  }
+
+  updateSettings(change: Partial<TrainingSettings>): void {
+    this.settings = { ...this.settings, ...change };
+    this.validate();
+  }
+
+  /** The architecture as JSON for a worker or a file; null unless it builds. */
+  modelJson(): SequentialJSON | null {
+    if (!this.shape || this.error) return null;
+    return {
+      className: 'Sequential',
+      name: 'model',
+      seed: this.settings.seed,
+      inputShape: [this.shape.inputSize],
+      layers: this.layers.map((l) => ({ className: l.className, config: { ...l.config } })),
+    };
+  }
+
+  optimizerJson(totalSteps: number): SerializedOptimizer {
+    const { optimizer, learningRate, schedule } = this.settings;
+    const className = { adam: 'Adam', adamw: 'AdamW', sgd: 'SGD', rmsprop: 'RMSprop' }[optimizer];
+    const rate =
+      schedule === 'constant'
+        ? learningRate
+        : schedule === 'exponential'
+          ? {
+              type: 'exponential',
+              initialLearningRate: learningRate,
+              decaySteps: Math.max(1, Math.round(totalSteps / 10)),
+              decayRate: 0.8,
+            }
+          : { type: 'cosine', initialLearningRate: learningRate, decaySteps: Math.max(1, totalSteps) };
+    return { className, config: { learningRate: rate, ...(optimizer === 'sgd' ? { momentum: 0.9 } : {}) } };
+  }
+
+  private validate(): void {
+    this.summary = null;
+    this.error = null;
+    if (this.shape) {
+      try {
+        if (this.layers.length === 0) throw new Error('the model has no layers: add one or pick a preset');
+        const model = Sequential.fromConfig({
+          className: 'Sequential',
+          name: 'model',
+          seed: this.settings.seed,
+          inputShape: [this.shape.inputSize],
+          layers: this.layers.map((l) => ({ className: l.className, config: { ...l.config } })),
+        });
+        this.summary = model.summary();
+        this.checkHead();
+      } catch (e) {
+        this.error = (e as Error).message;
+      }
+    }
+    this.changed();
+  }
+
+  /** The last layer must produce what the loss expects: one probability per class, or one value. */
+  private checkHead(): void {
+    const s = this.shape;
+    const out = this.summary?.rows.at(-1)?.outputShape;
+    if (!s || !out) return;
+    const width = out.slice(1);
+    if (width.length !== 1 || width[0] !== s.outputs) {
+      throw new Error(
+        `the last layer outputs ${JSON.stringify(width)} per row, but this ${s.task} needs [${s.outputs}]` +
+          (s.task === 'classification' ? ' (one probability per class)' : ''),
+      );
+    }
+  }
+}
