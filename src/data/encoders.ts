@@ -4,7 +4,7 @@
  * Numbers and date parts are standardised; booleans stay 0/1; categories become one-hot columns
  * (a category never seen in training maps to all zeros and is counted).
  */
-import type { CellReader } from './cells';
+import { type CellReader, sortKeys } from './cells';
 import { DATE_PARTS, type DateFormat, type DatePart, datePart } from './values';
 
 export type EncodedKind = 'numeric' | 'integer-category' | 'categorical' | 'boolean' | 'datetime';
@@ -215,7 +215,7 @@ function categoryDef<K extends 'categorical' | 'integer-category'>(): EncoderDef
         const k = ctx.reader.key(r);
         if (k !== null) keys.push(k);
       }
-      const categories = [...new Set(keys)].sort();
+      const categories = sortKeys(keys);
       return { categories, fill: mostFrequent(keys) } as EncoderParams[K];
     },
     names: (column, p) => p.categories.map((c) => `${column}=${c}`),

@@ -124,6 +124,18 @@ describe('splits', () => {
     expect(c.train.rowIndices).not.toEqual(a.train.rowIndices);
   });
 
+  it('an empty split is a [0, features] tensor', async () => {
+    const d = prepareDataset(await parseSample('iris.csv'), {
+      target: 'species',
+      split: { train: 0.8, validation: 0, test: 0.2 },
+    });
+    expect(d.validation.rows).toBe(0);
+    expect(d.validation.x.shape).toEqual([0, 4]);
+    expect(d.validation.y.shape).toEqual([0]);
+    expect(d.train.rows + d.test.rows).toBe(150);
+    expect(d.test.rows).toBe(30);
+  });
+
   it('rejects fractions that do not add up', async () => {
     const table = await parseSample('iris.csv');
     expect(() =>
