@@ -5,7 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { valueAndGrad } from '../../src/graph/autodiff';
 import { tensor } from '../../src/graph/engine';
-import { logSoftmax, max, maxPool2d, moments, mul, relu, sigmoid, softmax, sum } from '../../src/graph/ops';
+import {
+  logSoftmax,
+  matmul,
+  max,
+  maxPool2d,
+  moments,
+  mul,
+  relu,
+  sigmoid,
+  softmax,
+  sum,
+} from '../../src/graph/ops';
 import { Random } from '../../src/graph/random';
 import type { Tensor } from '../../src/graph/tensor';
 
@@ -96,4 +107,15 @@ describe('float32 reductions over many elements', () => {
     expect(Math.abs(values(stats.mean)[0] - m) / m).toBeLessThan(1e-6);
     expect(Math.abs(values(stats.variance)[0] - variance) / variance).toBeLessThan(1e-6);
   });
+});
+
+it('matmul propagates NaN from 0 * Infinity like IEEE arithmetic (and the GPU) do', async () => {
+  const a = tensor([[0, 1]]);
+  const b = tensor([[Number.POSITIVE_INFINITY], [2]]);
+  for (const [x, y, opts] of [
+    [a, b, {}],
+    [tensor([[0], [1]]), b, { transposeA: true }],
+  ] as const) {
+    expect(Number.isNaN((await matmul(x, y, opts).data())[0])).toBe(true);
+  }
 });

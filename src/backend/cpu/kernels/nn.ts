@@ -17,7 +17,6 @@ function matmul(a: CpuTensor, b: CpuTensor, out: CpuTensor, transposeA: boolean,
       const ci = i * n;
       for (let p = 0; p < k; p++) {
         const aip = A[i * k + p];
-        if (aip === 0) continue;
         const bp = p * n;
         for (let j = 0; j < n; j++) C[ci + j] += aip * B[bp + j];
       }
@@ -40,7 +39,6 @@ function matmul(a: CpuTensor, b: CpuTensor, out: CpuTensor, transposeA: boolean,
       const bp = p * n;
       for (let i = 0; i < m; i++) {
         const api = A[ap + i];
-        if (api === 0) continue;
         const ci = i * n;
         for (let j = 0; j < n; j++) C[ci + j] += api * B[bp + j];
       }
