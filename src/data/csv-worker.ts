@@ -18,7 +18,7 @@ scope.onmessage = async (event: MessageEvent<CsvWorkerRequest>) => {
     const e = err instanceof Error ? err : new Error(String(err));
     post({
       type: 'error',
-      name: e.name,
+      csv: e instanceof CsvError,
       message: e.message,
       file: e instanceof CsvError ? e.file : (event.data.options.fileName ?? '<blob>'),
       row: e instanceof CsvError ? e.row : undefined,

@@ -19,6 +19,8 @@ function where(loc: CsvLocation): string {
  * The message starts with the file name (and row/column where one is known).
  */
 export class CsvError extends WebGPUTrainerError {
+  // Spelled out: minified builds rename classes, and new.target.name with them.
+  override name = 'CsvError';
   readonly file: string;
   readonly row: number | undefined;
   readonly column: string | undefined;
@@ -36,6 +38,7 @@ export class CsvError extends WebGPUTrainerError {
  * every row dropped, a column missing at prediction time.
  */
 export class DataError extends WebGPUTrainerError {
+  override name = 'DataError';
   readonly file: string;
   readonly row: number | undefined;
   readonly column: string | undefined;

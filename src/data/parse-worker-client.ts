@@ -11,7 +11,7 @@ import type { CsvTable } from './table';
 export type CsvWorkerMessage =
   | { type: 'progress'; progress: CsvProgress }
   | { type: 'done'; table: CsvTable }
-  | { type: 'error'; name: string; message: string; file: string; row?: number; column?: string };
+  | { type: 'error'; csv: boolean; message: string; file: string; row?: number; column?: string };
 
 /** Page -> worker message: options minus the callback (functions do not cross threads). */
 export interface CsvWorkerRequest {
@@ -29,9 +29,12 @@ export function tableTransferables(table: CsvTable): ArrayBuffer[] {
   return table.columns.flatMap((c) => [c.tags.buffer as ArrayBuffer, c.values.buffer as ArrayBuffer]);
 }
 
-/** Rebuilds the error the worker raised, keeping its type and location. */
+/**
+ * Rebuilds the error the worker raised, keeping its type and location. A flag, not the class
+ * name, says it was a CsvError: minified builds rename classes.
+ */
 export function errorFromMessage(msg: Extract<CsvWorkerMessage, { type: 'error' }>): Error {
-  if (msg.name === 'CsvError') {
+  if (msg.csv) {
     const err = new CsvError({ file: msg.file, row: msg.row, column: msg.column }, '');
     err.message = msg.message;
     return err;

@@ -110,6 +110,7 @@ describe('parseCsv errors name the file, row and what was expected', () => {
     const e = await csvError(parseFixture('empty.csv'));
     expect(e.message).toBe('empty.csv: is empty: expected a header row and at least one data row');
     expect(e.file).toBe('empty.csv');
+    expect(e.name).toBe('CsvError');
     const spaces = await csvError(parseCsv('  \n \n', { fileName: 'blank.csv' }));
     expect(spaces.message).toMatch(/^blank\.csv: is empty/);
   });

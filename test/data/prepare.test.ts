@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/errors';
+import { oneHotLabels } from '../../src/data/labels';
 import { prepareDataset } from '../../src/data/prepare';
 import { Preprocessor } from '../../src/data/preprocessor';
 import { tableFromRows } from '../../src/data/table';
@@ -219,6 +220,17 @@ describe('Preprocessor', () => {
     expect(() => Preprocessor.fromJSON({ format: 'webgpu-trainer/preprocessor', version: 2 })).toThrow(
       '<preprocessor JSON>: version 2 is not supported (expected 1)',
     );
+  });
+
+  it('one-hot labels from class-index y', async () => {
+    const d = prepareDataset(await parseSample('iris.csv'), { target: 'species', seed: 4 });
+    const oh = oneHotLabels(d.train.y, 3);
+    expect(oh.shape).toEqual([d.train.rows, 3]);
+    const rows = oh.dataSync();
+    d.train.yData.forEach((k, i) => {
+      expect(Array.from(rows.slice(i * 3, i * 3 + 3))).toEqual([0, 1, 2].map((j) => (j === k ? 1 : 0)));
+    });
+    expect(() => oneHotLabels([0, 3], 3)).toThrow('oneHotLabels: label 1 is 3, expected an integer in 0..2');
   });
 
   it('class labels: index -> name -> index is the identity', async () => {
