@@ -2,10 +2,11 @@
 //   A(i, k) = TRANS_A ? a[k * M + i] : a[i * K + k],  B(k, j) = TRANS_B ? b[j * K + k] : b[k * N + j].
 // Register-blocked variant: each thread keeps a 4x4 block of C in registers and walks k once,
 // loading 4 values of A and 4 of B per step (16 multiply-adds per 8 loads). No workgroup memory
-// and no barriers, which is what wins on CPU emulations (SwiftShader, llvmpipe).
+// and no barriers, which is what wins on CPU emulations (SwiftShader, llvmpipe). Rows and columns
+// past the edge are clamped to the last one (valid memory, results never written), so the inner
+// loop has no branches; the transposes are override constants, so it has no selects either.
 // Bindings: 0 a (read), 1 b (read), 2 c (write), 3 params.
-// Params: 0 M, 1 N, 2 K, 3 TRANS_A (0/1), 4 TRANS_B (0/1), 5 blocks per row of C = ceil(N / 4),
-//         6 blocks in all.
+// Params: 0 M, 1 N, 2 K, 5 blocks per row of C = ceil(N / 4), 6 blocks in all.
 // Workgroup: WG threads (override), one 4x4 block each, blocks numbered row-major.
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
@@ -13,20 +14,8 @@
 @group(0) @binding(3) var<uniform> params: Params;
 
 override WG: u32 = 64u;
-
-fn loadA(i: u32, k: u32, m: u32, kk: u32, transA: bool) -> f32 {
-  if (i >= m) {
-    return 0.0;
-  }
-  return select(a[i * kk + k], a[k * m + i], transA);
-}
-
-fn loadB(k: u32, j: u32, n: u32, kk: u32, transB: bool) -> f32 {
-  if (j >= n) {
-    return 0.0;
-  }
-  return select(b[k * n + j], b[j * kk + k], transB);
-}
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
 
 @compute @workgroup_size(WG)
 fn main(
@@ -41,23 +30,31 @@ fn main(
   let m = pu(0u);
   let n = pu(1u);
   let kk = pu(2u);
-  let transA = pu(3u) != 0u;
-  let transB = pu(4u) != 0u;
   let row = (block / pu(5u)) * 4u;
   let col = (block % pu(5u)) * 4u;
-  var acc: array<vec4<f32>, 4>;
+  let rows = min(vec4<u32>(row, row + 1u, row + 2u, row + 3u), vec4<u32>(m - 1u));
+  let cols = min(vec4<u32>(col, col + 1u, col + 2u, col + 3u), vec4<u32>(n - 1u));
+  // Element (i, k) of A is at aBase[i] + k * aStep; element (k, j) of B at bBase[j] + k * bStep.
+  let aBase = select(rows * kk, rows, TRANS_A);
+  let aStep = select(1u, m, TRANS_A);
+  let bBase = select(cols, cols * kk, TRANS_B);
+  let bStep = select(n, 1u, TRANS_B);
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
+  var ka = 0u;
+  var kb = 0u;
   for (var k = 0u; k < kk; k++) {
-    let bv = vec4<f32>(
-      loadB(k, col, n, kk, transB),
-      loadB(k, col + 1u, n, kk, transB),
-      loadB(k, col + 2u, n, kk, transB),
-      loadB(k, col + 3u, n, kk, transB),
-    );
-    acc[0] += loadA(row, k, m, kk, transA) * bv;
-    acc[1] += loadA(row + 1u, k, m, kk, transA) * bv;
-    acc[2] += loadA(row + 2u, k, m, kk, transA) * bv;
-    acc[3] += loadA(row + 3u, k, m, kk, transA) * bv;
+    let bv = vec4<f32>(b[bBase.x + kb], b[bBase.y + kb], b[bBase.z + kb], b[bBase.w + kb]);
+    acc0 += a[aBase.x + ka] * bv;
+    acc1 += a[aBase.y + ka] * bv;
+    acc2 += a[aBase.z + ka] * bv;
+    acc3 += a[aBase.w + ka] * bv;
+    ka += aStep;
+    kb += bStep;
   }
+  let acc = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
   for (var r = 0u; r < 4u; r++) {
     if (row + r >= m) {
       break;

@@ -4,8 +4,8 @@
 // TILE x TILE tiles of A and B in workgroup memory so each global value is read once per
 // workgroup. This is what wins on real GPUs; on CPU emulations the barriers cost more.
 // Bindings: 0 a (read), 1 b (read), 2 c (write), 3 params.
-// Params: 0 M, 1 N, 2 K, 3 TRANS_A (0/1), 4 TRANS_B (0/1), 5 tiles per row of C = ceil(N / TILE),
-//         6 tiles in all.
+// Params: 0 M, 1 N, 2 K, 5 tiles per row of C = ceil(N / TILE), 6 tiles in all.
+// Overrides: TILE, TRANS_A, TRANS_B.
 // Workgroup: TILE x TILE threads (override TILE), one output element each, tiles numbered row-major.
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
@@ -13,6 +13,8 @@
 @group(0) @binding(3) var<uniform> params: Params;
 
 override TILE: u32 = 16u;
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
 
 var<workgroup> tileA: array<f32, TILE * TILE>;
 var<workgroup> tileB: array<f32, TILE * TILE>;
@@ -31,8 +33,6 @@ fn main(
   let m = pu(0u);
   let n = pu(1u);
   let kk = pu(2u);
-  let transA = pu(3u) != 0u;
-  let transB = pu(4u) != 0u;
   let row = (tile / pu(5u)) * TILE + local.y;
   let col = (tile % pu(5u)) * TILE + local.x;
   var acc = 0.0;
@@ -42,11 +42,11 @@ fn main(
     let kb = k0 + local.y;
     var va = 0.0;
     if (row < m && ka < kk) {
-      va = select(a[row * kk + ka], a[ka * m + row], transA);
+      va = select(a[row * kk + ka], a[ka * m + row], TRANS_A);
     }
     var vb = 0.0;
     if (kb < kk && col < n) {
-      vb = select(b[kb * n + col], b[col * kk + kb], transB);
+      vb = select(b[kb * n + col], b[col * kk + kb], TRANS_B);
     }
     tileA[local.y * TILE + local.x] = va;
     tileB[local.y * TILE + local.x] = vb;

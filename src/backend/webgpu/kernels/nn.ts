@@ -18,20 +18,13 @@ export const nnKernels: WebGPUKernels<'matmul' | 'softmax' | 'logSoftmax'> = {
     const block = env.matmulVariant === 'register' ? 4 : MATMUL_TILE;
     const perRow = Math.ceil(n / block);
     const blocks = Math.ceil(m / block) * perRow;
-    const params = new ParamWords()
-      .u(0, m)
-      .u(1, n)
-      .u(2, k)
-      .u(3, transposeA ? 1 : 0)
-      .u(4, transposeB ? 1 : 0)
-      .u(5, perRow)
-      .u(6, blocks);
+    const params = new ParamWords().u(0, m).u(1, n).u(2, k).u(5, perRow).u(6, blocks);
     const inputs = [a.buffer, b.buffer];
     return env.matmulVariant === 'register'
       ? [
           {
             shader: SHADERS.matmulRegister,
-            constants: { WG: MATMUL_REGISTER_WG },
+            constants: { WG: MATMUL_REGISTER_WG, TRANS_A: transposeA ? 1 : 0, TRANS_B: transposeB ? 1 : 0 },
             inputs,
             params,
             workgroups: Math.ceil(blocks / MATMUL_REGISTER_WG),
@@ -40,7 +33,7 @@ export const nnKernels: WebGPUKernels<'matmul' | 'softmax' | 'logSoftmax'> = {
       : [
           {
             shader: SHADERS.matmulTiled,
-            constants: { TILE: MATMUL_TILE },
+            constants: { TILE: MATMUL_TILE, TRANS_A: transposeA ? 1 : 0, TRANS_B: transposeB ? 1 : 0 },
             inputs,
             params,
             workgroups: blocks,
