@@ -164,7 +164,9 @@ function resolveTarget(table: CsvTable, schema: Schema, missing: ReadonlySet<str
   const t = schema.columns.find((c) => c.role === 'target')!;
   const at = { file: table.source, column: t.name };
   if (t.kind === 'empty') throw new DataError(at, 'the target is missing in every row');
-  const chosen = task ?? taskFor(t, at);
+  const col = table.columns[t.index];
+  const numbersOnly = col.dict.every((text) => missing.has(text.toLowerCase()));
+  const chosen = task ?? taskFor(t, numbersOnly, at);
   schema.task = chosen;
   if (chosen === 'regression') {
     if (
@@ -198,7 +200,7 @@ function resolveTarget(table: CsvTable, schema: Schema, missing: ReadonlySet<str
   schema.classNames = classes;
 }
 
-function taskFor(t: ColumnSchema, at: { file: string; column: string }): Task {
+function taskFor(t: ColumnSchema, numbersOnly: boolean, at: { file: string; column: string }): Task {
   switch (t.kind) {
     case 'numeric':
       return 'regression';
@@ -209,7 +211,8 @@ function taskFor(t: ColumnSchema, at: { file: string; column: string }): Task {
     case 'constant':
       throw new DataError(at, 'the target has one class in every row: classification needs at least 2');
     case 'identifier':
-      if (t.invalid === null && t.reason.includes('integer')) return 'regression';
+      // Unique integers (a count, a price in cents) can be a regression target; unique text cannot.
+      if (numbersOnly) return 'regression';
       throw new DataError(
         at,
         `the target looks like an identifier (${t.reason}); pass task: 'classification' to use it anyway`,

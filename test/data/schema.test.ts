@@ -198,6 +198,16 @@ describe('target errors', () => {
     expect(inferSchema(t, { target: 'id', task: 'classification' }).classNames).toHaveLength(12);
   });
 
+  it('unique integers as the target are a regression', () => {
+    const runs = tableFromRows(
+      ['x', 'order_id'],
+      Array.from({ length: 15 }, (_, i) => [i * 0.3, 100 + i]),
+    );
+    const s = inferSchema(runs, { target: 'order_id' });
+    expect(col(s, 'order_id').kind).toBe('identifier');
+    expect(s.task).toBe('regression');
+  });
+
   it('regression on a text column', () => {
     expect(dataError(() => inferSchema(t, { target: 'label', task: 'regression' })).message).toMatch(
       /^pets\.csv, column "label": regression needs a numeric target, this column is categorical/,
