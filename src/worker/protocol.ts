@@ -1,0 +1,76 @@
+/**
+ * Messages between the page and the training Worker. Everything is structured-cloneable plain
+ * data: arrays travel as { data: Float32Array, shape } and their buffers are transferred.
+ */
+import type { BackendInfo } from '../backend/index';
+import type { HistoryJSON } from '../nn/callbacks/history';
+import type { LossSpec } from '../nn/losses';
+import type { SequentialJSON } from '../nn/model/sequential';
+import type { SerializedOptimizer } from '../nn/optimizers/index';
+
+export interface HostArray {
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface XY {
+  x: HostArray;
+  y: HostArray;
+}
+
+export interface TrainRequest {
+  type: 'train';
+  runId: string;
+  backend: 'webgpu' | 'cpu';
+  model: SequentialJSON;
+  optimizer: SerializedOptimizer;
+  loss: LossSpec;
+  metrics: string[];
+  train: XY;
+  validation: XY | null;
+  /** Rows to predict once training ends (the test split), for the evaluation view. */
+  evaluate: XY | null;
+  fit: { epochs: number; batchSize: number; seed: number; classWeight?: Record<number, number> };
+  /** Early stopping on val_loss (patience in epochs), restoring the best weights. */
+  earlyStopping?: { patience: number };
+}
+
+export type ToWorker = TrainRequest | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'started'; runId: string; backend: BackendInfo; steps: number; samples: number }
+  | {
+      type: 'batch';
+      epoch: number;
+      batch: number;
+      steps: number;
+      logs: Record<string, number>;
+      /** Training samples per second over the epoch so far. */
+      samplesPerSecond: number;
+    }
+  | { type: 'epoch'; epoch: number; logs: Record<string, number> }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | {
+      type: 'done';
+      runId: string;
+      history: HistoryJSON;
+      /** Final weights by name (`dense_1.kernel`). */
+      weights: Record<string, HostArray>;
+      /** Model outputs on `evaluate.x`, and its loss and metrics, when evaluate rows were given. */
+      evaluation: { predictions: HostArray; logs: Record<string, number> } | null;
+      stoppedEarly: boolean;
+    }
+  | { type: 'error'; name: string; message: string };
+
+/** The buffers of a message's arrays, to transfer instead of copy. */
+export function transferables(value: unknown, out: ArrayBuffer[] = []): ArrayBuffer[] {
+  if (value instanceof Float32Array) {
+    if (value.buffer instanceof ArrayBuffer && !out.includes(value.buffer)) out.push(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const v of value) transferables(v, out);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) transferables(v, out);
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+/**
+ * One training run, driven by messages: builds the model from its JSON, trains it with fit, and
+ * reports batches and epochs as they finish. It lives in the training Worker, but depends on
+ * nothing of a Worker (it only calls `post`), so tests run it directly in Node.
+ */
+import { setBackend } from '../backend/index';
+import { tensor } from '../graph/engine';
+import type { Tensor } from '../graph/tensor';
+import { Callback, type Logs } from '../nn/callbacks/callback';
+import { Sequential } from '../nn/model/sequential';
+import { optimizerFromConfig } from '../nn/optimizers/index';
+import type { FromWorker, HostArray, TrainRequest } from './protocol';
+
+export type Post = (message: FromWorker) => void;
+
+const toTensor = (a: HostArray): Tensor => tensor(a.data, a.shape);
+
+async function toHost(t: Tensor): Promise<HostArray> {
+  return { data: await t.data(), shape: [...t.shape] };
+}
+
+export class TrainingSession {
+  private paused = false;
+  private release: (() => void) | null = null;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly post: Post) {}
+
+  pause(): void {
+    if (this.paused || this.abort.signal.aborted) return;
+    this.paused = true;
+    this.post({ type: 'paused' });
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.release?.();
+    this.release = null;
+    this.post({ type: 'resumed' });
+  }
+
+  /** Ends training after the current batch; the weights reached so far are reported. */
+  stop(): void {
+    this.abort.abort();
+    this.release?.();
+    this.release = null;
+  }
+
+  /** Resolves at once, or when a paused run is resumed or stopped. */
+  waitWhilePaused(): Promise<void> {
+    if (!this.paused || this.abort.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.release = resolve;
+    });
+  }
+
+  async run(request: TrainRequest): Promise<void> {
+    try {
+      await this.train(request);
+    } catch (e) {
+      const error = e as Error;
+      this.post({ type: 'error', name: error.name, message: error.message });
+    }
+  }
+
+  private async train(r: TrainRequest): Promise<void> {
+    const backend = await setBackend(r.backend);
+    const model = Sequential.fromConfig(r.model);
+    model.compile({ optimizer: optimizerFromConfig(r.optimizer), loss: r.loss, metrics: r.metrics });
+    const samples = r.train.x.shape[0];
+    const steps = Math.ceil(samples / r.fit.batchSize);
+    this.post({ type: 'started', runId: r.runId, backend, steps, samples });
+
+    const history = await model.fit(toTensor(r.train.x), toTensor(r.train.y), {
+      ...r.fit,
+      shuffle: true,
+      ...(r.validation ? { validationData: [toTensor(r.validation.x), toTensor(r.validation.y)] } : {}),
+      callbacks: [new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps)],
+      signal: this.abort.signal,
+    });
+
+    const weights: Record<string, HostArray> = {};
+    for (const [name, value] of model.getWeights()) weights[name] = await toHost(value);
+    let evaluation = null;
+    if (r.evaluate && r.evaluate.x.shape[0] > 0) {
+      const [x, y] = [toTensor(r.evaluate.x), toTensor(r.evaluate.y)];
+      evaluation = { predictions: await toHost(await model.predict(x)), logs: await model.evaluate(x, y) };
+    }
+    this.post({
+      type: 'done',
+      runId: r.runId,
+      history: history.toJSON(),
+      weights,
+      evaluation,
+      stoppedEarly: history.stopped,
+    });
+  }
+}
+
+/** Reports each batch and epoch, and holds training between batches while the run is paused. */
+class ProgressReporter extends Callback {
+  private epochStart = 0;
+  private seen = 0;
+  private epoch = 0;
+
+  constructor(
+    private readonly session: TrainingSession,
+    private readonly post: Post,
+    private readonly samples: number,
+    private readonly batchSize: number,
+    private readonly steps: number,
+  ) {
+    super();
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
+    this.epochStart = performance.now();
+    this.seen = 0;
+  }
+
+  override async onBatchEnd(batch: number, logs: Logs): Promise<void> {
+    this.seen += Math.min(this.batchSize, this.samples - batch * this.batchSize);
+    const seconds = (performance.now() - this.epochStart) / 1000;
+    this.post({
+      type: 'batch',
+      epoch: this.epoch,
+      batch,
+      steps: this.steps,
+      logs: { ...logs },
+      samplesPerSecond: seconds > 0 ? this.seen / seconds : 0,
+    });
+    await this.session.waitWhilePaused();
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    this.post({ type: 'epoch', epoch, logs: { ...logs } });
+  }
+}

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parseCsv, prepareDataset } from '../../src/data/index';
+import type { FromWorker, TrainRequest, XY } from '../../src/worker/protocol';
+import { TrainingSession } from '../../src/worker/trainer';
+
+async function irisRequest(epochs: number): Promise<TrainRequest> {
+  const table = await parseCsv(readFileSync('public/samples/iris.csv', 'utf8'), { fileName: 'iris.csv' });
+  const d = prepareDataset(table, { target: 'species', seed: 3 });
+  const xy = (s: typeof d.train): XY => ({
+    x: { data: s.xData.slice(), shape: [s.rows, d.inputSize] },
+    y: { data: s.yData.slice(), shape: [s.rows] },
+  });
+  return {
+    type: 'train',
+    runId: 'test-run',
+    backend: 'cpu',
+    model: {
+      className: 'Sequential',
+      name: 'model',
+      seed: 7,
+      inputShape: [d.inputSize],
+      layers: [
+        { className: 'Dense', config: { units: 16, activation: 'relu' } },
+        { className: 'Dense', config: { units: 3, activation: 'softmax' } },
+      ],
+    },
+    optimizer: { className: 'Adam', config: { learningRate: 0.05 } },
+    loss: 'sparseCategoricalCrossentropy',
+    metrics: ['accuracy'],
+    train: xy(d.train),
+    validation: xy(d.validation),
+    evaluate: xy(d.test),
+    fit: { epochs, batchSize: 16, seed: 1 },
+  };
+}
+
+function collect(): {
+  messages: FromWorker[];
+  post: (m: FromWorker) => void;
+  next: (type: FromWorker['type']) => Promise<FromWorker>;
+} {
+  const messages: FromWorker[] = [];
+  const waiters: { type: FromWorker['type']; resolve: (m: FromWorker) => void }[] = [];
+  return {
+    messages,
+    post: (m) => {
+      messages.push(m);
+      for (const w of waiters.filter((w) => w.type === m.type)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    },
+    next: (type) => new Promise((resolve) => waiters.push({ type, resolve })),
+  };
+}
+
+describe('TrainingSession', () => {
+  test('trains from JSON, reports every batch and epoch, and returns weights and test predictions', async () => {
+    const request = await irisRequest(25);
+    const { messages, post, next } = collect();
+    const done = next('done');
+    await new TrainingSession(post).run(request);
+    const result = (await done) as Extract<FromWorker, { type: 'done' }>;
+    const started = messages[0] as Extract<FromWorker, { type: 'started' }>;
+    expect(started.type).toBe('started');
+    expect(started.backend.name).toBe('cpu');
+    expect(messages.filter((m) => m.type === 'batch')).toHaveLength(25 * started.steps);
+    expect(messages.filter((m) => m.type === 'epoch')).toHaveLength(25);
+    expect(result.history.epoch).toHaveLength(25);
+    expect(result.history.history.val_loss).toHaveLength(25);
+    const losses = result.history.history.loss;
+    expect(losses[24]).toBeLessThan(losses[0] / 3);
+    expect(result.evaluation?.predictions.shape).toEqual([request.evaluate!.x.shape[0], 3]);
+    expect(result.evaluation?.logs.accuracy).toBeGreaterThan(0.85);
+    expect(Object.keys(result.weights).sort()).toEqual([
+      'dense_1.bias',
+      'dense_1.kernel',
+      'dense_2.bias',
+      'dense_2.kernel',
+    ]);
+    expect(result.weights['dense_1.kernel'].shape).toEqual([request.train.x.shape[1], 16]);
+    expect(result.stoppedEarly).toBe(false);
+  });
+
+  test('pause holds training between batches until resume', async () => {
+    const { messages, post, next } = collect();
+    const session = new TrainingSession((m) => {
+      post(m);
+      if (m.type === 'batch' && m.epoch === 0 && m.batch === 0) session.pause();
+    });
+    const done = next('done');
+    const run = session.run(await irisRequest(2));
+    await next('paused');
+    const countAtPause = messages.filter((m) => m.type === 'batch').length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(messages.filter((m) => m.type === 'batch').length).toBe(countAtPause);
+    session.resume();
+    await done;
+    await run;
+    expect(messages.some((m) => m.type === 'resumed')).toBe(true);
+    expect((messages.at(-1) as Extract<FromWorker, { type: 'done' }>).history.epoch).toEqual([0, 1]);
+  });
+
+  test('stop ends the run after the current batch and still reports the weights reached', async () => {
+    const { post, next } = collect();
+    const session = new TrainingSession((m) => {
+      post(m);
+      if (m.type === 'epoch' && m.epoch === 1) session.stop();
+    });
+    const done = next('done');
+    await session.run(await irisRequest(20));
+    const result = (await done) as Extract<FromWorker, { type: 'done' }>;
+    expect(result.history.epoch).toEqual([0, 1]);
+    expect(result.stoppedEarly).toBe(true);
+    expect(result.weights['dense_2.kernel'].data.length).toBe(48);
+  });
+
+  test('a model that does not build is reported as an error message naming the layer', async () => {
+    const request = await irisRequest(1);
+    request.model.layers[0] = { className: 'Dense', config: { units: 0 } };
+    const { post, next } = collect();
+    const error = next('error');
+    await new TrainingSession(post).run(request);
+    const message = (await error) as Extract<FromWorker, { type: 'error' }>;
+    expect(message.message).toMatch(/units/);
+  });
+});
