@@ -78,7 +78,7 @@ export async function parseCsvHere(input: string | Blob, options: ParseCsvOption
   const done = new Promise<void>((resolve, reject) => {
     Papa.parse<string[]>(stream as unknown as NodeJS.ReadableStream, {
       delimiter: options.delimiter ?? '',
-      delimitersToGuess: [',', ';', '\t', '|'],
+      delimitersToGuess: ['\t', ',', ';', '|'],
       skipEmptyLines: true,
       chunk: (results, parser) => {
         if (!sink.take(results)) parser.abort();

@@ -99,6 +99,17 @@ describe('parseCsv on messy files', () => {
     expect(t.warnings).toHaveLength(2);
   });
 
+  it('prefers tabs over commas found inside unquoted text, and semicolons over decimal commas', async () => {
+    const tabs = await parseCsv('name\tcity, state\nAna\tSalem, OR\nBo\tReno, NV\n');
+    expect(tabs.delimiter).toBe('\t');
+    expect(tableRow(tabs, 1)).toEqual(['Bo', 'Reno, NV']);
+    const semi = await parseCsv('a;b\n1,5;2,5\n3,1;4,2\n');
+    expect(semi.delimiter).toBe(';');
+    expect(tableRow(semi, 1)).toEqual(['3,1', '4,2']);
+    const comma = await parseCsv('name,comment\nA,x;y\nB,z;w\n');
+    expect(comma.delimiter).toBe(',');
+  });
+
   it('honours a fixed delimiter', async () => {
     const t = await parseCsv('a|b\n1|2\n', { delimiter: '|' });
     expect(tableRow(t, 0)).toEqual(['1', '2']);
