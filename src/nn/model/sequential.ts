@@ -9,6 +9,14 @@ import { noGrad } from '../../graph/engine';
 import { mul } from '../../graph/ops/index';
 import { type Shape, shapesEqual } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
+import {
+  type ExportWeightsOptions,
+  exportModelWeights,
+  type LoadWeightsOptions,
+  type LoadWeightsReport,
+  loadModelWeights,
+  type WeightsInput,
+} from '../../io/model-io';
 import type { History } from '../callbacks/history';
 import { ModelStateError } from '../errors';
 import { layerFromConfig, type SerializedLayer, serializeLayer } from '../layers/index';
@@ -289,6 +297,16 @@ export class Sequential {
 
   predict(x: ModelInput, options: PredictOptions = {}): Promise<Tensor> {
     return predictModel(this, x, options);
+  }
+
+  /** The weights file (safetensors or JSON bytes) with this model's config in its metadata. */
+  exportWeights(options: ExportWeightsOptions = {}): Promise<Uint8Array> {
+    return exportModelWeights(this, options);
+  }
+
+  /** Loads a weights file by name; all checks run first, so a failed load changes nothing. */
+  loadWeights(data: WeightsInput, options: LoadWeightsOptions = {}): LoadWeightsReport {
+    return loadModelWeights(this, data, options);
   }
 
   private notBuilt(method: string): ModelStateError {
