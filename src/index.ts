@@ -12,6 +12,7 @@ export {
   type GpuContext,
 } from './backend/webgpu/device';
 export { ShaderCompileError } from './backend/webgpu/pipelines';
+export { type PlanCounters, StepPlan, type StepPlanOptions } from './backend/webgpu/plan';
 export {
   DeviceLostError,
   WebGPUBackend,

@@ -42,8 +42,10 @@ export class WebGPUBackend implements Backend {
   readonly env: KernelEnv;
   poisonOutputs: boolean;
   private readonly memory = { buffersCreated: 0, bytesAllocated: 0 };
-  private readonly buffers: BufferAllocator;
-  private readonly pipelines: PipelineCache;
+  /** @internal shared with the step planner (plan.ts), so its counts show in `counters` */
+  readonly buffers: BufferAllocator;
+  /** @internal */
+  readonly pipelines: PipelineCache;
   private submits = 0;
   private dispatches = 0;
   private failure: Error | null = null;
@@ -194,6 +196,13 @@ export class WebGPUBackend implements Backend {
     this.device.queue.submit([encoder.finish()]);
     this.submits++;
     for (const u of uniforms) u.destroy();
+  }
+
+  /** @internal submits work built elsewhere (the step planner) and counts it. */
+  submitCommands(commands: GPUCommandBuffer): void {
+    this.check('submit');
+    this.device.queue.submit([commands]);
+    this.submits++;
   }
 
   private fail(error: Error): void {

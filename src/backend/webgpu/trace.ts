@@ -1,0 +1,72 @@
+/**
+ * Tracing a step for the planner: a backend that records ops instead of running them. Tensors
+ * made inside the step (scalars, zero gradients) become constants of the plan.
+ */
+import { BackendError } from '../../errors';
+import type { OpName, OpParams } from '../../graph/op-params';
+import type { Shape } from '../../graph/shape';
+import type { Backend, KernelInput } from '../backend';
+
+/** A tensor during tracing: which value of the plan it is. */
+export class TracedStorage {
+  constructor(readonly id: number) {}
+}
+
+export type ValueKind = 'input' | 'constant' | 'node';
+
+export interface TracedValue {
+  readonly kind: ValueKind;
+  readonly shape: Shape;
+  /** Constants: the values, uploaded once when the plan is built. */
+  readonly data?: Float32Array;
+}
+
+export interface TracedNode {
+  readonly op: OpName;
+  readonly inputs: readonly number[];
+  readonly output: number;
+  readonly params: OpParams[OpName];
+}
+
+/** Records ops instead of running them; tensors made inside the step become plan constants. */
+export class RecordingBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly description = 'WebGPU step trace';
+  readonly values: TracedValue[] = [];
+  readonly nodes: TracedNode[] = [];
+
+  add(value: TracedValue): TracedStorage {
+    this.values.push(value);
+    return new TracedStorage(this.values.length - 1);
+  }
+
+  upload(values: ArrayLike<number>, shape: Shape): TracedStorage {
+    return this.add({ kind: 'constant', shape, data: Float32Array.from(values) });
+  }
+
+  run<K extends OpName>(
+    op: K,
+    inputs: readonly KernelInput[],
+    outShape: Shape,
+    params: OpParams[K],
+  ): TracedStorage {
+    const out = this.add({ kind: 'node', shape: outShape });
+    this.nodes.push({
+      op,
+      inputs: inputs.map((x) => (x.storage as TracedStorage).id),
+      output: out.id,
+      params,
+    });
+    return out;
+  }
+
+  read(): Promise<Float32Array> {
+    return Promise.reject(
+      new BackendError('a traced step cannot read tensor values; return them as outputs'),
+    );
+  }
+
+  readSync(): null {
+    return null;
+  }
+}
