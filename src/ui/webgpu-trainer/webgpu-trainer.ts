@@ -3,10 +3,14 @@ import { customElement, property, state } from 'lit/decorators.js';
 import '../backend-badge/backend-badge';
 import '../data-panel/data-panel';
 import '../model-panel/model-panel';
+import '../train-panel/train-panel';
+import '../eval-panel/eval-panel';
 import type { PreparedDataset } from '../../data/index';
 import { type GpuProbe, probeWebGPU } from '../gpu-probe';
 import { DataState } from '../state/data-state';
 import { ModelState } from '../state/model-state';
+import { ObserveController } from '../state/observable';
+import { RunState } from '../state/run-state';
 
 /** The whole trainer as one element: drop `<webgpu-trainer>` into any page. */
 @customElement('webgpu-trainer')
@@ -16,6 +20,7 @@ export class WebGPUTrainer extends LitElement {
   @state() private probe?: GpuProbe;
   private data?: DataState;
   private model = new ModelState();
+  private run = new RunState();
   private shownDataset: PreparedDataset | null = null;
 
   static override styles = css`
@@ -23,6 +28,13 @@ export class WebGPUTrainer extends LitElement {
     header { display: flex; align-items: center; justify-content: space-between; gap: 1rem; flex-wrap: wrap; }
     h1 { font-size: 1.4rem; margin: 0; }
   `;
+
+  constructor() {
+    super();
+    // The shell re-renders when the model's validity or the run's evaluation changes.
+    new ObserveController(this, () => this.model);
+    new ObserveController(this, () => this.run);
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -50,6 +62,11 @@ export class WebGPUTrainer extends LitElement {
     );
   }
 
+  private train = () => {
+    const prepared = this.data?.prepared;
+    if (prepared) this.run.start(prepared, this.model, this.probe?.available ? 'webgpu' : 'cpu');
+  };
+
   override render() {
     return html`
       <header>
@@ -58,6 +75,12 @@ export class WebGPUTrainer extends LitElement {
       </header>
       <data-panel .data=${this.data}></data-panel>
       <model-panel .model=${this.model}></model-panel>
+      <train-panel
+        .run=${this.run}
+        ?ready=${this.data?.prepared != null && this.model.modelJson() !== null}
+        @train=${this.train}
+      ></train-panel>
+      <eval-panel .evaluation=${this.run.evaluation}></eval-panel>
     `;
   }
 }

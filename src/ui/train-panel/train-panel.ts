@@ -1,0 +1,89 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import '../live-chart/live-chart';
+import { panelStyles } from '../shared-styles';
+import { ObserveController } from '../state/observable';
+import type { RunState } from '../state/run-state';
+
+function duration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '…';
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
+}
+
+/** Step 3: train, pause, resume, stop; progress, speed and live curves of every logged metric. */
+@customElement('train-panel')
+export class TrainPanel extends LitElement {
+  /** The run this panel shows and controls. */
+  @property({ attribute: false }) run?: RunState;
+  /** Whether there is a dataset and a model that builds. */
+  @property({ type: Boolean }) ready = false;
+
+  constructor() {
+    super();
+    new ObserveController(this, () => this.run);
+  }
+
+  static override styles = [
+    panelStyles,
+    css`
+      progress { width: 100%; height: 0.9rem; }
+      .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
+    `,
+  ];
+
+  override render() {
+    const r = this.run;
+    if (!r) return nothing;
+    const active = r.status === 'training' || r.status === 'paused' || r.status === 'stopping';
+    return html`<section aria-labelledby="train-h">
+      <h2 id="train-h">3 · Train</h2>
+      <div class="row">
+        <button class="primary" ?disabled=${!this.ready || active} @click=${() => this.dispatchEvent(new CustomEvent('train', { bubbles: true, composed: true }))}>
+          ${r.status === 'done' || r.status === 'error' ? 'Train again' : 'Train'}
+        </button>
+        ${
+          r.status === 'paused'
+            ? html`<button @click=${() => r.resume()}>Resume</button>`
+            : html`<button ?disabled=${r.status !== 'training'} @click=${() => r.pause()}>Pause</button>`
+        }
+        <button ?disabled=${!active || r.status === 'stopping'} @click=${() => r.stop()}>Stop</button>
+        <span data-testid="run-status" class="muted">${r.status}</span>
+      </div>
+      ${r.status !== 'idle' ? this.renderProgress(r) : nothing}
+      ${r.error ? html`<p class="error" role="alert" data-testid="run-error">${r.error}</p>` : nothing}
+      <div class="charts">
+        ${r.log.metrics().map((metric) => {
+          const c = r.log.curves(metric);
+          return html`<live-chart data-metric=${metric} heading=${metric} .labels=${c.labels} .data=${c.data}></live-chart>`;
+        })}
+      </div>
+    </section>`;
+  }
+
+  private renderProgress(r: RunState) {
+    const b = r.backend;
+    return html`
+      <progress max="1" .value=${r.progress} aria-label="training progress"></progress>
+      <p class="muted" data-testid="progress-text">
+        Epoch ${Math.min(r.epoch + 1, r.epochs)} of ${r.epochs}, batch ${r.batch + 1} of ${r.steps} ·
+        ${Math.round(r.samplesPerSecond).toLocaleString('en')} samples/s · ${r.status === 'done' ? 'finished' : `about ${duration(r.etaSeconds)} left`}
+      </p>
+      ${
+        b
+          ? html`<p class="muted" data-testid="run-backend">
+            Training on ${b.description}${r.location === 'worker' ? ', in a Worker' : ', on the page'}${
+              b.fallbackReason ? ` (${b.fallbackReason})` : ''
+            }
+          </p>`
+          : nothing
+      }
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'train-panel': TrainPanel;
+  }
+}
