@@ -6,6 +6,9 @@ import { defineConfig } from 'vite';
  * - `--mode lib`: the library (src/index.ts, WGSL inlined, no Lit, no DOM) as ESM into dist/lib,
  *   importable from Node without a browser.
  */
+// Error classes are told apart by `name` (CsvError, ShapeError, ...): minification must not rename them.
+const output = { keepNames: true };
+
 export default defineConfig(({ mode }) => {
   if (mode === 'lib') {
     return {
@@ -15,9 +18,10 @@ export default defineConfig(({ mode }) => {
         sourcemap: true,
         minify: false,
         lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'index.js' },
-        rollupOptions: {
+        rolldownOptions: {
           // Dawn's Node bindings are loaded only in Node, at run time, when they are installed.
           external: ['webgpu', /^node:/],
+          output,
         },
       },
     };
@@ -26,7 +30,7 @@ export default defineConfig(({ mode }) => {
     base: './',
     server: { host: '127.0.0.1' },
     preview: { host: '127.0.0.1' },
-    build: { outDir: 'dist/app', emptyOutDir: true, sourcemap: true, target: 'es2022' },
-    worker: { format: 'es' },
+    build: { outDir: 'dist/app', emptyOutDir: true, sourcemap: true, target: 'es2022', rolldownOptions: { output } },
+    worker: { format: 'es', rolldownOptions: { output } },
   };
 });
