@@ -14,17 +14,21 @@ export { type InitializerName, type InitializerSpec, initialValues } from './ini
 export * from './layers/index';
 export { getLoss, type Loss, type LossConfig, type LossName, type LossSpec, lossNames } from './losses';
 export {
-  BinaryAccuracy,
-  CategoricalAccuracy,
   type HostTensor,
   type Metric,
   type MetricContext,
   type MetricFactory,
+  type MetricResultsOptions,
   metricNames,
+  metricResults,
   registerMetric,
   resolveMetric,
-  SparseCategoricalAccuracy,
 } from './metric';
+export {
+  BinaryAccuracy,
+  CategoricalAccuracy,
+  SparseCategoricalAccuracy,
+} from './metrics/accuracy-metric';
 export type { ModelInput } from './model/data';
 export type { EvaluateOptions, PredictOptions } from './model/evaluation';
 export type { FitOptions } from './model/fit';

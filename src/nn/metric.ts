@@ -2,11 +2,21 @@
  * Compiled metrics: objects that accumulate over an epoch (reset, update per batch, result), fed
  * with host copies of labels and predictions so any metric (AUC needs every score of the epoch)
  * can be written as plain array code. `compile({ metrics })` takes names resolved through the
- * registry here, or Metric objects. Accuracy is built in; richer metrics register themselves with
- * registerMetric.
+ * registry here, or Metric objects. The classes live in ./metrics beside the plain functions
+ * they agree with; registerMetric adds names.
  */
-import { fmtShape, InvalidArgumentError, ShapeError } from '../errors';
+import { InvalidArgumentError } from '../errors';
 import type { LossConfig } from './losses';
+import {
+  AccuracyByShape,
+  BinaryAccuracy,
+  CategoricalAccuracy,
+  SparseCategoricalAccuracy,
+} from './metrics/accuracy-metric';
+import { AucMetric } from './metrics/auc-metric';
+import { MetricError } from './metrics/metric-error';
+import { MeanAbsoluteErrorMetric, MeanSquaredErrorMetric, R2Metric } from './metrics/regression-metric';
+import { F1Metric, PrecisionMetric, RecallMetric } from './metrics/streaming';
 
 /** A host copy of a batch: row-major values and the shape (batch axis first). */
 export interface HostTensor {
@@ -17,9 +27,18 @@ export interface HostTensor {
 export interface Metric {
   /** The log key (`accuracy`; validation logs use `val_` + name). */
   readonly name: string;
+  /**
+   * True when result() is costly over a whole epoch (AUC sorts every score): fit then reports the
+   * metric in epoch logs only, not in the running batch logs.
+   */
+  readonly epochOnly?: boolean;
   reset(): void;
   update(yTrue: HostTensor, yPred: HostTensor): void;
-  /** The value over everything since the last reset. */
+  /**
+   * The value over everything since the last reset. Throws MetricError where the value is
+   * undefined for the data (AUC with one class present, R² of one value); fit and evaluate then
+   * leave the key out of that epoch's logs and warn, rather than log NaN.
+   */
   result(): number;
 }
 
@@ -32,105 +51,6 @@ export interface MetricContext {
 
 export type MetricFactory = (ctx: MetricContext) => Metric;
 
-/** Mean of a per-row 0/1 outcome over every row seen. */
-abstract class RowAccuracy implements Metric {
-  private correct = 0;
-  private count = 0;
-
-  constructor(readonly name: string) {}
-
-  reset(): void {
-    this.correct = 0;
-    this.count = 0;
-  }
-
-  result(): number {
-    return this.count === 0 ? 0 : this.correct / this.count;
-  }
-
-  protected add(correct: number, count: number): void {
-    this.correct += correct;
-    this.count += count;
-  }
-
-  abstract update(yTrue: HostTensor, yPred: HostTensor): void;
-}
-
-/** Index of the largest of `n` values from `offset` (the first one among ties). */
-function argmax(data: Float32Array, offset: number, n: number): number {
-  let best = 0;
-  for (let j = 1; j < n; j++) if (data[offset + j] > data[offset + best]) best = j;
-  return best;
-}
-
-/** Element-wise: prediction above threshold matches a label above 0.5. */
-export class BinaryAccuracy extends RowAccuracy {
-  constructor(
-    name = 'binaryAccuracy',
-    /** 0.5 for probabilities, 0 for logits. */
-    private readonly threshold = 0.5,
-  ) {
-    super(name);
-  }
-
-  update(yTrue: HostTensor, yPred: HostTensor): void {
-    if (yTrue.data.length !== yPred.data.length) {
-      throw new ShapeError(
-        `${this.name}: labels ${fmtShape(yTrue.shape)} and predictions ${fmtShape(yPred.shape)} differ in size`,
-      );
-    }
-    let correct = 0;
-    for (let i = 0; i < yPred.data.length; i++) {
-      if (yPred.data[i] > this.threshold === yTrue.data[i] > 0.5) correct++;
-    }
-    this.add(correct, yPred.data.length);
-  }
-}
-
-/** Row-wise: argmax of the prediction equals argmax of the one-hot label. */
-export class CategoricalAccuracy extends RowAccuracy {
-  constructor(name = 'categoricalAccuracy') {
-    super(name);
-  }
-
-  update(yTrue: HostTensor, yPred: HostTensor): void {
-    const classes = yPred.shape[yPred.shape.length - 1];
-    if (yTrue.data.length !== yPred.data.length) {
-      throw new ShapeError(
-        `${this.name}: labels ${fmtShape(yTrue.shape)} must be one-hot like predictions ${fmtShape(yPred.shape)}`,
-      );
-    }
-    const rows = yPred.data.length / classes;
-    let correct = 0;
-    for (let r = 0; r < rows; r++) {
-      if (argmax(yPred.data, r * classes, classes) === argmax(yTrue.data, r * classes, classes)) correct++;
-    }
-    this.add(correct, rows);
-  }
-}
-
-/** Row-wise: argmax of the prediction equals the integer label. */
-export class SparseCategoricalAccuracy extends RowAccuracy {
-  constructor(name = 'sparseCategoricalAccuracy') {
-    super(name);
-  }
-
-  update(yTrue: HostTensor, yPred: HostTensor): void {
-    const classes = yPred.shape[yPred.shape.length - 1];
-    const rows = yPred.data.length / classes;
-    if (yTrue.data.length !== rows) {
-      throw new ShapeError(
-        `${this.name}: expected one label per row of predictions ${fmtShape(yPred.shape)}, received labels ${fmtShape(yTrue.shape)}`,
-      );
-    }
-    let correct = 0;
-    for (let r = 0; r < rows; r++) {
-      if (argmax(yPred.data, r * classes, classes) === Math.round(yTrue.data[r])) correct++;
-    }
-    this.add(correct, rows);
-  }
-}
-
 /** 'accuracy' means the variant that fits the loss, as in Keras. */
 function accuracyFor({ name, loss }: MetricContext): Metric {
   switch (loss.name) {
@@ -141,42 +61,28 @@ function accuracyFor({ name, loss }: MetricContext): Metric {
     case 'categoricalCrossentropy':
       return new CategoricalAccuracy(name);
     default:
-      // Regression losses: a single output is read as a binary score, several as classes.
       return new AccuracyByShape(name);
   }
 }
 
-class AccuracyByShape implements Metric {
-  private readonly binary: BinaryAccuracy;
-  private readonly categorical: CategoricalAccuracy;
-  private used: Metric | null = null;
-
-  constructor(readonly name: string) {
-    this.binary = new BinaryAccuracy(name);
-    this.categorical = new CategoricalAccuracy(name);
-  }
-
-  reset(): void {
-    this.binary.reset();
-    this.categorical.reset();
-  }
-
-  update(yTrue: HostTensor, yPred: HostTensor): void {
-    this.used = yPred.shape[yPred.shape.length - 1] === 1 ? this.binary : this.categorical;
-    this.used.update(yTrue, yPred);
-  }
-
-  result(): number {
-    return this.used?.result() ?? 0;
-  }
+/** A sigmoid output trained on logits is positive above 0, not 0.5. */
+function thresholdFor(loss: Readonly<LossConfig>): number {
+  return loss.name === 'binaryCrossentropy' && loss.fromLogits ? 0 : 0.5;
 }
 
 const registry = new Map<string, MetricFactory>([
   ['accuracy', accuracyFor],
   ['acc', accuracyFor],
-  ['binaryAccuracy', ({ name, loss }) => new BinaryAccuracy(name, loss.fromLogits ? 0 : 0.5)],
+  ['binaryAccuracy', ({ name, loss }) => new BinaryAccuracy(name, thresholdFor(loss))],
   ['categoricalAccuracy', ({ name }) => new CategoricalAccuracy(name)],
   ['sparseCategoricalAccuracy', ({ name }) => new SparseCategoricalAccuracy(name)],
+  ['precision', ({ name, loss }) => new PrecisionMetric({ name, threshold: thresholdFor(loss) })],
+  ['recall', ({ name, loss }) => new RecallMetric({ name, threshold: thresholdFor(loss) })],
+  ['f1', ({ name, loss }) => new F1Metric({ name, threshold: thresholdFor(loss) })],
+  ['auc', ({ name, loss }) => new AucMetric({ name, fromLogits: loss.fromLogits ?? false })],
+  ['mse', ({ name }) => new MeanSquaredErrorMetric({ name })],
+  ['mae', ({ name }) => new MeanAbsoluteErrorMetric({ name })],
+  ['r2', ({ name }) => new R2Metric({ name })],
 ]);
 
 /** Makes `compile({ metrics: [name] })` accept a new name. */
@@ -202,4 +108,41 @@ export function resolveMetric(spec: string | Metric, loss: Readonly<LossConfig>)
     );
   }
   return factory({ name: spec, loss });
+}
+
+export interface MetricResultsOptions {
+  /** Prepended to each key (`val_`). */
+  prefix?: string;
+  /** Running batch logs: epochOnly metrics are left out and undefined values skipped quietly. */
+  inBatch?: boolean;
+  /** Where the note about a left-out value goes (default console.warn). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Each metric's result by log name. A value that is undefined for the data (result throws
+ * MetricError) or not finite is left out, with a warning at epoch level, so one degenerate
+ * validation epoch (a single class present) never stops training nor puts NaN in the logs.
+ */
+export function metricResults(
+  metrics: readonly Metric[],
+  options: MetricResultsOptions = {},
+): Record<string, number> {
+  const { prefix = '', inBatch = false, warn = console.warn } = options;
+  const logs: Record<string, number> = {};
+  for (const m of metrics) {
+    if (inBatch && m.epochOnly) continue;
+    const key = prefix + m.name;
+    let value: number;
+    try {
+      value = m.result();
+    } catch (e) {
+      if (!(e instanceof MetricError)) throw e;
+      if (!inBatch) warn(`${key} is left out of these logs: ${e.message}`);
+      continue;
+    }
+    if (Number.isFinite(value)) logs[key] = value;
+    else if (!inBatch) warn(`${key} is left out of these logs: its value is ${value}`);
+  }
+  return logs;
 }

@@ -1,8 +1,11 @@
 /**
  * Metrics as plain functions on arrays (`metrics.f1(yTrue, yPred, { average: 'macro' })`) and as
- * streaming accumulators for training (`createMetric('auc')`). Undefined values throw MetricError
- * instead of returning NaN; each function's doc says which inputs do that.
+ * the compiled metric classes that `compile({ metrics })` builds (`new metrics.F1Metric({ average:
+ * 'weighted', name: 'f1_weighted' })` may be passed to compile too). Undefined values throw
+ * MetricError instead of returning NaN; each function's doc says which inputs do that.
  */
+
+export type { HostTensor, Metric } from '../metric';
 export {
   type AccuracyOptions,
   accuracy,
@@ -10,6 +13,12 @@ export {
   categoricalAccuracy,
   sparseCategoricalAccuracy,
 } from './accuracy';
+export {
+  AccuracyByShape,
+  BinaryAccuracy,
+  CategoricalAccuracy,
+  SparseCategoricalAccuracy,
+} from './accuracy-metric';
 export { AucMetric, type AucMetricOptions } from './auc-metric';
 export {
   type Average,
@@ -19,16 +28,7 @@ export {
   precision,
   recall,
 } from './classification';
-export {
-  type CreateMetricOptions,
-  createMetric,
-  MeanAbsoluteErrorMetric,
-  MeanSquaredErrorMetric,
-  type MetricName,
-  metricNames,
-} from './create-metric';
 export type { ScoreRows, Scores, Values } from './inputs';
-export type { BatchShape, Metric } from './metric';
 export { MetricError } from './metric-error';
 export {
   type AucAverage,
@@ -40,9 +40,10 @@ export {
   rocCurve,
 } from './ranking';
 export { meanAbsoluteError, meanSquaredError, r2 } from './regression';
+export { MeanAbsoluteErrorMetric, MeanSquaredErrorMetric, R2Metric } from './regression-metric';
 export {
-  AccuracyMetric,
   type ConfusionMetricOptions,
+  defaultAverage,
   F1Metric,
   PrecisionMetric,
   RecallMetric,

@@ -142,7 +142,7 @@ async function runEpoch(run: Run, epoch: number): Promise<Logs | null> {
       batch,
       size: end - start,
       loss: lossSum / seen,
-      ...metricLogs(compiled),
+      ...metricLogs(compiled, '', true),
     });
   }
   if (seen === 0 || run.aborted()) return null;

@@ -10,7 +10,7 @@ import { div, mean, mul, sum } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
 import type { Logs } from '../callbacks/callback';
 import type { StateUpdate } from '../layers/layer';
-import type { HostTensor } from '../metric';
+import { type HostTensor, metricResults } from '../metric';
 import { assertFinite, assertInputShape, type ModelInput, prepareLabels, toHost } from './data';
 import type { Compiled, Sequential } from './sequential';
 
@@ -115,6 +115,7 @@ export async function updateMetrics(compiled: Compiled, yb: Tensor, yPred: Tenso
   for (const m of compiled.metrics) m.update(hostOf(yb, t), hostOf(yPred, p));
 }
 
-export function metricLogs(compiled: Compiled, prefix = ''): Logs {
-  return Object.fromEntries(compiled.metrics.map((m) => [prefix + m.name, m.result()]));
+/** Epoch logs, or running batch logs when inBatch (see metricResults for left-out values). */
+export function metricLogs(compiled: Compiled, prefix = '', inBatch = false): Logs {
+  return metricResults(compiled.metrics, { prefix, inBatch });
 }
