@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBackendInfo, setBackend } from '../../src/backend/index';
 import { ShaderCompileError } from '../../src/backend/webgpu/pipelines';
@@ -16,6 +18,28 @@ describe('WebGPU runtime', () => {
   it('acquires a real adapter and says which', () => {
     expect(gpu.description).toMatch(/^WebGPU \(.+\)$/);
     expect(gpu.device.limits.maxComputeWorkgroupSizeX).toBeGreaterThanOrEqual(64);
+  });
+
+  it("asks for the adapter's limits, not the defaults", () => {
+    const limits = gpu.context.adapterLimits;
+    expect(Object.keys(limits).length).toBeGreaterThan(10);
+    const device = gpu.device.limits as unknown as Record<string, number>;
+    for (const [name, value] of Object.entries(limits)) expect(device[name], name).toBe(value);
+  });
+
+  it('destroys the buffers of tensors nobody holds any more', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const before = gpu.counters.buffersReleased;
+    withBackend(gpu, () => {
+      for (let i = 0; i < 50; i++) ops.neg(tensor([i, i + 1], [2]));
+    });
+    for (let round = 0; round < 20 && gpu.counters.buffersReleased - before < 50; round++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // 50 inputs and 50 outputs were unreachable; most at least must have been released.
+    expect(gpu.counters.buffersReleased - before).toBeGreaterThanOrEqual(50);
   });
 
   it('reports a shader compile error with file, line, column and the source line', async () => {

@@ -13,13 +13,20 @@ export class GpuStorage {
   ) {}
 }
 
-// Destroying a buffer that a submitted command still uses is valid: WebGPU frees it afterwards.
-const unreachable = new FinalizationRegistry<GPUBuffer>((buffer) => buffer.destroy());
-
 export interface MemoryCounters {
   buffersCreated: number;
   bytesAllocated: number;
+  /** Tensor buffers destroyed because their tensor became unreachable. */
+  buffersReleased: number;
 }
+
+// Destroying a buffer that a submitted command still uses is valid: WebGPU frees it afterwards.
+const unreachable = new FinalizationRegistry<{ buffer: GPUBuffer; counters: MemoryCounters }>(
+  ({ buffer, counters }) => {
+    buffer.destroy();
+    counters.buffersReleased++;
+  },
+);
 
 export class BufferAllocator {
   private readonly staging = new Map<number, GPUBuffer[]>();
@@ -37,7 +44,7 @@ export class BufferAllocator {
       label,
     );
     const storage = new GpuStorage(buffer, length);
-    unreachable.register(storage, buffer);
+    unreachable.register(storage, { buffer, counters: this.counters });
     return storage;
   }
 

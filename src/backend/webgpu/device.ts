@@ -10,6 +10,8 @@ export interface GpuContext {
   /** SwiftShader, llvmpipe and other CPU emulations: register blocking beats shared-memory tiles. */
   readonly isFallbackAdapter: boolean;
   readonly featureLevel: 'core' | 'compatibility';
+  /** The adapter's limits, all of which the device was asked for. */
+  readonly adapterLimits: Readonly<Record<string, number>>;
 }
 
 export type DeviceResult = { ok: true; context: GpuContext } | { ok: false; reason: string };
@@ -92,9 +94,10 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Device
     };
   }
   const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const limits = adapterLimits(adapter);
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredFeatures, requiredLimits: adapterLimits(adapter) });
+    device = await adapter.requestDevice({ requiredFeatures, requiredLimits: limits });
   } catch (e) {
     return {
       ok: false,
@@ -111,7 +114,13 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Device
     /swiftshader|llvmpipe|lavapipe/i.test(describeAdapter(adapter));
   return {
     ok: true,
-    context: { device, adapterInfo: describeAdapter(adapter), isFallbackAdapter, featureLevel },
+    context: {
+      device,
+      adapterInfo: describeAdapter(adapter),
+      isFallbackAdapter,
+      featureLevel,
+      adapterLimits: limits,
+    },
   };
 }
 

@@ -30,6 +30,7 @@ export interface WebGPUBackendOptions extends DeviceOptions {
 export interface WebGPUCounters {
   buffersCreated: number;
   bytesAllocated: number;
+  buffersReleased: number;
   pipelinesCreated: number;
   submits: number;
   dispatches: number;
@@ -41,7 +42,7 @@ export class WebGPUBackend implements Backend {
   readonly device: GPUDevice;
   readonly env: KernelEnv;
   poisonOutputs: boolean;
-  private readonly memory = { buffersCreated: 0, bytesAllocated: 0 };
+  private readonly memory = { buffersCreated: 0, bytesAllocated: 0, buffersReleased: 0 };
   /** @internal shared with the step planner (plan.ts), so its counts show in `counters` */
   readonly buffers: BufferAllocator;
   /** @internal */
