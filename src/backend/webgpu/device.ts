@@ -7,7 +7,11 @@ import { BackendError } from '../../errors';
 export interface GpuContext {
   readonly device: GPUDevice;
   readonly adapterInfo: string;
-  /** SwiftShader, llvmpipe and other CPU emulations: register blocking beats shared-memory tiles. */
+  /**
+   * SwiftShader, llvmpipe and other CPU emulations, where register blocking beats shared-memory
+   * tiles. Also true when the adapter names no vendor: Chromium's llvmpipe (OpenGL ES,
+   * compatibility mode) reports nothing about itself, while real GPUs name their vendor.
+   */
   readonly isFallbackAdapter: boolean;
   readonly featureLevel: 'core' | 'compatibility';
   /** The adapter's limits, all of which the device was asked for. */
@@ -111,7 +115,8 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Device
   const isFallbackAdapter =
     info.isFallbackAdapter === true ||
     (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
-    /swiftshader|llvmpipe|lavapipe/i.test(describeAdapter(adapter));
+    /swiftshader|llvmpipe|lavapipe/i.test(describeAdapter(adapter)) ||
+    !adapter.info.vendor;
   return {
     ok: true,
     context: {

@@ -64,7 +64,7 @@ export class WebGPUBackend implements Backend {
     options: WebGPUBackendOptions = {},
   ) {
     this.device = context.device;
-    this.description = `WebGPU (${context.adapterInfo}${context.isFallbackAdapter ? ', fallback adapter' : ''}, ${context.featureLevel})`;
+    this.description = `WebGPU (${context.adapterInfo}${context.isFallbackAdapter ? ', CPU-emulated' : ''}, ${context.featureLevel})`;
     this.env = {
       matmulVariant: options.matmulVariant ?? (context.isFallbackAdapter ? 'register' : 'tiled'),
       workgroupSize: options.workgroupSize ?? 64,
