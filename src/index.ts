@@ -19,6 +19,7 @@ export {
   type WebGPUBackendOptions,
   type WebGPUCounters,
 } from './backend/webgpu/webgpu-backend';
+export * from './data/index';
 export { BackendError, InvalidArgumentError, ShapeError, WebGPUTrainerError } from './errors';
 export { grad, type ValueAndGrad, valueAndGrad } from './graph/autodiff';
 export { type NestedNumbers, noGrad, tensor, withBackend } from './graph/engine';
@@ -27,8 +28,30 @@ export * from './graph/ops/index';
 export { Random } from './graph/random';
 export type { Shape } from './graph/shape';
 export { type NestedArray, Tensor } from './graph/tensor';
+export {
+  type CaptureOptions,
+  captureTrainingState,
+  type OptimizerStateRecord,
+  type RestoredTraining,
+  type RestoreOptions,
+  restoreTrainingState,
+  type TrainingState,
+} from './io/checkpoint';
 export { WeightsFileError } from './io/errors';
 export { decodeJsonWeights, encodeJsonWeights } from './io/json-weights';
+export { type LoadModelOptions, loadModel } from './io/load-model';
+export {
+  type ExportWeightsOptions,
+  LIBRARY_NAME,
+  type LoadWeightsOptions,
+  type LoadWeightsReport,
+  MODEL_FILE_VERSION,
+  metadataKeys,
+  type SkippedWeight,
+  type SkipReason,
+  type TrainingConfigJSON,
+  type WeightsInput,
+} from './io/model-io';
 export { decodeSafetensors, encodeSafetensors } from './io/safetensors';
 export type {
   DecodedTensor,
@@ -40,6 +63,6 @@ export type {
   WeightTensors,
 } from './io/weights';
 export { decodeWeights, detectWeightsFormat, type WeightsFormat } from './io/weights-file';
-export * as metrics from './nn/metrics/index';
+export { WeightsMismatchError } from './io/weights-match';
 export * from './nn/index';
-export * from './data/index';
+export * as metrics from './nn/metrics/index';
