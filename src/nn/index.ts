@@ -1,14 +1,6 @@
 /** The Keras-like model API: layers, Sequential, losses, optimizers, compiled metrics, callbacks. */
 export { type ActivationName, getActivation } from './activations';
-export {
-  Callback,
-  CallbackList,
-  History,
-  type HistoryJSON,
-  type Logs,
-  ProgressLogger,
-  type TrainingParams,
-} from './callbacks/index';
+export * from './callbacks/index';
 export { ModelStateError } from './errors';
 export { type InitializerName, type InitializerSpec, initialValues } from './initializers';
 export * from './layers/index';

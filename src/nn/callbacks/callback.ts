@@ -3,6 +3,7 @@
  * `accuracy`, `val_loss`, `val_accuracy`). A hook may return a promise; fit awaits it. A callback
  * stops training by setting `model.stopTraining = true`.
  */
+import { ModelStateError } from '../errors';
 import type { Sequential } from '../model/sequential';
 
 /** Metric values by log name. */
@@ -32,6 +33,16 @@ export class Callback {
 
   setParams(params: TrainingParams): void {
     this.params = params;
+  }
+
+  /** The model, for hooks that need it; an error naming the callback when fit has not set it. */
+  protected requireModel(): Sequential {
+    if (!this.model) {
+      throw new ModelStateError(
+        `${this.constructor.name}: no model is set; pass the callback to fit({ callbacks }) (or call setModel)`,
+      );
+    }
+    return this.model;
   }
 
   onTrainBegin(_logs: Logs): void | Promise<void> {}
@@ -65,8 +76,13 @@ export class CallbackList {
     for (const c of this.callbacks) await c.onEpochBegin(epoch, { ...logs });
   }
 
+  /**
+   * One logs object goes through every callback, as in Keras, so a key a callback adds (`lr` from
+   * ReduceLROnPlateau) reaches the callbacks after it, History last among them.
+   */
   async epochEnd(epoch: number, logs: Logs): Promise<void> {
-    for (const c of this.callbacks) await c.onEpochEnd(epoch, { ...logs });
+    const shared = { ...logs };
+    for (const c of this.callbacks) await c.onEpochEnd(epoch, shared);
   }
 
   async batchBegin(batch: number, logs: Logs): Promise<void> {

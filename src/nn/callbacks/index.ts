@@ -1,3 +1,22 @@
 export { Callback, CallbackList, type Logs, type TrainingParams } from './callback';
+export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping';
 export { History, type HistoryJSON } from './history';
+export { LambdaCallback, type LambdaHooks } from './lambda-callback';
+export {
+  LearningRateScheduler,
+  type RateChange,
+  type RateSchedule,
+  ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+} from './learning-rate';
+export { type MonitorMode, resolveMode } from './monitor';
 export { ProgressLogger } from './progress-logger';
+export {
+  type Histogram,
+  histogram,
+  type WeightHistogram,
+  type WeightHistogramSnapshot,
+  WeightHistograms,
+  type WeightHistogramsOptions,
+} from './weight-histograms';
+export { restoreWeights, snapshotWeights, type WeightsSnapshot } from './weights-snapshot';

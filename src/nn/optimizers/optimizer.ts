@@ -40,7 +40,7 @@ export interface SerializedOptimizer {
 
 export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
   protected readonly config: Readonly<C>;
-  private readonly rate: LearningRate;
+  private rate: LearningRate;
   iterations = 0;
   private slots = new Map<string, Tensor>();
 
@@ -67,6 +67,29 @@ export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
   /** The learning rate the next update uses. */
   get learningRate(): number {
     return learningRateAt(this.rate, this.iterations);
+  }
+
+  /**
+   * A constant rate from the next update on (ReduceLROnPlateau, LearningRateScheduler). Refused
+   * while a schedule drives the rate: the two would overwrite each other's value.
+   */
+  set learningRate(value: number) {
+    if (this.rate instanceof LearningRateSchedule) {
+      throw new InvalidArgumentError(
+        `${this.className}.learningRate = ${value}: the rate follows a '${this.rate.config.type}' schedule; give the optimizer a number to change it during training`,
+      );
+    }
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+      throw new InvalidArgumentError(
+        `${this.className}.learningRate = ${value}: expected a positive finite number`,
+      );
+    }
+    this.rate = value;
+  }
+
+  /** True when a schedule, not a settable number, gives the rate. */
+  get hasSchedule(): boolean {
+    return this.rate instanceof LearningRateSchedule;
   }
 
   /** One update of every variable from its gradient (same order). */

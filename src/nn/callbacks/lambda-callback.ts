@@ -1,0 +1,45 @@
+/** A callback from plain functions, for one-off hooks without a class: `new LambdaCallback({ onEpochEnd })`. */
+import type { Sequential } from '../model/sequential';
+import { Callback, type Logs } from './callback';
+
+type Hook<A extends unknown[]> = (...args: [...A, Sequential]) => void | Promise<void>;
+
+export interface LambdaHooks {
+  onTrainBegin?: Hook<[logs: Logs]>;
+  onTrainEnd?: Hook<[logs: Logs]>;
+  onEpochBegin?: Hook<[epoch: number, logs: Logs]>;
+  onEpochEnd?: Hook<[epoch: number, logs: Logs]>;
+  onBatchBegin?: Hook<[batch: number, logs: Logs]>;
+  onBatchEnd?: Hook<[batch: number, logs: Logs]>;
+}
+
+/** Each given function runs at its hook, with the hook's arguments and the model last. */
+export class LambdaCallback extends Callback {
+  constructor(private readonly hooks: LambdaHooks) {
+    super();
+  }
+
+  override onTrainBegin(logs: Logs) {
+    return this.hooks.onTrainBegin?.(logs, this.requireModel());
+  }
+
+  override onTrainEnd(logs: Logs) {
+    return this.hooks.onTrainEnd?.(logs, this.requireModel());
+  }
+
+  override onEpochBegin(epoch: number, logs: Logs) {
+    return this.hooks.onEpochBegin?.(epoch, logs, this.requireModel());
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs) {
+    return this.hooks.onEpochEnd?.(epoch, logs, this.requireModel());
+  }
+
+  override onBatchBegin(batch: number, logs: Logs) {
+    return this.hooks.onBatchBegin?.(batch, logs, this.requireModel());
+  }
+
+  override onBatchEnd(batch: number, logs: Logs) {
+    return this.hooks.onBatchEnd?.(batch, logs, this.requireModel());
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What EarlyStopping and ReduceLROnPlateau share: which direction of a logged value is better,
+ * whether a value improves on a reference by more than minDelta, and the option checks.
+ */
+import { InvalidArgumentError } from '../../errors';
+import type { Logs } from './callback';
+
+export type MonitorMode = 'auto' | 'min' | 'max';
+
+/**
+ * 'auto' maximises accuracy-like names (accuracy, binaryAccuracy, auc, precision, recall, f1, r2,
+ * with or without `val_`) and minimises everything else (loss, mse, mae, custom losses).
+ */
+export function resolveMode(owner: string, monitor: string, mode: MonitorMode): 'min' | 'max' {
+  if (mode === 'min' || mode === 'max') return mode;
+  if (mode !== 'auto') {
+    throw new InvalidArgumentError(`${owner}(mode=${String(mode)}): mode must be 'auto', 'min' or 'max'`);
+  }
+  const base = monitor.replace(/^val_/, '');
+  if (/loss|error/i.test(base)) return 'min';
+  return /acc|auc|precision|recall|f1|r2/i.test(base) ? 'max' : 'min';
+}
+
+/** True when `value` beats `reference` by more than minDelta in the mode's direction. */
+export function improves(
+  mode: 'min' | 'max',
+  minDelta: number,
+  value: number,
+  reference: number | undefined,
+): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (reference === undefined) return true;
+  return mode === 'min' ? value < reference - minDelta : value > reference + minDelta;
+}
+
+export function nonNegativeInteger(owner: string, name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 0) {
+    throw new InvalidArgumentError(`${owner}(${name}=${v}): ${name} must be a non-negative integer`);
+  }
+  return v;
+}
+
+export function nonNegativeNumber(owner: string, name: string, v: number): number {
+  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
+    throw new InvalidArgumentError(`${owner}(${name}=${v}): ${name} must be a finite number >= 0`);
+  }
+  return v;
+}
+
+/**
+ * The monitored value of an epoch, or undefined with a warning (once per run) when the logs lack
+ * it: a typo or a missing validation set should be visible, not a callback that never acts.
+ */
+export class MonitoredValue {
+  private warned = false;
+
+  constructor(
+    private readonly owner: string,
+    readonly monitor: string,
+    private readonly warn: (message: string) => void = console.warn,
+  ) {}
+
+  reset(): void {
+    this.warned = false;
+  }
+
+  read(logs: Logs): number | undefined {
+    const value = logs[this.monitor];
+    if (value === undefined && !this.warned) {
+      this.warned = true;
+      this.warn(
+        `${this.owner}: '${this.monitor}' is not in the epoch logs (available: ${Object.keys(logs).join(', ') || 'none'}); it does nothing this epoch`,
+      );
+    }
+    return value;
+  }
+}
