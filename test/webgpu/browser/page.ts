@@ -1,0 +1,108 @@
+/**
+ * Runs in headless Chromium (see ../browser.test.ts): the same ops on WebGPU (through
+ * navigator.gpu, on a core and a compatibility adapter) and on the CPU backend, and publishes the
+ * largest relative error of each case on `window.__kernelResults`.
+ */
+import { CpuBackend } from '../../../src/backend/cpu/cpu-backend';
+import { WebGPUBackend } from '../../../src/backend/webgpu/webgpu-backend';
+import { valueAndGrad } from '../../../src/graph/autodiff';
+import { tensor, withBackend } from '../../../src/graph/engine';
+import * as ops from '../../../src/graph/ops';
+import { Random } from '../../../src/graph/random';
+import type { Tensor } from '../../../src/graph/tensor';
+
+type Case = (t: (shape: number[]) => Tensor) => Tensor[];
+
+const CASES: Record<string, Case> = {
+  'matmul 33x257x7': (t) => [ops.matmul(t([33, 257]), t([257, 7]))],
+  'matmul transposed 7x33x65': (t) => [
+    ops.matmul(t([33, 7]), t([65, 33]), { transposeA: true, transposeB: true }),
+  ],
+  'broadcast add, mul': (t) => [ops.add(t([7, 1, 33]), t([5, 1])), ops.mul(t([7, 33]), t([33]))],
+  'exp, log, tanh': (t) => [ops.exp(t([257])), ops.log(ops.abs(t([257]))), ops.tanh(t([257]))],
+  'sum and max over axes': (t) => [ops.sum(t([7, 33, 5]), [0, 2]), ops.max(t([33, 7]), 1)],
+  'softmax, logSoftmax': (t) => [ops.softmax(t([7, 257])), ops.logSoftmax(t([33, 7]), 0)],
+  'conv2d same stride 2': (t) => [
+    ops.conv2d(t([2, 9, 7, 3]), t([3, 3, 3, 4]), { strides: 2, padding: 'same' }),
+  ],
+  pools: (t) => [
+    ops.maxPool2d(t([2, 7, 7, 3]), 3, { strides: 2, padding: 'same' }),
+    ops.avgPool2d(t([1, 7, 9, 2]), 2),
+  ],
+  dropout: (t) => [ops.dropout(ops.abs(t([257])), 0.4, { seed: 9, step: 3 })],
+  layout: (t) => [
+    ops.transpose(t([2, 3, 5]), [2, 0, 1]),
+    ops.concat([t([7, 2]), t([7, 3])], 1),
+    ops.pad(t([3, 3]), [
+      [1, 0],
+      [0, 2],
+    ]),
+  ],
+  'mlp gradients': (t) => {
+    const x = t([33, 7]);
+    const labels = ops.oneHot(ops.abs(ops.sign(t([33]))), 3);
+    const loss = (w1: Tensor, w2: Tensor) =>
+      ops.neg(ops.mean(ops.mul(labels, ops.logSoftmax(ops.matmul(ops.relu(ops.matmul(x, w1)), w2)))));
+    const { value, grads } = valueAndGrad(loss)(t([7, 16]), t([16, 3]));
+    return [value, ...grads];
+  },
+};
+
+async function compare(gpu: WebGPUBackend, seed: number): Promise<Record<string, number>> {
+  const cpu = new CpuBackend();
+  const errors: Record<string, number> = {};
+  for (const [name, make] of Object.entries(CASES)) {
+    const run = (backend: WebGPUBackend | CpuBackend) => {
+      const rng = new Random(seed);
+      return withBackend(backend, () =>
+        make((shape) =>
+          tensor(
+            Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+            shape,
+          ),
+        ),
+      );
+    };
+    const [onGpu, onCpu] = [run(gpu), run(cpu)];
+    let worst = 0;
+    for (let k = 0; k < onGpu.length; k++) {
+      const [g, c] = [await onGpu[k].data(), onCpu[k].dataSync()];
+      for (let i = 0; i < c.length; i++) {
+        const err = Math.abs(g[i] - c[i]) / Math.max(Math.abs(c[i]), 1);
+        // NaN (a poisoned element never written) is an infinite error.
+        worst =
+          Number.isNaN(g[i]) !== Number.isNaN(c[i]) ? Number.POSITIVE_INFINITY : Math.max(worst, err || 0);
+      }
+    }
+    errors[name] = worst;
+  }
+  return errors;
+}
+
+async function main(): Promise<unknown> {
+  const results: Record<string, unknown> = {};
+  for (const featureLevel of ['core', 'compatibility'] as const) {
+    const gpu = await WebGPUBackend.create({ featureLevel, poisonOutputs: true });
+    try {
+      results[featureLevel] = {
+        description: gpu.description,
+        featureLevel: gpu.context.featureLevel,
+        errors: await compare(gpu, 0x5eed + featureLevel.length),
+        error: gpu.error?.message ?? null,
+      };
+    } finally {
+      gpu.destroy();
+    }
+  }
+  return results;
+}
+
+const w = window as unknown as { __kernelResults?: unknown };
+main().then(
+  (r) => {
+    w.__kernelResults = r;
+  },
+  (e: Error) => {
+    w.__kernelResults = { failure: `${e.name}: ${e.message}` };
+  },
+);
