@@ -15,6 +15,9 @@ export interface MetricCurves {
   data: AlignedSeries;
 }
 
+/** Keys Keras puts in batch logs that are bookkeeping, not metrics. */
+const NOT_METRICS = new Set(['batch', 'size']);
+
 export class TrainingLog {
   private readonly x: number[] = [];
   private readonly rows: Logs[] = [];
@@ -27,7 +30,7 @@ export class TrainingLog {
   addBatch(epoch: number, batch: number, batchesPerEpoch: number, logs: Logs): void {
     const row: Record<string, number> = {};
     for (const [k, v] of Object.entries(logs)) {
-      if (!Number.isFinite(v)) continue;
+      if (!Number.isFinite(v) || NOT_METRICS.has(k)) continue;
       const previous = this.smoothed.get(k);
       const s = previous === undefined ? v : this.smoothing * previous + (1 - this.smoothing) * v;
       this.smoothed.set(k, s);
@@ -37,7 +40,11 @@ export class TrainingLog {
   }
 
   addEpoch(epoch: number, logs: Logs): void {
-    this.push(epoch + 1, logs, 'epoch');
+    this.push(
+      epoch + 1,
+      Object.fromEntries(Object.entries(logs).filter(([k]) => !NOT_METRICS.has(k))),
+      'epoch',
+    );
   }
 
   /** Metric names seen so far, without the val_ prefix, loss first. */

@@ -20,36 +20,39 @@ async function toHost(t: Tensor): Promise<HostArray> {
 }
 
 export class TrainingSession {
-  private paused = false;
+  private pauseRequested = false;
+  /** Set while training is held between batches: calling it lets training go on. */
   private release: (() => void) | null = null;
   private readonly abort = new AbortController();
 
   constructor(private readonly post: Post) {}
 
+  /** Holds training after the batch in flight; 'paused' is posted once it is actually held. */
   pause(): void {
-    if (this.paused || this.abort.signal.aborted) return;
-    this.paused = true;
-    this.post({ type: 'paused' });
+    if (!this.abort.signal.aborted) this.pauseRequested = true;
   }
 
   resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.release?.();
+    this.pauseRequested = false;
+    const release = this.release;
+    if (!release) return;
     this.release = null;
     this.post({ type: 'resumed' });
+    release();
   }
 
   /** Ends training after the current batch; the weights reached so far are reported. */
   stop(): void {
     this.abort.abort();
-    this.release?.();
+    const release = this.release;
     this.release = null;
+    release?.();
   }
 
-  /** Resolves at once, or when a paused run is resumed or stopped. */
+  /** Resolves at once, or, when a pause was asked for, once training is resumed or stopped. */
   waitWhilePaused(): Promise<void> {
-    if (!this.paused || this.abort.signal.aborted) return Promise.resolve();
+    if (!this.pauseRequested || this.abort.signal.aborted) return Promise.resolve();
+    this.post({ type: 'paused' });
     return new Promise((resolve) => {
       this.release = resolve;
     });

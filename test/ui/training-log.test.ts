@@ -23,6 +23,13 @@ describe('TrainingLog', () => {
     expect(log.curves('loss').data[1]).toEqual([4, 3, 1.5]);
   });
 
+  test('leaves out the batch bookkeeping keys Keras logs', () => {
+    const log = new TrainingLog(0);
+    log.addBatch(0, 0, 1, { batch: 0, size: 32, loss: 1 });
+    log.addEpoch(0, { loss: 1, batch: 3 });
+    expect(log.metrics()).toEqual(['loss']);
+  });
+
   test('skips non-finite values instead of drawing them', () => {
     const log = new TrainingLog(0);
     log.addBatch(0, 0, 1, { loss: Number.NaN, accuracy: 1 });

@@ -4,6 +4,9 @@ import '../live-chart/live-chart';
 import { panelStyles } from '../shared-styles';
 import type { Evaluation } from '../state/evaluation';
 
+/** Rates and precisions live in [0, 1]; one array so the chart sees the same value every render. */
+const UNIT: [number, number] = [0, 1];
+
 const fmt = (v: number) => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4));
 
 /** Step 4: the test split's metrics, confusion matrix and curves (or predicted vs actual). */
@@ -41,8 +44,8 @@ export class EvalPanel extends LitElement {
       <div class="grid">
         ${
           e.task === 'classification'
-            ? html`<live-chart heading="ROC curve (one-vs-rest)" .xLabel=${'false positive rate'} .labels=${e.roc.labels} .data=${e.roc.data}></live-chart>
-              <live-chart heading="Precision-recall curve" .xLabel=${'recall'} .labels=${e.pr.labels} .data=${e.pr.data}></live-chart>`
+            ? html`<live-chart heading="ROC curve (one-vs-rest)" .xLabel=${'false positive rate'} .yRange=${UNIT} .points=${false} .labels=${e.roc.labels} .data=${e.roc.data}></live-chart>
+              <live-chart heading="Precision-recall curve" .xLabel=${'recall'} .yRange=${UNIT} .points=${false} .labels=${e.pr.labels} .data=${e.pr.data}></live-chart>`
             : this.renderRegression(e.actual, e.predicted)
         }
       </div>

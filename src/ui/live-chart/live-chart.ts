@@ -17,6 +17,10 @@ export class LiveChart extends LitElement {
   @property({ attribute: false }) data: AlignedSeries = [[]];
   /** Label of the x axis. */
   @property() xLabel = 'epoch';
+  /** A fixed y range (rates and probabilities); automatic when unset. */
+  @property({ attribute: false }) yRange?: [number, number];
+  /** Mark each point (off for dense curves). */
+  @property({ type: Boolean }) points = true;
 
   @query('.plot') private plotHost!: HTMLDivElement;
   private plot?: uPlot;
@@ -41,7 +45,7 @@ export class LiveChart extends LitElement {
   }
 
   override updated(changed: PropertyValues<this>): void {
-    if (changed.has('labels') || !this.plot) this.createPlot();
+    if (changed.has('labels') || changed.has('yRange') || !this.plot) this.createPlot();
     else if (changed.has('data')) this.plot.setData(this.data as uPlot.AlignedData);
   }
 
@@ -70,7 +74,7 @@ export class LiveChart extends LitElement {
         stroke: COLORS[i % COLORS.length],
         width: i === 0 ? 1 : 2,
         spanGaps: true,
-        points: { show: i > 0 },
+        points: { show: this.points && i > 0 },
       })),
     ];
     this.plot = new uPlot(

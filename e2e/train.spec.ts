@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+
+test('trains a sample in a Worker on WebGPU with live curves, then evaluates on the test split', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Iris flowers' }).click();
+  await expect(page.getByTestId('data-summary')).toContainText('iris.csv');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+
+  // While it runs: the backend line names the adapter and the Worker, and the loss chart fills.
+  await expect(page.getByTestId('run-backend')).toContainText('WebGPU');
+  await expect(page.getByTestId('run-backend')).toContainText('in a Worker');
+  await expect(page.locator('live-chart[data-metric="loss"]')).toBeVisible();
+  await expect
+    .poll(() =>
+      page
+        .locator('live-chart[data-metric="loss"]')
+        .evaluate((el) => (el as unknown as { pointCount: number }).pointCount),
+    )
+    .toBeGreaterThan(5);
+
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+  await expect(page.locator('live-chart[data-metric="accuracy"]')).toBeVisible();
+  await expect(page.locator('live-chart[data-metric="batch"]')).toHaveCount(0);
+
+  // Evaluation: the test split's metrics are numbers, and the confusion matrix counts every test row.
+  const metrics = page.getByTestId('test-metrics');
+  const accuracy = Number(await metrics.locator('tr', { hasText: 'accuracy' }).locator('td').textContent());
+  expect(accuracy).toBeGreaterThan(0.8);
+  await expect(metrics).toContainText('ROC AUC');
+  const cells = await page.getByTestId('confusion').locator('td').allTextContents();
+  expect(cells.map(Number).reduce((a, b) => a + b, 0)).toBe(24);
+});
+
+test('pause holds training and stop ends it with the weights reached so far', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Palmer penguins' }).click();
+  await expect(page.getByTestId('data-summary')).toContainText('penguins.csv');
+  await page.getByLabel('epochs').fill('200');
+  await page.getByLabel('epochs').dispatchEvent('change');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('training');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('paused');
+  const progress = await page.getByTestId('progress-text').textContent();
+  await page.waitForTimeout(700);
+  await expect(page.getByTestId('progress-text')).toHaveText(progress ?? '');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('training');
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('done');
+  await expect(page.getByTestId('test-metrics')).toContainText('accuracy');
+});
