@@ -74,6 +74,30 @@ describe('StepPlan: trace once, replay with one submit', () => {
     }
   });
 
+  it('steps issued without waiting for their reads give the same losses as waited ones', async () => {
+    const init = mlpInit();
+    const losses = async (pipelined: boolean) => {
+      const plan = buildTrainingPlan();
+      try {
+        init.forEach((values, k) => {
+          plan.write(k, values);
+        });
+        const reads: Promise<Float32Array[]>[] = [];
+        for (let s = 0; s < 6; s++) {
+          const read = plan.step([0]);
+          reads.push(read);
+          if (!pipelined) await read;
+        }
+        return (await Promise.all(reads)).map(([loss]) => loss[0]);
+      } finally {
+        plan.destroy();
+      }
+    };
+    const waited = await losses(false);
+    expect(await losses(true)).toEqual(waited);
+    expect(new Set(waited).size).toBe(waited.length);
+  });
+
   it('new inputs written between steps are used by the next step', async () => {
     const plan = StepPlan.build(gpu, [[7, 33], [33]], (x, w) => [
       ops.sum(ops.mul(x, w), 1),
