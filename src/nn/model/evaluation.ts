@@ -23,13 +23,14 @@ export interface PredictOptions {
   batchSize?: number;
 }
 
-/** Loss and metrics over host data in inference mode. */
+/** Loss and metrics over host data in inference mode, keys prefixed (fit's `val_`). */
 export async function evaluateHost(
   model: Sequential,
   compiled: Compiled,
   x: HostTensor,
   y: HostTensor,
   batchSize: number,
+  prefix = '',
 ): Promise<Logs> {
   for (const m of compiled.metrics) m.reset();
   const n = x.shape[0];
@@ -43,7 +44,7 @@ export async function evaluateHost(
     await updateMetrics(compiled, yb, yPred);
     await yieldToEventLoop();
   }
-  return { loss: lossSum / n, ...metricLogs(compiled) };
+  return { [`${prefix}loss`]: lossSum / n, ...metricLogs(compiled, prefix) };
 }
 
 export async function evaluateModel(

@@ -148,8 +148,10 @@ async function runEpoch(run: Run, epoch: number): Promise<Logs | null> {
   if (seen === 0 || run.aborted()) return null;
   const logs: Logs = { loss: lossSum / seen, ...metricLogs(compiled) };
   if (data.validation) {
-    const val = await evaluateHost(model, compiled, data.validation.x, data.validation.y, batchSize);
-    for (const [k, v] of Object.entries(val)) logs[`val_${k}`] = v;
+    Object.assign(
+      logs,
+      await evaluateHost(model, compiled, data.validation.x, data.validation.y, batchSize, 'val_'),
+    );
   }
   return logs;
 }
