@@ -9,6 +9,7 @@ export {
   ReduceLROnPlateau,
   type ReduceLROnPlateauOptions,
 } from './learning-rate';
+export { ModelCheckpoint, type ModelCheckpointData, type ModelCheckpointOptions } from './model-checkpoint';
 export { type MonitorMode, resolveMode } from './monitor';
 export { ProgressLogger } from './progress-logger';
 export {
