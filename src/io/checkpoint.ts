@@ -85,7 +85,14 @@ export async function captureTrainingState(
   checkHistoryJSON('captureTrainingState(history)', historyJSON);
   // Cloned now: a function or DOM node in extra fails here rather than at the IndexedDB write,
   // and later changes to the caller's object do not reach the state.
-  const extra = structuredClone(options.extra ?? {});
+  let extra: Record<string, unknown>;
+  try {
+    extra = structuredClone(options.extra ?? {});
+  } catch (e) {
+    throw new InvalidArgumentError(
+      `captureTrainingState(extra): ${(e as Error).message}; extra must be structured-cloneable (plain data, typed arrays; no functions or class instances with behaviour)`,
+    );
+  }
   const weights = await exportModelWeights(model, {
     metadata: options.metadata,
     includeTrainingConfig: true,

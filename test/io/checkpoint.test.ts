@@ -10,7 +10,9 @@ import {
   Dense,
   decodeSafetensors,
   encodeSafetensors,
+  InvalidArgumentError,
   ModelStateError,
+  RMSprop,
   restoreTrainingState,
   Sequential,
   SGD,
@@ -100,6 +102,39 @@ describe('resume from a training state', () => {
     expect(model.compiled!.metrics).toEqual([]);
   });
 
+  it('RMSprop with momentum and a learning-rate schedule resumes on the same curve', async () => {
+    const make = () => {
+      const m = mlp(6);
+      m.compile({
+        optimizer: new RMSprop({
+          momentum: 0.5,
+          learningRate: { type: 'exponential', initialLearningRate: 0.01, decaySteps: 2, decayRate: 0.5 },
+        }),
+        loss: 'sparseCategoricalCrossentropy',
+      });
+      return m;
+    };
+    const straightModel = make();
+    const straight = await straightModel.fit(data.x, data.y, { batchSize: 10, epochs: 4 });
+    const model = make();
+    const history = await model.fit(data.x, data.y, { batchSize: 10, epochs: 2 });
+    const restored = restoreTrainingState(
+      structuredClone(await captureTrainingState(model, { epoch: 2, history })),
+    );
+    const optimizer = restored.model.compiled!.optimizer;
+    expect(optimizer).toBeInstanceOf(RMSprop);
+    expect(optimizer.learningRate).toBe(model.compiled!.optimizer.learningRate);
+    expect([...optimizer.getState().slots.keys()]).toContain('dense_1.kernel.momentum');
+    const resumed = await restored.model.fit(data.x, data.y, {
+      batchSize: 10,
+      epochs: 4,
+      initialEpoch: restored.initialEpoch,
+      history: restored.history,
+    });
+    expect(resumed.toJSON()).toEqual(straight.toJSON());
+    expect(await weightValues(restored.model)).toEqual(await weightValues(straightModel));
+  });
+
   it('an SGD run without momentum (no slots) round-trips too', async () => {
     const model = new Sequential({ seed: 3, layers: [new Dense({ units: 1, inputShape: [4] })] });
     model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'mse' });
@@ -116,10 +151,15 @@ describe('capture and restore refuse what they cannot use', () => {
   it('capture needs a compiled model, an epoch count and cloneable extras', async () => {
     await expectRejection(() => captureTrainingState(mlp(1), { epoch: 0 }), ModelStateError, 'not compiled');
     const model = compiledMlp(1);
-    await expectRejection(() => captureTrainingState(model, { epoch: -1 }), Error, 'epoch must be');
+    await expectRejection(
+      () => captureTrainingState(model, { epoch: -1 }),
+      InvalidArgumentError,
+      'captureTrainingState(epoch=-1): epoch must be',
+    );
     await expectRejection(
       () => captureTrainingState(model, { epoch: 1, extra: { onEpoch: () => 1 } }),
-      Error,
+      InvalidArgumentError,
+      'captureTrainingState(extra):',
       'could not be cloned',
     );
   });
