@@ -45,12 +45,12 @@ fn stridedOffset(i: u32, rank: u32, shapeAt: u32, strideAt: u32) -> u32 {
   return offset;
 }
 
-// ln x: WGSL only bounds log's absolute error near 1, where ln x is small, so there we use
-// ln x = 2 atanh(s), s = (x - 1) / (x + 1), as a series (x - 1 is exact there).
-fn logAccurate(v: f32) -> f32 {
-  let f = v - 1.0;
+// ln(1 + f) for f > -1: WGSL only bounds log's absolute error near 1, where the result is small,
+// so for |f| < 0.25 we use ln(1 + f) = 2 atanh(s), s = f / (2 + f), as a series (f itself never
+// goes through 1 + f, which would round its low bits away).
+fn log1pAccurate(f: f32) -> f32 {
   if (abs(f) >= 0.25) {
-    return log(v);
+    return log(1.0 + f);
   }
   let s = f / (2.0 + f);
   let s2 = s * s;
@@ -59,4 +59,9 @@ fn logAccurate(v: f32) -> f32 {
     t = 1.0 / k + s2 * t;
   }
   return 2.0 * s * t;
+}
+
+// ln x, accurate near 1 too (x - 1 is exact there).
+fn logAccurate(v: f32) -> f32 {
+  return log1pAccurate(v - 1.0);
 }

@@ -3,6 +3,8 @@
 // A line starts at (r / inner) * n * inner + r % inner and steps by inner.
 // Bindings: 0 x (read), 1 y (write), 2 params.
 // Params: 0 lines, 1 n (axis length), 2 inner (product of the axes after it).
+// ln s is taken as ln(1 + t) with t = s - 1 summed directly (one maximum contributes the 1), so a
+// line dominated by one entry, where s is barely above 1, keeps its small log-probabilities exact.
 // Workgroup: WG threads (a power of two) per line; max and sum are tree reductions in workgroup memory.
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
@@ -11,9 +13,10 @@
 override LOG: u32 = 0u;
 override WG: u32 = 64u;
 
-var<workgroup> partial: array<f32, WG>;
+var<workgroup> partial: array<vec2<f32>, WG>;
 
-fn treeReduce(lid: u32, useMax: bool) -> f32 {
+// Combines every thread's partial[lid]: componentwise max, or componentwise sum.
+fn treeReduce(lid: u32, useMax: bool) -> vec2<f32> {
   workgroupBarrier();
   for (var width = WG / 2u; width > 0u; width /= 2u) {
     if (lid < width) {
@@ -46,22 +49,30 @@ fn main(
       m = max(m, x[start + j * inner]);
     }
   }
-  partial[lid] = m;
-  m = treeReduce(lid, true);
-  var s = 0.0;
+  partial[lid] = vec2<f32>(m, 0.0);
+  m = treeReduce(lid, true).x;
+  // (number of entries equal to the maximum, sum of e^(x - m) over the others)
+  var parts = vec2<f32>(0.0, 0.0);
   if (inRange) {
     for (var j = lid; j < n; j += WG) {
-      s += exp(x[start + j * inner] - m);
+      let d = x[start + j * inner] - m;
+      if (d == 0.0) {
+        parts.x += 1.0;
+      } else {
+        parts.y += exp(d);
+      }
     }
   }
-  partial[lid] = s;
-  s = treeReduce(lid, false);
+  partial[lid] = parts;
+  parts = treeReduce(lid, false);
   if (!inRange) {
     return;
   }
+  let t = (parts.x - 1.0) + parts.y;
+  let s = 1.0 + t;
   // (x - m) - ln s, not x - (m + ln s): the dominant entry's result is then ln s itself, with
   // no cancellation.
-  let logSum = logAccurate(s);
+  let logSum = log1pAccurate(t);
   for (var j = lid; j < n; j += WG) {
     let k = start + j * inner;
     if (LOG == 1u) {
