@@ -78,6 +78,16 @@ describe('loadModel', () => {
     );
   });
 
+  it('a "__proto__" key in a layer config stays data', async () => {
+    const bytes = withMetadata(await mlp(1).exportWeights(), (m) => {
+      m.model_config = m.model_config.replace('"units":8,', '"units":8,"__proto__":{"polluted":true},');
+      expect(m.model_config).toContain('__proto__');
+    });
+    const model = loadModel(bytes);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(model.variables[0].shape).toEqual([4, 8]);
+  });
+
   it.each([
     [
       'a config that is not JSON',
