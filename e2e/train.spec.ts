@@ -52,3 +52,36 @@ test('pause holds training and stop ends it with the weights reached so far', as
   await expect(page.getByTestId('run-status')).toHaveText('done');
   await expect(page.getByTestId('test-metrics')).toContainText('accuracy');
 });
+
+test('the trained model predicts a new CSV, downloaded with prediction and probability columns', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Iris flowers' }).click();
+  await expect(page.getByTestId('data-summary')).toContainText('iris.csv');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+
+  const rows = [
+    'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),note',
+    '5.1,3.5,1.4,0.2,looks like setosa',
+    '6.7,3.0,5.2,2.3,looks like virginica',
+  ].join('\n');
+  await page
+    .getByTestId('predict-file')
+    .setInputFiles({ name: 'new.csv', mimeType: 'text/csv', buffer: Buffer.from(rows) });
+  const download = page.waitForEvent('download');
+  await page.getByTestId('predict-download').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('new-predictions.csv');
+  const text = await (await file.createReadStream())
+    .toArray()
+    .then((chunks) => Buffer.concat(chunks).toString('utf8'));
+  const lines = text.trim().split(/\r?\n/);
+  expect(lines[0]).toBe(
+    'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),note,prediction,probability setosa,probability versicolor,probability virginica',
+  );
+  expect(lines[1]).toMatch(/,setosa,/);
+  expect(lines[2]).toMatch(/,virginica,/);
+  await expect(page.getByText('Ignored columns the model does not use: note')).toBeVisible();
+});

@@ -35,7 +35,22 @@ export interface TrainRequest {
   earlyStopping?: { patience: number };
 }
 
-export type ToWorker = TrainRequest | { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+/** Outputs of a trained model (its JSON and weights) on new rows. */
+export interface PredictRequest {
+  type: 'predict';
+  id: number;
+  backend: 'webgpu' | 'cpu';
+  model: SequentialJSON;
+  weights: Record<string, HostArray>;
+  x: HostArray;
+}
+
+export type ToWorker =
+  | TrainRequest
+  | PredictRequest
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'started'; runId: string; backend: BackendInfo; steps: number; samples: number }
@@ -61,7 +76,8 @@ export type FromWorker =
       evaluation: { predictions: HostArray; logs: Record<string, number> } | null;
       stoppedEarly: boolean;
     }
-  | { type: 'error'; name: string; message: string };
+  | { type: 'error'; name: string; message: string }
+  | { type: 'predictions'; id: number; y: HostArray | null; error: string | null };
 
 /** The buffers of a message's arrays, to transfer instead of copy. */
 export function transferables(value: unknown, out: ArrayBuffer[] = []): ArrayBuffer[] {

@@ -9,7 +9,7 @@ import type { Tensor } from '../graph/tensor';
 import { Callback, type Logs } from '../nn/callbacks/callback';
 import { Sequential } from '../nn/model/sequential';
 import { optimizerFromConfig } from '../nn/optimizers/index';
-import type { FromWorker, HostArray, TrainRequest } from './protocol';
+import type { FromWorker, HostArray, PredictRequest, TrainRequest } from './protocol';
 
 export type Post = (message: FromWorker) => void;
 
@@ -17,6 +17,23 @@ const toTensor = (a: HostArray): Tensor => tensor(a.data, a.shape);
 
 async function toHost(t: Tensor): Promise<HostArray> {
   return { data: await t.data(), shape: [...t.shape] };
+}
+
+/** Rebuilds a trained model from its JSON and weights and runs it on `x`. */
+export async function predictRows(r: PredictRequest): Promise<FromWorker> {
+  try {
+    await setBackend(r.backend);
+    const model = Sequential.fromConfig(r.model);
+    model.setWeights(new Map(Object.entries(r.weights).map(([name, w]) => [name, toTensor(w)])));
+    return {
+      type: 'predictions',
+      id: r.id,
+      y: await toHost(await model.predict(toTensor(r.x))),
+      error: null,
+    };
+  } catch (e) {
+    return { type: 'predictions', id: r.id, y: null, error: `${(e as Error).name}: ${(e as Error).message}` };
+  }
 }
 
 export class TrainingSession {

@@ -2,12 +2,24 @@
  * The page's side of training: runs a TrainingSession in a dedicated Worker so the page stays
  * responsive, or on the page itself where module Workers are unavailable.
  */
-import { type FromWorker, type ToWorker, type TrainRequest, transferables } from './protocol';
-import { TrainingSession } from './trainer';
+import {
+  type FromWorker,
+  type HostArray,
+  type PredictRequest,
+  type ToWorker,
+  type TrainRequest,
+  transferables,
+} from './protocol';
+import { predictRows, TrainingSession } from './trainer';
 
 export class TrainingClient {
   private readonly worker: Worker | null;
   private session: TrainingSession | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<
+    number,
+    { resolve: (y: HostArray) => void; reject: (e: Error) => void }
+  >();
   /** Where training runs: 'worker', or 'page' when Workers are unavailable. */
   readonly location: 'worker' | 'page';
 
@@ -18,7 +30,7 @@ export class TrainingClient {
         : new Worker(new URL('./training-worker.ts', import.meta.url), { type: 'module', name: 'training' });
     this.location = this.worker ? 'worker' : 'page';
     if (this.worker) {
-      this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(event.data);
+      this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receive(event.data);
       this.worker.onerror = (event) => {
         this.onMessage({
           type: 'error',
@@ -40,6 +52,16 @@ export class TrainingClient {
     }
   }
 
+  /** The model's outputs on `x`, computed off the page. Arrays are copied, not transferred. */
+  async predict(request: Omit<PredictRequest, 'type' | 'id'>): Promise<HostArray> {
+    const message: PredictRequest = { ...request, type: 'predict', id: this.nextId++ };
+    if (!this.worker) return this.settle(await predictRows(message));
+    return new Promise((resolve, reject) => {
+      this.pending.set(message.id, { resolve, reject });
+      this.send(message);
+    });
+  }
+
   pause(): void {
     this.worker ? this.send({ type: 'pause' }) : this.session?.pause();
   }
@@ -55,6 +77,30 @@ export class TrainingClient {
   dispose(): void {
     this.worker?.terminate();
     this.session?.stop();
+  }
+
+  private receive(message: FromWorker): void {
+    if (message.type !== 'predictions') {
+      this.onMessage(message);
+      return;
+    }
+    const waiter = this.pending.get(message.id);
+    this.pending.delete(message.id);
+    if (!waiter) return;
+    try {
+      waiter.resolve(this.settle(message));
+    } catch (e) {
+      waiter.reject(e as Error);
+    }
+  }
+
+  private settle(message: FromWorker): HostArray {
+    if (message.type !== 'predictions' || !message.y) {
+      throw new Error(
+        message.type === 'predictions' ? (message.error ?? 'prediction failed') : 'unexpected reply',
+      );
+    }
+    return message.y;
   }
 
   private send(message: ToWorker, transfer: ArrayBuffer[] = []): void {

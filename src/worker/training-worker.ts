@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /** The training Worker: a TrainingSession driven by the page's messages. */
 import { type FromWorker, type ToWorker, transferables } from './protocol';
-import { TrainingSession } from './trainer';
+import { predictRows, TrainingSession } from './trainer';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message, transferables(message));
@@ -14,6 +14,9 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
       session?.stop();
       session = new TrainingSession(post);
       void session.run(message);
+      break;
+    case 'predict':
+      void predictRows(message).then(post);
       break;
     case 'pause':
       session?.pause();

@@ -53,6 +53,7 @@ export class RunState extends Observable {
   error: string | null = null;
   private client: TrainingClient | null = null;
   private dataset: PreparedDataset | null = null;
+  private request: TrainRequest | null = null;
   private batchesPerSecond = 0;
 
   get progress(): number {
@@ -100,6 +101,7 @@ export class RunState extends Observable {
     };
     this.client?.dispose();
     this.client = new TrainingClient((m) => this.onMessage(m));
+    this.request = { ...request, train: request.train, validation: null, evaluate: null };
     this.location = this.client.location;
     this.dataset = dataset;
     Object.assign(this, { status: 'training', epochs: s.epochs, epoch: 0, batch: 0, steps, error: null });
@@ -113,6 +115,24 @@ export class RunState extends Observable {
     this.log.clear();
     this.client.train(request);
     this.changed();
+  }
+
+  /** The finished model's outputs on encoded rows (in the Worker). */
+  predict(x: HostArray): Promise<HostArray> {
+    if (!this.client || !this.request || !this.weights) {
+      return Promise.reject(new Error('train a model first: there are no trained weights to predict with'));
+    }
+    return this.client.predict({
+      backend: this.request.backend,
+      model: this.request.model,
+      weights: this.weights,
+      x,
+    });
+  }
+
+  /** The dataset the finished run was trained on (its preprocessing encodes new rows). */
+  get trainedOn(): PreparedDataset | null {
+    return this.status === 'done' ? this.dataset : null;
   }
 
   pause(): void {

@@ -5,6 +5,7 @@ import '../data-panel/data-panel';
 import '../model-panel/model-panel';
 import '../train-panel/train-panel';
 import '../eval-panel/eval-panel';
+import '../predict-panel/predict-panel';
 import type { PreparedDataset } from '../../data/index';
 import { type GpuProbe, probeWebGPU } from '../gpu-probe';
 import { DataState } from '../state/data-state';
@@ -81,6 +82,7 @@ export class WebGPUTrainer extends LitElement {
         @train=${this.train}
       ></train-panel>
       <eval-panel .evaluation=${this.run.evaluation}></eval-panel>
+      <predict-panel .run=${this.run}></predict-panel>
     `;
   }
 }

@@ -1,0 +1,104 @@
+import { html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { parseCsv } from '../../data/index';
+import { panelStyles } from '../shared-styles';
+import { ObserveController } from '../state/observable';
+import { withPredictions } from '../state/predictions';
+import type { RunState } from '../state/run-state';
+
+interface PredictionFile {
+  name: string;
+  url: string;
+  rows: number;
+  notes: string[];
+}
+
+/** Step 5: run the trained model on a CSV of new rows and download it with the predictions added. */
+@customElement('predict-panel')
+export class PredictPanel extends LitElement {
+  /** The finished run whose model predicts. */
+  @property({ attribute: false }) run?: RunState;
+  @state() private busy = false;
+  @state() private error: string | null = null;
+  @state() private result: PredictionFile | null = null;
+
+  static override styles = panelStyles;
+
+  constructor() {
+    super();
+    new ObserveController(this, () => this.run);
+  }
+
+  override render() {
+    const dataset = this.run?.trainedOn;
+    if (!dataset) return nothing;
+    return html`<section aria-labelledby="predict-h">
+      <h2 id="predict-h">5 · Predict</h2>
+      <p class="muted">
+        A CSV with the same columns as ${dataset.schema.source} (the target column may be absent) gets the model's
+        ${dataset.task === 'classification' ? 'predicted class and class probabilities' : 'predicted value'} added.
+      </p>
+      <label
+        >New rows (CSV) <input type="file" accept=".csv,.tsv,.txt,text/csv" data-testid="predict-file" @change=${this.onPick}
+      /></label>
+      ${this.busy ? html`<p class="muted" role="status">Predicting…</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${
+        this.result
+          ? html`<p>
+              <a href=${this.result.url} download=${this.result.name} data-testid="predict-download"
+                >Download ${this.result.name}</a
+              >
+              (${this.result.rows} rows)
+            </p>
+            ${this.result.notes.map((n) => html`<p class="muted">${n}</p>`)}`
+          : nothing
+      }
+    </section>`;
+  }
+
+  private onPick = async (e: Event) => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    const run = this.run;
+    const dataset = run?.trainedOn;
+    if (!file || !run || !dataset) return;
+    this.busy = true;
+    this.error = null;
+    try {
+      const table = await parseCsv(file);
+      const { xData, report } = dataset.preprocessor.encode(table);
+      const outputs = await run.predict({ data: xData, shape: [report.rows, dataset.inputSize] });
+      const csv = withPredictions(table, outputs.data, dataset.classNames);
+      if (this.result) URL.revokeObjectURL(this.result.url);
+      const unseen = Object.entries(report.columns)
+        .filter(([, c]) => c.unseen > 0)
+        .map(
+          ([name, c]) =>
+            `${name}: ${c.unseen} unseen categories (encoded as all zeros), e.g. ${c.unseenExamples.join(', ')}`,
+        );
+      this.result = {
+        name: file.name.replace(/\.[^.]*$/, '') + '-predictions.csv',
+        url: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })),
+        rows: table.rowCount,
+        notes: [
+          ...(report.extraColumns.length
+            ? [`Ignored columns the model does not use: ${report.extraColumns.join(', ')}`]
+            : []),
+          ...unseen,
+        ],
+      };
+    } catch (err) {
+      this.error = (err as Error).message;
+    } finally {
+      this.busy = false;
+      input.value = '';
+    }
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'predict-panel': PredictPanel;
+  }
+}
