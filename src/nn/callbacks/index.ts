@@ -12,6 +12,8 @@ export {
 export { ModelCheckpoint, type ModelCheckpointData, type ModelCheckpointOptions } from './model-checkpoint';
 export { type MonitorMode, resolveMode } from './monitor';
 export { ProgressLogger } from './progress-logger';
+export { type ScalarPoint, TensorBoard, type TensorBoardOptions } from './tensorboard';
+export { crc32c, maskedCrc32c } from './tfevents';
 export {
   type Histogram,
   histogram,
