@@ -97,7 +97,7 @@ export class ProtoWriter {
 function float64Bytes(values: readonly number[]): Uint8Array {
   const b = new Uint8Array(values.length * 8);
   const view = new DataView(b.buffer);
-  values.forEach((v, i) => view.setFloat64(i * 8, v, true));
+  for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i], true);
   return b;
 }
 
