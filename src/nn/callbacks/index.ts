@@ -11,6 +11,7 @@ export {
 } from './learning-rate';
 export { ModelCheckpoint, type ModelCheckpointData, type ModelCheckpointOptions } from './model-checkpoint';
 export { type MonitorMode, resolveMode } from './monitor';
+export { type Progress, ProgressEta, type ProgressEtaOptions } from './progress-eta';
 export { ProgressLogger } from './progress-logger';
 export { type ScalarPoint, TensorBoard, type TensorBoardOptions } from './tensorboard';
 export { crc32c, maskedCrc32c } from './tfevents';
