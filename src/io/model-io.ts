@@ -99,14 +99,18 @@ export function modelMetadata(model: Sequential, options: ExportWeightsOptions =
   return metadata;
 }
 
-/** Host copies of named tensors, read with `data()` so it works on backends without readSync. */
+/**
+ * Host copies of named tensors, read with `data()` so it works on backends without readSync; the
+ * reads are started together so a GPU backend can overlap them.
+ */
 export async function hostTensors(
   named: Iterable<[string, { shape: readonly number[]; data(): Promise<Float32Array> }]>,
 ): Promise<Map<string, WeightTensor>> {
-  const out = new Map<string, WeightTensor>();
-  for (const [name, t] of named)
-    out.set(name, { shape: [...t.shape], data: Float32Array.from(await t.data()) });
-  return out;
+  const entries = [...named];
+  const values = await Promise.all(entries.map(([, t]) => t.data()));
+  return new Map(
+    entries.map(([name, t], i) => [name, { shape: [...t.shape], data: Float32Array.from(values[i]) }]),
+  );
 }
 
 /** The model's weights file: safetensors bytes, or the JSON form as UTF-8 bytes. */
