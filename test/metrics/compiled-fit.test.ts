@@ -232,3 +232,15 @@ describe('degenerate epochs during fit', () => {
     expect(() => model.compile({ loss: 'mse', metrics: ['f2'] })).toThrow(/unknown metric 'f2'/);
   });
 });
+
+describe('History with an epoch that lacks a key', () => {
+  it('keeps every series aligned with epoch, NaN where the value was left out', async () => {
+    const { History } = await import('../../src/nn/callbacks/history');
+    const h = new History();
+    h.onEpochEnd(0, { loss: 1, val_auc: 0.7 });
+    h.onEpochEnd(1, { loss: 0.9 });
+    h.onEpochEnd(2, { loss: 0.8, val_auc: 0.75 });
+    expect(h.history.loss).toEqual([1, 0.9, 0.8]);
+    expect(h.history.val_auc).toEqual([0.7, Number.NaN, 0.75]);
+  });
+});

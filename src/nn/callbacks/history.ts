@@ -26,6 +26,10 @@ export class History extends Callback {
       series.push(value);
       this.history[key] = series;
     }
+    // A key this epoch lacks (an undefined metric left out, see metricResults) gets NaN, a gap.
+    for (const series of Object.values(this.history)) {
+      if (series.length < this.epoch.length) series.push(Number.NaN);
+    }
   }
 
   toJSON(): HistoryJSON {
