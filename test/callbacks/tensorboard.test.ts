@@ -137,6 +137,7 @@ describe('TensorBoard callback', () => {
     for (const key of ['loss', 'accuracy', 'val_loss', 'val_accuracy']) {
       expect(scalars.get(`epoch_${key}`)).toEqual(history.history[key].map(Math.fround));
     }
+    expect(scalars.get('epoch_lr')).toEqual([Math.fround(0.1), Math.fround(0.1)]);
     // 18 training samples in batches of 8: 3 batches per epoch, global steps 0..5.
     expect(scalars.get('batch_loss')).toHaveLength(6);
     expect(tb.scalars.filter((s) => s.tag === 'batch_loss').map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5]);

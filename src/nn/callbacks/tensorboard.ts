@@ -4,9 +4,10 @@
  * as a real TensorBoard event file (see tfevents.ts) that `tensorboard --logdir` opens. The
  * histogram storage starts at train begin with the initial weights.
  *
- * Tags: `batch_<log>` at step = global batch index, `epoch_<log>` (val_ keys included, e.g.
- * `epoch_val_loss`) at step = epoch, and each weight's name (`dense_1.kernel`) at step = epochs
- * completed (0 for the initial weights of a fresh run).
+ * Tags: `batch_<log>` at step = global batch index; `epoch_<log>` (val_ keys included, e.g.
+ * `epoch_val_loss`, plus `epoch_lr`, the optimizer's rate, when no callback logged `lr`) at
+ * step = epoch; each weight's name (`dense_1.kernel`) at step = epochs completed (0 for the
+ * initial weights of a fresh run).
  */
 import { InvalidArgumentError } from '../../errors';
 import type { Sequential } from '../model/sequential';
@@ -115,6 +116,14 @@ export class TensorBoard extends Callback {
 
   override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
     for (const [key, value] of Object.entries(logs)) this.writeScalar(`epoch_${key}`, epoch, value);
+    // The rate is a scalar worth watching even without a callback that logs it.
+    if (!('lr' in logs)) {
+      this.writeScalar(
+        'epoch_lr',
+        epoch,
+        this.requireModel().requireCompiled('TensorBoard').optimizer.learningRate,
+      );
+    }
     await this.weightHistograms?.onEpochEnd(epoch);
   }
 
