@@ -3,7 +3,9 @@
  * data: arrays travel as { data: Float32Array, shape } and their buffers are transferred.
  */
 import type { BackendInfo } from '../backend/index';
+import type { TrainingState } from '../io/checkpoint';
 import type { HistoryJSON } from '../nn/callbacks/history';
+import type { WeightHistogramSnapshot } from '../nn/callbacks/weight-histograms';
 import type { LossSpec } from '../nn/losses';
 import type { SequentialJSON } from '../nn/model/sequential';
 import type { SerializedOptimizer } from '../nn/optimizers/index';
@@ -33,6 +35,10 @@ export interface TrainRequest {
   fit: { epochs: number; batchSize: number; seed: number; classWeight?: Record<number, number> };
   /** Early stopping on val_loss (patience in epochs), restoring the best weights. */
   earlyStopping?: { patience: number };
+  /** Extra metadata for the weights files (e.g. the data preprocessing as JSON). */
+  metadata?: Record<string, string>;
+  /** Continue from a checkpoint (after a page reload) instead of starting from `model`. */
+  resume?: TrainingState;
 }
 
 /** Outputs of a trained model (its JSON and weights) on new rows. */
@@ -53,7 +59,14 @@ export type ToWorker =
   | { type: 'stop' };
 
 export type FromWorker =
-  | { type: 'started'; runId: string; backend: BackendInfo; steps: number; samples: number }
+  | {
+      type: 'started';
+      runId: string;
+      backend: BackendInfo;
+      steps: number;
+      samples: number;
+      initialEpoch: number;
+    }
   | {
       type: 'batch';
       epoch: number;
@@ -64,6 +77,10 @@ export type FromWorker =
       samplesPerSecond: number;
     }
   | { type: 'epoch'; epoch: number; logs: Record<string, number> }
+  /** The state after an epoch, for the page to store: a reload resumes from it. */
+  | { type: 'checkpoint'; runId: string; state: TrainingState }
+  /** Weight histograms at train begin and after each epoch (the TensorBoard view). */
+  | { type: 'histograms'; snapshot: WeightHistogramSnapshot }
   | { type: 'paused' }
   | { type: 'resumed' }
   | {
@@ -72,9 +89,13 @@ export type FromWorker =
       history: HistoryJSON;
       /** Final weights by name (`dense_1.kernel`). */
       weights: Record<string, HostArray>;
+      /** The trained model as a safetensors file, its config and `metadata` inside. */
+      file: Uint8Array;
       /** Model outputs on `evaluate.x`, and its loss and metrics, when evaluate rows were given. */
       evaluation: { predictions: HostArray; logs: Record<string, number> } | null;
       stoppedEarly: boolean;
+      /** Set when early stopping ended the run: the epoch whose weights were restored. */
+      bestEpoch: number | null;
     }
   | { type: 'error'; name: string; message: string }
   | { type: 'predictions'; id: number; y: HostArray | null; error: string | null };

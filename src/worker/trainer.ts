@@ -6,7 +6,12 @@
 import { setBackend } from '../backend/index';
 import { tensor } from '../graph/engine';
 import type { Tensor } from '../graph/tensor';
+import { restoreTrainingState } from '../io/checkpoint';
+import { TrainingStateCheckpoint } from '../io/checkpoint-callback';
 import { Callback, type Logs } from '../nn/callbacks/callback';
+import { EarlyStopping } from '../nn/callbacks/early-stopping';
+import type { History } from '../nn/callbacks/history';
+import { WeightHistograms } from '../nn/callbacks/weight-histograms';
 import { Sequential } from '../nn/model/sequential';
 import { optimizerFromConfig } from '../nn/optimizers/index';
 import type { FromWorker, HostArray, PredictRequest, TrainRequest } from './protocol';
@@ -86,18 +91,37 @@ export class TrainingSession {
 
   private async train(r: TrainRequest): Promise<void> {
     const backend = await setBackend(r.backend);
-    const model = Sequential.fromConfig(r.model);
-    model.compile({ optimizer: optimizerFromConfig(r.optimizer), loss: r.loss, metrics: r.metrics });
+    const { model, initialEpoch, history } = this.buildModel(r);
     const samples = r.train.x.shape[0];
     const steps = Math.ceil(samples / r.fit.batchSize);
-    this.post({ type: 'started', runId: r.runId, backend, steps, samples });
+    this.post({ type: 'started', runId: r.runId, backend, steps, samples, initialEpoch });
 
-    const history = await model.fit(toTensor(r.train.x), toTensor(r.train.y), {
+    const validation = r.validation ? ([toTensor(r.validation.x), toTensor(r.validation.y)] as const) : null;
+    const earlyStopping = r.earlyStopping
+      ? new EarlyStopping({
+          monitor: validation ? 'val_loss' : 'loss',
+          patience: r.earlyStopping.patience,
+          restoreBestWeights: true,
+        })
+      : null;
+    const callbacks = [
+      new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps),
+      new WeightHistograms({ onSnapshot: (snapshot) => this.post({ type: 'histograms', snapshot }) }),
+      new TrainingStateCheckpoint({
+        save: (state) => this.post({ type: 'checkpoint', runId: r.runId, state }),
+        ...(history ? { history } : {}),
+        ...(r.metadata ? { metadata: r.metadata } : {}),
+      }),
+      ...(earlyStopping ? [earlyStopping] : []),
+    ];
+    const result = await model.fit(toTensor(r.train.x), toTensor(r.train.y), {
       ...r.fit,
       shuffle: true,
-      ...(r.validation ? { validationData: [toTensor(r.validation.x), toTensor(r.validation.y)] } : {}),
-      callbacks: [new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps)],
+      ...(validation ? { validationData: [validation[0], validation[1]] } : {}),
+      callbacks,
       signal: this.abort.signal,
+      initialEpoch,
+      ...(history ? { history } : {}),
     });
 
     const weights: Record<string, HostArray> = {};
@@ -110,11 +134,28 @@ export class TrainingSession {
     this.post({
       type: 'done',
       runId: r.runId,
-      history: history.toJSON(),
+      history: result.toJSON(),
       weights,
+      file: await model.exportWeights(r.metadata ? { metadata: r.metadata } : {}),
       evaluation,
-      stoppedEarly: history.stopped,
+      stoppedEarly: result.stopped,
+      bestEpoch: earlyStopping?.stoppedEpoch != null ? earlyStopping.bestEpoch : null,
     });
+  }
+
+  /** A fresh model from the request's JSON, or the checkpoint's model with its optimizer state. */
+  private buildModel(r: TrainRequest): { model: Sequential; initialEpoch: number; history: History | null } {
+    if (r.resume) {
+      const restored = restoreTrainingState(r.resume, {
+        loss: r.loss,
+        metrics: r.metrics,
+        fileName: `checkpoint of ${r.runId}`,
+      });
+      return { model: restored.model, initialEpoch: restored.initialEpoch, history: restored.history };
+    }
+    const model = Sequential.fromConfig(r.model);
+    model.compile({ optimizer: optimizerFromConfig(r.optimizer), loss: r.loss, metrics: r.metrics });
+    return { model, initialEpoch: 0, history: null };
   }
 }
 

@@ -126,3 +126,48 @@ describe('TrainingSession', () => {
     expect(message.message).toMatch(/units/);
   });
 });
+
+describe('TrainingSession checkpoints', () => {
+  type Done = Extract<FromWorker, { type: 'done' }>;
+  type Checkpoint = Extract<FromWorker, { type: 'checkpoint' }>;
+
+  test('a run resumed from its epoch-2 checkpoint (as after a reload) ends exactly like the uninterrupted run', async () => {
+    const full = collect();
+    const fullDone = full.next('done');
+    await new TrainingSession(full.post).run(await irisRequest(4));
+    const straight = (await fullDone) as Done;
+    const checkpoints = full.messages.filter((m): m is Checkpoint => m.type === 'checkpoint');
+    expect(checkpoints.map((c) => c.state.epoch)).toEqual([1, 2, 3, 4]);
+
+    // The state crosses structured cloning, as it does through postMessage and IndexedDB.
+    const saved = structuredClone(checkpoints[1].state);
+    const resumed = collect();
+    const resumedDone = resumed.next('done');
+    await new TrainingSession(resumed.post).run({ ...(await irisRequest(4)), resume: saved });
+    const after = (await resumedDone) as Done;
+    expect((resumed.messages[0] as Extract<FromWorker, { type: 'started' }>).initialEpoch).toBe(2);
+    expect(after.history.epoch).toEqual([0, 1, 2, 3]);
+    for (const key of ['loss', 'val_loss', 'accuracy']) {
+      expect(after.history.history[key]).toEqual(straight.history.history[key]);
+    }
+    expect(Array.from(after.weights['dense_1.kernel'].data)).toEqual(
+      Array.from(straight.weights['dense_1.kernel'].data),
+    );
+  });
+
+  test('reports weight histograms from train begin and a weights file that loads into the same model', async () => {
+    const { messages, post, next } = collect();
+    const done = next('done');
+    await new TrainingSession(post).run(await irisRequest(2));
+    const result = (await done) as Done;
+    const snapshots = messages.filter((m) => m.type === 'histograms');
+    expect(snapshots.map((m) => (m as Extract<FromWorker, { type: 'histograms' }>).snapshot.epoch)).toEqual([
+      -1, 0, 1,
+    ]);
+    const { loadModel } = await import('../../src/io/load-model');
+    const model = loadModel(result.file);
+    expect(Array.from(await model.getWeights().get('dense_2.kernel')!.data())).toEqual(
+      Array.from(result.weights['dense_2.kernel'].data),
+    );
+  });
+});
