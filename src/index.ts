@@ -37,7 +37,7 @@ export {
   restoreTrainingState,
   type TrainingState,
 } from './io/checkpoint';
-export { TrainingStateCheckpoint, type TrainingStateCheckpointOptions } from './io/checkpoint-callback';
+export { ModelCheckpoint, type ModelCheckpointOptions } from './io/checkpoint-callback';
 export { WeightsFileError } from './io/errors';
 export { decodeJsonWeights, encodeJsonWeights } from './io/json-weights';
 export { type LoadModelOptions, loadModel } from './io/load-model';

@@ -7,7 +7,7 @@ import { setBackend } from '../backend/index';
 import { tensor } from '../graph/engine';
 import type { Tensor } from '../graph/tensor';
 import { restoreTrainingState } from '../io/checkpoint';
-import { TrainingStateCheckpoint } from '../io/checkpoint-callback';
+import { ModelCheckpoint } from '../io/checkpoint-callback';
 import { Callback, type Logs } from '../nn/callbacks/callback';
 import { EarlyStopping } from '../nn/callbacks/early-stopping';
 import type { History } from '../nn/callbacks/history';
@@ -107,7 +107,7 @@ export class TrainingSession {
     const callbacks = [
       new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps),
       new WeightHistograms({ onSnapshot: (snapshot) => this.post({ type: 'histograms', snapshot }) }),
-      new TrainingStateCheckpoint({
+      new ModelCheckpoint({
         save: (state) => this.post({ type: 'checkpoint', runId: r.runId, state }),
         ...(history ? { history } : {}),
         ...(r.metadata ? { metadata: r.metadata } : {}),

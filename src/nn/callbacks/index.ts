@@ -9,7 +9,6 @@ export {
   ReduceLROnPlateau,
   type ReduceLROnPlateauOptions,
 } from './learning-rate';
-export { ModelCheckpoint, type ModelCheckpointData, type ModelCheckpointOptions } from './model-checkpoint';
 export { type MonitorMode, resolveMode } from './monitor';
 export { type Progress, ProgressEta, type ProgressEtaOptions } from './progress-eta';
 export { ProgressLogger } from './progress-logger';
