@@ -6,21 +6,38 @@
  */
 import { BackendError, fmtShape, InvalidArgumentError } from '../../errors';
 import { withBackend } from '../../graph/engine';
-import type { OpName } from '../../graph/op-params';
+import type { OpName, OpParams } from '../../graph/op-params';
 import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
 import { Tensor } from '../../graph/tensor';
-import type { KernelDispatch, WebGPUKernel } from './kernel-types';
+import type { GpuInput, KernelDispatch, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
+import { planBuffers } from './plan-buffers';
+import type { StateRing } from './state-ring';
 import { RecordingBackend, type TracedNode, type TracedStorage, type TracedValue } from './trace';
 import { type WebGPUBackend, workgroupGrid } from './webgpu-backend';
 
+export interface PlanStateBinding {
+  readonly ring: StateRing;
+  /** inputs[j]: the step input that reads state j (from the ring's current set). */
+  readonly inputs: readonly number[];
+  /** outputs[j]: the step output whose value becomes state j (written into the next set). */
+  readonly outputs: readonly number[];
+}
+
 export interface StepPlanOptions {
-  /** Output k replaces input feedback[k] after every step (new weights, optimiser state). */
+  /** Output k replaces input feedback[k] after every step (new weights, optimiser state), by a copy. */
   feedback?: Readonly<Record<number, number>>;
+  /** State kept in a ring shared with other plans: no copies, and steps can be taken back. */
+  state?: PlanStateBinding;
+  /**
+   * Outputs that step() will read: their staging buffers are made with the plan, two each, so a
+   * step can be issued while the previous step's read is still pending.
+   */
+  reads?: readonly number[];
 }
 
 export interface PlanCounters {
-  /** Buffers the plan made: inputs, constants, outputs, planned intermediates, uniforms. */
+  /** Buffers the plan made: inputs, constants, outputs, planned intermediates, uniforms, staging. */
   buffersCreated: number;
   pipelinesCreated: number;
   bytesAllocated: number;
@@ -33,16 +50,33 @@ export interface PlanCounters {
 
 interface Recorded {
   readonly pipeline: GPUComputePipeline;
-  readonly bindGroup: GPUBindGroup;
+  /** One per ring set when the dispatch touches state, else one. */
+  readonly bindGroups: readonly GPUBindGroup[];
   readonly workgroups: [number, number];
+}
+
+/** A node whose params may be replaced between steps: the uniforms its dispatches read. */
+interface NodeUniforms {
+  readonly node: TracedNode;
+  readonly inputs: readonly GpuInput[];
+  readonly uniforms: readonly GPUBuffer[];
 }
 
 export class StepPlan {
   private readonly buffers: GPUBuffer[] = [];
   private readonly dispatches: Recorded[] = [];
   private readonly copies: [GPUBuffer, GPUBuffer, number][] = [];
+  /** Per ring set: state outputs that are not written in place (inputs passed through, duplicates). */
+  private readonly stateCopies: [GPUBuffer, GPUBuffer, number][][] = [];
+  private readonly nodeUniforms: NodeUniforms[] = [];
+  private readonly staging = new Map<number, GPUBuffer[]>();
   private readonly counts: PlanCounters;
-  private readonly before: { buffers: number; pipelines: number; bytes: number };
+  private readonly values: readonly TracedValue[];
+  private readonly bufferOf: readonly (GPUBuffer | undefined)[];
+  private readonly ring: StateRing | null;
+  /** Value id -> state index, for state inputs and for node outputs written into the ring. */
+  private readonly stateIn = new Map<number, number>();
+  private readonly stateOut = new Map<number, number>();
 
   /**
    * Traces `step` once on inputs of `inputShapes` and builds the plan. `step` is written with
@@ -80,100 +114,119 @@ export class StepPlan {
     private readonly outputIds: readonly number[],
     options: StepPlanOptions,
   ) {
-    const c = backend.counters;
-    this.before = { buffers: c.buffersCreated, pipelines: c.pipelinesCreated, bytes: c.bytesAllocated };
+    const before = backend.counters;
     this.values = traced.values;
-    const bufferOf = this.planBuffers(traced);
-    this.bufferOf = bufferOf;
-    for (const node of traced.nodes) this.recordNode(node, bufferOf);
-    for (const [k, i] of Object.entries(options.feedback ?? {})) {
-      const out = outputIds[Number(k)];
-      if (
-        out === undefined ||
-        this.values[i]?.kind !== 'input' ||
-        !shapesEqual(this.values[out].shape, this.values[i].shape)
-      ) {
-        throw new InvalidArgumentError(
-          `StepPlan: feedback ${k} -> ${i} must map an output to an input of the same shape`,
-        );
-      }
-      const from = bufferOf[out];
-      const to = bufferOf[i];
-      if (from !== to) this.copies.push([from, to, sizeOf(this.values[i].shape) * 4]);
+    this.ring = options.state?.ring ?? null;
+    const claimed = this.bindState(options.state);
+    const external = new Set([...this.stateIn.keys(), ...this.stateOut.keys()]);
+    const planned = planBuffers(
+      traced,
+      new Set(outputIds),
+      external,
+      (length, label) => this.create(length, label),
+      (buffer, data) =>
+        backend.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength),
+    );
+    this.bufferOf = planned.bufferOf;
+    for (const node of traced.nodes) this.recordNode(node);
+    this.planStateCopies(options.state, claimed);
+    this.planFeedback(options.feedback ?? {});
+    for (const k of options.reads ?? []) {
+      const bytes = this.outputBytes(k, 'StepPlan reads');
+      const list = this.staging.get(bytes) ?? [];
+      list.push(this.newStaging(bytes), this.newStaging(bytes));
+      this.staging.set(bytes, list);
     }
     const after = backend.counters;
-    const intermediates = traced.values.filter(
-      (v, id) => v.kind === 'node' && !outputIds.includes(id),
-    ).length;
     this.counts = {
-      buffersCreated: after.buffersCreated - this.before.buffers,
-      pipelinesCreated: after.pipelinesCreated - this.before.pipelines,
-      bytesAllocated: after.bytesAllocated - this.before.bytes,
+      buffersCreated: after.buffersCreated - before.buffersCreated,
+      pipelinesCreated: after.pipelinesCreated - before.pipelinesCreated,
+      bytesAllocated: after.bytesAllocated - before.bytesAllocated,
       submits: 0,
       steps: 0,
-      intermediates,
-      intermediateBuffers: this.intermediateBuffers,
+      intermediates: traced.values.filter((v, id) => v.kind === 'node' && !outputIds.includes(id)).length,
+      intermediateBuffers: planned.intermediateBuffers,
     };
   }
 
-  private readonly values: readonly TracedValue[];
-  private readonly bufferOf: readonly GPUBuffer[];
-  private intermediateBuffers = 0;
-
-  /**
-   * One buffer per input, constant and output; intermediates share buffers: a value's buffer goes
-   * back to the free list after the last node that reads it, and a node's output never shares a
-   * buffer with its own inputs (a buffer may not be bound read-only and writable in one dispatch).
-   */
-  private planBuffers(traced: RecordingBackend): GPUBuffer[] {
-    const { values, nodes } = traced;
-    const lastUse = new Array<number>(values.length).fill(-1);
-    nodes.forEach((node, i) => {
-      for (const v of node.inputs) lastUse[v] = i;
-    });
-    const persistent = new Set(this.outputIds);
-    const bufferOf: GPUBuffer[] = new Array(values.length);
-    values.forEach((v, id) => {
-      if (v.kind === 'node') return;
-      bufferOf[id] = this.create(sizeOf(v.shape), `${v.kind} ${id} ${fmtShape(v.shape)}`);
-      if (v.data && v.data.length > 0) {
-        this.backend.device.queue.writeBuffer(
-          bufferOf[id],
-          0,
-          v.data.buffer,
-          v.data.byteOffset,
-          v.data.byteLength,
+  /** Checks the state binding and decides which state outputs are written in place; returns those. */
+  private bindState(state: PlanStateBinding | undefined): Set<number> {
+    const claimed = new Set<number>();
+    if (!state) return claimed;
+    const { ring, inputs, outputs } = state;
+    if (inputs.length !== ring.shapes.length || outputs.length !== ring.shapes.length) {
+      throw new InvalidArgumentError(
+        `StepPlan: the ring holds ${ring.shapes.length} states, the binding names ${inputs.length} inputs and ${outputs.length} outputs`,
+      );
+    }
+    ring.shapes.forEach((shape, j) => {
+      const input = this.values[inputs[j]];
+      const out = this.outputIds[outputs[j]];
+      if (input?.kind !== 'input' || out === undefined || !shapesEqual(input.shape, shape)) {
+        throw new InvalidArgumentError(
+          `StepPlan: state ${j} ${fmtShape(shape)} must be input ${inputs[j]} and output ${outputs[j]} of that shape`,
         );
       }
-    });
-    const free: GPUBuffer[] = [];
-    nodes.forEach((node, i) => {
-      const bytes = Math.max(sizeOf(values[node.output].shape) * 4, 4);
-      if (persistent.has(node.output)) {
-        bufferOf[node.output] = this.create(bytes / 4, `output ${node.output}`);
-      } else {
-        bufferOf[node.output] = this.takeFree(free, bytes) ?? this.createIntermediate(bytes);
-        if (lastUse[node.output] < 0) free.push(bufferOf[node.output]);
+      if (!shapesEqual(this.values[out].shape, shape)) {
+        throw new InvalidArgumentError(
+          `StepPlan: output ${outputs[j]} has shape ${fmtShape(this.values[out].shape)}, state ${j} is ${fmtShape(shape)}`,
+        );
       }
-      for (const v of new Set(node.inputs)) {
-        if (lastUse[v] === i && values[v].kind === 'node' && !persistent.has(v)) free.push(bufferOf[v]);
+      this.stateIn.set(inputs[j], j);
+    });
+    // A node output becomes its state's next value in place; anything else (an input passed
+    // through, a value two states share) is copied after the dispatches.
+    outputs.forEach((k, j) => {
+      const out = this.outputIds[k];
+      if (this.values[out].kind === 'node' && !this.stateOut.has(out)) {
+        this.stateOut.set(out, j);
+        claimed.add(j);
       }
     });
-    return bufferOf;
+    return claimed;
   }
 
-  /** The smallest free buffer that holds `bytes`, removed from the list. */
-  private takeFree(free: GPUBuffer[], bytes: number): GPUBuffer | undefined {
-    let best = -1;
-    free.forEach((b, k) => {
-      if (b.size >= bytes && (best < 0 || b.size < free[best].size)) best = k;
-    });
-    return best < 0 ? undefined : free.splice(best, 1)[0];
+  private planStateCopies(state: PlanStateBinding | undefined, claimed: ReadonlySet<number>): void {
+    if (!state) return;
+    for (let p = 0; p < state.ring.size; p++) {
+      const next = state.ring.sets[(p + 1) % state.ring.size];
+      this.stateCopies.push(
+        state.outputs.flatMap((k, j) =>
+          claimed.has(j)
+            ? []
+            : [[this.bufferAt(this.outputIds[k], p), next[j], sizeOf(state.ring.shapes[j]) * 4]],
+        ),
+      );
+    }
   }
 
-  private createIntermediate(bytes: number): GPUBuffer {
-    this.intermediateBuffers++;
-    return this.create(bytes / 4, `intermediate ${this.intermediateBuffers}`);
+  private planFeedback(feedback: Readonly<Record<number, number>>): void {
+    for (const [k, i] of Object.entries(feedback)) {
+      const out = this.outputIds[Number(k)];
+      if (
+        out === undefined ||
+        this.values[i]?.kind !== 'input' ||
+        this.stateIn.has(i) ||
+        !shapesEqual(this.values[out].shape, this.values[i].shape)
+      ) {
+        throw new InvalidArgumentError(
+          `StepPlan: feedback ${k} -> ${i} must map an output to an input (not ring state) of the same shape`,
+        );
+      }
+      const from = this.bufferAt(out, 0);
+      const to = this.bufferAt(i, 0);
+      if (from !== to) this.copies.push([from, to, sizeOf(this.values[i].shape) * 4]);
+    }
+  }
+
+  /** The buffer holding value `id` in a step that reads ring set `parity`. */
+  private bufferAt(id: number, parity: number): GPUBuffer {
+    const ring = this.ring;
+    const input = this.stateIn.get(id);
+    if (ring && input !== undefined) return ring.sets[parity][input];
+    const output = this.stateOut.get(id);
+    if (ring && output !== undefined) return ring.sets[(parity + 1) % ring.size][output];
+    return this.bufferOf[id]!;
   }
 
   private create(length: number, label: string): GPUBuffer {
@@ -186,40 +239,78 @@ export class StepPlan {
     return buffer;
   }
 
-  private recordNode(node: TracedNode, bufferOf: readonly GPUBuffer[]): void {
+  private recordNode(node: TracedNode): void {
     const kernel = webgpuKernels[node.op] as unknown as WebGPUKernel<OpName>;
-    const out = bufferOf[node.output];
-    const dispatches: KernelDispatch[] = kernel(
-      node.inputs.map((v) => ({ buffer: bufferOf[v], shape: this.values[v].shape })),
-      this.values[node.output].shape,
-      node.params,
-      this.backend.env,
+    const touchesState = [node.output, ...node.inputs].some(
+      (v) => this.stateIn.has(v) || this.stateOut.has(v),
     );
+    const sets = touchesState && this.ring ? this.ring.size : 1;
     const device = this.backend.device;
-    for (const d of dispatches) {
-      const { pipeline, layout } = this.backend.pipelines.get(d.shader, d.constants, d.inputs.length);
+    const perSet = Array.from({ length: sets }, (_, p) => {
+      const inputs = node.inputs.map((v) => ({ buffer: this.bufferAt(v, p), shape: this.values[v].shape }));
+      return {
+        inputs,
+        dispatches: kernel(inputs, this.values[node.output].shape, node.params, this.backend.env),
+      };
+    });
+    const uniforms = perSet[0].dispatches.map((d) => {
       const uniform = this.backend.buffers.filled(
         d.params.bytes,
-        GPUBufferUsage.UNIFORM,
+        GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
         `${node.op} params`,
       );
       this.buffers.push(uniform);
-      const entries: GPUBindGroupEntry[] = d.inputs.map((buffer, binding) => ({
-        binding,
-        resource: { buffer },
-      }));
-      entries.push({ binding: d.inputs.length, resource: { buffer: out } });
-      entries.push({ binding: d.inputs.length + 1, resource: { buffer: uniform } });
-      const bindGroup = device.createBindGroup({ label: node.op, layout, entries });
-      this.dispatches.push({ pipeline, bindGroup, workgroups: workgroupGrid(d.workgroups) });
+      return uniform;
+    });
+    this.nodeUniforms.push({ node, inputs: perSet[0].inputs, uniforms });
+    perSet[0].dispatches.forEach((d0, k) => {
+      const { pipeline, layout } = this.backend.pipelines.get(d0.shader, d0.constants, d0.inputs.length);
+      const bindGroups = perSet.map(({ dispatches }, p) => {
+        const d: KernelDispatch = dispatches[k];
+        const entries: GPUBindGroupEntry[] = d.inputs.map((buffer, binding) => ({
+          binding,
+          resource: { buffer },
+        }));
+        entries.push({ binding: d.inputs.length, resource: { buffer: this.bufferAt(node.output, p) } });
+        entries.push({ binding: d.inputs.length + 1, resource: { buffer: uniforms[k] } });
+        return device.createBindGroup({ label: node.op, layout, entries });
+      });
+      this.dispatches.push({ pipeline, bindGroups, workgroups: workgroupGrid(d0.workgroups) });
+    });
+  }
+
+  /**
+   * Replaces the params of every `op` node from the next step on (Dropout's step counter): the
+   * kernel's uniforms are rewritten in place. The new params must select the same shaders.
+   */
+  setParams<K extends OpName>(op: K, update: (params: OpParams[K]) => OpParams[K]): void {
+    const kernel = webgpuKernels[op] as unknown as WebGPUKernel<K>;
+    for (const { node, inputs, uniforms } of this.nodeUniforms) {
+      if (node.op !== op) continue;
+      const dispatches = kernel(
+        inputs,
+        this.values[node.output].shape,
+        update(node.params as OpParams[K]),
+        this.backend.env,
+      );
+      if (dispatches.length !== uniforms.length) {
+        throw new InvalidArgumentError(
+          `StepPlan.setParams(${op}): the new params need ${dispatches.length} dispatches, the plan recorded ${uniforms.length}`,
+        );
+      }
+      dispatches.forEach((d, k) => {
+        this.backend.device.queue.writeBuffer(uniforms[k], 0, d.params.bytes);
+      });
     }
   }
 
   /** Writes new values into input `index` (a batch, say); takes effect from the next step. */
   write(index: number, values: ArrayLike<number>): void {
     const v = this.values[index];
-    if (v?.kind !== 'input')
-      throw new InvalidArgumentError(`StepPlan.write: ${index} is not an input of the step`);
+    if (v?.kind !== 'input' || this.stateIn.has(index))
+      throw new InvalidArgumentError(
+        `StepPlan.write: ${index} is not an input of the step (ring state is loaded through the ring)`,
+      );
     if (values.length !== sizeOf(v.shape)) {
       throw new InvalidArgumentError(
         `StepPlan.write: input ${index} ${fmtShape(v.shape)} takes ${sizeOf(v.shape)} values, received ${values.length}`,
@@ -228,7 +319,7 @@ export class StepPlan {
     const data = values instanceof Float32Array ? values : Float32Array.from(values);
     if (data.length > 0) {
       this.backend.device.queue.writeBuffer(
-        this.bufferOf[index],
+        this.bufferOf[index]!,
         0,
         data.buffer,
         data.byteOffset,
@@ -238,31 +329,34 @@ export class StepPlan {
   }
 
   /**
-   * Runs the step: every dispatch in one compute pass, the feedback copies, and copies of the
-   * outputs named in `read` into staging buffers, all in one command buffer and one submit. The
-   * promise resolves with those outputs' values; the next step need not wait for it.
+   * Runs the step: every dispatch in one compute pass, the state and feedback copies, and copies
+   * of the outputs named in `read` into staging buffers, all in one command buffer and one submit.
+   * With a ring, the step reads its current set and the ring advances. The promise resolves with
+   * the outputs read; the next step need not wait for it.
    */
   step(read: readonly number[] = []): Promise<Float32Array[]> {
+    const parity = this.ring?.parity ?? 0;
     const device = this.backend.device;
     const encoder = device.createCommandEncoder({ label: 'step' });
     const pass = encoder.beginComputePass();
     for (const d of this.dispatches) {
       pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.bindGroup);
+      pass.setBindGroup(0, d.bindGroups[d.bindGroups.length === 1 ? 0 : parity]);
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
     }
     pass.end();
+    for (const [from, to, bytes] of this.stateCopies[parity] ?? [])
+      if (bytes > 0) encoder.copyBufferToBuffer(from, 0, to, 0, bytes);
     const staged = read.map((k) => {
-      const id = this.outputIds[k];
-      if (id === undefined) throw new InvalidArgumentError(`StepPlan.step: there is no output ${k}`);
-      const bytes = Math.max(sizeOf(this.values[id].shape) * 4, 4);
-      const staging = this.backend.buffers.acquireStaging(bytes);
-      encoder.copyBufferToBuffer(this.bufferOf[id], 0, staging, 0, bytes);
-      return { staging, bytes, length: sizeOf(this.values[id].shape) };
+      const bytes = this.outputBytes(k, 'StepPlan.step');
+      const staging = this.staging.get(bytes)?.pop() ?? this.newStaging(bytes);
+      encoder.copyBufferToBuffer(this.bufferAt(this.outputIds[k], parity), 0, staging, 0, bytes);
+      return { staging, bytes, length: sizeOf(this.values[this.outputIds[k]].shape) };
     });
     for (const [from, to, bytes] of this.copies)
       if (bytes > 0) encoder.copyBufferToBuffer(from, 0, to, 0, bytes);
     this.backend.submitCommands(encoder.finish());
+    this.ring?.advance();
     this.counts.submits++;
     this.counts.steps++;
     return Promise.all(
@@ -270,10 +364,26 @@ export class StepPlan {
         await staging.mapAsync(GPUMapMode.READ, 0, bytes);
         const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0, length * 4));
         staging.unmap();
-        this.backend.buffers.releaseStaging(staging);
+        this.staging.get(bytes)?.push(staging) ?? this.staging.set(bytes, [staging]);
         return values;
       }),
     );
+  }
+
+  private outputBytes(k: number, what: string): number {
+    const id = this.outputIds[k];
+    if (id === undefined) throw new InvalidArgumentError(`${what}: there is no output ${k}`);
+    return Math.max(sizeOf(this.values[id].shape) * 4, 4);
+  }
+
+  private newStaging(bytes: number): GPUBuffer {
+    const buffer = this.backend.buffers.create(
+      bytes,
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      'plan readback',
+    );
+    this.buffers.push(buffer);
+    return buffer;
   }
 
   /** The current values of input `index` (the weights after training); a separate submit. */
@@ -281,16 +391,17 @@ export class StepPlan {
     const v = this.values[index];
     if (v?.kind !== 'input')
       throw new InvalidArgumentError(`StepPlan.readInput: ${index} is not an input of the step`);
-    return this.backend.read({ buffer: this.bufferOf[index] }, sizeOf(v.shape));
+    return this.backend.read({ buffer: this.bufferAt(index, this.ring?.parity ?? 0) }, sizeOf(v.shape));
   }
 
   get counters(): PlanCounters {
     return { ...this.counts };
   }
 
-  /** Frees every buffer the plan made. */
+  /** Frees every buffer the plan made (a ring it was given stays with its owner). */
   destroy(): void {
     for (const b of this.buffers) b.destroy();
     this.buffers.length = 0;
+    this.staging.clear();
   }
 }

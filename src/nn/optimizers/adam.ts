@@ -7,7 +7,7 @@
  */
 import { add, div, mul, sqrt, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
-import { checkRange, Optimizer, type OptimizerConfig } from './optimizer';
+import { checkRange, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer';
 
 export interface AdamConfig extends OptimizerConfig {
   /** Default 0.9. */
@@ -28,18 +28,27 @@ export class Adam<C extends AdamConfig = AdamConfig> extends Optimizer<C> {
     checkRange(this.className, 'epsilon', config.epsilon ?? 1e-7, 0, Number.POSITIVE_INFINITY);
   }
 
-  protected updateVariable(name: string, w: Tensor, g: Tensor, lr: number, step: number): Tensor {
+  get slotKeys(): readonly string[] {
+    return ['m', 'v'];
+  }
+
+  /** [alpha]: the step size with both bias corrections folded in. */
+  protected override scalarsAt(lr: number, step: number): number[] {
+    const { beta1 = 0.9, beta2 = 0.999 } = this.config;
+    return [(lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)];
+  }
+
+  protected updateVariable(name: string, w: Tensor, g: Tensor, s: StepScalars): Tensor {
     const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = this.config;
     const m = add(mul(this.slot(name, 'm', w), beta1), mul(g, 1 - beta1));
     const v = add(mul(this.slot(name, 'v', w), beta2), mul(mul(g, g), 1 - beta2));
     this.setSlot(name, 'm', m);
     this.setSlot(name, 'v', v);
-    const alpha = (lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
-    return sub(this.decay(w, lr), mul(div(m, add(sqrt(v), epsilon)), alpha));
+    return sub(this.decay(w, s), mul(div(m, add(sqrt(v), epsilon)), s[0]));
   }
 
   /** Adam proper does not decay weights; AdamW overrides this. */
-  protected decay(w: Tensor, _lr: number): Tensor {
+  protected decay(w: Tensor, _s: StepScalars): Tensor {
     return w;
   }
 }
@@ -57,8 +66,12 @@ export class AdamW extends Adam<AdamWConfig> {
     checkRange('AdamW', 'weightDecay', config.weightDecay ?? 0.004, 0, Number.POSITIVE_INFINITY);
   }
 
-  protected override decay(w: Tensor, lr: number): Tensor {
-    const weightDecay = this.config.weightDecay ?? 0.004;
-    return weightDecay === 0 ? w : sub(w, mul(w, lr * weightDecay));
+  /** [alpha, lr * weightDecay]. */
+  protected override scalarsAt(lr: number, step: number): number[] {
+    return [...super.scalarsAt(lr, step), lr * (this.config.weightDecay ?? 0.004)];
+  }
+
+  protected override decay(w: Tensor, s: StepScalars): Tensor {
+    return (this.config.weightDecay ?? 0.004) === 0 ? w : sub(w, mul(w, s[1]));
   }
 }

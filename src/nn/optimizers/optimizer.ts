@@ -25,6 +25,9 @@ export interface Trainable {
   value: Tensor;
 }
 
+/** What updateVariable multiplies by: host numbers (eager) or scalar tensors (a planned step). */
+export type StepScalars = readonly (number | Tensor)[];
+
 export interface OptimizerState {
   /** Updates applied so far; the next uses step iterations + 1 for bias correction. */
   iterations: number;
@@ -92,8 +95,32 @@ export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
     return this.rate instanceof LearningRateSchedule;
   }
 
-  /** One update of every variable from its gradient (same order). */
-  applyGradients(variables: readonly Trainable[], grads: readonly Tensor[]): void {
+  /**
+   * The per-step numbers the next update reads (learning rate, bias correction), computed on the
+   * host in float64 from the rate and step count: `[lr]` unless an optimizer needs more. A planned
+   * step (src/nn/model/planned-step.ts) writes them into an input each step instead of tracing
+   * them as constants.
+   */
+  stepScalars(): number[] {
+    return this.scalarsAt(this.learningRate, this.iterations + 1);
+  }
+
+  protected scalarsAt(lr: number, _step: number): number[] {
+    return [lr];
+  }
+
+  /** The slots each trainable variable gets (`m`, `v` for Adam), known before the first update. */
+  abstract get slotKeys(): readonly string[];
+
+  /**
+   * One update of every variable from its gradient (same order). `scalars`, when given, replace
+   * stepScalars() with tensors of shape [] (the planned step's inputs).
+   */
+  applyGradients(
+    variables: readonly Trainable[],
+    grads: readonly Tensor[],
+    scalars?: readonly Tensor[],
+  ): void {
     if (variables.length !== grads.length) {
       throw new InvalidArgumentError(
         `${this.className}.applyGradients: ${variables.length} variables but ${grads.length} gradients`,
@@ -108,9 +135,9 @@ export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
     });
     noGrad(() => {
       const clipped = this.clip(grads);
-      const lr = this.learningRate;
       const step = this.iterations + 1;
-      const updated = variables.map((v, i) => this.updateVariable(v.name, v.value, clipped[i], lr, step));
+      const s: StepScalars = scalars ?? this.stepScalars();
+      const updated = variables.map((v, i) => this.updateVariable(v.name, v.value, clipped[i], s));
       variables.forEach((v, i) => {
         v.value = updated[i];
       });
@@ -118,8 +145,11 @@ export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
     });
   }
 
-  /** The new value of one variable; reads and writes its slots through slot() and setSlot(). */
-  protected abstract updateVariable(name: string, w: Tensor, g: Tensor, lr: number, step: number): Tensor;
+  /**
+   * The new value of one variable; reads and writes its slots through slot() and setSlot(). `s`
+   * holds scalarsAt()'s numbers, or tensors of shape [] holding them.
+   */
+  protected abstract updateVariable(name: string, w: Tensor, g: Tensor, s: StepScalars): Tensor;
 
   private clip(grads: readonly Tensor[]): Tensor[] {
     let out = [...grads];

@@ -5,7 +5,7 @@
  */
 import { add, div, mul, sqrt, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
-import { checkRange, Optimizer, type OptimizerConfig } from './optimizer';
+import { checkRange, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer';
 
 export interface RMSpropConfig extends OptimizerConfig {
   /** Default 0.9. */
@@ -28,7 +28,12 @@ export class RMSprop extends Optimizer<RMSpropConfig> {
     checkRange('RMSprop', 'epsilon', config.epsilon ?? 1e-7, 0, Number.POSITIVE_INFINITY);
   }
 
-  protected updateVariable(name: string, w: Tensor, g: Tensor, lr: number): Tensor {
+  get slotKeys(): readonly string[] {
+    const { momentum = 0, centered = false } = this.config;
+    return ['velocity', ...(centered ? ['average_gradient'] : []), ...(momentum === 0 ? [] : ['momentum'])];
+  }
+
+  protected updateVariable(name: string, w: Tensor, g: Tensor, [lr]: StepScalars): Tensor {
     const { rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false } = this.config;
     const v = add(mul(this.slot(name, 'velocity', w), rho), mul(mul(g, g), 1 - rho));
     this.setSlot(name, 'velocity', v);

@@ -6,7 +6,7 @@
  */
 import { add, mul, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
-import { checkRange, Optimizer, type OptimizerConfig } from './optimizer';
+import { checkRange, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer';
 
 export interface SGDConfig extends OptimizerConfig {
   /** Default 0 (plain gradient descent). */
@@ -22,7 +22,11 @@ export class SGD extends Optimizer<SGDConfig> {
     checkRange('SGD', 'momentum', config.momentum ?? 0, 0, 1);
   }
 
-  protected updateVariable(name: string, w: Tensor, g: Tensor, lr: number): Tensor {
+  get slotKeys(): readonly string[] {
+    return (this.config.momentum ?? 0) === 0 ? [] : ['momentum'];
+  }
+
+  protected updateVariable(name: string, w: Tensor, g: Tensor, [lr]: StepScalars): Tensor {
     const momentum = this.config.momentum ?? 0;
     if (momentum === 0) return sub(w, mul(g, lr));
     const velocity = sub(mul(this.slot(name, 'momentum', w), momentum), mul(g, lr));
