@@ -93,6 +93,16 @@ describe('CheckpointStore', () => {
     expect((await store.latest())?.runId).toBe('old');
   });
 
+  test('a run record is kept beside its checkpoints and cleared with them', async () => {
+    const store = new CheckpointStore(freshDb());
+    await store.writeRun('r', { x: new Float32Array([1, 2]), epochs: 5 });
+    await store.write(checkpoint('r', 2));
+    expect(await store.readRun('r')).toEqual({ x: new Float32Array([1, 2]), epochs: 5 });
+    await store.clear('r');
+    expect(await store.readRun('r')).toBeUndefined();
+    expect(await store.read('r')).toBeUndefined();
+  });
+
   test('a damaged record is refused on read and passed over by latest', async () => {
     const db = freshDb();
     const store = new CheckpointStore(db);

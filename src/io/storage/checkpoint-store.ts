@@ -25,6 +25,7 @@ interface StoredCheckpoint extends Checkpoint {
 }
 
 const key = (runId: string) => `checkpoint:${runId}`;
+const runKey = (runId: string) => `run:${runId}`;
 
 /** Per-run training checkpoints; each write replaces the run's previous one in a single put. */
 export class CheckpointStore {
@@ -66,9 +67,25 @@ export class CheckpointStore {
     return valid.sort((a, b) => b.savedAt - a.savedAt)[0];
   }
 
+  /**
+   * What a run needs besides its checkpoints to continue after a reload (its data, model and
+   * settings): written once when the run starts, so checkpoints stay small.
+   */
+  async writeRun(runId: string, run: Record<string, unknown>): Promise<void> {
+    await transaction(this.store, (s) => {
+      s.put({ runId, run, savedAt: Date.now() }, runKey(runId));
+    });
+  }
+
+  async readRun(runId: string): Promise<Record<string, unknown> | undefined> {
+    return (await getRecord<{ run: Record<string, unknown> }>(this.store, runKey(runId)))?.run;
+  }
+
+  /** Forgets the run: its checkpoint and its run record, in one transaction. */
   async clear(runId: string): Promise<void> {
     await transaction(this.store, (s) => {
       s.delete(key(runId));
+      s.delete(runKey(runId));
     });
   }
 }

@@ -1,6 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { parseCsv } from '../../data/index';
+import { Preprocessor, parseCsv } from '../../data/index';
 import { panelStyles } from '../shared-styles';
 import { ObserveController } from '../state/observable';
 import { withPredictions } from '../state/predictions';
@@ -30,15 +30,22 @@ export class PredictPanel extends LitElement {
   }
 
   override render() {
-    const dataset = this.run?.trainedOn;
-    if (!dataset) return nothing;
+    const model = this.run?.current;
+    if (!model) return nothing;
+    const context = model.context;
     return html`<section aria-labelledby="predict-h">
       <h2 id="predict-h">5 · Predict</h2>
-      <p class="muted">
-        A CSV with the same columns as ${dataset.schema.source} (the target column may be absent) gets the model's
-        ${dataset.task === 'classification' ? 'predicted class and class probabilities' : 'predicted value'} added.
-      </p>
-      <label
+      ${
+        context
+          ? html`<p class="muted">
+              A CSV with the same columns as ${context.source} (the target column may be absent) gets the model's
+              ${context.task === 'classification' ? 'predicted class and class probabilities' : 'predicted value'} added.
+            </p>`
+          : html`<p class="muted">
+              This model's file does not hold the data preprocessing it was trained with, so it cannot read CSV rows.
+            </p>`
+      }
+      <label ?hidden=${!context}
         >New rows (CSV) <input type="file" accept=".csv,.tsv,.txt,text/csv" data-testid="predict-file" @change=${this.onPick}
       /></label>
       ${this.busy ? html`<p class="muted" role="status">Predicting…</p>` : nothing}
@@ -61,15 +68,15 @@ export class PredictPanel extends LitElement {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     const run = this.run;
-    const dataset = run?.trainedOn;
-    if (!file || !run || !dataset) return;
+    const context = run?.current?.context;
+    if (!file || !run || !context) return;
     this.busy = true;
     this.error = null;
     try {
       const table = await parseCsv(file);
-      const { xData, report } = dataset.preprocessor.encode(table);
-      const outputs = await run.predict({ data: xData, shape: [report.rows, dataset.inputSize] });
-      const csv = withPredictions(table, outputs.data, dataset.classNames);
+      const { xData, report } = Preprocessor.fromJSON(context.preprocessor).encode(table);
+      const outputs = await run.predict({ data: xData, shape: [report.rows, context.inputSize] });
+      const csv = withPredictions(table, outputs.data, context.classNames);
       if (this.result) URL.revokeObjectURL(this.result.url);
       const unseen = Object.entries(report.columns)
         .filter(([, c]) => c.unseen > 0)

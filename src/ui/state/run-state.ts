@@ -1,19 +1,39 @@
 /**
  * One training run as the page sees it: started in the training Worker from the prepared dataset
- * and the model's JSON, followed batch by batch (progress, speed, ETA, curves), and evaluated on the
- * test split when it ends.
+ * and the model's JSON, followed batch by batch (progress, speed, ETA, curves, weight histograms),
+ * checkpointed to IndexedDB after every epoch so a reloaded page can resume it, and evaluated on
+ * the test split when it ends. The finished model becomes `current`, the model predictions use.
  */
 import type { BackendInfo } from '../../backend/index';
 import type { PreparedDataset } from '../../data/index';
+import type { TrainingState } from '../../io/checkpoint';
+import { CheckpointStore } from '../../io/storage/index';
 import type { HistoryJSON } from '../../nn/callbacks/history';
+import type { WeightHistogramSnapshot } from '../../nn/callbacks/weight-histograms';
 import type { FromWorker, HostArray, TrainRequest, XY } from '../../worker/protocol';
 import { TrainingClient } from '../../worker/training-client';
 import { TrainingLog } from '../training-log';
 import { type Evaluation, evaluateClassification, evaluateRegression } from './evaluation';
 import type { ModelState } from './model-state';
 import { Observable } from './observable';
+import { type AppContext, appMetadata, type TrainedModel, trainedModelFromFile } from './trained-model';
 
 export type RunStatus = 'idle' | 'training' | 'paused' | 'stopping' | 'done' | 'error';
+
+/** What IndexedDB keeps of a run besides its checkpoints. */
+interface RunRecord {
+  request: TrainRequest;
+  context: AppContext;
+  testY: Float32Array | null;
+}
+
+export interface Resumable {
+  runId: string;
+  source: string;
+  epoch: number;
+  epochs: number;
+  savedAt: number;
+}
 
 type Split = PreparedDataset['train'];
 
@@ -47,14 +67,27 @@ export class RunState extends Observable {
   steps = 0;
   samplesPerSecond = 0;
   readonly log = new TrainingLog(0.6);
+  readonly histograms: WeightHistogramSnapshot[] = [];
   history: HistoryJSON | null = null;
   evaluation: Evaluation | null = null;
-  weights: Record<string, HostArray> | null = null;
+  /** The model predictions use: the last finished run's, or one loaded from a file or IndexedDB. */
+  current: TrainedModel | null = null;
   error: string | null = null;
+  /** Why checkpoints are not being saved (storage full or unavailable); training goes on. */
+  storageProblem: string | null = null;
+  /** An unfinished run found in IndexedDB when the page opened. */
+  resumable: Resumable | null = null;
+  bestEpoch: number | null = null;
   private client: TrainingClient | null = null;
-  private dataset: PreparedDataset | null = null;
-  private request: TrainRequest | null = null;
+  private record: RunRecord | null = null;
+  private runId = '';
   private batchesPerSecond = 0;
+  private readonly checkpoints: CheckpointStore;
+
+  constructor(dbName?: string) {
+    super();
+    this.checkpoints = new CheckpointStore(dbName);
+  }
 
   get progress(): number {
     const total = this.epochs * this.steps;
@@ -78,6 +111,13 @@ export class RunState extends Observable {
     const classification = dataset.task === 'classification';
     const classes = dataset.classNames?.length ?? 0;
     const steps = Math.ceil(dataset.train.rows / s.batchSize);
+    const context: AppContext = {
+      source: dataset.schema.source,
+      task: dataset.task,
+      classNames: dataset.classNames,
+      inputSize: dataset.inputSize,
+      preprocessor: dataset.preprocessor.toJSON(),
+    };
     const request: TrainRequest = {
       type: 'train',
       runId: `run-${Date.now().toString(36)}`,
@@ -85,7 +125,7 @@ export class RunState extends Observable {
       model: json,
       optimizer: model.optimizerJson(steps * s.epochs),
       loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-      metrics: classification ? ['accuracy'] : [],
+      metrics: classification ? (classes === 2 ? ['accuracy', 'f1', 'auc'] : ['accuracy', 'f1']) : ['mae'],
       train: xy(dataset, dataset.train),
       validation: dataset.validation.rows > 0 ? xy(dataset, dataset.validation) : null,
       evaluate: dataset.test.rows > 0 ? xy(dataset, dataset.test) : null,
@@ -98,41 +138,87 @@ export class RunState extends Observable {
           : {}),
       },
       ...(s.patience > 0 ? { earlyStopping: { patience: s.patience } } : {}),
+      metadata: appMetadata(context),
     };
-    this.client?.dispose();
-    this.client = new TrainingClient((m) => this.onMessage(m));
-    this.request = { ...request, train: request.train, validation: null, evaluate: null };
-    this.location = this.client.location;
-    this.dataset = dataset;
-    Object.assign(this, { status: 'training', epochs: s.epochs, epoch: 0, batch: 0, steps, error: null });
-    Object.assign(this, {
-      history: null,
-      evaluation: null,
-      weights: null,
-      samplesPerSecond: 0,
-      batchesPerSecond: 0,
-    });
-    this.log.clear();
-    this.client.train(request);
+    const record: RunRecord = {
+      request: structuredClone(request),
+      context,
+      testY: request.evaluate?.y.data.slice() ?? null,
+    };
+    this.checkpoints.writeRun(request.runId, { ...record }).catch((e) => this.storageFailed(e));
+    this.launch(request, record, 0);
+  }
+
+  /** Continues the unfinished run found in IndexedDB from its last checkpoint. */
+  async resumeSaved(): Promise<void> {
+    const saved = this.resumable;
+    if (!saved) return;
+    try {
+      const [checkpoint, run] = await Promise.all([
+        this.checkpoints.read(saved.runId),
+        this.checkpoints.readRun(saved.runId),
+      ]);
+      if (!checkpoint || !run) throw new Error('the saved run is incomplete in this browser’s storage');
+      const record = run as unknown as RunRecord;
+      // The store keeps what the Worker posted; restoreTrainingState checks every field of it again.
+      const state = checkpoint as unknown as TrainingState;
+      this.resumable = null;
+      this.launch({ ...structuredClone(record.request), resume: state }, record, state.epoch);
+      for (const [i, epoch] of state.history.epoch.entries()) {
+        const logs = Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, v[i]]));
+        this.log.addEpoch(epoch, logs);
+      }
+    } catch (e) {
+      this.error = `could not resume: ${(e as Error).message}`;
+      this.changed();
+    }
+  }
+
+  async discardSaved(): Promise<void> {
+    if (this.resumable) await this.checkpoints.clear(this.resumable.runId).catch(() => undefined);
+    this.resumable = null;
     this.changed();
   }
 
-  /** The finished model's outputs on encoded rows (in the Worker). */
-  predict(x: HostArray): Promise<HostArray> {
-    if (!this.client || !this.request || !this.weights) {
-      return Promise.reject(new Error('train a model first: there are no trained weights to predict with'));
+  /** Looks for a run that a closed or reloaded page left unfinished. */
+  async findResumable(): Promise<void> {
+    try {
+      const latest = await this.checkpoints.latest();
+      const run =
+        latest && ((await this.checkpoints.readRun(latest.runId)) as unknown as RunRecord | undefined);
+      if (latest && run && latest.epoch < run.request.fit.epochs) {
+        this.resumable = {
+          runId: latest.runId,
+          source: run.context.source,
+          epoch: latest.epoch,
+          epochs: run.request.fit.epochs,
+          savedAt: latest.savedAt,
+        };
+        this.changed();
+      }
+    } catch (e) {
+      this.storageFailed(e);
     }
-    return this.client.predict({
-      backend: this.request.backend,
-      model: this.request.model,
-      weights: this.weights,
-      x,
-    });
   }
 
-  /** The dataset the finished run was trained on (its preprocessing encodes new rows). */
-  get trainedOn(): PreparedDataset | null {
-    return this.status === 'done' ? this.dataset : null;
+  /** Makes a model from a file or IndexedDB the one predictions use. */
+  useModel(model: TrainedModel): void {
+    this.current = model;
+    this.changed();
+  }
+
+  /** The current model's outputs on encoded rows (in the Worker). */
+  predict(x: HostArray): Promise<HostArray> {
+    const m = this.current;
+    if (!m)
+      return Promise.reject(new Error('train or load a model first: there is no model to predict with'));
+    this.client ??= new TrainingClient((message) => this.onMessage(message));
+    return this.client.predict({
+      backend: this.record?.request.backend ?? 'cpu',
+      model: m.model,
+      weights: m.weights,
+      x,
+    });
   }
 
   pause(): void {
@@ -150,20 +236,59 @@ export class RunState extends Observable {
     this.changed();
   }
 
+  private launch(request: TrainRequest, record: RunRecord, initialEpoch: number): void {
+    this.client?.dispose();
+    this.client = new TrainingClient((m) => this.onMessage(m));
+    this.location = this.client.location;
+    this.record = record;
+    this.runId = request.runId;
+    Object.assign(this, {
+      status: 'training',
+      epochs: request.fit.epochs,
+      epoch: initialEpoch,
+      batch: 0,
+      steps: 0,
+    });
+    Object.assign(this, {
+      error: null,
+      history: null,
+      evaluation: null,
+      bestEpoch: null,
+      samplesPerSecond: 0,
+      batchesPerSecond: 0,
+    });
+    this.log.clear();
+    this.histograms.length = 0;
+    this.client.train(request);
+    this.changed();
+  }
+
+  private storageFailed(e: unknown): void {
+    this.storageProblem = `checkpoints are not being saved (${(e as Error).message}); training goes on`;
+    this.changed();
+  }
+
   private onMessage(m: FromWorker): void {
     switch (m.type) {
       case 'started':
-        this.backend = m.backend;
-        this.steps = m.steps;
+        Object.assign(this, { backend: m.backend, steps: m.steps, epoch: m.initialEpoch });
         break;
-      case 'batch':
+      case 'batch': {
         Object.assign(this, { epoch: m.epoch, batch: m.batch, samplesPerSecond: m.samplesPerSecond });
-        this.batchesPerSecond = m.samplesPerSecond / Math.max(1, (this.dataset?.train.rows ?? 1) / m.steps);
+        const samples = this.record?.request.train.x.shape[0] ?? 0;
+        this.batchesPerSecond = samples > 0 ? m.samplesPerSecond / (samples / m.steps) : 0;
         this.log.addBatch(m.epoch, m.batch, m.steps, m.logs);
         this.changedSoon();
         return;
+      }
       case 'epoch':
         this.log.addEpoch(m.epoch, m.logs);
+        break;
+      case 'checkpoint':
+        this.checkpoints.write({ runId: m.runId, ...m.state, run: {} }).catch((e) => this.storageFailed(e));
+        return;
+      case 'histograms':
+        this.histograms.push(m.snapshot);
         break;
       case 'paused':
         this.status = 'paused';
@@ -172,25 +297,38 @@ export class RunState extends Observable {
         this.status = 'training';
         break;
       case 'done':
-        this.status = 'done';
-        this.history = m.history;
-        this.weights = m.weights;
-        this.evaluation = this.evaluate(m.evaluation?.predictions ?? null);
-        if (m.history.error) this.error = m.history.error;
+        this.finish(m);
         break;
       case 'error':
         this.status = 'error';
         this.error = `${m.name}: ${m.message}`;
         break;
+      case 'predictions':
+        return;
     }
     this.changed();
   }
 
-  private evaluate(predictions: HostArray | null): Evaluation | null {
-    const d = this.dataset;
-    if (!d || !predictions) return null;
-    return d.task === 'classification'
-      ? evaluateClassification(d.classNames ?? [], d.test.yData, predictions.data)
-      : evaluateRegression(d.test.yData, predictions.data);
+  private finish(m: Extract<FromWorker, { type: 'done' }>): void {
+    this.status = 'done';
+    this.history = m.history;
+    this.bestEpoch = m.bestEpoch;
+    if (m.history.error) this.error = m.history.error;
+    try {
+      this.current = trainedModelFromFile(m.file, `${this.record?.context.source ?? 'model'} (trained)`);
+    } catch (e) {
+      this.error = `the trained model could not be read back: ${(e as Error).message}`;
+    }
+    const context = this.record?.context;
+    const testY = this.record?.testY;
+    const predictions = m.evaluation?.predictions;
+    if (context && testY && predictions) {
+      this.evaluation =
+        context.task === 'classification'
+          ? evaluateClassification(context.classNames ?? [], testY, predictions.data)
+          : evaluateRegression(testY, predictions.data);
+    }
+    // The run is complete: nothing is left to resume.
+    this.checkpoints.clear(this.runId).catch(() => undefined);
   }
 }

@@ -1,0 +1,88 @@
+import { expect, type Page, test } from '@playwright/test';
+
+async function startTraining(page: Page, sample: string, epochs: number) {
+  await page.goto('/');
+  await page.getByRole('button', { name: sample }).click();
+  await expect(page.getByTestId('data-summary')).toBeVisible();
+  await page.getByLabel('epochs').fill(String(epochs));
+  await page.getByLabel('epochs').dispatchEvent('change');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+}
+
+test('a reload mid-training offers the run back, and resuming finishes every epoch', async ({ page }) => {
+  await startTraining(page, 'Palmer penguins', 12);
+  // Wait until a few epochs have been checkpointed, then reload as if the tab had been closed.
+  await expect(page.getByTestId('progress-text')).toContainText(/Epoch ([4-9]|1[0-2]) of 12/, {
+    timeout: 60_000,
+  });
+  await page.reload();
+  const banner = page.getByTestId('resumable');
+  await expect(banner).toContainText('penguins.csv');
+  const savedAfter = Number((await banner.textContent())?.match(/after epoch (\d+) of 12/)?.[1]);
+  expect(savedAfter).toBeGreaterThanOrEqual(3);
+  await banner.getByRole('button', { name: 'Resume it' }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+  // The loss curve holds the epochs from before the reload and after it: 12 epoch points.
+  const epochPoints = await page
+    .locator('live-chart[data-metric="loss"]')
+    .evaluate(
+      (el) =>
+        ((el as unknown as { data: (number | null)[][] }).data[2] ?? []).filter((v) => v !== null).length,
+    );
+  expect(epochPoints).toBe(12);
+  await expect(page.getByTestId('test-metrics')).toContainText('accuracy');
+  // Finished runs are not offered again.
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Iris flowers' })).toBeVisible();
+  await expect(page.getByTestId('resumable')).toHaveCount(0);
+});
+
+test('a trained model is saved in the browser, survives a reload, loads, and downloads as safetensors', async ({
+  page,
+}) => {
+  await startTraining(page, 'Iris flowers', 5);
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+  await page.getByTestId('model-name').fill('iris first try');
+  await page.getByRole('button', { name: 'Save in this browser' }).click();
+  await expect(page.getByTestId('saved-models')).toContainText('iris first try');
+
+  await page.reload();
+  const row = page.getByTestId('saved-models').locator('tr', { hasText: 'iris first try' });
+  await expect(row).toContainText('dense_1 Dense(32, relu)');
+  await row.getByRole('button', { name: 'Load' }).click();
+  await expect(page.getByText("Loaded 'iris first try'.")).toBeVisible();
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('download-safetensors').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('iris.safetensors');
+  const bytes = Buffer.concat(await (await file.createReadStream()).toArray());
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+  expect(header['dense_1.kernel'].shape).toEqual([4, 32]);
+  expect(JSON.parse(header.__metadata__.model_config).layers).toHaveLength(3);
+
+  // The downloaded file predicts again when loaded back: its preprocessing travels inside it.
+  await page
+    .getByTestId('weights-file')
+    .setInputFiles({ name: 'iris.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
+  await expect(page.getByText('Loaded iris.safetensors')).toBeVisible();
+  await expect(page.getByTestId('predict-file')).toBeVisible();
+});
+
+test('a damaged weights file is refused with the reason and the current model stays', async ({ page }) => {
+  await startTraining(page, 'Iris flowers', 2);
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+  const before = await page.getByText('Current model:').textContent();
+  const header = Buffer.from(
+    JSON.stringify({ 'dense_1.kernel': { dtype: 'F32', shape: [4, 32], data_offsets: [0, 512] } }),
+  );
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  const truncated = Buffer.concat([length, header, Buffer.alloc(100)]);
+  await page
+    .getByTestId('weights-file')
+    .setInputFiles({ name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: truncated });
+  await expect(page.getByTestId('weights-error')).toContainText('broken.safetensors');
+  await expect(page.getByText('Current model:')).toHaveText(before ?? '');
+});

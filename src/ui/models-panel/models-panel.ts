@@ -1,0 +1,160 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { panelStyles } from '../shared-styles';
+import { ObserveController } from '../state/observable';
+import type { RunState } from '../state/run-state';
+import type { SavedModels } from '../state/saved-models';
+import { fileOf, type TrainedModel, trainedModelFromFile } from '../state/trained-model';
+
+const fmtBytes = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
+
+/** Step 6: the current model (save, download) and the models kept in this browser (load, rename, delete). */
+@customElement('models-panel')
+export class ModelsPanel extends LitElement {
+  /** The run holding the current model. */
+  @property({ attribute: false }) run?: RunState;
+  /** The models in IndexedDB. */
+  @property({ attribute: false }) saved?: SavedModels;
+  @state() private fileError: string | null = null;
+  @state() private loadedNote: string | null = null;
+
+  constructor() {
+    super();
+    new ObserveController(this, () => this.run);
+    new ObserveController(this, () => this.saved);
+  }
+
+  static override styles = [panelStyles, css`input[type='text'] { font: inherit; width: 14rem; }`];
+
+  override render() {
+    const current = this.run?.current ?? null;
+    const saved = this.saved;
+    return html`<section aria-labelledby="models-h">
+      <h2 id="models-h">6 · Models</h2>
+      ${current ? this.renderCurrent(current) : html`<p class="muted">Train a model, or load one below.</p>`}
+      <div class="row">
+        <label
+          >Load a weights file (.safetensors or .json)
+          <input type="file" accept=".safetensors,.json" data-testid="weights-file" @change=${this.onWeightsFile}
+        /></label>
+      </div>
+      ${this.fileError ? html`<p class="error" role="alert" data-testid="weights-error">${this.fileError}</p>` : nothing}
+      ${this.loadedNote ? html`<p class="muted" role="status">${this.loadedNote}</p>` : nothing}
+      ${saved?.error ? html`<p class="error" role="alert">${saved.error}</p>` : nothing}
+      ${
+        saved && saved.list.length > 0
+          ? html`<div class="scroll">
+            <table data-testid="saved-models">
+              <thead>
+                <tr><th>name</th><th>saved</th><th>architecture</th><th>params</th><th>size</th><th>metrics</th><th></th></tr>
+              </thead>
+              <tbody>
+                ${saved.list.map(
+                  (m) => html`<tr>
+                    <td>${m.name}</td>
+                    <td>${new Date(m.savedAt).toLocaleString()}</td>
+                    <td class="muted">${m.architecture}</td>
+                    <td>${m.params.toLocaleString('en')}</td>
+                    <td>${fmtBytes(m.sizeBytes)}</td>
+                    <td class="muted">${Object.entries(m.metrics)
+                      .map(([k, v]) => `${k} ${v.toPrecision(3)}`)
+                      .join(', ')}</td>
+                    <td>
+                      <button @click=${() => this.load(m.name)}>Load</button>
+                      <button @click=${() => this.rename(m.name)}>Rename</button>
+                      <button @click=${() => saved.delete(m.name)}>Delete</button>
+                    </td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+          : nothing
+      }
+    </section>`;
+  }
+
+  private renderCurrent(m: TrainedModel) {
+    const base = (m.context?.source ?? 'model').replace(/\.[^.]*$/, '');
+    return html`<p>
+        Current model: <span class="muted">${m.architecture}</span> (${m.params.toLocaleString('en')} parameters)
+      </p>
+      <div class="row">
+        <label>Name <input type="text" data-testid="model-name" .value=${`${base} model`} /></label>
+        <button class="primary" @click=${this.save}>Save in this browser</button>
+        <button data-testid="download-safetensors" @click=${() => this.download(m, 'safetensors', `${base}.safetensors`)}>
+          Download .safetensors
+        </button>
+        <button data-testid="download-json" @click=${() => this.download(m, 'json', `${base}-weights.json`)}>
+          Download .json
+        </button>
+      </div>`;
+  }
+
+  private save = async () => {
+    const current = this.run?.current;
+    const name =
+      (this.renderRoot.querySelector('[data-testid="model-name"]') as HTMLInputElement | null)?.value ?? '';
+    if (!current || !this.saved) return;
+    const history = this.run?.history;
+    const last = history
+      ? Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[v.length - 1]]))
+      : {};
+    await this.saved.save(
+      name,
+      current,
+      Object.fromEntries(Object.entries(last).filter(([, v]) => Number.isFinite(v))),
+    );
+  };
+
+  private async load(name: string) {
+    const model = await this.saved?.load(name);
+    if (model) {
+      this.run?.useModel(model);
+      this.loadedNote = `Loaded '${name}'.`;
+    }
+  }
+
+  private async rename(from: string) {
+    const to = prompt(`Rename '${from}' to:`, from);
+    if (to && to !== from) await this.saved?.rename(from, to);
+  }
+
+  private download(m: TrainedModel, format: 'safetensors' | 'json', name: string) {
+    const bytes = fileOf(m, format);
+    const url = URL.createObjectURL(
+      new Blob([bytes as BlobPart], {
+        type: format === 'json' ? 'application/json' : 'application/octet-stream',
+      }),
+    );
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  /** A bad file is reported and changes nothing; a good one becomes the current model. */
+  private onWeightsFile = async (e: Event) => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    try {
+      const model = trainedModelFromFile(new Uint8Array(await file.arrayBuffer()), file.name);
+      this.run?.useModel(model);
+      this.fileError = null;
+      this.loadedNote = `Loaded ${file.name}: ${model.architecture}${model.context ? '' : ' (no preprocessing inside: it cannot predict on CSV rows)'}.`;
+    } catch (err) {
+      this.fileError = (err as Error).message;
+      this.loadedNote = null;
+    }
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'models-panel': ModelsPanel;
+  }
+}
