@@ -1,17 +1,7 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './scripts/chromium.mjs';
 
 const port = Number(process.env.E2E_PORT ?? 4873);
-
-/** Chromium from Debian, with WebGPU on its SwiftShader adapter (see shared/WEBGPU-TESTING.md). */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-];
 
 export default defineConfig({
   testDir: 'e2e',
@@ -25,8 +15,9 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: chromiumArgs,
+      // Debian's Chromium with WebGPU on SwiftShader (scripts/chromium.mjs).
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS],
     },
     trace: 'retain-on-failure',
   },

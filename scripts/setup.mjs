@@ -2,8 +2,10 @@
 // real WebGPU needs here (Chromium, whose SwiftShader also serves Dawn in Node, and the Vulkan loader).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { CHROMIUM } from './chromium.mjs';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Re-exported for scripts written before scripts/chromium.mjs held the launch settings.
+export { CHROMIUM };
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 const log = (msg) => console.log(`[setup] ${msg}`);

@@ -5,6 +5,7 @@
 import { type Browser, chromium } from '@playwright/test';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, OPENGLES_ARGS } from '../../scripts/chromium.mjs';
 
 let server: ViteDevServer;
 let browser: Browser;
@@ -22,22 +23,11 @@ beforeAll(async () => {
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('vite dev server did not report a port');
+  // llvmpipe through OpenGL ES for requestAdapter({ featureLevel: 'compatibility' }) as well.
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--enable-unsafe-webgpu',
-      // llvmpipe through OpenGL ES for requestAdapter({ featureLevel: 'compatibility' });
-      // a plain requestAdapter() still gets SwiftShader.
-      '--use-angle=gl-egl',
-      '--use-webgpu-adapter=opengles',
-    ],
+    args: [...CHROMIUM_ARGS, ...OPENGLES_ARGS],
   });
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${address.port}/test/webgpu/browser/kernels.html`);
