@@ -4,20 +4,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
-import { CHROMIUM, ensureNodeModules, ensureSystemPackages } from '../scripts/setup.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
+import { ensureNodeModules, ensureSystemPackages } from '../scripts/setup.mjs';
 
 ensureNodeModules();
 ensureSystemPackages();
 
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--enable-unsafe-webgpu',
-];
+const BASE_ARGS = CHROMIUM_ARGS;
 
 /** Chromium set-ups: SwiftShader (core WebGPU) and llvmpipe through OpenGL ES (compatibility mode). */
 const CONFIGS = [
