@@ -15,12 +15,10 @@ function where(loc: CsvLocation): string {
 }
 
 /**
- * The file itself cannot be read as a table: empty, binary, not UTF-8, too large, ragged rows.
- * The message starts with the file name (and row/column where one is known).
+ * What CsvError and DataError share: a message that starts with where the problem sits, and that
+ * place as fields. Abstract, so every error thrown is one of the two.
  */
-export class CsvError extends WebGPUTrainerError {
-  // Spelled out: minified builds rename classes, and new.target.name with them.
-  override name = 'CsvError';
+export abstract class CsvLocatedError extends WebGPUTrainerError {
   readonly file: string;
   readonly row: number | undefined;
   readonly column: string | undefined;
@@ -34,19 +32,18 @@ export class CsvError extends WebGPUTrainerError {
 }
 
 /**
+ * The file itself cannot be read as a table: empty, binary, not UTF-8, too large, ragged rows.
+ * The message starts with the file name (and row/column where one is known).
+ */
+export class CsvError extends CsvLocatedError {
+  // Spelled out: minified builds rename classes, and new.target.name with them.
+  override name = 'CsvError';
+}
+
+/**
  * The table parsed but cannot become a dataset: unknown target, one class, no feature column,
  * every row dropped, a column missing at prediction time.
  */
-export class DataError extends WebGPUTrainerError {
+export class DataError extends CsvLocatedError {
   override name = 'DataError';
-  readonly file: string;
-  readonly row: number | undefined;
-  readonly column: string | undefined;
-
-  constructor(loc: CsvLocation, problem: string) {
-    super(`${where(loc)}: ${problem}`);
-    this.file = loc.file;
-    this.row = loc.row;
-    this.column = loc.column;
-  }
 }

@@ -1,7 +1,7 @@
 /** src/data: CSV in, tensors out. */
 export { COLUMN_KINDS, type ColumnKind, FEATURE_KINDS } from './classify';
 export type { ColumnCounts, EncodedKind, EncoderParams, FeatureSpec, MissingStrategy } from './encoders';
-export { CsvError, type CsvLocation, DataError } from './errors';
+export { CsvError, CsvLocatedError, type CsvLocation, DataError } from './errors';
 export { decodeLabels, oneHotLabels } from './labels';
 export { type CsvProgress, type ParseCsvOptions, parseCsv } from './parse';
 export { type DatasetSplit, type PreparedDataset, type PrepareOptions, prepareDataset } from './prepare';

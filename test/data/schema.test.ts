@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../src/data/errors';
+import { CsvError, DataError } from '../../src/data/errors';
 import { parseCsv } from '../../src/data/parse';
 import { type ColumnSchema, inferSchema, type Schema } from '../../src/data/schema';
 import { tableFromRows } from '../../src/data/table';
@@ -165,6 +165,12 @@ describe('target errors', () => {
       'pets.csv, column "Label": target column does not exist; columns are: id, x, label, gone, one',
     );
     expect(e.column).toBe('Label');
+    expect([e.name, e.file, e.row, e instanceof CsvError]).toEqual([
+      'DataError',
+      'pets.csv',
+      undefined,
+      false,
+    ]);
   });
 
   it('a target with one class', () => {
