@@ -23,6 +23,9 @@ test('trains a sample in a Worker on WebGPU with live curves, then evaluates on 
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
   await expect(page.locator('live-chart[data-metric="accuracy"]')).toBeVisible();
   await expect(page.locator('live-chart[data-metric="batch"]')).toHaveCount(0);
+  // The TensorBoard view: one histogram figure per weight of the 32-16 MLP (3 kernels, 3 biases).
+  await expect(page.locator('histograms-view figure')).toHaveCount(6);
+  await expect(page.locator('histograms-view summary')).toContainText('31 snapshots');
 
   // Evaluation: the test split's metrics are numbers, and the confusion matrix counts every test row.
   const metrics = page.getByTestId('test-metrics');

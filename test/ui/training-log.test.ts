@@ -37,3 +37,11 @@ describe('TrainingLog', () => {
     expect(log.curves('accuracy').data[1]).toEqual([1]);
   });
 });
+
+describe('evenlySpaced (histogram ridges)', () => {
+  test('keeps everything up to n, else n items spread from first to last', async () => {
+    const { evenlySpaced } = await import('../../src/ui/histograms-view/histograms-view');
+    expect(evenlySpaced([1, 2, 3], 10)).toEqual([1, 2, 3]);
+    expect(evenlySpaced([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 3)).toEqual([0, 5, 10]);
+  });
+});

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import '../live-chart/live-chart';
+import '../histograms-view/histograms-view';
 import { panelStyles } from '../shared-styles';
 import { ObserveController } from '../state/observable';
 import type { RunState } from '../state/run-state';
@@ -58,6 +59,7 @@ export class TrainPanel extends LitElement {
           return html`<live-chart data-metric=${metric} heading=${metric} .labels=${c.labels} .data=${c.data}></live-chart>`;
         })}
       </div>
+      <histograms-view .snapshots=${r.histograms} .revision=${r.histograms.length}></histograms-view>
     </section>`;
   }
 
