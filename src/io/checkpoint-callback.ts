@@ -18,18 +18,15 @@
 import { InvalidArgumentError } from '../errors';
 import { Callback, type Logs } from '../nn/callbacks/callback';
 import { History } from '../nn/callbacks/history';
-import { improves, MonitoredValue, type MonitorMode, resolveMode } from '../nn/callbacks/monitor';
+import { Monitor, type MonitorOptions } from '../nn/callbacks/monitor';
 import { captureTrainingState, type TrainingState } from './checkpoint';
 
-export interface ModelCheckpointOptions {
+/** `monitor` (default 'val_loss'), `mode` and `warn` are read only with saveBestOnly. */
+export interface ModelCheckpointOptions extends MonitorOptions {
   /** Stores a state, e.g. `(s) => store.write({ runId, ...s, run: s.extra })`; may return a promise. */
   save: (state: TrainingState) => void | Promise<void>;
-  /** The log read with saveBestOnly. Default 'val_loss'. */
-  monitor?: string;
   /** Save only after epochs whose monitored value beats the best saved so far. Default false. */
   saveBestOnly?: boolean;
-  /** Default 'auto': 'max' for accuracy-like names, 'min' otherwise (see resolveMode). */
-  mode?: MonitorMode;
   /** Save after every n-th epoch (ignored with saveBestOnly). Default 1. */
   saveFreq?: number;
   /** The History given to fit({ history }) when resuming, so saved states hold the whole run. */
@@ -40,8 +37,6 @@ export interface ModelCheckpointOptions {
   metadata?: Record<string, string>;
   /** Told of each failed capture or save (default: console.warn); training goes on. */
   onError?: (error: unknown, epoch: number) => void;
-  /** Where warnings (monitor missing from the logs) go. Default console.warn. */
-  warn?: (message: string) => void;
 }
 
 export class ModelCheckpoint extends Callback {
@@ -56,7 +51,7 @@ export class ModelCheckpoint extends Callback {
   lastSavedEpoch: number | null = null;
   private record = new History();
   private readonly saveFreq: number;
-  private readonly value: MonitoredValue;
+  private readonly value: Monitor;
 
   constructor(private readonly options: ModelCheckpointOptions) {
     super();
@@ -65,15 +60,14 @@ export class ModelCheckpoint extends Callback {
         `ModelCheckpoint(save=${String(options?.save)}): options.save must be a function receiving the training state`,
       );
     }
-    const monitor = options.monitor ?? 'val_loss';
-    this.mode = resolveMode('ModelCheckpoint', monitor, options.mode ?? 'auto');
+    this.value = new Monitor('ModelCheckpoint', options);
+    this.mode = this.value.mode;
     this.saveFreq = options.saveFreq ?? 1;
     if (!Number.isInteger(this.saveFreq) || this.saveFreq < 1) {
       throw new InvalidArgumentError(
         `ModelCheckpoint(saveFreq=${options.saveFreq}): saveFreq must be a positive integer`,
       );
     }
-    this.value = new MonitoredValue('ModelCheckpoint', monitor, options.warn);
   }
 
   override onTrainBegin(): void {
@@ -88,7 +82,7 @@ export class ModelCheckpoint extends Callback {
     const previousBest = this.best;
     if (this.options.saveBestOnly) {
       const current = this.value.read(logs);
-      if (current === undefined || !improves(this.mode, 0, current, this.best)) return;
+      if (current === undefined || !this.value.improves(current, this.best)) return;
       this.best = current;
     } else if ((epoch + 1) % this.saveFreq !== 0) {
       return;

@@ -121,6 +121,33 @@ describe('ModelCheckpoint', () => {
     expect([cp.best, cp.lastSavedEpoch, cp.lastError]).toEqual([0.65, 5, null]);
   });
 
+  it('with saveBestOnly, an accuracy-like monitor is maximised and a missing one warns once', async () => {
+    const saved: number[] = [];
+    const script = new ScriptedLogs('val_accuracy', [0.5, 0.7, 0.6, 0.9]);
+    const best = new ModelCheckpoint({
+      save: (state) => void saved.push(state.epoch),
+      monitor: 'val_accuracy',
+      saveBestOnly: true,
+    });
+    const warnings: string[] = [];
+    const missing = new ModelCheckpoint({
+      save: () => {
+        throw new Error('nothing is monitored, so nothing is saved');
+      },
+      monitor: 'val_auc',
+      saveBestOnly: true,
+      warn: (m) => warnings.push(m),
+    });
+    await tinyModel().fit(tinyData.x, tinyData.y, {
+      epochs: 4,
+      batchSize: 8,
+      callbacks: [script, best, missing],
+    });
+    expect([best.mode, saved, best.best]).toEqual(['max', [1, 2, 4], 0.9]);
+    expect([missing.savedEpochs, missing.lastError, warnings.length]).toEqual([[], null, 1]);
+    expect(warnings[0]).toContain("ModelCheckpoint: 'val_auc' is not in the epoch logs");
+  });
+
   it('saves every saveFreq-th epoch otherwise', async () => {
     const epochs: number[] = [];
     const checkpoint = new ModelCheckpoint({ save: async (s) => void epochs.push(s.epoch), saveFreq: 2 });

@@ -14,25 +14,14 @@
  */
 import { InvalidArgumentError } from '../../errors';
 import { Callback, type Logs } from './callback';
-import {
-  improves,
-  MonitoredValue,
-  type MonitorMode,
-  nonNegativeInteger,
-  nonNegativeNumber,
-  resolveMode,
-} from './monitor';
+import { Monitor, type MonitorOptions, nonNegativeInteger, nonNegativeNumber } from './monitor';
 import { restoreWeights, snapshotWeights, type WeightsSnapshot } from './weights-snapshot';
 
-export interface EarlyStoppingOptions {
-  /** The log name to watch. Default 'val_loss'. */
-  monitor?: string;
+export interface EarlyStoppingOptions extends MonitorOptions {
   /** How much a value must beat the best to count as an improvement. Default 0. */
   minDelta?: number;
   /** Epochs without improvement after which training stops. Default 0. */
   patience?: number;
-  /** Default 'auto': 'max' for accuracy-like names, 'min' otherwise (see resolveMode). */
-  mode?: MonitorMode;
   /** A value the monitored quantity must beat to count as an improvement at all. */
   baseline?: number;
   /** Put back the best epoch's weights when training ends. Default false. */
@@ -41,16 +30,14 @@ export interface EarlyStoppingOptions {
   startFromEpoch?: number;
   /** 1 prints a line when it stops and when it restores. Default 0. */
   verbose?: number;
-  /** Where warnings (monitor missing from the logs) go. Default console.warn. */
-  warn?: (message: string) => void;
 }
 
 export class EarlyStopping extends Callback {
   readonly monitor: string;
   readonly mode: 'min' | 'max';
-  private readonly options: Required<Omit<EarlyStoppingOptions, 'baseline' | 'warn' | 'mode' | 'monitor'>>;
+  private readonly options: Required<Omit<EarlyStoppingOptions, 'baseline' | keyof MonitorOptions>>;
   private readonly baseline: number | undefined;
-  private readonly value: MonitoredValue;
+  private readonly value: Monitor;
   /** The best monitored value so far (the baseline until an epoch beats it). */
   best: number | undefined;
   /** The epoch whose weights are the best; null while they are the weights from train begin. */
@@ -67,8 +54,9 @@ export class EarlyStopping extends Callback {
   constructor(options: EarlyStoppingOptions = {}) {
     super();
     const owner = 'EarlyStopping';
-    this.monitor = options.monitor ?? 'val_loss';
-    this.mode = resolveMode(owner, this.monitor, options.mode ?? 'auto');
+    this.value = new Monitor(owner, options);
+    this.monitor = this.value.monitor;
+    this.mode = this.value.mode;
     this.options = {
       minDelta: nonNegativeNumber(owner, 'minDelta', options.minDelta ?? 0),
       patience: nonNegativeInteger(owner, 'patience', options.patience ?? 0),
@@ -82,7 +70,6 @@ export class EarlyStopping extends Callback {
       );
     }
     this.baseline = options.baseline;
-    this.value = new MonitoredValue(owner, this.monitor, options.warn);
   }
 
   /** The stored best weights (host copies), or null without restoreBestWeights. */
@@ -106,7 +93,7 @@ export class EarlyStopping extends Callback {
     const current = this.value.read(logs);
     if (current === undefined) return;
     this.monitoredEpochs++;
-    if (improves(this.mode, this.options.minDelta, current, this.best)) {
+    if (this.value.improves(current, this.best, this.options.minDelta)) {
       this.best = current;
       this.bestEpoch = epoch;
       this.wait = 0;

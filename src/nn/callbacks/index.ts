@@ -9,7 +9,7 @@ export {
   ReduceLROnPlateau,
   type ReduceLROnPlateauOptions,
 } from './learning-rate';
-export { type MonitorMode, resolveMode } from './monitor';
+export { type MonitorMode, type MonitorOptions, resolveMode } from './monitor';
 export { type Progress, ProgressEta, type ProgressEtaOptions } from './progress-eta';
 export { ProgressLogger } from './progress-logger';
 export { type ScalarPoint, TensorBoard, type TensorBoardOptions } from './tensorboard';

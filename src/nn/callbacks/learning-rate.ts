@@ -7,14 +7,7 @@
 import { InvalidArgumentError } from '../../errors';
 import type { Optimizer } from '../optimizers/optimizer';
 import { Callback, type Logs } from './callback';
-import {
-  improves,
-  MonitoredValue,
-  type MonitorMode,
-  nonNegativeInteger,
-  nonNegativeNumber,
-  resolveMode,
-} from './monitor';
+import { Monitor, type MonitorOptions, nonNegativeInteger, nonNegativeNumber } from './monitor';
 
 /** One change of the learning rate, for charts and tests. */
 export interface RateChange {
@@ -38,14 +31,11 @@ abstract class RateCallback extends Callback {
   }
 }
 
-export interface ReduceLROnPlateauOptions {
-  /** Default 'val_loss'. */
-  monitor?: string;
+export interface ReduceLROnPlateauOptions extends MonitorOptions {
   /** The rate is multiplied by this, in (0, 1). Default 0.1. */
   factor?: number;
   /** Epochs without improvement before a reduction. Default 10. */
   patience?: number;
-  mode?: MonitorMode;
   /** How much a value must beat the best to count as an improvement. Default 1e-4. */
   minDelta?: number;
   /** Epochs to wait after a reduction before counting again. Default 0. */
@@ -53,14 +43,13 @@ export interface ReduceLROnPlateauOptions {
   /** The rate never goes below this. Default 0. */
   minLr?: number;
   verbose?: number;
-  warn?: (message: string) => void;
 }
 
 /** Multiplies the rate by `factor` once the monitored value has not improved for `patience` epochs. */
 export class ReduceLROnPlateau extends RateCallback {
   readonly mode: 'min' | 'max';
-  private readonly o: Required<Omit<ReduceLROnPlateauOptions, 'mode' | 'monitor' | 'warn'>>;
-  private readonly value: MonitoredValue;
+  private readonly o: Required<Omit<ReduceLROnPlateauOptions, keyof MonitorOptions>>;
+  private readonly value: Monitor;
   best: number | undefined;
   wait = 0;
   private cooldownLeft = 0;
@@ -68,12 +57,12 @@ export class ReduceLROnPlateau extends RateCallback {
   constructor(options: ReduceLROnPlateauOptions = {}) {
     super();
     const owner = 'ReduceLROnPlateau';
-    const monitor = options.monitor ?? 'val_loss';
     const factor = options.factor ?? 0.1;
     if (!(factor > 0 && factor < 1)) {
       throw new InvalidArgumentError(`${owner}(factor=${factor}): factor must be in (0, 1)`);
     }
-    this.mode = resolveMode(owner, monitor, options.mode ?? 'auto');
+    this.value = new Monitor(owner, options);
+    this.mode = this.value.mode;
     this.o = {
       factor,
       patience: nonNegativeInteger(owner, 'patience', options.patience ?? 10),
@@ -82,7 +71,6 @@ export class ReduceLROnPlateau extends RateCallback {
       minLr: nonNegativeNumber(owner, 'minLr', options.minLr ?? 0),
       verbose: options.verbose ?? 0,
     };
-    this.value = new MonitoredValue(owner, monitor, options.warn);
   }
 
   override onTrainBegin(): void {
@@ -103,7 +91,7 @@ export class ReduceLROnPlateau extends RateCallback {
       this.cooldownLeft--;
       this.wait = 0;
     }
-    if (improves(this.mode, this.o.minDelta, current, this.best)) {
+    if (this.value.improves(current, this.best, this.o.minDelta)) {
       this.best = current;
       this.wait = 0;
       return;

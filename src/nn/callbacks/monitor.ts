@@ -1,5 +1,6 @@
 /**
- * What EarlyStopping and ReduceLROnPlateau share: which direction of a logged value is better,
+ * What the callbacks that watch a logged value share (EarlyStopping, ReduceLROnPlateau and
+ * src/io's ModelCheckpoint): the `monitor`/`mode`/`warn` options, which direction is better,
  * whether a value improves on a reference by more than minDelta, and the option checks.
  */
 import { InvalidArgumentError } from '../../errors';
@@ -21,18 +22,6 @@ export function resolveMode(owner: string, monitor: string, mode: MonitorMode): 
   return /acc|auc|precision|recall|f1|r2/i.test(base) ? 'max' : 'min';
 }
 
-/** True when `value` beats `reference` by more than minDelta in the mode's direction. */
-export function improves(
-  mode: 'min' | 'max',
-  minDelta: number,
-  value: number,
-  reference: number | undefined,
-): boolean {
-  if (!Number.isFinite(value)) return false;
-  if (reference === undefined) return true;
-  return mode === 'min' ? value < reference - minDelta : value > reference + minDelta;
-}
-
 export function nonNegativeInteger(owner: string, name: string, v: number): number {
   if (!Number.isInteger(v) || v < 0) {
     throw new InvalidArgumentError(`${owner}(${name}=${v}): ${name} must be a non-negative integer`);
@@ -47,19 +36,37 @@ export function nonNegativeNumber(owner: string, name: string, v: number): numbe
   return v;
 }
 
+/** The options every monitoring callback takes, with Keras's names. */
+export interface MonitorOptions {
+  /** The log name to watch. Default 'val_loss'. */
+  monitor?: string;
+  /** Default 'auto': 'max' for accuracy-like names, 'min' otherwise (see resolveMode). */
+  mode?: MonitorMode;
+  /** Where warnings (monitor missing from the logs) go. Default console.warn. */
+  warn?: (message: string) => void;
+}
+
 /**
- * The monitored value of an epoch, or undefined with a warning (once per run) when the logs lack
- * it: a typo or a missing validation set should be visible, not a callback that never acts.
+ * A watched log value: its name, the direction that counts as better, and the epoch's value, or
+ * undefined with a warning (once per run) when the logs lack it: a typo or a missing validation
+ * set should be visible, not a callback that never acts.
  */
-export class MonitoredValue {
+export class Monitor {
+  readonly monitor: string;
+  readonly mode: 'min' | 'max';
+  private readonly warn: (message: string) => void;
   private warned = false;
 
   constructor(
     private readonly owner: string,
-    readonly monitor: string,
-    private readonly warn: (message: string) => void = console.warn,
-  ) {}
+    options: MonitorOptions,
+  ) {
+    this.monitor = options.monitor ?? 'val_loss';
+    this.mode = resolveMode(owner, this.monitor, options.mode ?? 'auto');
+    this.warn = options.warn ?? console.warn;
+  }
 
+  /** Call at train begin, so each run warns again. */
   reset(): void {
     this.warned = false;
   }
@@ -73,5 +80,12 @@ export class MonitoredValue {
       );
     }
     return value;
+  }
+
+  /** True when `value` beats `reference` by more than minDelta in this monitor's direction. */
+  improves(value: number, reference: number | undefined, minDelta = 0): boolean {
+    if (!Number.isFinite(value)) return false;
+    if (reference === undefined) return true;
+    return this.mode === 'min' ? value < reference - minDelta : value > reference + minDelta;
   }
 }
