@@ -21,8 +21,11 @@ export interface AccuracyOptions {
   numClasses?: number;
 }
 
-function fraction(hits: number, n: number): number {
-  return hits / n;
+/** The fraction of samples whose predicted label is the true one: every accuracy ends here. */
+function agreement(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  let hits = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] === predicted[i]) hits++;
+  return hits / labels.length;
 }
 
 /**
@@ -39,9 +42,10 @@ export function binaryAccuracy(yTrue: Values, yScore: Values, options: AccuracyO
   checkSameLength(fn, yTrue.length, yScore.length);
   const labels = toLabels(fn, 'yTrue', yTrue, 2);
   checkFinite(fn, 'yPred', yScore);
-  let hits = 0;
-  for (let i = 0; i < labels.length; i++) if ((yScore[i] > threshold ? 1 : 0) === labels[i]) hits++;
-  return fraction(hits, labels.length);
+  return agreement(
+    labels,
+    Int32Array.from(yScore, (score) => (score > threshold ? 1 : 0)),
+  );
 }
 
 /**
@@ -54,11 +58,7 @@ export function categoricalAccuracy(yTrue: Scores, yPred: Scores, options: Accur
   const t = toMatrix(fn, 'yTrue', yTrue, options.numClasses);
   const p = toMatrix(fn, 'yPred', yPred, options.numClasses ?? t.cols);
   checkSameLength(fn, t.rows, p.rows, 'rows');
-  const a = argmaxRows(t);
-  const b = argmaxRows(p);
-  let hits = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) hits++;
-  return fraction(hits, a.length);
+  return agreement(argmaxRows(t), argmaxRows(p));
 }
 
 /**
@@ -73,11 +73,7 @@ export function sparseCategoricalAccuracy(
   const fn = 'sparseCategoricalAccuracy';
   const p = toMatrix(fn, 'yPred', yPred, options.numClasses);
   checkSameLength(fn, yTrue.length, p.rows);
-  const labels = toLabels(fn, 'yTrue', yTrue, p.cols);
-  const pred = argmaxRows(p);
-  let hits = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i] === pred[i]) hits++;
-  return fraction(hits, labels.length);
+  return agreement(toLabels(fn, 'yTrue', yTrue, p.cols), argmaxRows(p));
 }
 
 /**
