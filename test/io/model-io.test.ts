@@ -7,6 +7,7 @@ import {
   decodeJsonWeights,
   decodeSafetensors,
   InvalidArgumentError,
+  layerClasses,
   ModelStateError,
   Sequential,
   Softmax,
@@ -31,6 +32,11 @@ async function trainedCnn(seed: number): Promise<Sequential> {
   await model.fit(x, [0, 1, 0, 1, 1, 0, 0, 1], { epochs: 2, batchSize: 4 });
   return model;
 }
+
+it('the two test models hold every registered layer class between them', () => {
+  const used = [...mlp(0).layers, ...cnn(0).layers].map((layer) => layer.className);
+  expect(new Set(used)).toEqual(new Set(Object.keys(layerClasses)));
+});
 
 describe.each(['safetensors', 'json'] as const)('round trip through %s', (format) => {
   it.each([

@@ -14,6 +14,7 @@ import {
   Dropout,
   Flatten,
   type Layer,
+  layerClasses,
   layerFromConfig,
   MaxPooling2D,
   mul,
@@ -142,6 +143,10 @@ function withWeights<T>(layer: Layer, values: Tensor[], fn: () => T): T {
     });
   }
 }
+
+it('has a case for every class in the layer registry', () => {
+  expect(new Set(cases.map((c) => c.make().className))).toEqual(new Set(Object.keys(layerClasses)));
+});
 
 describe.each(cases)('layer contract: $label', (c) => {
   const batch = 3;
