@@ -21,6 +21,7 @@ export {
 } from './backend/webgpu/webgpu-backend';
 export * from './data/index';
 export { BackendError, InvalidArgumentError, ShapeError, WebGPUTrainerError } from './errors';
+export * from './export/index';
 export { grad, type ValueAndGrad, valueAndGrad } from './graph/autodiff';
 export { type NestedNumbers, noGrad, tensor, withBackend } from './graph/engine';
 export type { OpName, OpParams } from './graph/op-params';

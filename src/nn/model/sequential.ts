@@ -5,6 +5,8 @@
  * from the model's seed (default 0) and each weight's name, so building is reproducible.
  */
 import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
+import { exportOnnx, type OnnxExportOptions } from '../../export/onnx';
+import { exportPytorch, type PytorchExportOptions } from '../../export/pytorch';
 import { noGrad } from '../../graph/engine';
 import { mul } from '../../graph/ops/index';
 import { type Shape, shapesEqual } from '../../graph/shape';
@@ -307,6 +309,16 @@ export class Sequential {
   /** Loads a weights file by name; all checks run first, so a failed load changes nothing. */
   loadWeights(data: WeightsInput, options: LoadWeightsOptions = {}): LoadWeightsReport {
     return loadModelWeights(this, data, options);
+  }
+
+  /** ONNX bytes of the model for inference (docs/export.md). */
+  exportOnnx(options: OnnxExportOptions = {}): Promise<Uint8Array> {
+    return exportOnnx(this, options);
+  }
+
+  /** Python source of the model as a torch.nn.Module that loads exportWeights' file (docs/export.md). */
+  exportPytorch(options: PytorchExportOptions = {}): string {
+    return exportPytorch(this, options);
   }
 
   private notBuilt(method: string): ModelStateError {
