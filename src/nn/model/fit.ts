@@ -12,8 +12,18 @@ import { ProgressLogger } from '../callbacks/progress-logger';
 import type { HostTensor } from '../metric';
 import { classSampleWeights, hostRows, type ModelInput, takeRows } from './data';
 import { evaluateHost } from './evaluation';
+import { chooseExecutor, type Executor } from './executor';
+import { runPlannedEpoch } from './planned-fit';
 import type { Compiled, Sequential } from './sequential';
-import { metricLogs, positiveInteger, prepareData, trainStep, updateMetrics, yieldToEventLoop } from './step';
+import {
+  metricLogs,
+  nonFiniteLossMessage,
+  positiveInteger,
+  prepareData,
+  trainStep,
+  updateMetrics,
+  yieldToEventLoop,
+} from './step';
 
 export interface FitOptions {
   /** Default 1. */
@@ -38,6 +48,12 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** A History to continue (a run resumed from a checkpoint, with initialEpoch): epochs are appended. */
   history?: History;
+  /**
+   * How steps run: 'planned' traces the step once per batch size and replays it (WebGPU only;
+   * throws where it cannot), 'eager' dispatches op by op, 'auto' (default) plans on WebGPU and
+   * falls back to eager, with the reason logged, where the step cannot be planned.
+   */
+  executor?: Executor;
 }
 
 function checkFitOptions(o: FitOptions): void {
@@ -95,7 +111,7 @@ async function splitData(
 }
 
 /** Everything one epoch needs, fixed for the whole run. */
-interface Run {
+export interface Run {
   model: Sequential;
   compiled: Compiled;
   data: Split;
@@ -128,9 +144,7 @@ async function runEpoch(run: Run, epoch: number): Promise<Logs | null> {
     const step = trainStep(model, compiled, xb, yb, wb, run.seed);
     const loss = await step.loss.item();
     if (!Number.isFinite(loss)) {
-      history.error =
-        `fit: the loss became ${loss} at epoch ${epoch}, batch ${batch}; training stopped and the ` +
-        'weights from before that step were kept (try a lower learning rate, gradient clipping, or check the data)';
+      history.error = nonFiniteLossMessage(loss, epoch, batch);
       model.stopTraining = true;
       return null;
     }
@@ -201,17 +215,22 @@ export async function fitModel(
     history,
     aborted,
   };
+  const trainer = chooseExecutor(o.executor ?? 'auto', run);
   model.stopTraining = false;
-  await callbacks.trainBegin({});
-  let lastLogs: Logs = {};
-  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining && !aborted(); epoch++) {
-    await callbacks.epochBegin(epoch, {});
-    const logs = await runEpoch(run, epoch);
-    if (!logs) break;
-    await callbacks.epochEnd(epoch, logs);
-    lastLogs = logs;
+  try {
+    await callbacks.trainBegin({});
+    let lastLogs: Logs = {};
+    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining && !aborted(); epoch++) {
+      await callbacks.epochBegin(epoch, {});
+      const logs = trainer ? await runPlannedEpoch(run, epoch, trainer) : await runEpoch(run, epoch);
+      if (!logs) break;
+      await callbacks.epochEnd(epoch, logs);
+      lastLogs = logs;
+    }
+    history.stopped = model.stopTraining || aborted() || history.error !== null;
+    await callbacks.trainEnd(lastLogs);
+  } finally {
+    trainer?.destroy();
   }
-  history.stopped = model.stopTraining || aborted() || history.error !== null;
-  await callbacks.trainEnd(lastLogs);
   return history;
 }

@@ -30,6 +30,14 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/** history.error when a step's loss is NaN or infinite (the step is not applied). */
+export function nonFiniteLossMessage(loss: number, epoch: number, batch: number): string {
+  return (
+    `fit: the loss became ${loss} at epoch ${epoch}, batch ${batch}; training stopped and the ` +
+    'weights from before that step were kept (try a lower learning rate, gradient clipping, or check the data)'
+  );
+}
+
 export function positiveInteger(what: string, v: number): number {
   if (!Number.isInteger(v) || v < 1)
     throw new InvalidArgumentError(`${what} must be a positive integer, received ${v}`);
@@ -62,8 +70,11 @@ export async function prepareData(
 export interface StepResult {
   loss: Tensor;
   yPred: Tensor;
-  /** Applies the optimizer update and the layers' state updates. */
-  commit(): void;
+  /**
+   * Applies the optimizer update and the layers' state updates; `scalars` replace the optimizer's
+   * host-computed step scalars (a planned step passes its inputs).
+   */
+  commit(scalars?: readonly Tensor[]): void;
 }
 
 export function trainStep(
@@ -98,8 +109,8 @@ export function trainStep(
   return {
     loss: value,
     yPred: yPred!,
-    commit() {
-      compiled.optimizer.applyGradients(variables, grads);
+    commit(scalars) {
+      compiled.optimizer.applyGradients(variables, grads, scalars);
       for (const u of updates) u.variable.value = u.value;
     },
   };

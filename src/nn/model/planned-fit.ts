@@ -1,0 +1,135 @@
+/**
+ * One epoch of fit on the planned WebGPU step (planned-step.ts), pipelined: step b+1 is issued
+ * before step b's loss (and predictions, when metrics need them) is read back, so the GPU works
+ * while the host waits for the read, runs metrics and callbacks. The callbacks see the same
+ * sequence as on the eager path (batchBegin b, batchEnd b, batchBegin b+1, ...). A step issued
+ * ahead is taken back (the state ring rewound) when it must not count:
+ *   - step b's loss is non-finite: steps b and b+1 are taken back, history.error is set and the
+ *     model keeps the weights, slots and moving statistics from before step b;
+ *   - stopTraining or abort is seen before batch b+1 begins;
+ *   - a callback changed the learning rate after step b+1 was issued: b+1 is issued again.
+ */
+
+import { Random, streamKey } from '../../graph/random';
+import { sizeOf } from '../../graph/shape';
+import type { Logs } from '../callbacks/callback';
+import type { HostTensor } from '../metric';
+import { evaluateHost } from './evaluation';
+import type { Run } from './fit';
+import type { HostBatch, PlannedTrainer } from './planned-step';
+import { metricLogs, nonFiniteLossMessage, yieldToEventLoop } from './step';
+
+/** Rows `[start, end)` of `host` (or the rows `order` lists there), copied on the host. */
+export function gatherRows(host: HostTensor, start: number, end: number, order?: Int32Array): Float32Array {
+  const rowSize = sizeOf(host.shape.slice(1));
+  const out = new Float32Array((end - start) * rowSize);
+  for (let r = start; r < end; r++) {
+    const src = order ? order[r] : r;
+    out.set(host.data.subarray(src * rowSize, (src + 1) * rowSize), (r - start) * rowSize);
+  }
+  return out;
+}
+
+interface Issued {
+  batch: HostBatch;
+  read: Promise<Float32Array[]>;
+  /** The step count and learning rate it was issued with. */
+  iteration: number;
+  learningRate: number;
+}
+
+export async function runPlannedEpoch(
+  run: Run,
+  epoch: number,
+  trainer: PlannedTrainer,
+): Promise<Logs | null> {
+  const { model, compiled, data, weights, batchSize, callbacks, history } = run;
+  const optimizer = compiled.optimizer;
+  const samples = data.train.x.shape[0];
+  const order = run.shuffle ? new Random(streamKey(run.seed, epoch)).permutation(samples) : undefined;
+  const batches = Math.ceil(samples / batchSize);
+  const batchAt = (b: number): HostBatch => {
+    const start = b * batchSize;
+    const end = Math.min(start + batchSize, samples);
+    return {
+      x: gatherRows(data.train.x, start, end, order),
+      y: gatherRows(data.train.y, start, end, order),
+      w: weights ? gatherRows({ data: weights, shape: [samples] }, start, end, order) : null,
+      rows: end - start,
+    };
+  };
+  const issue = (batch: HostBatch): Issued => ({
+    batch,
+    iteration: optimizer.iterations,
+    learningRate: optimizer.learningRate,
+    read: trainer.issue(batch),
+  });
+  /** The rate the optimizer would use for `iteration` now (a callback may have changed it). */
+  const rateAt = (iteration: number): number => {
+    const now = optimizer.iterations;
+    optimizer.iterations = iteration;
+    const lr = optimizer.learningRate;
+    optimizer.iterations = now;
+    return lr;
+  };
+  /** Takes back the newest issued step; its read may fail once the plan is destroyed, unheeded. */
+  const discard = (issued: Issued): void => {
+    trainer.rewind(1);
+    issued.read.catch(() => undefined);
+  };
+  for (const m of compiled.metrics) m.reset();
+  trainer.load();
+  let lossSum = 0;
+  let seen = 0;
+  let ahead: Issued | null = null;
+  try {
+    for (let b = 0; b < batches; b++) {
+      await yieldToEventLoop();
+      if (model.stopTraining || run.aborted()) break;
+      const rows = Math.min(batchSize, samples - b * batchSize);
+      await callbacks.batchBegin(b, { batch: b, size: rows });
+      if (ahead && rateAt(ahead.iteration) !== ahead.learningRate) {
+        discard(ahead);
+        ahead = issue(ahead.batch);
+      }
+      const current = ahead ?? issue(batchAt(b));
+      ahead = b + 1 < batches ? issue(batchAt(b + 1)) : null;
+      const [lossValues, predicted] = await current.read;
+      const loss = lossValues[0];
+      if (!Number.isFinite(loss)) {
+        if (ahead) discard(ahead);
+        ahead = null;
+        trainer.rewind(1);
+        history.error = nonFiniteLossMessage(loss, epoch, b);
+        model.stopTraining = true;
+        return null;
+      }
+      lossSum += loss * rows;
+      seen += rows;
+      if (predicted) {
+        const yTrue = { data: current.batch.y, shape: [rows, ...data.train.y.shape.slice(1)] };
+        const yPred = { data: predicted, shape: [rows, ...model.outputShape] };
+        for (const m of compiled.metrics) m.update(yTrue, yPred);
+      }
+      await callbacks.batchEnd(b, {
+        batch: b,
+        size: rows,
+        loss: lossSum / seen,
+        ...metricLogs(compiled, '', true),
+      });
+    }
+  } finally {
+    // A step issued for a batch that never began (stop, abort, an error in a callback) is undone.
+    if (ahead) discard(ahead);
+    trainer.store();
+  }
+  if (seen === 0 || run.aborted()) return null;
+  const logs: Logs = { loss: lossSum / seen, ...metricLogs(compiled) };
+  if (data.validation) {
+    Object.assign(
+      logs,
+      await evaluateHost(model, compiled, data.validation.x, data.validation.y, batchSize, 'val_'),
+    );
+  }
+  return logs;
+}
