@@ -62,6 +62,19 @@ test('a trained model is saved in the browser, survives a reload, loads, and dow
   expect(header['dense_1.kernel'].shape).toEqual([4, 32]);
   expect(JSON.parse(header.__metadata__.model_config).layers).toHaveLength(3);
 
+  const configDownload = page.waitForEvent('download');
+  await page.getByTestId('download-config').click();
+  const config = JSON.parse(
+    Buffer.concat(await (await (await configDownload).createReadStream()).toArray()).toString('utf8'),
+  );
+  expect(config.model.layers.map((l: { className: string }) => l.className)).toEqual([
+    'Dense',
+    'Dense',
+    'Dense',
+  ]);
+  expect(config.training.loss.name).toBe('sparseCategoricalCrossentropy');
+  expect(config.app.classNames).toEqual(['setosa', 'versicolor', 'virginica']);
+
   // The downloaded file predicts again when loaded back: its preprocessing travels inside it.
   await page
     .getByTestId('weights-file')

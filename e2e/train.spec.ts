@@ -1,12 +1,19 @@
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
+
+/** Opens the page and loads one of its sample datasets (button label, then the file it names). */
+async function loadSample(page: Page, button: string, file: string): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('button', { name: button }).click();
+  await expect(page.getByTestId('data-summary')).toContainText(file);
+}
+
+const train = (page: Page) => page.getByRole('button', { name: 'Train', exact: true }).click();
 
 test('trains a sample in a Worker on WebGPU with live curves, then evaluates on the test split', async ({
   page,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Iris flowers' }).click();
-  await expect(page.getByTestId('data-summary')).toContainText('iris.csv');
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await loadSample(page, 'Iris flowers', 'iris.csv');
+  await train(page);
 
   // While it runs: the backend line names the adapter and the Worker, and the loss chart fills.
   await expect(page.getByTestId('run-backend')).toContainText('WebGPU');
@@ -37,12 +44,10 @@ test('trains a sample in a Worker on WebGPU with live curves, then evaluates on 
 });
 
 test('pause holds training and stop ends it with the weights reached so far', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Palmer penguins' }).click();
-  await expect(page.getByTestId('data-summary')).toContainText('penguins.csv');
+  await loadSample(page, 'Palmer penguins', 'penguins.csv');
   await page.getByLabel('epochs').fill('200');
   await page.getByLabel('epochs').dispatchEvent('change');
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await train(page);
   await expect(page.getByTestId('run-status')).toHaveText('training');
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByTestId('run-status')).toHaveText('paused');
@@ -59,10 +64,8 @@ test('pause holds training and stop ends it with the weights reached so far', as
 test('the trained model predicts a new CSV, downloaded with prediction and probability columns', async ({
   page,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Iris flowers' }).click();
-  await expect(page.getByTestId('data-summary')).toContainText('iris.csv');
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await loadSample(page, 'Iris flowers', 'iris.csv');
+  await train(page);
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
 
   const rows = [

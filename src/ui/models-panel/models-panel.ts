@@ -4,7 +4,7 @@ import { panelStyles } from '../shared-styles';
 import { ObserveController } from '../state/observable';
 import type { RunState } from '../state/run-state';
 import type { SavedModels } from '../state/saved-models';
-import { fileOf, type TrainedModel, trainedModelFromFile } from '../state/trained-model';
+import { configFile, fileOf, type TrainedModel, trainedModelFromFile } from '../state/trained-model';
 
 const fmtBytes = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
@@ -89,6 +89,9 @@ export class ModelsPanel extends LitElement {
         <button data-testid="download-json" @click=${() => this.download(m, 'json', `${base}-weights.json`)}>
           Download .json
         </button>
+        <button data-testid="download-config" @click=${() => this.offer(`${base}-config.json`, configFile(m), 'application/json')}>
+          Download config
+        </button>
       </div>`;
   }
 
@@ -122,12 +125,12 @@ export class ModelsPanel extends LitElement {
   }
 
   private download(m: TrainedModel, format: 'safetensors' | 'json', name: string) {
-    const bytes = fileOf(m, format);
-    const url = URL.createObjectURL(
-      new Blob([bytes as BlobPart], {
-        type: format === 'json' ? 'application/json' : 'application/octet-stream',
-      }),
-    );
+    this.offer(name, fileOf(m, format), format === 'json' ? 'application/json' : 'application/octet-stream');
+  }
+
+  /** Offers bytes as a file download. */
+  private offer(name: string, bytes: Uint8Array | string, type: string) {
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
     const a = document.createElement('a');
     a.href = url;
     a.download = name;

@@ -99,6 +99,12 @@ export function fileOf(m: TrainedModel, format: 'safetensors' | 'json'): Uint8Ar
     : new TextEncoder().encode(encodeJsonWeights(tensorsOf(m), m.metadata));
 }
 
+/** The architecture and how it was trained, as readable JSON (what the weights file's metadata holds). */
+export function configFile(m: TrainedModel): string {
+  const parse = (key: string) => (m.metadata[key] === undefined ? null : JSON.parse(m.metadata[key]));
+  return `${JSON.stringify({ model: m.model, training: parse('training_config'), app: m.context }, null, 2)}\n`;
+}
+
 /** The metadata the app adds to the weights files of models it trains. */
 export function appMetadata(context: AppContext): Record<string, string> {
   return { [APP_CONTEXT_KEY]: JSON.stringify(context) };
