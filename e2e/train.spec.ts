@@ -91,3 +91,22 @@ test('the trained model predicts a new CSV, downloaded with prediction and proba
   expect(lines[2]).toMatch(/,virginica,/);
   await expect(page.getByText('Ignored columns the model does not use: note')).toBeVisible();
 });
+
+test('the small CNN preset trains on image-shaped rows (8x8 shapes) and beats chance clearly', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Shapes (8×8 images, synthetic)' }).click();
+  await expect(page.getByTestId('data-summary')).toContainText('64 features');
+  await page.getByRole('button', { name: 'Small CNN (rows as square images)' }).click();
+  await expect(page.getByTestId('summary')).toContainText('Conv2D');
+  await expect(page.getByTestId('summary')).toContainText('(batch, 8, 8, 8)');
+  await page.getByLabel('epochs').fill('10');
+  await page.getByLabel('epochs').dispatchEvent('change');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 110_000 });
+  const accuracy = Number(
+    await page.getByTestId('test-metrics').locator('tr', { hasText: 'accuracy' }).locator('td').textContent(),
+  );
+  expect(accuracy).toBeGreaterThan(0.6); // four classes: chance is 0.25
+});
