@@ -1,0 +1,48 @@
+/**
+ * Python for the export tests: python3 with NumPy is required (tests skip with the reason logged
+ * otherwise); the real torch and onnx packages are used where importable. Without torch,
+ * numpy_torch/ stands in for it (see its README), so the generated file itself still runs.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const here = dirname(fileURLToPath(import.meta.url));
+
+function probe(code: string): string | null {
+  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8' });
+  if (r.error) return `python3 is not available (${r.error.message})`;
+  return r.status === 0 ? null : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
+}
+
+/** Why the NumPy-based checks cannot run, or null. */
+export const numpyMissing = probe('import numpy');
+/** Why the checks with the real PyTorch cannot run, or null. */
+export const torchMissing = probe('import torch');
+/** Why onnx.checker cannot run, or null. */
+export const onnxMissing = probe('import onnx');
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'export-'));
+}
+
+export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): void {
+  for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
+}
+
+/** Runs python3 with the real torch, or with numpy_torch first on the path when torch is missing. */
+export function runPython(args: string[], cwd = here): { stdout: string; stderr: string } {
+  const env = { ...process.env };
+  if (torchMissing)
+    env.PYTHONPATH = [join(here, 'numpy_torch'), here, env.PYTHONPATH].filter(Boolean).join(':');
+  else env.PYTHONPATH = [here, env.PYTHONPATH].filter(Boolean).join(':');
+  const r = spawnSync('python3', args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`python3 ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+export function pythonParses(path: string): void {
+  execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])', path]);
+}
