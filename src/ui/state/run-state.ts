@@ -149,8 +149,11 @@ export class RunState extends Observable {
     this.launch(request, record, 0);
   }
 
-  /** Continues the unfinished run found in IndexedDB from its last checkpoint. */
-  async resumeSaved(): Promise<void> {
+  /**
+   * Continues the unfinished run found in IndexedDB from its last checkpoint, on the backend it
+   * started on or on the one given (the CPU, after a GPU failure).
+   */
+  async resumeSaved(backend?: 'webgpu' | 'cpu'): Promise<void> {
     const saved = this.resumable;
     if (!saved) return;
     try {
@@ -163,7 +166,8 @@ export class RunState extends Observable {
       // The store keeps what the Worker posted; restoreTrainingState checks every field of it again.
       const state = checkpoint as unknown as TrainingState;
       this.resumable = null;
-      this.launch({ ...structuredClone(record.request), resume: state }, record, state.epoch);
+      const request = { ...structuredClone(record.request), resume: state, ...(backend ? { backend } : {}) };
+      this.launch(request, record, state.epoch);
       for (const [i, epoch] of state.history.epoch.entries()) {
         const logs = Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, v[i]]));
         this.log.addEpoch(epoch, logs);
@@ -302,6 +306,8 @@ export class RunState extends Observable {
       case 'error':
         this.status = 'error';
         this.error = `${m.name}: ${m.message}`;
+        // The checkpoints written so far stay: offer to go on from the last one (on the CPU if the GPU failed).
+        void this.findResumable();
         break;
       case 'predictions':
         return;

@@ -81,6 +81,7 @@ export class WebGPUTrainer extends LitElement {
       An unfinished run on <strong>${r.source}</strong> was saved after epoch ${r.epoch} of ${r.epochs}
       (${new Date(r.savedAt).toLocaleString()}).
       <button @click=${() => this.run.resumeSaved()}>Resume it</button>
+      <button @click=${() => this.run.resumeSaved('cpu')}>Resume on the CPU</button>
       <button @click=${() => this.run.discardSaved()}>Discard</button>
     </p>`;
   }
