@@ -72,9 +72,9 @@ function lossSource(loss: LossConfig): string {
 const OPTIMIZER_SOURCE = `def make_optimizer(parameters, learning_rate=None):
     """The compiled optimizer with its settings (OPTIMIZER), in PyTorch.
 
-    SGD (momentum, Nesterov) and AdamW's decoupled decay are the same updates. Adam puts epsilon
-    after the bias correction (ours: before) and RMSprop outside the square root (ours: inside);
-    both differ only while the second moment is near epsilon. A learning-rate schedule is not
+    SGD (momentum, Nesterov) and AdamW's decoupled decay are the same updates. PyTorch's Adam adds
+    epsilon to the bias-corrected root of v (ours to the uncorrected one) and its RMSprop outside
+    the square root (ours inside); both differ only while that root is near epsilon. A learning-rate schedule is not
     carried over: the rate is the one the model had when exported.
     """
     c = OPTIMIZER["config"]
@@ -123,6 +123,8 @@ function mainSource(loss: LossConfig['name']): string {
     model.load_webgpu_trainer_weights(tensors)
     model.eval()
     x, y = read_csv_features(args.csv, math.prod(INPUT_SHAPE), args.target)
+    if x.shape[0] == 0:
+        raise ValueError(f"{args.csv}: no data rows")
     x = x.reshape(x.shape[0], *INPUT_SHAPE)
     with torch.no_grad():
         out = torch.cat([model(x[i : i + args.batch_size]) for i in range(0, x.shape[0], args.batch_size)])

@@ -1,0 +1,40 @@
+/**
+ * The ONNX reference checker (Python's onnx package, Debian's python3-onnx) accepts every
+ * exported file with full_check (type and shape inference included). Skipped, with the reason
+ * logged, where the package is not installed; onnxruntime-web's tests run regardless.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { layerCases, presetModel, trained } from './models';
+import { onnxMissing, runPython, tempDir, writeFiles } from './python';
+
+if (onnxMissing)
+  console.warn(
+    `test/export/onnx-checker.test.ts skipped: the onnx Python package is missing (${onnxMissing})`,
+  );
+
+const CHECK = [
+  'import onnx, sys',
+  'm = onnx.load(sys.argv[1])',
+  'onnx.checker.check_model(m, full_check=True)',
+  'print(m.opset_import[0].version, [d.dim_param for d in m.graph.input[0].type.tensor_type.shape.dim][0])',
+].join('\n');
+
+describe.skipIf(onnxMissing !== null)('onnx.checker.check_model accepts the exported files', () => {
+  it('every layer case and the presets, at opsets 13, 17 and 21', async () => {
+    const models = [
+      ...layerCases.map((c) => c.build()),
+      presetModel('mlp-bn-dropout', 6, 'classification', 3),
+      presetModel('cnn', 16, 'classification', 3),
+    ];
+    const dir = tempDir();
+    for (const [i, model] of models.entries()) {
+      await trained(model, model.outputShape[model.outputShape.length - 1], 'regression');
+      for (const opset of [13, 17, 21]) {
+        const path = join(dir, `m${i}-${opset}.onnx`);
+        writeFiles(dir, { [`m${i}-${opset}.onnx`]: await model.exportOnnx({ opset }) });
+        expect(runPython(['-c', CHECK, path]).stdout.trim()).toBe(`${opset} batch`);
+      }
+    }
+  });
+});
