@@ -109,8 +109,8 @@ function emitStep(g: GraphBuilder, step: ExportStep, weights: Map<string, Float3
           g.floatTensor(w('moving_mean'), [n], value('moving_mean')),
           g.floatTensor(w('moving_variance'), [n], value('moving_variance')),
         ],
-        // ONNX's momentum weighs the old statistic the other way round from ours; only
-        // training uses it, kept so the file states the model faithfully.
+        // ONNX's momentum, like ours, is the old statistic's weight (PyTorch's exporter writes
+        // 1 - its own); only training reads it, kept so the file states the layer faithfully.
         [float('epsilon', step.epsilon), float('momentum', step.momentum)],
       );
       return;

@@ -61,6 +61,11 @@ describe('ONNX Runtime runs the exported model as predict does', () => {
       const decoded = decodeModel(bytes);
       expect(decoded.opset_import).toEqual([{ domain: '', version: opset }]);
       expect(decoded.ir_version).toBe(opset === 13 ? 7 : 10);
+      // Keras and ONNX both weigh the old moving statistic by momentum: written unchanged.
+      const bn = decoded.graph.node.find((n) => n.op_type === 'BatchNormalization')!;
+      const attr = (name: string) => bn.attribute.find((a) => a.name === name)!.f!;
+      expect(attr('momentum')).toBeCloseTo(0.99, 6);
+      expect(attr('epsilon')).toBeCloseTo(1e-3, 9);
     }
   });
 
