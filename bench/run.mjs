@@ -1,18 +1,25 @@
-// `npm run bench`: runs the benchmark page in headless Chromium once per adapter configuration, prints
-// a table and saves bench/results/<date>.json and .md. Figures, not tests: nothing here asserts speed.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+// `npm run bench`: every workload for every library and backend, in headless Chromium, once per
+// adapter set-up; prints a line per result and saves bench/results/<date>.json and .md (and
+// latest.md). BENCH_QUICK=1 is a smoke run (small sizes, one repetition, a few minutes) saved as
+// <date>-quick.* and latest-quick.md. Figures, not tests: nothing here asserts speed.
+//
+// Robustness: each library/backend pair gets a fresh page; every workload has a time limit; a
+// failure or time-out becomes an error row (the page is replaced after a time-out) and the run goes on.
+// BENCH_ONLY=ours:webgpu,tfjs:wasm limits the pairs run; BENCH_VERBOSE=1 logs each workload's start.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
 import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/chromium.mjs';
 import { ensureNodeModules, ensureSystemPackages } from '../scripts/setup.mjs';
+import { markdown, summarise, TITLES } from './report.mjs';
 
 ensureNodeModules();
 ensureSystemPackages();
 
+const QUICK = process.env.BENCH_QUICK === '1';
 const BASE_ARGS = CHROMIUM_ARGS;
-
-/** Chromium set-ups: SwiftShader (core WebGPU) and llvmpipe through OpenGL ES (compatibility mode). */
+/** SwiftShader (core WebGPU) and llvmpipe through OpenGL ES, forced on every requestAdapter(). */
 const CONFIGS = [
   { name: 'swiftshader', args: BASE_ARGS },
   {
@@ -20,76 +27,205 @@ const CONFIGS = [
     args: [...BASE_ARGS, '--use-angle=gl-egl', '--use-webgpu-adapter=opengles', '--force-webgpu-compat'],
   },
 ];
+/** GPU pairs run on every set-up; CPU pairs ('cpu' set-up) once, in the first browser. */
+const GPU_PAIRS = [
+  ['ours', 'webgpu'],
+  ['tfjs', 'webgpu'],
+  ['jax', 'webgpu'],
+  ['tfjs', 'webgl'],
+];
+const CPU_PAIRS = [
+  ['ours', 'cpu'],
+  ['tfjs', 'wasm'],
+  ['tfjs', 'cpu'],
+];
 
-const SIZES = (process.env.BENCH_SIZES ?? '256,512,1024').split(',').map(Number);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// Full: the issue's sizes; 3 to 5 repetitions (5 when they fit in a minute). Quick: a smoke run.
+const reps = QUICK ? { minReps: 1, maxReps: 1, budgetMs: 0 } : { minReps: 3, maxReps: 5, budgetMs: 60_000 };
+const W1_SIZES = QUICK ? [128, 256] : [256, 512, 1024];
+const WORKLOADS = [
+  ...W1_SIZES.map((size) => ({ workload: 'W1', size, epochs: 0, batchSize: 0, limitS: QUICK ? 60 : 150 })),
+  { workload: 'W2', size: QUICK ? 1024 : 8192, epochs: 1, batchSize: 128, limitS: QUICK ? 90 : 300 },
+  { workload: 'W3', size: 150, epochs: QUICK ? 2 : 20, batchSize: 16, limitS: QUICK ? 60 : 240 },
+  { workload: 'W4', size: QUICK ? 256 : 2048, epochs: 1, batchSize: 64, limitS: QUICK ? 90 : 300 },
+].map((w) => ({ ...w, ...reps }));
+/** Workloads a library cannot express, recorded as 'not run' rows with the reason. */
+const NOT_RUN = {
+  'jax:W4': 'jax-js has no layers or fit; the Conv2D-BatchNorm-MaxPool training step is not hand-written',
+};
+
+const readLoad = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+const loadStart = readLoad();
 
 const server = await createServer({
   root: process.cwd(),
   logLevel: 'error',
-  server: { host: '127.0.0.1', port: 0 },
+  // No file watching or HMR: other work editing src/ must not reload the page mid-measurement.
+  server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
+  // Pre-bundled up front: a dependency discovered mid-run would make Vite reload the page under us.
+  optimizeDeps: {
+    entries: ['bench/index.html'],
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-wasm',
+      '@jax-js/jax',
+    ],
+  },
 });
 await server.listen();
 const url = `${server.resolvedUrls.local[0]}bench/index.html`;
 const rows = [];
+const configsSeen = [];
+let browserVersion = '';
+
+function withTimeout(promise, seconds, what) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timeout: ${what} ran past ${seconds} s`)), seconds * 1000);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+async function openPage(context) {
+  const page = await context.newPage();
+  await page.goto(url, { timeout: 60_000 });
+  await page.waitForFunction(() => window.bench !== undefined, null, { timeout: 60_000 });
+  return page;
+}
+
+/** Closes a page or context that may be wedged; false when even that did not finish. */
+async function closeQuietly(target) {
+  try {
+    await withTimeout(target.close(), 20, 'close');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function log(row) {
+  const what =
+    `${TITLES[row.spec.workload](row.spec).slice(0, 44).padEnd(44)} ${row.config.padEnd(13)} ` +
+    `${`${row.lib} ${row.backend}`.padEnd(12)}`;
+  if (row.status !== 'ok') return console.log(`${what} ${row.status}: ${row.error}`);
+  const s = row.summary;
+  console.log(
+    `${what} ${s.metric.median.toFixed(2).padStart(9)} ${s.metric.name.padEnd(8)} ` +
+      `(${s.ms.median.toFixed(0)} ms/rep, ${s.reps} reps${s.finalLoss !== undefined ? `, loss ${s.finalLoss.toFixed(3)}` : ''})` +
+      `${row.fallbackReason ? `  FELL BACK: ${row.fallbackReason}` : ''}`,
+  );
+}
+
+/** One library/backend pair in its own browser context; false when the browser must be relaunched. */
+async function runPair(browser, config, lib, backend) {
+  let context = null;
+  let page = null;
+  for (const w of WORKLOADS) {
+    const spec = { lib, backend, ...w };
+    const base = { spec, config, lib, backend, loadavg: readLoad() };
+    const reason = NOT_RUN[`${lib}:${w.workload}`];
+    if (reason) {
+      if (!rows.some((r) => r.lib === lib && r.config === config && r.spec.workload === w.workload)) {
+        rows.push({ ...base, status: 'not run', error: reason });
+        log(rows.at(-1));
+      }
+      continue;
+    }
+    try {
+      context ??= await browser.newContext();
+      page ??= await withTimeout(openPage(context), 120, 'opening the benchmark page');
+      if (process.env.BENCH_VERBOSE) console.log(`  start ${lib} ${backend} ${w.workload} ${w.size}`);
+      const { limitS, ...rest } = spec;
+      const pageSpec = { ...rest, limitMs: limitS * 1000 };
+      const result = await withTimeout(
+        page.evaluate((s) => window.bench.run(s), pageSpec),
+        limitS,
+        `${lib} ${backend} ${w.workload} ${w.size}`,
+      );
+      rows.push({
+        ...base,
+        status: 'ok',
+        description: result.description,
+        fallbackReason: result.fallbackReason,
+        times: result.times,
+        losses: result.losses,
+        summary: summarise(spec, result),
+        loadavgAfter: readLoad(),
+      });
+    } catch (e) {
+      const timedOut = String(e.message).startsWith('timeout');
+      rows.push({ ...base, status: timedOut ? 'timeout' : 'error', error: String(e.message).split('\n')[0] });
+      // A page stuck in a workload (or crashed) is replaced, context and all; later workloads start clean.
+      log(rows.at(-1));
+      const closed = context ? await closeQuietly(context) : true;
+      [context, page] = [null, null];
+      if (!closed) return false;
+      continue;
+    }
+    log(rows.at(-1));
+  }
+  return context ? closeQuietly(context) : true;
+}
 
 try {
-  for (const config of CONFIGS) {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: config.args });
-    const page = await browser.newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => window.bench !== undefined);
-    const adapter = await page.evaluate(() => window.bench.adapter());
-    for (const backend of ['webgpu', 'cpu']) {
-      // The CPU backend does not depend on the adapter: measure it once.
-      if (backend === 'cpu' && config !== CONFIGS[0]) continue;
-      for (const n of SIZES) {
-        const reps = n >= 1024 ? 3 : 5;
-        const load = loadavg()[0];
-        const t = await page.evaluate(([b, size, r]) => window.bench.matmul(b, size, r), [backend, n, reps]);
-        const gflops = (ms) => (2 * n ** 3) / (ms * 1e6);
-        const row = {
-          workload: `W1 matmul n=${n} (with readback)`,
-          config: config.name,
-          adapter,
-          backend: t.backend,
-          backendDescription: t.description,
-          fallbackReason: t.fallbackReason,
-          ms: { median: median(t.times), min: Math.min(...t.times), max: Math.max(...t.times) },
-          gflops: { median: gflops(median(t.times)), best: gflops(Math.min(...t.times)) },
-          loadavg1: load,
-        };
-        rows.push(row);
-        console.log(
-          `${row.workload.padEnd(34)} ${config.name.padEnd(14)} ${backend.padEnd(7)} ` +
-            `${row.ms.median.toFixed(1).padStart(9)} ms  ${row.gflops.median.toFixed(2).padStart(7)} GFLOP/s` +
-            `${t.fallbackReason ? `  (fell back: ${t.fallbackReason})` : ''}`,
-        );
+  for (const [i, config] of CONFIGS.entries()) {
+    const launch = () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: config.args });
+    let browser = await launch();
+    browserVersion = `headless Chromium ${browser.version()}`;
+    const probe = await openPage(browser);
+    configsSeen.push({ name: config.name, adapter: await probe.evaluate(() => window.bench.adapter()) });
+    await probe.close();
+    const only = process.env.BENCH_ONLY?.split(',');
+    const pairs = [
+      ...GPU_PAIRS.map((p) => [config.name, ...p]),
+      ...(i === 0 ? CPU_PAIRS.map((p) => ['cpu', ...p]) : []),
+    ];
+    for (const [name, lib, backend] of pairs) {
+      if (only && !only.includes(`${lib}:${backend}`)) continue;
+      if (!(await runPair(browser, name, lib, backend)) || !browser.isConnected()) {
+        console.log(`  relaunching Chromium for ${config.name} after a wedged page`);
+        await closeQuietly(browser);
+        browser = await launch();
       }
     }
-    await browser.close();
+    await closeQuietly(browser);
   }
 } finally {
   await server.close();
 }
 
 const date = new Date().toISOString().replace(/[:]/g, '-').slice(0, 19);
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, chromium: CHROMIUM };
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memGiB: Math.round(totalmem() / 2 ** 30),
+  browser: browserVersion,
+  chromiumPath: CHROMIUM,
+  loadStart: loadStart.join(' '),
+  loadEnd: readLoad().join(' '),
+};
+const notes = [
+  'Each repetition follows an untimed warm-up (W1: one product; W2-W4: build, compile and fit on two ' +
+    'batches). W1 times one product including reading the result back; W2-W4 time model.fit over the whole ' +
+    'dataset (tfjs-layers model.fit for TensorFlow.js; for jax-js a hand-written jit-compiled Adam step, see ' +
+    'bench/libs/jax.ts).',
+  QUICK
+    ? 'Smoke run: W1 n=128,256; W2 1024 samples; W3 2 epochs; W4 256 samples; one repetition each.'
+    : 'Repetitions: 5, or 3 where 5 would take over a minute. Median, and min–max over repetitions.',
+  'Same seeded data for every library (bench/data.ts); labels come from a random linear teacher, so a final ' +
+    'loss below chance (ln classes) shows the model trained.',
+  'tfjs wasm has no Conv2DBackpropFilter kernel in 4.22, so it cannot train W4: its error row is the ' +
+    "library's limitation, not the harness's.",
+  'tfjs wasm runs single-threaded with SIMD: the page is not cross-origin isolated, so no SharedArrayBuffer.',
+  'Load average: the 1-minute figure from /proc/loadavg before each workload; the machine is shared, so ' +
+    'rows measured under a high load are noisy.',
+];
+const out = { date, quick: QUICK, machine, configs: configsSeen, rows, notes };
+const stem = `bench/results/${date}${QUICK ? '-quick' : ''}`;
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ date, machine, rows }, null, 2));
-const md = [
-  `# Benchmarks ${date}`,
-  '',
-  `Machine: ${machine.cpus} cores, ${machine.cpuModel}; headless Chromium (${CHROMIUM}).`,
-  '',
-  '| workload | config | backend | median ms | min–max ms | GFLOP/s (median) | load avg |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
-  ...rows.map(
-    (r) =>
-      `| ${r.workload} | ${r.config} | ${r.backendDescription} | ${r.ms.median.toFixed(1)} | ` +
-      `${r.ms.min.toFixed(1)}–${r.ms.max.toFixed(1)} | ${r.gflops.median.toFixed(2)} | ${r.loadavg1.toFixed(2)} |`,
-  ),
-].join('\n');
-writeFileSync(`bench/results/${date}.md`, `${md}\n`);
-writeFileSync('bench/results/latest.md', `${md}\n`);
-console.log(`\nsaved bench/results/${date}.json and .md`);
+writeFileSync(`${stem}.json`, JSON.stringify(out, null, 2));
+const md = markdown(out);
+writeFileSync(`${stem}.md`, md);
+writeFileSync(QUICK ? 'bench/results/latest-quick.md' : 'bench/results/latest.md', md);
+console.log(`\nsaved ${stem}.json and .md`);

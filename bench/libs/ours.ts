@@ -1,0 +1,75 @@
+// webgpu-trainer through its public API only: Sequential, compile, fit, matmul, as a user would.
+
+import {
+  Activation,
+  Adam,
+  BatchNormalization,
+  Conv2D,
+  Dense,
+  Flatten,
+  getBackendInfo,
+  InvalidArgumentError,
+  MaxPooling2D,
+  matmul,
+  Sequential,
+  setBackend,
+  tensor,
+} from '../../src/index';
+import type { Dataset } from '../data';
+import type { Library, ModelKind } from './library';
+
+function build(kind: ModelKind): Sequential {
+  const layers = {
+    mlp: () => [
+      new Dense({ units: 256, activation: 'relu', inputShape: [784] }),
+      new Dense({ units: 128, activation: 'relu' }),
+      new Dense({ units: 10, activation: 'softmax' }),
+    ],
+    tabular: () => [
+      new Dense({ units: 16, activation: 'relu', inputShape: [4] }),
+      new Dense({ units: 3, activation: 'softmax' }),
+    ],
+    cnn: () => [
+      new Conv2D({ filters: 8, kernelSize: 3, inputShape: [28, 28, 1] }),
+      new BatchNormalization({}),
+      new Activation({ activation: 'relu' }),
+      new MaxPooling2D({ poolSize: 2 }),
+      new Flatten(),
+      new Dense({ units: 10, activation: 'softmax' }),
+    ],
+  }[kind]();
+  const model = new Sequential({ layers, seed: 1 });
+  model.compile({ optimizer: new Adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+export const ours: Library = {
+  async init(backend) {
+    if (backend !== 'cpu' && backend !== 'webgpu') {
+      throw new InvalidArgumentError(`ours: backend must be 'cpu' or 'webgpu', received '${backend}'`);
+    }
+    await setBackend(backend);
+    const info = getBackendInfo();
+    return { description: `${info.name}: ${info.description}`, fallbackReason: info.fallbackReason };
+  },
+
+  async matmul(a, b) {
+    const ta = tensor(a.data, a.shape);
+    const tb = tensor(b.data, b.shape);
+    await matmul(ta, tb).data();
+    return { run: async () => void (await matmul(ta, tb).data()), dispose: () => {} };
+  },
+
+  async trainer(kind, data: Dataset, warm: Dataset, fit) {
+    const model = build(kind);
+    await model.fit(warm.x, warm.y, { batchSize: fit.batchSize, epochs: 1 });
+    return {
+      async fit() {
+        const h = await model.fit(data.x, data.y, { batchSize: fit.batchSize, epochs: fit.epochs });
+        if (h.error) throw new Error(`ours: fit stopped: ${h.error}`);
+        return h.history.loss.at(-1) ?? Number.NaN;
+      },
+      dispose: () => {},
+    };
+  },
+};

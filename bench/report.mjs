@@ -1,0 +1,137 @@
+// Statistics and the markdown report for bench/run.mjs. Speed ratios are "ours / theirs" in speed
+// (their median time / our median time): above 1 means webgpu-trainer is faster. GPU rows are
+// compared with our WebGPU backend on the same adapter set-up, CPU rows with our CPU backend.
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+/** Per-workload figures derived from one repetition's milliseconds. */
+export const METRICS = {
+  W1: (spec) => ({ name: 'GFLOP/s', of: (ms) => (2 * spec.size ** 3) / (ms * 1e6) }),
+  W2: (spec) => ({ name: 'ms/epoch', of: (ms) => ms / spec.epochs }),
+  W3: (spec) => ({ name: 'ms/step', of: (ms) => ms / (spec.epochs * Math.ceil(spec.size / spec.batchSize)) }),
+  W4: (spec) => ({ name: 'ms/epoch', of: (ms) => ms / spec.epochs }),
+};
+
+export const TITLES = {
+  W1: (s) => `W1 matmul f32 n=${s.size}, with readback`,
+  W2: (s) =>
+    `W2 MLP 784-256-128-10, Adam 1e-3, batch ${s.batchSize}, ${s.size} samples, ${s.epochs} epoch/rep`,
+  W3: (s) => `W3 tabular 4-16-3, ${s.size} rows, batch ${s.batchSize}, ${s.epochs} epochs/rep`,
+  W4: (s) => `W4 CNN Conv2D(8,3x3)-BN-ReLU-MaxPool-Dense, 28x28x1, batch ${s.batchSize}, ${s.size} samples`,
+};
+
+/** Summary of a finished workload's raw page result. */
+export function summarise(spec, result) {
+  const metric = METRICS[spec.workload](spec);
+  const t = result.times;
+  const values = t.map(metric.of);
+  const summary = {
+    reps: t.length,
+    ms: { median: median(t), min: Math.min(...t), max: Math.max(...t) },
+    metric: { name: metric.name, median: median(values), min: Math.min(...values), max: Math.max(...values) },
+    warmupMs: result.warmupMs,
+  };
+  if (spec.workload !== 'W1') {
+    summary.samplesPerSec = (spec.size * spec.epochs) / (summary.ms.median / 1000);
+    summary.finalLoss = result.losses.at(-1);
+    summary.chanceLoss = Math.log(result.classes);
+  }
+  if (spec.workload === 'W3') summary.totalMs = summary.ms.median;
+  return summary;
+}
+
+const fmt = (x, digits = 2) => {
+  if (x === undefined || Number.isNaN(x)) return '—';
+  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US').replace(/,/g, ' ');
+  return x.toFixed(Math.abs(x) >= 100 ? 0 : Math.abs(x) >= 10 ? 1 : digits);
+};
+
+const label = (r) => `${r.lib === 'ours' ? '**ours**' : r.lib === 'jax' ? 'jax-js' : 'tfjs'} ${r.backend}`;
+
+/** ours/theirs speed, or '—' where either side is missing. */
+function ratio(row, rows) {
+  if (row.status !== 'ok') return '—';
+  const oursBackend = row.backend === 'webgpu' || row.backend === 'webgl' ? 'webgpu' : 'cpu';
+  const mine = rows.find(
+    (r) => r.lib === 'ours' && r.backend === oursBackend && r.status === 'ok' && r.config === row.config,
+  );
+  if (!mine || mine === row) return '—';
+  return `${(row.summary.ms.median / mine.summary.ms.median).toFixed(2)}×`;
+}
+
+function tableFor(key, rows) {
+  const first = rows[0];
+  const extra = first.spec.workload === 'W1' ? [] : ['samples/s', 'final loss'];
+  const head = [
+    'set-up',
+    'library / backend',
+    `median ${rows.find((r) => r.summary)?.summary.metric.name ?? ''}`,
+    'min–max',
+    'median ms/rep',
+    ...extra,
+    'reps',
+    'ours/this speed',
+    'load 1m',
+  ];
+  const lines = [`### ${key}`, '', `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
+  for (const r of rows) {
+    const load = r.loadavg ? r.loadavg[0].toFixed(2) : '—';
+    if (r.status !== 'ok') {
+      const cells = head.length - 4;
+      lines.push(
+        `| ${r.config} | ${label(r)} | ${r.status}: ${r.error.replace(/\|/g, '/').slice(0, 160)} |` +
+          `${' |'.repeat(cells)} ${load} |`,
+      );
+      continue;
+    }
+    const s = r.summary;
+    const more =
+      first.spec.workload === 'W1'
+        ? []
+        : [fmt(s.samplesPerSec), `${s.finalLoss.toFixed(3)} (chance ${s.chanceLoss.toFixed(2)})`];
+    lines.push(
+      `| ${r.config} | ${label(r)}${r.fallbackReason ? ` (fell back: ${r.fallbackReason})` : ''} | ` +
+        `${fmt(s.metric.median)} | ${fmt(s.metric.min)}–${fmt(s.metric.max)} | ${fmt(s.ms.median)} | ` +
+        `${more.map((m) => `${m} | `).join('')}${s.reps} | ${ratio(r, rows)} | ${load} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function markdown({ date, quick, machine, configs, rows, notes }) {
+  const groups = new Map();
+  for (const r of rows) {
+    const key = TITLES[r.spec.workload](r.spec);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  return [
+    `# Benchmarks ${date}${quick ? ' — SMOKE RUN (BENCH_QUICK=1)' : ''}`,
+    '',
+    quick
+      ? '**Smoke run**: reduced sizes and one repetition, to show every row works. These are not ' +
+        'benchmark figures; compare nothing from this file.'
+      : 'Full run.',
+    '',
+    `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memGiB} GiB; ${machine.browser}; ` +
+      `load average at start ${machine.loadStart}, at end ${machine.loadEnd}.`,
+    '',
+    'Adapter set-ups: ' +
+      configs.map((c) => `**${c.name}** = ${c.adapter}`).join('; ') +
+      '. CPU rows ' +
+      '(ours cpu, tfjs wasm, tfjs cpu) do not depend on the adapter and run once.',
+    '',
+    '"ours/this speed" = this row\'s median time / our median time on the same set-up (GPU rows against ' +
+      'our webgpu backend, CPU rows against our cpu backend); above 1 means webgpu-trainer is faster.',
+    '',
+    ...[...groups].flatMap(([key, rs]) => [tableFor(key, rs), '']),
+    '## Notes',
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
+}
