@@ -5,7 +5,8 @@
 //
 // Robustness: each library/backend pair gets a fresh page; every workload has a time limit; a
 // failure or time-out becomes an error row (the page is replaced after a time-out) and the run goes on.
-// BENCH_ONLY=ours:webgpu,tfjs:wasm limits the pairs run; BENCH_VERBOSE=1 logs each workload's start.
+// BENCH_ONLY=ours:webgpu,tfjs:wasm limits the pairs run; BENCH_VERBOSE=1 logs each workload's start;
+// BENCH_DEADLINE_MIN (default 35, quick 10) bounds the whole run: later workloads become 'skipped' rows.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { chromium } from '@playwright/test';
@@ -44,7 +45,7 @@ const CPU_PAIRS = [
 const reps = QUICK ? { minReps: 1, maxReps: 1, budgetMs: 0 } : { minReps: 3, maxReps: 5, budgetMs: 60_000 };
 const W1_SIZES = QUICK ? [128, 256] : [256, 512, 1024];
 const WORKLOADS = [
-  ...W1_SIZES.map((size) => ({ workload: 'W1', size, epochs: 0, batchSize: 0, limitS: QUICK ? 60 : 150 })),
+  ...W1_SIZES.map((size) => ({ workload: 'W1', size, epochs: 0, batchSize: 0, limitS: QUICK ? 60 : 90 })),
   { workload: 'W2', size: QUICK ? 1024 : 8192, epochs: 1, batchSize: 128, limitS: QUICK ? 90 : 300 },
   { workload: 'W3', size: 150, epochs: QUICK ? 2 : 20, batchSize: 16, limitS: QUICK ? 60 : 240 },
   { workload: 'W4', size: QUICK ? 256 : 2048, epochs: 1, batchSize: 64, limitS: QUICK ? 90 : 300 },
@@ -53,6 +54,9 @@ const WORKLOADS = [
 const NOT_RUN = {
   'jax:W4': 'jax-js has no layers or fit; the Conv2D-BatchNorm-MaxPool training step is not hand-written',
 };
+
+/** The whole run's deadline: workloads not started by then are recorded as skipped, not run. */
+const DEADLINE = Date.now() + Number(process.env.BENCH_DEADLINE_MIN ?? (QUICK ? 10 : 35)) * 60_000;
 
 const readLoad = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 const loadStart = readLoad();
@@ -122,8 +126,15 @@ async function runPair(browser, config, lib, backend) {
   let context = null;
   let page = null;
   for (const w of WORKLOADS) {
-    const spec = { lib, backend, ...w };
+    // Near the deadline a workload gets only the time left (the page then trims its repetitions).
+    const limitS = Math.min(w.limitS, Math.floor((DEADLINE - Date.now()) / 1000));
+    const spec = { lib, backend, ...w, limitS };
     const base = { spec, config, lib, backend, loadavg: readLoad() };
+    if (limitS < 20) {
+      rows.push({ ...base, status: 'skipped', error: 'past the run deadline (BENCH_DEADLINE_MIN)' });
+      log(rows.at(-1));
+      continue;
+    }
     const reason = NOT_RUN[`${lib}:${w.workload}`];
     if (reason) {
       if (!rows.some((r) => r.lib === lib && r.config === config && r.spec.workload === w.workload)) {
@@ -136,7 +147,7 @@ async function runPair(browser, config, lib, backend) {
       context ??= await browser.newContext();
       page ??= await withTimeout(openPage(context), 120, 'opening the benchmark page');
       if (process.env.BENCH_VERBOSE) console.log(`  start ${lib} ${backend} ${w.workload} ${w.size}`);
-      const { limitS, ...rest } = spec;
+      const { limitS: _, ...rest } = spec;
       const pageSpec = { ...rest, limitMs: limitS * 1000 };
       const result = await withTimeout(
         page.evaluate((s) => window.bench.run(s), pageSpec),
