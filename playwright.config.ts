@@ -20,6 +20,8 @@ export default defineConfig({
       args: [...CHROMIUM_ARGS],
     },
     trace: 'retain-on-failure',
+    // A picture of every test's last state, kept in test-results/ (the main views, for people to look at).
+    screenshot: { mode: 'on', fullPage: true },
   },
   webServer: {
     command: `npx vite preview --port ${port} --strictPort`,

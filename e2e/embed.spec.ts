@@ -1,20 +1,30 @@
 import { expect, test } from '@playwright/test';
 
-test('any page can embed <webgpu-trainer> with one script tag and train in it, styles kept apart', async ({
+test('the embed page trains from attributes alone, and the events reach the page with their logs', async ({
   page,
 }) => {
-  await page.goto('/embed-example.html');
-  await expect(page.getByRole('heading', { name: 'My blog post about penguins' })).toBeVisible();
+  await page.goto('/embed.html');
+  await expect(page.getByRole('heading', { name: 'My blog post about irises' })).toBeVisible();
+  const events = page.locator('#events li');
+  await expect(events.filter({ hasText: 'wt-train-end' })).toHaveCount(1, { timeout: 90_000 });
+  await expect(events.first()).toHaveText(/^wt-train-begin: 5 epochs on WebGPU/);
+  const epochs = await events.filter({ hasText: 'wt-epoch-end' }).allTextContents();
+  expect(epochs).toHaveLength(5);
+  const losses = epochs.map((t) => Number(t.match(/loss ([\d.]+)/)?.[1]));
+  expect(losses.every(Number.isFinite)).toBe(true);
+  expect(losses[4]).toBeLessThan(losses[0]);
+  await expect(events.last()).toHaveText('wt-train-end: 5 epochs recorded');
+
+  // compact: only training, evaluation and prediction show.
   const trainer = page.locator('webgpu-trainer');
-  await trainer.getByRole('button', { name: 'Iris flowers' }).click();
-  await expect(trainer.getByTestId('data-summary')).toContainText('iris.csv');
-  await trainer.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect(trainer.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+  await expect(trainer.locator('data-panel')).toBeHidden();
   await expect(trainer.getByTestId('test-metrics')).toContainText('accuracy');
-  // The host's button and heading styles do not reach inside, and the element's do not leak out.
-  const trainButton = trainer.getByRole('button', { name: 'Train again' });
-  expect(await trainButton.evaluate((b) => getComputedStyle(b).backgroundColor)).not.toBe('rgb(255, 0, 255)');
+  // Styles stay apart both ways, and the accent set by the host reaches inside.
+  const again = trainer.getByRole('button', { name: 'Train again' });
+  expect(await again.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(123, 44, 191)');
   expect(
-    await page.getByRole('heading', { name: 'Comments' }).evaluate((h) => getComputedStyle(h).color),
+    await page
+      .getByRole('heading', { name: 'What the element told this page' })
+      .evaluate((h) => getComputedStyle(h).color),
   ).toBe('rgb(128, 0, 0)');
 });

@@ -75,6 +75,18 @@ test('a trained model is saved in the browser, survives a reload, loads, and dow
   expect(config.training.loss.name).toBe('sparseCategoricalCrossentropy');
   expect(config.app.classNames).toEqual(['setosa', 'versicolor', 'virginica']);
 
+  // ONNX and PyTorch exports of the same model.
+  const onnxDownload = page.waitForEvent('download');
+  await page.getByTestId('download-onnx').click();
+  const onnx = Buffer.concat(await (await (await onnxDownload).createReadStream()).toArray());
+  expect(onnx[0]).toBe(0x08); // ModelProto field 1 (ir_version), varint
+  expect(onnx.includes(Buffer.from('MatMul'))).toBe(true);
+  const pyDownload = page.waitForEvent('download');
+  await page.getByTestId('download-pytorch').click();
+  const py = Buffer.concat(await (await (await pyDownload).createReadStream()).toArray()).toString('utf8');
+  expect(py).toContain('nn.Module');
+  expect(py).toContain('def read_safetensors');
+
   // The downloaded file predicts again when loaded back: its preprocessing travels inside it.
   await page
     .getByTestId('weights-file')

@@ -1,19 +1,61 @@
 import { css } from 'lit';
 
-/** Styles every panel shares: sections, tables, buttons, the error box. */
+/**
+ * The theme: custom properties with light and dark defaults (from the user's colour scheme). A host
+ * page overrides any of them on the element: `webgpu-trainer { --wt-accent: #7b2cbf; }`.
+ */
+export const themeStyles = css`
+  :host {
+    --wt-bg: #ffffff;
+    --wt-fg: #1b1d21;
+    --wt-muted: #5b6270;
+    --wt-border: #c8ccd4;
+    --wt-accent: #1f5fa8;
+    --wt-accent-fg: #ffffff;
+    --wt-error: #b00020;
+    --wt-surface: #f4f6f9;
+    color-scheme: light;
+    background: var(--wt-bg);
+    color: var(--wt-fg);
+    font-family: system-ui, sans-serif;
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --wt-bg: #16181c;
+      --wt-fg: #e8eaed;
+      --wt-muted: #a9b0bc;
+      --wt-border: #3a3f48;
+      --wt-accent: #6ea8fe;
+      --wt-accent-fg: #0b1020;
+      --wt-error: #ff8a80;
+      --wt-surface: #20242a;
+      color-scheme: dark;
+    }
+  }
+`;
+
+/** Styles every panel shares: sections, tables, buttons, the error box, focus, narrow screens. */
 export const panelStyles = css`
   :host { display: block; }
-  section { border: 1px solid #8884; border-radius: 8px; padding: 0.8rem 1rem; margin: 0.8rem 0; }
+  section { border: 1px solid var(--wt-border); border-radius: 8px; padding: 0.8rem 1rem; margin: 0.8rem 0; }
   h2 { font-size: 1.1rem; margin: 0 0 0.6rem; }
   table { border-collapse: collapse; font-size: 0.85rem; }
-  th, td { border-bottom: 1px solid #8883; padding: 0.2rem 0.5rem; text-align: left; white-space: nowrap; }
+  th, td { border-bottom: 1px solid var(--wt-border); padding: 0.2rem 0.5rem; text-align: left; white-space: nowrap; }
   th { font-weight: 600; }
   .scroll { overflow-x: auto; max-width: 100%; }
   .row { display: flex; gap: 0.6rem; align-items: center; flex-wrap: wrap; margin: 0.4rem 0; }
-  .muted { opacity: 0.75; font-size: 0.85rem; }
-  .error { color: #b00020; border: 1px solid #b0002066; background: #b000200d; padding: 0.4rem 0.6rem; border-radius: 6px; white-space: pre-wrap; }
-  button { font: inherit; padding: 0.3rem 0.8rem; border-radius: 6px; border: 1px solid #8888; background: #8881; cursor: pointer; }
+  .muted { color: var(--wt-muted); font-size: 0.85rem; }
+  .error { color: var(--wt-error); border: 1px solid var(--wt-error); padding: 0.4rem 0.6rem; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; }
+  button { font: inherit; color: inherit; padding: 0.3rem 0.8rem; border-radius: 6px; border: 1px solid var(--wt-border); background: var(--wt-surface); cursor: pointer; }
   button:disabled { opacity: 0.5; cursor: default; }
-  button.primary { background: #1f5fa8; color: white; border-color: #1f5fa8; }
+  button.primary { background: var(--wt-accent); color: var(--wt-accent-fg); border-color: var(--wt-accent); }
+  button[aria-pressed='true'] { border-color: var(--wt-accent); box-shadow: inset 0 0 0 1px var(--wt-accent); }
+  input, select { font: inherit; color: inherit; background: var(--wt-bg); border: 1px solid var(--wt-border); border-radius: 4px; max-width: 100%; }
   input[type='number'] { width: 5rem; }
+  /* A file input is wide: on a narrow screen it must wrap inside its label rather than overflow. */
+  label:has(input[type='file']) { display: inline-block; max-width: 100%; }
+  input[type='file'] { width: 100%; border: none; }
+  :is(button, input, select, summary, a):focus-visible { outline: 2px solid var(--wt-accent); outline-offset: 2px; }
+  a { color: var(--wt-accent); }
+  .grid, .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(320px, 100%), 1fr)); gap: 1rem; }
 `;

@@ -20,8 +20,8 @@ export class DataPanel extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      .drop { border: 2px dashed #8888; border-radius: 8px; padding: 0.8rem; text-align: center; }
-      .drop.dragging { border-color: #1f5fa8; background: #1f5fa80d; }
+      .drop { border: 2px dashed var(--wt-border); border-radius: 8px; padding: 0.8rem; text-align: center; }
+      .drop.dragging { border-color: var(--wt-accent); }
       select { font: inherit; }
     `,
   ];
@@ -29,7 +29,7 @@ export class DataPanel extends LitElement {
   override render() {
     const d = this.data;
     if (!d) return nothing;
-    return html`<section aria-labelledby="data-h">
+    return html`<section part="panel" aria-labelledby="data-h">
       <h2 id="data-h">1 · Data</h2>
       <div class="row">
         <span>Sample datasets:</span>

@@ -18,7 +18,6 @@ export class EvalPanel extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; align-items: start; }
       td.cell { text-align: center; min-width: 2.5rem; }
     `,
   ];
@@ -26,7 +25,7 @@ export class EvalPanel extends LitElement {
   override render() {
     const e = this.evaluation;
     if (!e) return nothing;
-    return html`<section aria-labelledby="eval-h">
+    return html`<section part="panel" aria-labelledby="eval-h">
       <h2 id="eval-h">4 · Evaluate (test split)</h2>
       <div class="grid">
         <table data-testid="test-metrics">

@@ -28,10 +28,10 @@ export class HistogramsView extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(${WIDTH}px, 1fr)); gap: 0.8rem; }
+      .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(${WIDTH}px, 100%), 1fr)); gap: 0.8rem; }
       figure { margin: 0; }
       figcaption { font-size: 0.8rem; font-family: ui-monospace, monospace; }
-      canvas { width: ${WIDTH}px; height: ${HEIGHT}px; }
+      canvas { width: 100%; max-width: ${WIDTH}px; aspect-ratio: ${WIDTH} / ${HEIGHT}; }
     `,
   ];
 

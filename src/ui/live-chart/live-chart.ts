@@ -4,7 +4,8 @@ import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
 import type { AlignedSeries } from '../training-log';
 
-const COLORS = ['#7aa6d6', '#1f5fa8', '#d1495b', '#2e933c', '#edae49', '#8d6a9f'];
+// Readable on the light and the dark theme alike.
+const COLORS = ['#7aa6d6', '#3b82f6', '#e05263', '#2e933c', '#e0a030', '#a07cc5'];
 
 /** A line chart (uPlot) that redraws when `data` is replaced; at most one redraw per frame. */
 @customElement('live-chart')
@@ -61,6 +62,11 @@ export class LiveChart extends LitElement {
     return this.plot?.data[0]?.length ?? 0;
   }
 
+  /** A theme colour from the custom properties inherited by this element. */
+  private theme(name: string, fallback: string): string {
+    return getComputedStyle(this).getPropertyValue(name).trim() || fallback;
+  }
+
   private size() {
     return { width: Math.max(this.plotHost.clientWidth, 280), height: 220 };
   }
@@ -82,7 +88,14 @@ export class LiveChart extends LitElement {
         ...this.size(),
         series,
         scales: { x: { time: false } },
-        axes: [{ label: this.xLabel }, {}],
+        axes: [
+          {
+            label: this.xLabel,
+            stroke: this.theme('--wt-fg', '#1b1d21'),
+            grid: { stroke: this.theme('--wt-border', '#ddd') },
+          },
+          { stroke: this.theme('--wt-fg', '#1b1d21'), grid: { stroke: this.theme('--wt-border', '#ddd') } },
+        ],
         legend: { live: true },
       },
       this.data as uPlot.AlignedData,

@@ -26,7 +26,7 @@ export class ModelPanel extends LitElement {
   static override styles = [
     panelStyles,
     css`
-      .layers input[type='text'] { width: 28rem; font-family: ui-monospace, monospace; font-size: 0.8rem; }
+      .layers input[type='text'] { width: min(28rem, 60vw); font-family: ui-monospace, monospace; font-size: 0.8rem; }
       select, input { font: inherit; }
       .settings label { display: inline-flex; gap: 0.3rem; align-items: center; }
     `,
@@ -36,9 +36,9 @@ export class ModelPanel extends LitElement {
     const m = this.model;
     if (!m) return nothing;
     if (!m.shape) {
-      return html`<section><h2>2 · Model</h2><p class="muted">Load a dataset first.</p></section>`;
+      return html`<section part="panel"><h2>2 · Model</h2><p class="muted">Load a dataset first.</p></section>`;
     }
-    return html`<section aria-labelledby="model-h">
+    return html`<section part="panel" aria-labelledby="model-h">
       <h2 id="model-h">2 · Model</h2>
       <div class="row">
         <span>Presets:</span>

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { loadModel } from '../../io/load-model';
 import { panelStyles } from '../shared-styles';
 import { ObserveController } from '../state/observable';
 import type { RunState } from '../state/run-state';
@@ -30,7 +31,7 @@ export class ModelsPanel extends LitElement {
   override render() {
     const current = this.run?.current ?? null;
     const saved = this.saved;
-    return html`<section aria-labelledby="models-h">
+    return html`<section part="panel" aria-labelledby="models-h">
       <h2 id="models-h">6 · Models</h2>
       ${current ? this.renderCurrent(current) : html`<p class="muted">Train a model, or load one below.</p>`}
       <div class="row">
@@ -89,6 +90,10 @@ export class ModelsPanel extends LitElement {
         <button data-testid="download-json" @click=${() => this.download(m, 'json', `${base}-weights.json`)}>
           Download .json
         </button>
+        <button data-testid="download-onnx" @click=${() => this.exportAs('onnx', m, base)}>Download ONNX</button>
+        <button data-testid="download-pytorch" @click=${() => this.exportAs('pytorch', m, base)}>
+          Download PyTorch (.py)
+        </button>
         <button data-testid="download-config" @click=${() => this.offer(`${base}-config.json`, configFile(m), 'application/json')}>
           Download config
         </button>
@@ -126,6 +131,18 @@ export class ModelsPanel extends LitElement {
 
   private download(m: TrainedModel, format: 'safetensors' | 'json', name: string) {
     this.offer(name, fileOf(m, format), format === 'json' ? 'application/json' : 'application/octet-stream');
+  }
+
+  /** ONNX (inference) or a PyTorch module that reads the .safetensors file, made from the model's file. */
+  private async exportAs(kind: 'onnx' | 'pytorch', m: TrainedModel, base: string) {
+    try {
+      const model = loadModel(fileOf(m, 'safetensors'), { fileName: `${base}.safetensors` });
+      if (kind === 'onnx') this.offer(`${base}.onnx`, await model.exportOnnx(), 'application/octet-stream');
+      else this.offer(`${base}.py`, model.exportPytorch(), 'text/x-python');
+      this.fileError = null;
+    } catch (err) {
+      this.fileError = `could not export ${kind === 'onnx' ? 'ONNX' : 'PyTorch'}: ${(err as Error).message}`;
+    }
   }
 
   /** Offers bytes as a file download. */

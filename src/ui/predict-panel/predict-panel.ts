@@ -33,7 +33,7 @@ export class PredictPanel extends LitElement {
     const model = this.run?.current;
     if (!model) return nothing;
     const context = model.context;
-    return html`<section aria-labelledby="predict-h">
+    return html`<section part="panel" aria-labelledby="predict-h">
       <h2 id="predict-h">5 · Predict</h2>
       ${
         context

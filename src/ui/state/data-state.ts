@@ -69,6 +69,20 @@ export class DataState extends Observable {
     );
   }
 
+  /** A CSV from a URL (the element's `src` attribute). */
+  async loadUrl(url: string, target?: string): Promise<void> {
+    const name = decodeURIComponent(new URL(url, document.baseURI).pathname.split('/').pop() || url);
+    await this.load(
+      name,
+      async () => {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
+        return response.blob();
+      },
+      target,
+    );
+  }
+
   async loadFile(file: File): Promise<void> {
     await this.load(file.name, async () => file);
   }

@@ -44,11 +44,40 @@ export class ModelState extends Observable {
   /** Per-row problems of the editor's text (JSON that does not parse). */
   rowErrors: (string | null)[] = [];
 
-  /** A new dataset: rebuild the current preset for its shape. */
+  /** What the embedding page asked for (`model` attribute), applied whenever a dataset arrives. */
+  private requested: string | null = null;
+
+  /** A new dataset: rebuild the requested model, or the current preset, for its shape. */
   setDataset(shape: DatasetShape | null): void {
     this.shape = shape;
-    if (shape) this.choosePreset(this.presetId);
-    else this.changed();
+    if (!shape) this.changed();
+    else if (this.requested !== null) this.applySpec(this.requested);
+    else this.choosePreset(this.presetId);
+  }
+
+  /**
+   * A model named by a preset id (`mlp`, `linear`, `mlp-bn-dropout`, `cnn`) or given as JSON: a list
+   * of `{ className, config }` layers, or a Sequential config with `layers`.
+   */
+  request(spec: string): void {
+    this.requested = spec;
+    if (this.shape) this.applySpec(spec);
+  }
+
+  private applySpec(spec: string): void {
+    if (PRESETS.some((p) => p.id === spec)) {
+      this.choosePreset(spec);
+      return;
+    }
+    try {
+      const parsed = JSON.parse(spec) as unknown;
+      const layers = Array.isArray(parsed) ? parsed : (parsed as { layers?: unknown })?.layers;
+      if (!Array.isArray(layers)) throw new Error('expected a list of layers or { "layers": [...] }');
+      this.setLayers(layers as SerializedLayer[]);
+    } catch (e) {
+      this.error = `model: '${spec.slice(0, 60)}' is neither a preset (${PRESETS.map((p) => p.id).join(', ')}) nor a valid JSON layer list: ${(e as Error).message}`;
+      this.changed();
+    }
   }
 
   choosePreset(id: string): void {

@@ -18,6 +18,8 @@ import type { ModelState } from './model-state';
 import { Observable } from './observable';
 import { type AppContext, appMetadata, type TrainedModel, trainedModelFromFile } from './trained-model';
 
+export type RunEventType = 'train-begin' | 'epoch-end' | 'train-end' | 'run-error';
+
 export type RunStatus = 'idle' | 'training' | 'paused' | 'stopping' | 'done' | 'error';
 
 /** What IndexedDB keeps of a run besides its checkpoints. */
@@ -267,6 +269,11 @@ export class RunState extends Observable {
     this.changed();
   }
 
+  /** Run milestones, for the element's public events: train-begin, epoch-end, train-end, run-error. */
+  private announce(type: RunEventType, detail: Record<string, unknown>): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
   private storageFailed(e: unknown): void {
     this.storageProblem = `checkpoints are not being saved (${(e as Error).message}); training goes on`;
     this.changed();
@@ -276,6 +283,12 @@ export class RunState extends Observable {
     switch (m.type) {
       case 'started':
         Object.assign(this, { backend: m.backend, steps: m.steps, epoch: m.initialEpoch });
+        this.announce('train-begin', {
+          runId: m.runId,
+          backend: m.backend,
+          epochs: this.epochs,
+          initialEpoch: m.initialEpoch,
+        });
         break;
       case 'batch': {
         Object.assign(this, { epoch: m.epoch, batch: m.batch, samplesPerSecond: m.samplesPerSecond });
@@ -287,6 +300,7 @@ export class RunState extends Observable {
       }
       case 'epoch':
         this.log.addEpoch(m.epoch, m.logs);
+        this.announce('epoch-end', { epoch: m.epoch, logs: m.logs });
         break;
       case 'checkpoint':
         this.checkpoints.write({ runId: m.runId, ...m.state, run: {} }).catch((e) => this.storageFailed(e));
@@ -306,6 +320,7 @@ export class RunState extends Observable {
       case 'error':
         this.status = 'error';
         this.error = `${m.name}: ${m.message}`;
+        this.announce('run-error', { name: m.name, message: m.message });
         // The checkpoints written so far stay: offer to go on from the last one (on the CPU if the GPU failed).
         void this.findResumable();
         break;
@@ -334,6 +349,7 @@ export class RunState extends Observable {
           ? evaluateClassification(context.classNames ?? [], testY, predictions.data)
           : evaluateRegression(testY, predictions.data);
     }
+    this.announce('train-end', { history: m.history, stoppedEarly: m.stoppedEarly, bestEpoch: m.bestEpoch });
     // The run is complete: nothing is left to resume.
     this.checkpoints.clear(this.runId).catch(() => undefined);
   }

@@ -29,7 +29,6 @@ export class TrainPanel extends LitElement {
     panelStyles,
     css`
       progress { width: 100%; height: 0.9rem; }
-      .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
     `,
   ];
 
@@ -37,7 +36,7 @@ export class TrainPanel extends LitElement {
     const r = this.run;
     if (!r) return nothing;
     const active = r.status === 'training' || r.status === 'paused' || r.status === 'stopping';
-    return html`<section aria-labelledby="train-h">
+    return html`<section part="panel" aria-labelledby="train-h">
       <h2 id="train-h">3 · Train</h2>
       <div class="row">
         <button class="primary" ?disabled=${!this.ready || active} @click=${() => this.dispatchEvent(new CustomEvent('train', { bubbles: true, composed: true }))}>

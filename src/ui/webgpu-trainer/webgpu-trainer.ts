@@ -1,4 +1,4 @@
-import { css, html, LitElement, nothing } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import '../backend-badge/backend-badge';
 import '../data-panel/data-panel';
@@ -9,36 +9,80 @@ import '../predict-panel/predict-panel';
 import '../models-panel/models-panel';
 import type { PreparedDataset } from '../../data/index';
 import { type GpuProbe, probeWebGPU } from '../gpu-probe';
+import { themeStyles } from '../shared-styles';
 import { DataState } from '../state/data-state';
 import { ModelState } from '../state/model-state';
 import { ObserveController } from '../state/observable';
-import { RunState } from '../state/run-state';
+import { type RunEventType, RunState } from '../state/run-state';
 import { SavedModels } from '../state/saved-models';
 
-/** The whole trainer as one element: drop `<webgpu-trainer>` into any page. */
+/** The element's public events: run milestones, bubbling and composed, with their data in `detail`. */
+const EVENTS: Record<RunEventType, string> = {
+  'train-begin': 'wt-train-begin',
+  'epoch-end': 'wt-epoch-end',
+  'train-end': 'wt-train-end',
+  'run-error': 'wt-error',
+};
+
+/**
+ * The whole trainer as one element: drop `<webgpu-trainer>` into any page.
+ *
+ * @fires wt-train-begin - training started; detail { runId, backend, epochs, initialEpoch }
+ * @fires wt-epoch-end - an epoch ended; detail { epoch, logs }
+ * @fires wt-train-end - training ended; detail { history, stoppedEarly, bestEpoch }
+ * @fires wt-error - training failed; detail { name, message }
+ * @csspart panel - each step's section
+ * @cssprop --wt-accent - accent colour (buttons, progress, curves' highlight)
+ * @cssprop --wt-bg - background colour
+ * @cssprop --wt-fg - text colour
+ */
 @customElement('webgpu-trainer')
 export class WebGPUTrainer extends LitElement {
   /** Where the bundled samples live (a folder holding samples/index.json), relative to the page. */
   @property({ attribute: 'base-url' }) baseUrl = './';
+  /** A CSV to load at start (URL). */
+  @property() src: string | null = null;
+  /** The target column of `src`. */
+  @property() target: string | null = null;
+  /** A preset (`linear`, `mlp`, `mlp-bn-dropout`, `cnn`) or JSON layers `[{ "className": "Dense", "config": {...} }]`. */
+  @property() model: string | null = null;
+  /** Epochs to train. */
+  @property({ type: Number }) epochs: number | null = null;
+  /** Train as soon as the data and the model are ready. */
+  @property({ type: Boolean }) autostart = false;
+  /** Show only training, evaluation and prediction (the data and model steps stay hidden). */
+  @property({ type: Boolean, reflect: true }) compact = false;
+
   @state() private probe?: GpuProbe;
   private data?: DataState;
-  private model = new ModelState();
-  private run = new RunState();
-  private saved = new SavedModels();
+  private readonly modelState = new ModelState();
+  private readonly run = new RunState();
+  private readonly saved = new SavedModels();
   private shownDataset: PreparedDataset | null = null;
+  private autostarted = false;
 
-  static override styles = css`
-    :host { display: block; max-width: 1100px; margin: 0 auto; padding: 1rem; }
-    header { display: flex; align-items: center; justify-content: space-between; gap: 1rem; flex-wrap: wrap; }
-    h1 { font-size: 1.4rem; margin: 0; }
-    .resume { border: 1px solid #1f5fa8; background: #1f5fa80d; border-radius: 8px; padding: 0.6rem 1rem; }
-  `;
+  static override styles = [
+    themeStyles,
+    css`
+      :host { display: block; max-width: 1100px; margin: 0 auto; padding: 1rem; box-sizing: border-box; }
+      header { display: flex; align-items: center; justify-content: space-between; gap: 1rem; flex-wrap: wrap; }
+      h1 { font-size: 1.4rem; margin: 0; }
+      .resume { border: 1px solid var(--wt-accent); border-radius: 8px; padding: 0.6rem 1rem; }
+      :host([compact]) data-panel, :host([compact]) model-panel { display: none; }
+    `,
+  ];
 
   constructor() {
     super();
-    // The shell re-renders when the model's validity or the run's evaluation changes.
-    new ObserveController(this, () => this.model);
+    // The shell re-renders when the model's validity or the run changes.
+    new ObserveController(this, () => this.modelState);
     new ObserveController(this, () => this.run);
+    for (const [inner, outer] of Object.entries(EVENTS)) {
+      this.run.addEventListener(inner, (e) => {
+        const detail = (e as CustomEvent).detail;
+        this.dispatchEvent(new CustomEvent(outer, { detail, bubbles: true, composed: true }));
+      });
+    }
   }
 
   override connectedCallback(): void {
@@ -46,13 +90,20 @@ export class WebGPUTrainer extends LitElement {
     if (!this.data) {
       this.data = new DataState(this.baseUrl);
       this.data.addEventListener('change', () => this.onDataChange());
+      void this.data.loadSampleList();
+      void this.run.findResumable();
+      void this.saved.refresh();
+      if (this.src) void this.data.loadUrl(this.src, this.target ?? undefined);
     }
-    void this.data.loadSampleList();
-    void this.run.findResumable();
-    void this.saved.refresh();
     probeWebGPU().then((p) => {
       this.probe = p;
+      this.maybeAutostart();
     });
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('model') && this.model) this.modelState.request(this.model);
+    if (changed.has('epochs') && this.epochs) this.modelState.updateSettings({ epochs: this.epochs });
   }
 
   /** A newly prepared dataset re-shapes the model (input width, output units). */
@@ -60,18 +111,26 @@ export class WebGPUTrainer extends LitElement {
     const prepared = this.data?.prepared ?? null;
     if (prepared === this.shownDataset) return;
     this.shownDataset = prepared;
-    this.model.setDataset(
+    this.modelState.setDataset(
       prepared && {
         inputSize: prepared.inputSize,
         task: prepared.task,
         outputs: prepared.task === 'classification' ? (prepared.classNames?.length ?? 2) : 1,
       },
     );
+    this.maybeAutostart();
+  }
+
+  private maybeAutostart(): void {
+    if (!this.autostart || this.autostarted || !this.probe || !this.data?.prepared) return;
+    if (!this.modelState.modelJson()) return;
+    this.autostarted = true;
+    this.train();
   }
 
   private train = () => {
     const prepared = this.data?.prepared;
-    if (prepared) this.run.start(prepared, this.model, this.probe?.available ? 'webgpu' : 'cpu');
+    if (prepared) this.run.start(prepared, this.modelState, this.probe?.available ? 'webgpu' : 'cpu');
   };
 
   private renderResumable() {
@@ -93,16 +152,17 @@ export class WebGPUTrainer extends LitElement {
         <backend-badge .probe=${this.probe}></backend-badge>
       </header>
       ${this.renderResumable()}
-      <data-panel .data=${this.data}></data-panel>
-      <model-panel .model=${this.model}></model-panel>
+      <data-panel exportparts="panel" .data=${this.data}></data-panel>
+      <model-panel exportparts="panel" .model=${this.modelState}></model-panel>
       <train-panel
+        exportparts="panel"
         .run=${this.run}
-        ?ready=${this.data?.prepared != null && this.model.modelJson() !== null}
+        ?ready=${this.data?.prepared != null && this.modelState.modelJson() !== null}
         @train=${this.train}
       ></train-panel>
-      <eval-panel .evaluation=${this.run.evaluation}></eval-panel>
-      <predict-panel .run=${this.run}></predict-panel>
-      <models-panel .run=${this.run} .saved=${this.saved}></models-panel>
+      <eval-panel exportparts="panel" .evaluation=${this.run.evaluation}></eval-panel>
+      <predict-panel exportparts="panel" .run=${this.run}></predict-panel>
+      <models-panel exportparts="panel" .run=${this.run} .saved=${this.saved}></models-panel>
     `;
   }
 }
