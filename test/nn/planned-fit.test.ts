@@ -312,7 +312,22 @@ describe('fit on the planned WebGPU step', () => {
         if (batch === 2) this.model!.compiled!.optimizer.learningRate = 0.001;
       }
     }
+    /** Puts back, after batch 1 of epoch 1, the weights that epoch began with. */
+    class ResetWeights extends Callback {
+      private saved: Map<string, Tensor> | null = null;
+      private epoch = 0;
+      override onEpochBegin(epoch: number): void {
+        this.epoch = epoch;
+      }
+      override onBatchBegin(batch: number): void {
+        if (this.epoch === 1 && batch === 0) this.saved = this.model!.getWeights();
+      }
+      override onBatchEnd(batch: number): void {
+        if (this.epoch === 1 && batch === 1) this.model!.setWeights(this.saved!);
+      }
+    }
     const cases: [string, () => Callback[]][] = [
+      ['setWeights', () => [new ResetWeights()]],
       ['stopTraining', () => [new StopAt(1)]],
       ['abort', () => [new AbortAt()]],
       ['learning rate', () => [new SlowDownAt()]],

@@ -74,8 +74,11 @@ function adapterLimits(adapter: GPUAdapter): Record<string, number> {
   return limits;
 }
 
-/** Features we use where present; none is required. */
-const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
+/**
+ * Features we use where present; none is required. The cast: some versions of @webgpu/types
+ * leave 'subgroups' out of GPUFeatureName, though adapters report it by that name.
+ */
+const OPTIONAL_FEATURES = ['timestamp-query', 'subgroups', 'shader-f16'] as GPUFeatureName[];
 
 export async function acquireDevice(options: DeviceOptions = {}): Promise<DeviceResult> {
   const gpu = await findGpu();

@@ -43,6 +43,8 @@ export interface PlanCounters {
   bytesAllocated: number;
   submits: number;
   steps: number;
+  /** Compute dispatches encoded in each step. */
+  dispatchesPerStep: number;
   /** Intermediate values in the step, and the buffers they share after lifetime analysis. */
   intermediates: number;
   intermediateBuffers: number;
@@ -144,6 +146,7 @@ export class StepPlan {
       bytesAllocated: after.bytesAllocated - before.bytesAllocated,
       submits: 0,
       steps: 0,
+      dispatchesPerStep: this.dispatches.length,
       intermediates: traced.values.filter((v, id) => v.kind === 'node' && !outputIds.includes(id)).length,
       intermediateBuffers: planned.intermediateBuffers,
     };

@@ -62,12 +62,18 @@ export class StateRing {
         `StateRing.load: ${sources.length} buffers for ${this.shapes.length} states`,
       );
     }
+    this.loadSome(sources.map((source, j) => [j, source]));
+  }
+
+  /** Copies buffers into some states ([state index, source]) of the set the next step reads. */
+  loadSome(entries: readonly (readonly [number, GPUBuffer])[]): void {
     const encoder = this.backend.device.createCommandEncoder({ label: 'state load' });
     const set = this.sets[this.parity];
-    sources.forEach((source, j) => {
+    for (const [j, source] of entries) {
+      if (set[j] === undefined) throw new InvalidArgumentError(`StateRing.loadSome: there is no state ${j}`);
       const bytes = sizeOf(this.shapes[j]) * 4;
       if (bytes > 0) encoder.copyBufferToBuffer(source, 0, set[j], 0, bytes);
-    });
+    }
     this.backend.submitCommands(encoder.finish());
   }
 

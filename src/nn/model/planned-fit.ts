@@ -7,7 +7,9 @@
  *   - step b's loss is non-finite: steps b and b+1 are taken back, history.error is set and the
  *     model keeps the weights, slots and moving statistics from before step b;
  *   - stopTraining or abort is seen before batch b+1 begins;
- *   - a callback changed the learning rate after step b+1 was issued: b+1 is issued again.
+ *   - a callback changed the learning rate or assigned weights (setWeights) after step b+1 was
+ *     issued: b+1 is issued again, with them.
+ * Batch callbacks that read weights during an epoch see those of the epoch's start.
  */
 
 import { Random, streamKey } from '../../graph/random';
@@ -88,10 +90,12 @@ export async function runPlannedEpoch(
       if (model.stopTraining || run.aborted()) break;
       const rows = Math.min(batchSize, samples - b * batchSize);
       await callbacks.batchBegin(b, { batch: b, size: rows });
-      if (ahead && rateAt(ahead.iteration) !== ahead.learningRate) {
+      // A step issued before a callback changed the rate or assigned weights is issued again.
+      if (ahead && (rateAt(ahead.iteration) !== ahead.learningRate || trainer.hasAssignments)) {
         discard(ahead);
+        trainer.adoptAssignments();
         ahead = issue(ahead.batch);
-      }
+      } else if (!ahead) trainer.adoptAssignments();
       const current = ahead ?? issue(batchAt(b));
       ahead = b + 1 < batches ? issue(batchAt(b + 1)) : null;
       const [lossValues, predicted] = await current.read;
@@ -121,6 +125,7 @@ export async function runPlannedEpoch(
   } finally {
     // A step issued for a batch that never began (stop, abort, an error in a callback) is undone.
     if (ahead) discard(ahead);
+    trainer.adoptAssignments();
     trainer.store();
   }
   if (seen === 0 || run.aborted()) return null;

@@ -85,14 +85,40 @@ export class PlannedTrainer {
       ...this.variables.map((v) => v.value),
       ...this.slotNames.map((name, j) => slots.get(name) ?? zeros(this.slotShapes[j])),
     ];
-    tensors.forEach((t, j) => {
-      if (t.backend !== this.backend) {
-        throw new BackendError(
-          `planned step: state ${j} lives on ${t.backend.description}, not on ${this.backend.description}`,
-        );
-      }
-    });
-    this.ring.load(tensors.map((t) => (t.storage as GpuStorage).buffer));
+    this.ring.load(tensors.map((t, j) => this.bufferOf(t, j)));
+    this.loaded = this.variables.map((v) => v.value);
+  }
+
+  private bufferOf(t: Tensor, j: number): GPUBuffer {
+    if (t.backend !== this.backend) {
+      throw new BackendError(
+        `planned step: state ${j} lives on ${t.backend.description}, not on ${this.backend.description}`,
+      );
+    }
+    return (t.storage as GpuStorage).buffer;
+  }
+
+  /** The variables' values when the ring was loaded or stored, to see assignments in between. */
+  private loaded: Tensor[] = [];
+
+  /**
+   * Copies variables a callback assigned (setWeights) since the ring was loaded into the set the
+   * next step reads; a step issued before the assignment must be taken back first.
+   */
+  adoptAssignments(): void {
+    const changed = this.assigned();
+    if (changed.length === 0) return;
+    this.ring.loadSome(changed.map((j) => [j, this.bufferOf(this.variables[j].value, j)] as const));
+    for (const j of changed) this.loaded[j] = this.variables[j].value;
+  }
+
+  /** Whether a callback assigned a variable since the ring was loaded (adoptAssignments pending). */
+  get hasAssignments(): boolean {
+    return this.assigned().length > 0;
+  }
+
+  private assigned(): number[] {
+    return this.variables.flatMap((v, j) => (v.value === this.loaded[j] ? [] : [j]));
   }
 
   /** Gives the model and the optimizer copies of the newest state in the ring. */
@@ -102,6 +128,7 @@ export class PlannedTrainer {
     this.variables.forEach((v, j) => {
       v.value = tensor(j, v.shape);
     });
+    this.loaded = this.variables.map((v) => v.value);
     const optimizer = this.compiled.optimizer;
     const state = optimizer.getState();
     this.slotNames.forEach((name, j) => {
@@ -208,7 +235,14 @@ export class PlannedTrainer {
   }
 
   /** Counters of every plan, summed (buffers, pipelines and submits the plans made). */
-  get counters(): { plans: number; submits: number; buffersCreated: number; pipelinesCreated: number } {
+  get counters(): {
+    plans: number;
+    submits: number;
+    buffersCreated: number;
+    pipelinesCreated: number;
+    dispatchesPerStep: number;
+  } {
+    let dispatchesPerStep = 0;
     let submits = 0;
     let buffersCreated = 0;
     let pipelinesCreated = 0;
@@ -217,8 +251,9 @@ export class PlannedTrainer {
       submits += c.submits;
       buffersCreated += c.buffersCreated;
       pipelinesCreated += c.pipelinesCreated;
+      dispatchesPerStep = Math.max(dispatchesPerStep, c.dispatchesPerStep);
     }
-    return { plans: this.plans.size, submits, buffersCreated, pipelinesCreated };
+    return { plans: this.plans.size, submits, buffersCreated, pipelinesCreated, dispatchesPerStep };
   }
 
   destroy(): void {
