@@ -110,3 +110,16 @@ test('the small CNN preset trains on image-shaped rows (8x8 shapes) and beats ch
   );
   expect(accuracy).toBeGreaterThan(0.6); // four classes: chance is 0.25
 });
+
+test('a regression sample trains and is evaluated with errors, R², predicted vs actual and residuals', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Cars (fuel economy)' }).click();
+  await expect(page.getByTestId('data-summary')).toContainText('regression');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+  const metrics = page.getByTestId('test-metrics');
+  await expect(metrics).toContainText('mean absolute error');
+  const r2 = Number(await metrics.locator('tr', { hasText: 'R²' }).locator('td').textContent());
+  expect(r2).toBeGreaterThan(0.5); // fuel economy is well explained by weight, horsepower, year
+  await expect(page.getByTestId('residuals')).toBeVisible();
+});

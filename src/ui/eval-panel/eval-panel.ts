@@ -77,11 +77,18 @@ export class EvalPanel extends LitElement {
     const order = actual.map((_, i) => i).sort((a, b) => actual[a] - actual[b]);
     const x = order.map((i) => actual[i]);
     return html`<live-chart
-      heading="Predicted vs actual (sorted by actual)"
-      .xLabel=${'actual'}
-      .labels=${['predicted', 'actual (ideal)']}
-      .data=${[x, order.map((i) => predicted[i]), x]}
-    ></live-chart>`;
+        heading="Predicted vs actual (sorted by actual)"
+        .xLabel=${'actual'}
+        .labels=${['predicted', 'actual (ideal)']}
+        .data=${[x, order.map((i) => predicted[i]), x]}
+      ></live-chart>
+      <live-chart
+        data-testid="residuals"
+        heading="Residuals (actual − predicted)"
+        .xLabel=${'actual'}
+        .labels=${['residual', 'zero']}
+        .data=${[x, order.map((i) => actual[i] - predicted[i]), x.map(() => 0)]}
+      ></live-chart>`;
   }
 }
 
