@@ -111,3 +111,59 @@ test('a damaged weights file is refused with the reason and the current model st
   await expect(page.getByTestId('weights-error')).toContainText('broken.safetensors');
   await expect(page.getByText('Current model:')).toHaveText(before ?? '');
 });
+
+/** A safetensors file written by hand: the header as the spec says, float32 data in name order. */
+function safetensors(tensors: Record<string, { shape: number[]; value: number }>): Buffer {
+  const names = Object.keys(tensors).sort();
+  let offset = 0;
+  const header: Record<string, unknown> = {};
+  for (const name of names) {
+    const bytes = tensors[name].shape.reduce((a, b) => a * b, 1) * 4;
+    header[name] = { dtype: 'F32', shape: tensors[name].shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  while (json.length % 8 !== 0) json += ' ';
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  const data = Buffer.alloc(offset);
+  let at = 0;
+  for (const name of names) {
+    const n = tensors[name].shape.reduce((a, b) => a * b, 1);
+    for (let i = 0; i < n; i++, at += 4) data.writeFloatLE(tensors[name].value, at);
+  }
+  return Buffer.concat([length, Buffer.from(json), data]);
+}
+
+test('a weights file loads partly into the current model, with a report of what was loaded and skipped', async ({
+  page,
+}) => {
+  await startTraining(page, 'Iris flowers', 2);
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+  await page.getByTestId('into-current').check();
+  const file = safetensors({
+    'dense_1.kernel': { shape: [4, 32], value: 0.5 },
+    'dense_1.bias': { shape: [32], value: 0.25 },
+    'dense_3.kernel': { shape: [16, 2], value: 1 },
+    'other.weight': { shape: [2], value: 1 },
+  });
+  await page
+    .getByTestId('weights-file')
+    .setInputFiles({ name: 'partial.safetensors', mimeType: 'application/octet-stream', buffer: file });
+  await expect(
+    page.getByText('Loaded 2 of 6 weights from partial.safetensors into the current model.'),
+  ).toBeVisible();
+  const report = page.getByTestId('partial-report');
+  await expect(report).toContainText('loaded dense_1.kernel');
+  await expect(report).toContainText('skipped dense_3.kernel: shape mismatch (file [16,2], model [16,3])');
+  await expect(report).toContainText('skipped other.weight: missing in model');
+  await expect(report).toContainText('skipped dense_2.bias: missing in file');
+  // The model that results is whole: its downloaded file holds the loaded values.
+  const download = page.waitForEvent('download');
+  await page.getByTestId('download-json').click();
+  const json = JSON.parse(
+    Buffer.concat(await (await (await download).createReadStream()).toArray()).toString('utf8'),
+  );
+  expect(json.tensors['dense_1.bias'].values.every((v: number) => v === 0.25)).toBe(true);
+  expect(json.tensors['dense_3.kernel'].shape).toEqual([16, 3]);
+});

@@ -5,7 +5,13 @@ import { panelStyles } from '../shared-styles';
 import { ObserveController } from '../state/observable';
 import type { RunState } from '../state/run-state';
 import type { SavedModels } from '../state/saved-models';
-import { configFile, fileOf, type TrainedModel, trainedModelFromFile } from '../state/trained-model';
+import {
+  APP_CONTEXT_KEY,
+  configFile,
+  fileOf,
+  type TrainedModel,
+  trainedModelFromFile,
+} from '../state/trained-model';
 
 const fmtBytes = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
@@ -19,6 +25,9 @@ export class ModelsPanel extends LitElement {
   @property({ attribute: false }) saved?: SavedModels;
   @state() private fileError: string | null = null;
   @state() private loadedNote: string | null = null;
+  /** Load an uploaded file's weights into the current model (partial, by name and shape) instead of replacing it. */
+  @state() private intoCurrent = false;
+  @state() private partialReport: string[] = [];
 
   constructor() {
     super();
@@ -39,7 +48,25 @@ export class ModelsPanel extends LitElement {
           >Load a weights file (.safetensors or .json)
           <input type="file" accept=".safetensors,.json" data-testid="weights-file" @change=${this.onWeightsFile}
         /></label>
+        <label ?hidden=${!current}
+          ><input
+            type="checkbox"
+            data-testid="into-current"
+            .checked=${this.intoCurrent}
+            @change=${(e: Event) => {
+              this.intoCurrent = (e.target as HTMLInputElement).checked;
+            }}
+          />
+          into the current model (load the weights whose names and shapes match)</label
+        >
       </div>
+      ${
+        this.partialReport.length
+          ? html`<ul class="muted" data-testid="partial-report">
+            ${this.partialReport.map((line) => html`<li>${line}</li>`)}
+          </ul>`
+          : nothing
+      }
       ${this.fileError ? html`<p class="error" role="alert" data-testid="weights-error">${this.fileError}</p>` : nothing}
       ${this.loadedNote ? html`<p class="muted" role="status">${this.loadedNote}</p>` : nothing}
       ${saved?.error ? html`<p class="error" role="alert">${saved.error}</p>` : nothing}
@@ -133,6 +160,28 @@ export class ModelsPanel extends LitElement {
     this.offer(name, fileOf(m, format), format === 'json' ? 'application/json' : 'application/octet-stream');
   }
 
+  /**
+   * The current model with the file's weights where names and shapes match (Keras's skip_mismatch);
+   * the rest keep their values, and the page lists what was loaded and what was skipped, and why.
+   */
+  private async loadInto(current: TrainedModel, bytes: Uint8Array, fileName: string) {
+    const model = loadModel(fileOf(current, 'safetensors'), { fileName: 'the current model' });
+    const report = model.loadWeights(bytes, { strict: false, skipMismatch: true, fileName });
+    const keep = Object.fromEntries(Object.entries(current.metadata).filter(([k]) => k === APP_CONTEXT_KEY));
+    const updated = trainedModelFromFile(await model.exportWeights({ metadata: keep }), fileName);
+    this.run?.useModel(updated);
+    this.fileError = null;
+    this.loadedNote = `Loaded ${report.loaded.length} of ${model.variables.length} weights from ${fileName} into the current model.`;
+    const shape = (s?: number[]) => (s ? `[${s.join(',')}]` : '');
+    this.partialReport = [
+      ...report.loaded.map((name) => `loaded ${name}`),
+      ...report.skipped.map(
+        (s) =>
+          `skipped ${s.name}: ${s.reason}${s.reason === 'shape mismatch' ? ` (file ${shape(s.fileShape)}, model ${shape(s.modelShape)})` : ''}`,
+      ),
+    ];
+  }
+
   /** ONNX (inference) or a PyTorch module that reads the .safetensors file, made from the model's file. */
   private async exportAs(kind: 'onnx' | 'pytorch', m: TrainedModel, base: string) {
     try {
@@ -161,8 +210,15 @@ export class ModelsPanel extends LitElement {
     const file = input.files?.[0];
     input.value = '';
     if (!file) return;
+    this.partialReport = [];
     try {
-      const model = trainedModelFromFile(new Uint8Array(await file.arrayBuffer()), file.name);
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const current = this.run?.current;
+      if (this.intoCurrent && current) {
+        await this.loadInto(current, bytes, file.name);
+        return;
+      }
+      const model = trainedModelFromFile(bytes, file.name);
       this.run?.useModel(model);
       this.fileError = null;
       this.loadedNote = `Loaded ${file.name}: ${model.architecture}${model.context ? '' : ' (no preprocessing inside: it cannot predict on CSV rows)'}.`;
