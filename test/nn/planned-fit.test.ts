@@ -262,6 +262,21 @@ describe('fit on the planned WebGPU step', () => {
     }
   });
 
+  it('a frozen layer (its weights passed through the step unchanged) trains as eagerly', async () => {
+    const s: Setup = {
+      ...mlp,
+      layers: () => [
+        new Dense({ units: 8, activation: 'relu', inputShape: [2], trainable: false }),
+        new BatchNormalization(),
+        new Dense({ units: 1, activation: 'sigmoid' }),
+      ],
+      optimizer: () => new SGD({ learningRate: 0.05, momentum: 0.5 }),
+    };
+    const planned = await train(gpu, 'planned', s);
+    const eager = await train(gpu, 'eager', s);
+    expectSameRun('frozen', eager, planned);
+  });
+
   it('a non-finite loss stops training with the weights from before that step, as eagerly', async () => {
     // Large inputs and a large rate make plain SGD diverge within a few steps.
     const xs: number[][] = [];
