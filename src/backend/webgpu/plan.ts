@@ -12,17 +12,12 @@ import { Tensor } from '../../graph/tensor';
 import type { GpuInput, KernelDispatch, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 import { planBuffers } from './plan-buffers';
+import { bindState, type PlanStateBinding } from './plan-state';
 import type { StateRing } from './state-ring';
 import { RecordingBackend, type TracedNode, type TracedStorage, type TracedValue } from './trace';
 import { type WebGPUBackend, workgroupGrid } from './webgpu-backend';
 
-export interface PlanStateBinding {
-  readonly ring: StateRing;
-  /** inputs[j]: the step input that reads state j (from the ring's current set). */
-  readonly inputs: readonly number[];
-  /** outputs[j]: the step output whose value becomes state j (written into the next set). */
-  readonly outputs: readonly number[];
-}
+export type { PlanStateBinding } from './plan-state';
 
 export interface StepPlanOptions {
   /** Output k replaces input feedback[k] after every step (new weights, optimiser state), by a copy. */
@@ -77,8 +72,8 @@ export class StepPlan {
   private readonly bufferOf: readonly (GPUBuffer | undefined)[];
   private readonly ring: StateRing | null;
   /** Value id -> state index, for state inputs and for node outputs written into the ring. */
-  private readonly stateIn = new Map<number, number>();
-  private readonly stateOut = new Map<number, number>();
+  private readonly stateIn: ReadonlyMap<number, number>;
+  private readonly stateOut: ReadonlyMap<number, number>;
 
   /**
    * Traces `step` once on inputs of `inputShapes` and builds the plan. `step` is written with
@@ -119,7 +114,9 @@ export class StepPlan {
     const before = backend.counters;
     this.values = traced.values;
     this.ring = options.state?.ring ?? null;
-    const claimed = this.bindState(options.state);
+    const { stateIn, stateOut, claimed } = bindState(this.values, outputIds, options.state);
+    this.stateIn = stateIn;
+    this.stateOut = stateOut;
     const external = new Set([...this.stateIn.keys(), ...this.stateOut.keys()]);
     const planned = planBuffers(
       traced,
@@ -150,43 +147,6 @@ export class StepPlan {
       intermediates: traced.values.filter((v, id) => v.kind === 'node' && !outputIds.includes(id)).length,
       intermediateBuffers: planned.intermediateBuffers,
     };
-  }
-
-  /** Checks the state binding and decides which state outputs are written in place; returns those. */
-  private bindState(state: PlanStateBinding | undefined): Set<number> {
-    const claimed = new Set<number>();
-    if (!state) return claimed;
-    const { ring, inputs, outputs } = state;
-    if (inputs.length !== ring.shapes.length || outputs.length !== ring.shapes.length) {
-      throw new InvalidArgumentError(
-        `StepPlan: the ring holds ${ring.shapes.length} states, the binding names ${inputs.length} inputs and ${outputs.length} outputs`,
-      );
-    }
-    ring.shapes.forEach((shape, j) => {
-      const input = this.values[inputs[j]];
-      const out = this.outputIds[outputs[j]];
-      if (input?.kind !== 'input' || out === undefined || !shapesEqual(input.shape, shape)) {
-        throw new InvalidArgumentError(
-          `StepPlan: state ${j} ${fmtShape(shape)} must be input ${inputs[j]} and output ${outputs[j]} of that shape`,
-        );
-      }
-      if (!shapesEqual(this.values[out].shape, shape)) {
-        throw new InvalidArgumentError(
-          `StepPlan: output ${outputs[j]} has shape ${fmtShape(this.values[out].shape)}, state ${j} is ${fmtShape(shape)}`,
-        );
-      }
-      this.stateIn.set(inputs[j], j);
-    });
-    // A node output becomes its state's next value in place; anything else (an input passed
-    // through, a value two states share) is copied after the dispatches.
-    outputs.forEach((k, j) => {
-      const out = this.outputIds[k];
-      if (this.values[out].kind === 'node' && !this.stateOut.has(out)) {
-        this.stateOut.set(out, j);
-        claimed.add(j);
-      }
-    });
-    return claimed;
   }
 
   private planStateCopies(state: PlanStateBinding | undefined, claimed: ReadonlySet<number>): void {
