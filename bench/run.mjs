@@ -116,7 +116,7 @@ function log(row) {
   const s = row.summary;
   console.log(
     `${what} ${s.metric.median.toFixed(2).padStart(9)} ${s.metric.name.padEnd(8)} ` +
-      `(${s.ms.median.toFixed(0)} ms/rep, ${s.reps} reps${s.finalLoss !== undefined ? `, loss ${s.finalLoss.toFixed(3)}` : ''})` +
+      `(${s.ms.median.toFixed(0)} ms/rep, ${s.reps} reps${s.firstRepLoss !== undefined ? `, loss ${s.firstRepLoss.toFixed(3)}` : ''})` +
       `${row.fallbackReason ? `  FELL BACK: ${row.fallbackReason}` : ''}`,
   );
 }
@@ -161,6 +161,7 @@ async function runPair(browser, config, lib, backend) {
         fallbackReason: result.fallbackReason,
         times: result.times,
         losses: result.losses,
+        classes: result.classes,
         summary: summarise(spec, result),
         loadavgAfter: readLoad(),
       });
@@ -224,8 +225,10 @@ const notes = [
   QUICK
     ? 'Smoke run: W1 n=128,256; W2 1024 samples; W3 2 epochs; W4 256 samples; one repetition each.'
     : 'Repetitions: 5, or 3 where 5 would take over a minute. Median, and min–max over repetitions.',
-  'Same seeded data for every library (bench/data.ts); labels come from a random linear teacher, so a final ' +
-    'loss below chance (ln classes) shows the model trained.',
+  'Same seeded data for every library (bench/data.ts); labels come from a random linear teacher, so a ' +
+    'loss below chance (ln classes) shows the model trained. The loss shown is the mean over the first timed ' +
+    "repetition's last epoch, when every library has trained the same number of steps; weights are each " +
+    "library's own Glorot initialisation, so losses agree only roughly.",
   'tfjs wasm has no Conv2DBackpropFilter kernel in 4.22, so it cannot train W4: its error row is the ' +
     "library's limitation, not the harness's.",
   'tfjs wasm runs single-threaded with SIMD: the page is not cross-origin isolated, so no SharedArrayBuffer.',
