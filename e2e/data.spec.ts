@@ -14,7 +14,7 @@ test('a broken CSV is reported by row and leaves the loaded dataset untouched', 
   await page.goto('/');
   await page.getByRole('button', { name: 'Iris flowers' }).click();
   await expect(page.getByTestId('data-summary')).toContainText('iris.csv');
-  await page.locator('data-panel input[type=file]').setInputFiles({
+  await page.locator('wt-data-panel input[type=file]').setInputFiles({
     name: 'broken.csv',
     mimeType: 'text/csv',
     buffer: Buffer.from('a,b,label\n1,2,x\n3,4\n5,6,y\n'),

@@ -17,7 +17,7 @@ test('the embed page trains from attributes alone, and the events reach the page
 
   // compact: only training, evaluation and prediction show.
   const trainer = page.locator('webgpu-trainer');
-  await expect(trainer.locator('data-panel')).toBeHidden();
+  await expect(trainer.locator('wt-data-panel')).toBeHidden();
   await expect(trainer.getByTestId('test-metrics')).toContainText('accuracy');
   // Styles stay apart both ways, and the accent set by the host reaches inside.
   const again = trainer.getByRole('button', { name: 'Train again' });

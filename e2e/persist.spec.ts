@@ -24,7 +24,7 @@ test('a reload mid-training offers the run back, and resuming finishes every epo
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
   // The loss curve holds the epochs from before the reload and after it: 12 epoch points.
   const epochPoints = await page
-    .locator('live-chart[data-metric="loss"]')
+    .locator('wt-live-chart[data-metric="loss"]')
     .evaluate(
       (el) =>
         ((el as unknown as { data: (number | null)[][] }).data[2] ?? []).filter((v) => v !== null).length,

@@ -18,21 +18,21 @@ test('trains a sample in a Worker on WebGPU with live curves, then evaluates on 
   // While it runs: the backend line names the adapter and the Worker, and the loss chart fills.
   await expect(page.getByTestId('run-backend')).toContainText('WebGPU');
   await expect(page.getByTestId('run-backend')).toContainText('in a Worker');
-  await expect(page.locator('live-chart[data-metric="loss"]')).toBeVisible();
+  await expect(page.locator('wt-live-chart[data-metric="loss"]')).toBeVisible();
   await expect
     .poll(() =>
       page
-        .locator('live-chart[data-metric="loss"]')
+        .locator('wt-live-chart[data-metric="loss"]')
         .evaluate((el) => (el as unknown as { pointCount: number }).pointCount),
     )
     .toBeGreaterThan(5);
 
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
-  await expect(page.locator('live-chart[data-metric="accuracy"]')).toBeVisible();
-  await expect(page.locator('live-chart[data-metric="batch"]')).toHaveCount(0);
+  await expect(page.locator('wt-live-chart[data-metric="accuracy"]')).toBeVisible();
+  await expect(page.locator('wt-live-chart[data-metric="batch"]')).toHaveCount(0);
   // The TensorBoard view: one histogram figure per weight of the 32-16 MLP (3 kernels, 3 biases).
-  await expect(page.locator('histograms-view figure')).toHaveCount(6);
-  await expect(page.locator('histograms-view summary')).toContainText('31 snapshots');
+  await expect(page.locator('wt-histograms-view figure')).toHaveCount(6);
+  await expect(page.locator('wt-histograms-view summary')).toContainText('31 snapshots');
 
   // Evaluation: the test split's metrics are numbers, and the confusion matrix counts every test row.
   const metrics = page.getByTestId('test-metrics');
@@ -111,7 +111,9 @@ test('the small CNN preset trains on image-shaped rows (8x8 shapes) and beats ch
   expect(accuracy).toBeGreaterThan(0.6); // four classes: chance is 0.25
 });
 
-test('a regression sample trains and is evaluated with errors, R², predicted vs actual and residuals', async ({ page }) => {
+test('a regression sample trains and is evaluated with errors, R², predicted vs actual and residuals', async ({
+  page,
+}) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Cars (fuel economy)' }).click();
   await expect(page.getByTestId('data-summary')).toContainText('regression');

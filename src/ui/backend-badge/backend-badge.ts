@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { GpuProbe } from '../gpu-probe';
 
 /** Shows which backend trains: the WebGPU adapter (and whether it is a software fallback) or CPU with the reason. */
-@customElement('backend-badge')
+@customElement('wt-backend-badge')
 export class BackendBadge extends LitElement {
   /** The probe result; undefined while probing. */
   @property({ attribute: false }) probe?: GpuProbe;
@@ -29,6 +29,6 @@ export class BackendBadge extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'backend-badge': BackendBadge;
+    'wt-backend-badge': BackendBadge;
   }
 }

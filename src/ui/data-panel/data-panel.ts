@@ -6,7 +6,7 @@ import type { DataState } from '../state/data-state';
 import { ObserveController } from '../state/observable';
 
 /** Step 1: pick a sample or drop a CSV, check the columns, choose the target and the split. */
-@customElement('data-panel')
+@customElement('wt-data-panel')
 export class DataPanel extends LitElement {
   /** The dataset state this panel shows and edits. */
   @property({ attribute: false }) data?: DataState;
@@ -162,6 +162,6 @@ export class DataPanel extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'data-panel': DataPanel;
+    'wt-data-panel': DataPanel;
   }
 }

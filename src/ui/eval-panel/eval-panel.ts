@@ -10,7 +10,7 @@ const UNIT: [number, number] = [0, 1];
 const fmt = (v: number) => (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(4));
 
 /** Step 4: the test split's metrics, confusion matrix and curves (or predicted vs actual). */
-@customElement('eval-panel')
+@customElement('wt-eval-panel')
 export class EvalPanel extends LitElement {
   /** What to show; nothing until a run has finished. */
   @property({ attribute: false }) evaluation: Evaluation | null = null;
@@ -43,8 +43,8 @@ export class EvalPanel extends LitElement {
       <div class="grid">
         ${
           e.task === 'classification'
-            ? html`<live-chart heading="ROC curve (one-vs-rest)" .xLabel=${'false positive rate'} .yRange=${UNIT} .points=${false} .labels=${e.roc.labels} .data=${e.roc.data}></live-chart>
-              <live-chart heading="Precision-recall curve" .xLabel=${'recall'} .yRange=${UNIT} .points=${false} .labels=${e.pr.labels} .data=${e.pr.data}></live-chart>`
+            ? html`<wt-live-chart heading="ROC curve (one-vs-rest)" .xLabel=${'false positive rate'} .yRange=${UNIT} .points=${false} .labels=${e.roc.labels} .data=${e.roc.data}></wt-live-chart>
+              <wt-live-chart heading="Precision-recall curve" .xLabel=${'recall'} .yRange=${UNIT} .points=${false} .labels=${e.pr.labels} .data=${e.pr.data}></wt-live-chart>`
             : this.renderRegression(e.actual, e.predicted)
         }
       </div>
@@ -76,24 +76,24 @@ export class EvalPanel extends LitElement {
   private renderRegression(actual: number[], predicted: number[]) {
     const order = actual.map((_, i) => i).sort((a, b) => actual[a] - actual[b]);
     const x = order.map((i) => actual[i]);
-    return html`<live-chart
+    return html`<wt-live-chart
         heading="Predicted vs actual (sorted by actual)"
         .xLabel=${'actual'}
         .labels=${['predicted', 'actual (ideal)']}
         .data=${[x, order.map((i) => predicted[i]), x]}
-      ></live-chart>
-      <live-chart
+      ></wt-live-chart>
+      <wt-live-chart
         data-testid="residuals"
         heading="Residuals (actual − predicted)"
         .xLabel=${'actual'}
         .labels=${['residual', 'zero']}
         .data=${[x, order.map((i) => actual[i] - predicted[i]), x.map(() => 0)]}
-      ></live-chart>`;
+      ></wt-live-chart>`;
   }
 }
 
 declare global {
   interface HTMLElementTagNameMap {
-    'eval-panel': EvalPanel;
+    'wt-eval-panel': EvalPanel;
   }
 }

@@ -18,7 +18,7 @@ export function evenlySpaced<T>(items: readonly T[], n: number): T[] {
  * The TensorBoard view of the weights: for each weight, its histogram after every epoch, drawn
  * as stacked ridges (oldest at the top, lighter), on one value axis shared by all epochs.
  */
-@customElement('histograms-view')
+@customElement('wt-histograms-view')
 export class HistogramsView extends LitElement {
   /** Snapshots from train begin and after each epoch. */
   @property({ attribute: false }) snapshots: readonly WeightHistogramSnapshot[] = [];
@@ -100,6 +100,6 @@ export class HistogramsView extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'histograms-view': HistogramsView;
+    'wt-histograms-view': HistogramsView;
   }
 }

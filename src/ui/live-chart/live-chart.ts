@@ -8,7 +8,7 @@ import type { AlignedSeries } from '../training-log';
 const COLORS = ['#7aa6d6', '#3b82f6', '#e05263', '#2e933c', '#e0a030', '#a07cc5'];
 
 /** A line chart (uPlot) that redraws when `data` is replaced; at most one redraw per frame. */
-@customElement('live-chart')
+@customElement('wt-live-chart')
 export class LiveChart extends LitElement {
   /** Title above the plot. */
   @property() heading = '';
@@ -17,7 +17,7 @@ export class LiveChart extends LitElement {
   /** Aligned data: x first, then one array per series. */
   @property({ attribute: false }) data: AlignedSeries = [[]];
   /** Label of the x axis. */
-  @property() xLabel = 'epoch';
+  @property({ attribute: 'x-label' }) xLabel = 'epoch';
   /** A fixed y range (rates and probabilities); automatic when unset. */
   @property({ attribute: false }) yRange?: [number, number];
   /** Mark each point (off for dense curves). */
@@ -106,6 +106,6 @@ export class LiveChart extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'live-chart': LiveChart;
+    'wt-live-chart': LiveChart;
   }
 }

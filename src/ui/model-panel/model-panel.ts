@@ -13,7 +13,7 @@ function configText(config: Record<string, unknown>): string {
 }
 
 /** Step 2: pick a preset or edit the layers, check the summary, set the training settings. */
-@customElement('model-panel')
+@customElement('wt-model-panel')
 export class ModelPanel extends LitElement {
   /** The model state this panel shows and edits. */
   @property({ attribute: false }) model?: ModelState;
@@ -161,6 +161,6 @@ export class ModelPanel extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'model-panel': ModelPanel;
+    'wt-model-panel': ModelPanel;
   }
 }

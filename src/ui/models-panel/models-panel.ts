@@ -17,7 +17,7 @@ const fmtBytes = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
 
 /** Step 6: the current model (save, download) and the models kept in this browser (load, rename, delete). */
-@customElement('models-panel')
+@customElement('wt-models-panel')
 export class ModelsPanel extends LitElement {
   /** The run holding the current model. */
   @property({ attribute: false }) run?: RunState;
@@ -231,6 +231,6 @@ export class ModelsPanel extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'models-panel': ModelsPanel;
+    'wt-models-panel': ModelsPanel;
   }
 }

@@ -14,7 +14,7 @@ interface PredictionFile {
 }
 
 /** Step 5: run the trained model on a CSV of new rows and download it with the predictions added. */
-@customElement('predict-panel')
+@customElement('wt-predict-panel')
 export class PredictPanel extends LitElement {
   /** The finished run whose model predicts. */
   @property({ attribute: false }) run?: RunState;
@@ -106,6 +106,6 @@ export class PredictPanel extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'predict-panel': PredictPanel;
+    'wt-predict-panel': PredictPanel;
   }
 }

@@ -13,7 +13,7 @@ function duration(seconds: number | null): string {
 }
 
 /** Step 3: train, pause, resume, stop; progress, speed and live curves of every logged metric. */
-@customElement('train-panel')
+@customElement('wt-train-panel')
 export class TrainPanel extends LitElement {
   /** The run this panel shows and controls. */
   @property({ attribute: false }) run?: RunState;
@@ -55,10 +55,10 @@ export class TrainPanel extends LitElement {
       <div class="charts">
         ${r.log.metrics().map((metric) => {
           const c = r.log.curves(metric);
-          return html`<live-chart data-metric=${metric} heading=${metric} .labels=${c.labels} .data=${c.data}></live-chart>`;
+          return html`<wt-live-chart data-metric=${metric} heading=${metric} .labels=${c.labels} .data=${c.data}></wt-live-chart>`;
         })}
       </div>
-      <histograms-view .snapshots=${r.histograms} .revision=${r.histograms.length}></histograms-view>
+      <wt-histograms-view .snapshots=${r.histograms} .revision=${r.histograms.length}></wt-histograms-view>
     </section>`;
   }
 
@@ -85,6 +85,6 @@ export class TrainPanel extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'train-panel': TrainPanel;
+    'wt-train-panel': TrainPanel;
   }
 }

@@ -68,7 +68,7 @@ export class WebGPUTrainer extends LitElement {
       header { display: flex; align-items: center; justify-content: space-between; gap: 1rem; flex-wrap: wrap; }
       h1 { font-size: 1.4rem; margin: 0; }
       .resume { border: 1px solid var(--wt-accent); border-radius: 8px; padding: 0.6rem 1rem; }
-      :host([compact]) data-panel, :host([compact]) model-panel { display: none; }
+      :host([compact]) wt-data-panel, :host([compact]) wt-model-panel { display: none; }
     `,
   ];
 
@@ -149,20 +149,20 @@ export class WebGPUTrainer extends LitElement {
     return html`
       <header>
         <h1>webgpu-trainer</h1>
-        <backend-badge .probe=${this.probe}></backend-badge>
+        <wt-backend-badge .probe=${this.probe}></wt-backend-badge>
       </header>
       ${this.renderResumable()}
-      <data-panel exportparts="panel" .data=${this.data}></data-panel>
-      <model-panel exportparts="panel" .model=${this.modelState}></model-panel>
-      <train-panel
+      <wt-data-panel exportparts="panel" .data=${this.data}></wt-data-panel>
+      <wt-model-panel exportparts="panel" .model=${this.modelState}></wt-model-panel>
+      <wt-train-panel
         exportparts="panel"
         .run=${this.run}
         ?ready=${this.data?.prepared != null && this.modelState.modelJson() !== null}
         @train=${this.train}
-      ></train-panel>
-      <eval-panel exportparts="panel" .evaluation=${this.run.evaluation}></eval-panel>
-      <predict-panel exportparts="panel" .run=${this.run}></predict-panel>
-      <models-panel exportparts="panel" .run=${this.run} .saved=${this.saved}></models-panel>
+      ></wt-train-panel>
+      <wt-eval-panel exportparts="panel" .evaluation=${this.run.evaluation}></wt-eval-panel>
+      <wt-predict-panel exportparts="panel" .run=${this.run}></wt-predict-panel>
+      <wt-models-panel exportparts="panel" .run=${this.run} .saved=${this.saved}></wt-models-panel>
     `;
   }
 }

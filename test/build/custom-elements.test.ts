@@ -1,0 +1,50 @@
+// The Custom Elements Manifest that `npm run build` writes documents the element's public API,
+// read from the sources by the standard analyzer: attributes, events, theming properties, parts.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { afterAll, expect, test } from 'vitest';
+
+const outdir = 'node_modules/.cache/cem-test';
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+interface Declaration {
+  tagName?: string;
+  customElement?: boolean;
+  attributes?: { name: string }[];
+  events?: { name: string }[];
+  cssProperties?: { name: string }[];
+  cssParts?: { name: string }[];
+}
+
+test('the manifest describes <webgpu-trainer> and the wt- elements', () => {
+  const run = spawnSync(
+    'npx',
+    ['cem', 'analyze', '--litelement', '--globs', 'src/ui/**/*.ts', '--outdir', outdir],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(run.status, run.stderr).toBe(0);
+  const manifest = JSON.parse(readFileSync(`${outdir}/custom-elements.json`, 'utf8'));
+  const elements: Declaration[] = manifest.modules
+    .flatMap((m: { declarations?: Declaration[] }) => m.declarations ?? [])
+    .filter((d: Declaration) => d.customElement);
+  const trainer = elements.find((d) => d.tagName === 'webgpu-trainer');
+  const names = (list?: { name: string }[]) => (list ?? []).map((x) => x.name).sort();
+  expect(names(trainer?.attributes)).toEqual([
+    'autostart',
+    'base-url',
+    'compact',
+    'epochs',
+    'model',
+    'src',
+    'target',
+  ]);
+  expect(names(trainer?.events)).toEqual(['wt-epoch-end', 'wt-error', 'wt-train-begin', 'wt-train-end']);
+  expect(names(trainer?.cssProperties)).toEqual(
+    expect.arrayContaining(['--wt-accent', '--wt-bg', '--wt-fg']),
+  );
+  expect(names(trainer?.cssParts)).toEqual(['panel']);
+  // Every other element carries the wt- prefix, so none can clash with a host page's own tags.
+  for (const d of elements) if (d.tagName !== 'webgpu-trainer') expect(d.tagName).toMatch(/^wt-/);
+});
