@@ -34,13 +34,28 @@ function hasVulkanLoader() {
   }
 }
 
-/** Debian's chromium (browser tests, SwiftShader) and libvulkan1 (Dawn in Node). */
+function systemPythonHas(modules) {
+  return spawnSync('/usr/bin/python3', ['-c', `import ${modules}`], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Debian's chromium (browser tests, SwiftShader) and libvulkan1 (Dawn in Node) are required; the
+ * real PyTorch and ONNX checker (python3-torch, python3-onnx) verify the exports and are installed
+ * when we can, else those tests skip with the reason.
+ */
 export function ensureSystemPackages() {
   const missing = [];
   if (!existsSync(CHROMIUM) || !existsSync(SWIFTSHADER_ICD)) missing.push('chromium');
   if (!hasVulkanLoader()) missing.push('libvulkan1');
-  if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const optional = systemPythonHas('torch, onnx, numpy')
+    ? []
+    : ['python3-torch', 'python3-onnx', 'python3-numpy'];
+  if (missing.length === 0 && (optional.length === 0 || !isRoot)) {
+    if (optional.length > 0)
+      log(`the PyTorch/ONNX export checks will skip: install ${optional.join(' ')} to run them`);
+    return;
+  }
   if (!isRoot) {
     throw new Error(
       `missing system packages: ${missing.join(' ')}. Install them with:\n` +
@@ -48,10 +63,10 @@ export function ensureSystemPackages() {
         '(or set CHROMIUM_PATH to another Chromium with WebGPU)',
     );
   }
-  log(`installing ${missing.join(' ')} with apt-get`);
+  log(`installing ${[...missing, ...optional].join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing, ...optional], { env });
 }
 
 /** Environment for processes that use Dawn (the `webgpu` package) on SwiftShader. */

@@ -20,8 +20,22 @@ const CHECK = [
   'print(m.opset_import[0].version, [d.dim_param for d in m.graph.input[0].type.tensor_type.shape.dim][0])',
 ].join('\n');
 
+/**
+ * The newest opset the installed checker knows (Debian 12's onnx 1.12 stops at 17): newer exports
+ * carry an IR version it refuses outright, so they are checked only where the checker is new enough.
+ */
+const checkerOpset = onnxMissing
+  ? 0
+  : Number(runPython(['-c', 'import onnx.defs; print(onnx.defs.onnx_opset_version())']).stdout.trim());
+const opsets = [13, 17, 21].filter((o) => o <= checkerOpset);
+if (!onnxMissing && opsets.length < 3) {
+  console.warn(
+    `onnx.checker ${checkerOpset} checks opsets ${opsets.join(', ')}; opset 21 is checked by onnxruntime-web only`,
+  );
+}
+
 describe.skipIf(onnxMissing !== null)('onnx.checker.check_model accepts the exported files', () => {
-  it('every layer case and the presets, at opsets 13, 17 and 21', async () => {
+  it('every layer case and the presets, at opsets 13, 17 and 21 (as far as the checker knows them)', async () => {
     const models = [
       ...layerCases.map((c) => c.build()),
       presetModel('mlp-bn-dropout', 6, 'classification', 3),
@@ -30,7 +44,7 @@ describe.skipIf(onnxMissing !== null)('onnx.checker.check_model accepts the expo
     const dir = tempDir();
     for (const [i, model] of models.entries()) {
       await trained(model, model.outputShape[model.outputShape.length - 1], 'regression');
-      for (const opset of [13, 17, 21]) {
+      for (const opset of opsets) {
         const path = join(dir, `m${i}-${opset}.onnx`);
         writeFiles(dir, { [`m${i}-${opset}.onnx`]: await model.exportOnnx({ opset }) });
         expect(runPython(['-c', CHECK, path]).stdout.trim()).toBe(`${opset} batch`);

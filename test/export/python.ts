@@ -11,11 +11,23 @@ import { fileURLToPath } from 'node:url';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 
-function probe(code: string): string | null {
-  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8' });
-  if (r.error) return `python3 is not available (${r.error.message})`;
+function probeWith(python: string, code: string): string | null {
+  const r = spawnSync(python, ['-c', code], { encoding: 'utf8' });
+  if (r.error) return `${python} is not available (${r.error.message})`;
   return r.status === 0 ? null : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
 }
+
+/**
+ * The interpreter: the first on PATH, unless only the system one (Debian's, where .ci/run installs
+ * python3-torch and python3-onnx) has torch. WGT_PYTHON overrides.
+ */
+const python =
+  process.env.WGT_PYTHON ??
+  ['python3', '/usr/bin/python3'].find((p) => probeWith(p, 'import torch') === null) ??
+  ['python3', '/usr/bin/python3'].find((p) => probeWith(p, 'import numpy') === null) ??
+  'python3';
+
+const probe = (code: string) => probeWith(python, code);
 
 /** Why the NumPy-based checks cannot run, or null. */
 export const numpyMissing = probe('import numpy');
@@ -38,11 +50,11 @@ export function runPython(args: string[], cwd = here): { stdout: string; stderr:
   if (torchMissing)
     env.PYTHONPATH = [join(here, 'numpy_torch'), here, env.PYTHONPATH].filter(Boolean).join(':');
   else env.PYTHONPATH = [here, env.PYTHONPATH].filter(Boolean).join(':');
-  const r = spawnSync('python3', args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`python3 ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  const r = spawnSync(python, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${python} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
   return { stdout: r.stdout, stderr: r.stderr };
 }
 
 export function pythonParses(path: string): void {
-  execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])', path]);
+  execFileSync(python, ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])', path]);
 }

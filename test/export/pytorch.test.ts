@@ -118,7 +118,8 @@ describe.skipIf(numpyMissing !== null)('the PyTorch module file runs our weights
       const v = l.split(',').map(Number);
       return v.indexOf(Math.max(...v));
     });
-    expect(metrics.accuracy).toBeCloseTo(predicted.filter((p, i) => p === labels[i]).length / 9, 12);
+    // torch computes the accuracy in float32.
+    expect(metrics.accuracy).toBeCloseTo(predicted.filter((p, i) => p === labels[i]).length / 9, 6);
   });
 });
 
