@@ -13,6 +13,7 @@ export { type MonitorMode, type MonitorOptions, resolveMode } from './monitor';
 export { type Progress, ProgressEta, type ProgressEtaOptions } from './progress-eta';
 export { ProgressLogger } from './progress-logger';
 export { type ScalarPoint, TensorBoard, type TensorBoardOptions } from './tensorboard';
+export { TerminateOnNaN, type TerminateOnNaNOptions } from './terminate-on-nan';
 export { crc32c, maskedCrc32c } from './tfevents';
 export {
   type Histogram,
