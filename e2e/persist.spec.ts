@@ -167,3 +167,22 @@ test('a weights file loads partly into the current model, with a report of what 
   expect(json.tensors['dense_1.bias'].values.every((v: number) => v === 0.25)).toBe(true);
   expect(json.tensors['dense_3.kernel'].shape).toEqual([16, 3]);
 });
+
+test('when storage is full, the page says checkpoints are not saved and training goes on to the end', async ({
+  page,
+}) => {
+  await page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (value: unknown, key?: IDBValidKey) {
+      if (typeof key === 'string' && (key.startsWith('checkpoint:') || key.startsWith('run:'))) {
+        throw new DOMException('the quota has been exceeded', 'QuotaExceededError');
+      }
+      return put.call(this, value, key);
+    };
+  });
+  await startTraining(page, 'Iris flowers', 4);
+  await expect(page.getByTestId('storage-problem')).toContainText('checkpoints are not being saved');
+  await expect(page.getByTestId('storage-problem')).toContainText('quota');
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+  await expect(page.getByTestId('test-metrics')).toContainText('accuracy');
+});

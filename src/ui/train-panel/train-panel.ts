@@ -52,6 +52,7 @@ export class TrainPanel extends LitElement {
       </div>
       ${r.status !== 'idle' ? this.renderProgress(r) : nothing}
       ${r.error ? html`<p class="error" role="alert" data-testid="run-error">${r.error}</p>` : nothing}
+      ${r.storageProblem ? html`<p class="error" role="status" data-testid="storage-problem">${r.storageProblem}</p>` : nothing}
       <div class="charts">
         ${r.log.metrics().map((metric) => {
           const c = r.log.curves(metric);
