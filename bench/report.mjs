@@ -68,7 +68,7 @@ function ratio(row, rows) {
 
 function tableFor(key, rows) {
   const first = rows[0];
-  const extra = first.spec.workload === 'W1' ? [] : ['samples/s', 'loss after rep 1'];
+  const extra = first.spec.workload === 'W1' ? [] : ['samples/s', 'loss: rep 1 → last rep'];
   const head = [
     'set-up',
     'library / backend',
@@ -95,7 +95,10 @@ function tableFor(key, rows) {
     const more =
       first.spec.workload === 'W1'
         ? []
-        : [fmt(s.samplesPerSec), `${s.firstRepLoss.toFixed(3)} (chance ${s.chanceLoss.toFixed(2)})`];
+        : [
+            fmt(s.samplesPerSec),
+            `${s.firstRepLoss.toFixed(3)} → ${s.lastLoss.toFixed(3)} (chance ${s.chanceLoss.toFixed(2)})`,
+          ];
     lines.push(
       `| ${r.config} | ${label(r)}${r.fallbackReason ? ` (fell back: ${r.fallbackReason})` : ''} | ` +
         `${fmt(s.metric.median)} | ${fmt(s.metric.min)}–${fmt(s.metric.max)} | ${fmt(s.ms.median)} | ` +

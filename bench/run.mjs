@@ -226,9 +226,10 @@ const notes = [
     ? 'Smoke run: W1 n=128,256; W2 1024 samples; W3 2 epochs; W4 256 samples; one repetition each.'
     : 'Repetitions: 5, or 3 where 5 would take over a minute. Median, and min–max over repetitions.',
   'Same seeded data for every library (bench/data.ts); labels come from a random linear teacher, so a ' +
-    'loss below chance (ln classes) shows the model trained. The loss shown is the mean over the first timed ' +
-    "repetition's last epoch, when every library has trained the same number of steps; weights are each " +
-    "library's own Glorot initialisation, so losses agree only roughly.",
+    'loss below chance (ln classes) shows the model trained. The losses shown are the last epoch's mean in the first ' +
+    'timed repetition (every library has then trained the same number of steps) and in the last one (training ' +
+    "goes on across repetitions, so it depends on the repetition count); weights are each library's own Glorot " +
+    'initialisation, so losses agree only roughly. W2 needs more than one epoch to leave chance level.',
   'tfjs wasm has no Conv2DBackpropFilter kernel in 4.22, so it cannot train W4: its error row is the ' +
     "library's limitation, not the harness's.",
   'tfjs wasm runs single-threaded with SIMD: the page is not cross-origin isolated, so no SharedArrayBuffer.',
