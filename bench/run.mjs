@@ -226,7 +226,7 @@ const notes = [
     ? 'Smoke run: W1 n=128,256; W2 1024 samples; W3 2 epochs; W4 256 samples; one repetition each.'
     : 'Repetitions: 5, or 3 where 5 would take over a minute. Median, and min–max over repetitions.',
   'Same seeded data for every library (bench/data.ts); labels come from a random linear teacher, so a ' +
-    'loss below chance (ln classes) shows the model trained. The losses shown are the last epoch's mean in the first ' +
+    'loss below chance (ln classes) shows the model trained. The losses shown are the last epoch mean in the first ' +
     'timed repetition (every library has then trained the same number of steps) and in the last one (training ' +
     "goes on across repetitions, so it depends on the repetition count); weights are each library's own Glorot " +
     'initialisation, so losses agree only roughly. W2 needs more than one epoch to leave chance level.',
