@@ -74,6 +74,10 @@ export interface OpParams {
   avgPool2d: Pool2dParams;
   avgPool2dGrad: Pool2dParams & { inputShape: Shape };
   dropout: { rate: number; seed: number; step: number };
+  // fused optimizer updates, one output per part: inputs [w, g, m, v, alpha, decay]
+  adamUpdate: { part: 'm' | 'v' | 'w'; beta1: number; beta2: number; epsilon: number };
+  // inputs [w, g, velocity, lr]
+  sgdUpdate: { part: 'velocity' | 'w'; momentum: number; nesterov: boolean };
 }
 
 export type OpName = keyof OpParams;

@@ -11,11 +11,13 @@ import { convGradientCases } from './gradient-cases/conv';
 import { elementwiseGradientCases } from './gradient-cases/elementwise';
 import { layoutGradientCases } from './gradient-cases/layout';
 import { nnGradientCases } from './gradient-cases/nn';
+import { optimizerGradientCases } from './gradient-cases/optimizer';
 
 elementwiseGradientCases();
 layoutGradientCases();
 nnGradientCases();
 convGradientCases();
+optimizerGradientCases();
 
 // Runs last (vitest runs a file's tests in order). Filtering tests with -t makes it fail by design.
 describe('coverage', () => {

@@ -11,6 +11,7 @@ import layout from '../../../shaders/layout.wgsl?raw';
 import matmulRegister from '../../../shaders/matmul-register.wgsl?raw';
 import matmulTiled from '../../../shaders/matmul-tiled.wgsl?raw';
 import onehot from '../../../shaders/onehot.wgsl?raw';
+import optimizer from '../../../shaders/optimizer.wgsl?raw';
 import poolAvg from '../../../shaders/pool-avg.wgsl?raw';
 import poolMax from '../../../shaders/pool-max.wgsl?raw';
 import reduce from '../../../shaders/reduce.wgsl?raw';
@@ -33,6 +34,7 @@ export const SHADERS = {
   matmulRegister: withCommon('matmul-register', matmulRegister),
   matmulTiled: withCommon('matmul-tiled', matmulTiled),
   onehot: withCommon('onehot', onehot),
+  optimizer: withCommon('optimizer', optimizer),
   poolAvg: withCommon('pool-avg', poolAvg),
   poolMax: withCommon('pool-max', poolMax),
   reduce: withCommon('reduce', reduce),

@@ -7,6 +7,7 @@ import { binaryOps } from './binary';
 import { convOps } from './conv';
 import { layoutOps } from './layout';
 import { nnOps } from './nn';
+import { optimizerOps } from './optimizer';
 import { reduceOps } from './reduce';
 import { unaryOps } from './unary';
 
@@ -17,12 +18,14 @@ export const opTable: OpTable = {
   ...layoutOps,
   ...nnOps,
   ...convOps,
+  ...optimizerOps,
 };
 
 export * from './binary';
 export * from './conv';
 export * from './layout';
 export * from './nn';
+export * from './optimizer';
 export * from './reduce';
 export * from './unary';
 export * from './util';

@@ -4,8 +4,9 @@
  *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
  *   w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + epsilon)
  * AdamW first decays the weight itself, decoupled from the gradient: w -= lr * weightDecay * w.
+ * By default the fused adamUpdate op computes m, v and w (three passes over each weight).
  */
-import { add, div, mul, sqrt, sub } from '../../graph/ops/index';
+import { adamUpdate, add, div, mul, sqrt, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
 import { checkRange, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer';
 
@@ -40,11 +41,25 @@ export class Adam<C extends AdamConfig = AdamConfig> extends Optimizer<C> {
 
   protected updateVariable(name: string, w: Tensor, g: Tensor, s: StepScalars): Tensor {
     const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = this.config;
+    if (this.fused) {
+      const [m0, v0] = [this.slot(name, 'm', w), this.slot(name, 'v', w)];
+      const decay = this.decayScalar(s);
+      const part = (p: 'm' | 'v' | 'w') =>
+        adamUpdate(w, g, m0, v0, s[0], decay, { part: p, beta1, beta2, epsilon });
+      this.setSlot(name, 'm', part('m'));
+      this.setSlot(name, 'v', part('v'));
+      return part('w');
+    }
     const m = add(mul(this.slot(name, 'm', w), beta1), mul(g, 1 - beta1));
     const v = add(mul(this.slot(name, 'v', w), beta2), mul(mul(g, g), 1 - beta2));
     this.setSlot(name, 'm', m);
     this.setSlot(name, 'v', v);
     return sub(this.decay(w, s), mul(div(m, add(sqrt(v), epsilon)), s[0]));
+  }
+
+  /** What the fused update multiplies w by before subtracting it: 0 unless AdamW decays. */
+  protected decayScalar(_s: StepScalars): number | Tensor {
+    return 0;
   }
 
   /** Adam proper does not decay weights; AdamW overrides this. */
@@ -69,6 +84,10 @@ export class AdamW extends Adam<AdamWConfig> {
   /** [alpha, lr * weightDecay]. */
   protected override scalarsAt(lr: number, step: number): number[] {
     return [...super.scalarsAt(lr, step), lr * (this.config.weightDecay ?? 0.004)];
+  }
+
+  protected override decayScalar(s: StepScalars): number | Tensor {
+    return (this.config.weightDecay ?? 0.004) === 0 ? 0 : s[1];
   }
 
   protected override decay(w: Tensor, s: StepScalars): Tensor {

@@ -17,6 +17,11 @@ export interface OptimizerConfig {
   clipNorm?: number;
   /** Clips every gradient element to [-clipValue, clipValue]. */
   clipValue?: number;
+  /**
+   * Update each weight with the fused update ops (a few passes per weight) rather than one op per
+   * arithmetic step; both compute the same numbers. Default true.
+   */
+  fused?: boolean;
 }
 
 /** What an optimizer updates: a named tensor it may replace (a model's LayerVariable). */
@@ -61,6 +66,11 @@ export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
       }
     }
     this.config = Object.freeze({ ...config });
+  }
+
+  /** Whether updates use the fused ops (config `fused`, default true). */
+  protected get fused(): boolean {
+    return this.config.fused ?? true;
   }
 
   get className(): string {

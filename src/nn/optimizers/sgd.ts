@@ -3,8 +3,9 @@
  *   velocity = momentum * velocity - lr * g
  *   w += velocity                                  (classic)
  *   w += momentum * velocity - lr * g              (Nesterov)
+ * By default each weight takes the fused sgdUpdate op (velocity, then weight: two passes).
  */
-import { add, mul, sub } from '../../graph/ops/index';
+import { add, mul, sgdUpdate, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
 import { checkRange, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer';
 
@@ -28,6 +29,19 @@ export class SGD extends Optimizer<SGDConfig> {
 
   protected updateVariable(name: string, w: Tensor, g: Tensor, [lr]: StepScalars): Tensor {
     const momentum = this.config.momentum ?? 0;
+    if (this.fused) {
+      const nesterov = this.config.nesterov ?? false;
+      // Without momentum there is no slot: g stands in for the velocity the kernel does not read.
+      const velocity = momentum === 0 ? g : this.slot(name, 'momentum', w);
+      if (momentum !== 0) {
+        this.setSlot(
+          name,
+          'momentum',
+          sgdUpdate(w, g, velocity, lr, { part: 'velocity', momentum, nesterov }),
+        );
+      }
+      return sgdUpdate(w, g, velocity, lr, { part: 'w', momentum, nesterov });
+    }
     if (momentum === 0) return sub(w, mul(g, lr));
     const velocity = sub(mul(this.slot(name, 'momentum', w), momentum), mul(g, lr));
     this.setSlot(name, 'momentum', velocity);

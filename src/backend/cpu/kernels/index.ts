@@ -5,6 +5,7 @@ import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
 import { layoutKernels } from './layout';
 import { nnKernels } from './nn';
+import { optimizerKernels } from './optimizer';
 import { reduceKernels } from './reduce';
 
 export const cpuKernels: CpuKernels<OpName> = {
@@ -13,4 +14,5 @@ export const cpuKernels: CpuKernels<OpName> = {
   ...layoutKernels,
   ...nnKernels,
   ...convKernels,
+  ...optimizerKernels,
 };

@@ -5,6 +5,7 @@ import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
 import { layoutKernels } from './layout';
 import { nnKernels } from './nn';
+import { optimizerKernels } from './optimizer';
 import { reduceKernels } from './reduce';
 
 export const webgpuKernels: WebGPUKernels<OpName> = {
@@ -13,4 +14,5 @@ export const webgpuKernels: WebGPUKernels<OpName> = {
   ...layoutKernels,
   ...nnKernels,
   ...convKernels,
+  ...optimizerKernels,
 };

@@ -1,0 +1,72 @@
+// Fused optimizer updates, one output tensor per dispatch (src/graph/ops/optimizer.ts):
+//   OP 0, Adam:  m' = m b1 + g (1 - b1);  v' = v b2 + g g (1 - b2)
+//                w' = (w - w decay) - m' / (sqrt(v') + eps) alpha;  PART 0 m', 1 v', 2 w'
+//   OP 1, SGD:   velocity' = velocity momentum - g lr  (momentum 0: -(g lr), velocity unread)
+//                w' = w + velocity', or with Nesterov w + (velocity' momentum - g lr);
+//                PART 0 velocity', 1 w'
+// Bindings: 0 w, 1 g, 2 m (Adam) or velocity (SGD), 3 v (Adam; SGD binds velocity again),
+//   4 a: alpha (Adam) or lr (SGD), 5 d: decay (Adam; SGD binds lr again), each of one element,
+//   6 y (write), 7 params.
+// Params: 0 n, 1 b1 or momentum, 2 1 - b1, 3 b2, 4 1 - b2, 5 eps, 6 nesterov (u32 0/1).
+// Each product and sum is rounded to f32 like the unfused ops' stored results; fma contraction
+// aside, the fused and unfused steps agree to the last bits.
+// Workgroup: WG threads, one element each.
+@group(0) @binding(0) var<storage, read> w: array<f32>;
+@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read> m: array<f32>;
+@group(0) @binding(3) var<storage, read> v: array<f32>;
+@group(0) @binding(4) var<storage, read> a: array<f32>;
+@group(0) @binding(5) var<storage, read> d: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+@group(0) @binding(7) var<uniform> params: Params;
+
+override OP: u32 = 0u;
+override PART: u32 = 0u;
+override WG: u32 = 64u;
+
+fn adam(i: u32) -> f32 {
+  let gi = g[i];
+  let m1 = m[i] * pf(1u) + gi * pf(2u);
+  if (PART == 0u) {
+    return m1;
+  }
+  let v1 = v[i] * pf(3u) + (gi * gi) * pf(4u);
+  if (PART == 1u) {
+    return v1;
+  }
+  let wi = w[i];
+  return (wi - wi * d[0]) - (m1 / (sqrt(v1) + pf(5u))) * a[0];
+}
+
+fn sgd(i: u32) -> f32 {
+  let momentum = pf(1u);
+  let step = g[i] * a[0];
+  var v1 = -step;
+  if (momentum != 0.0) {
+    v1 = m[i] * momentum - step;
+  }
+  if (PART == 0u) {
+    return v1;
+  }
+  if (pu(6u) != 0u) {
+    return w[i] + (v1 * momentum - step);
+  }
+  return w[i] + v1;
+}
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let i = linearWorkgroup(wid, nwg) * WG + lid;
+  if (i >= pu(0u)) {
+    return;
+  }
+  if (OP == 0u) {
+    y[i] = adam(i);
+  } else {
+    y[i] = sgd(i);
+  }
+}
