@@ -51,7 +51,27 @@ export class HistogramsView extends LitElement {
     </details>`;
   }
 
+  private drawTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastDraw = 0;
+
+  /** Redraws at most every 400 ms (epochs can end every few ms), always ending on the latest data. */
   override updated(_changed: PropertyValues<this>): void {
+    if (this.drawTimer !== null) return;
+    const wait = Math.max(0, this.lastDraw + 400 - performance.now());
+    this.drawTimer = setTimeout(() => {
+      this.drawTimer = null;
+      this.lastDraw = performance.now();
+      this.drawAll();
+    }, wait);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.drawTimer !== null) clearTimeout(this.drawTimer);
+    this.drawTimer = null;
+  }
+
+  private drawAll(): void {
     this.renderRoot.querySelectorAll('figure').forEach((figure) => {
       const name = figure.dataset.weight ?? '';
       const canvas = figure.querySelector('canvas');

@@ -45,9 +45,19 @@ export class LiveChart extends LitElement {
     this.resizeObserver.observe(this.plotHost);
   }
 
+  /** What the plot was built for: it is rebuilt only when the series or the y range really change. */
+  private builtFor = '';
+
   override updated(changed: PropertyValues<this>): void {
-    if (changed.has('labels') || changed.has('yRange') || !this.plot) this.createPlot();
-    else if (changed.has('data')) this.plot.setData(this.data as uPlot.AlignedData);
+    // Compared by value: callers pass a fresh labels array with every data update, and rebuilding
+    // uPlot (layout, fonts, legend) on each one made every frame of training a long task.
+    const key = `${this.labels.join('\u0000')}|${this.yRange?.join(',') ?? ''}|${this.points}|${this.xLabel}`;
+    if (!this.plot || key !== this.builtFor) {
+      this.builtFor = key;
+      this.createPlot();
+    } else if (changed.has('data')) {
+      this.plot.setData(this.data as uPlot.AlignedData);
+    }
   }
 
   override disconnectedCallback(): void {
