@@ -20,3 +20,27 @@ test('regression appends the predicted value', async () => {
     '2,-2.25',
   ]);
 });
+
+test('a model from the Worker is described from the file header and the weights sent with it', async () => {
+  const { Dense, Sequential } = await import('../../src/index');
+  const { trainedModelFromWorker, appMetadata } = await import('../../src/ui/state/trained-model');
+  const model = new Sequential([new Dense({ units: 3, inputShape: [2], activation: 'softmax' })]);
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  const context = {
+    source: 'x.csv',
+    task: 'classification' as const,
+    classNames: ['a', 'b', 'c'],
+    inputSize: 2,
+    preprocessor: {} as never,
+  };
+  const file = await model.exportWeights({ metadata: appMetadata(context) });
+  const weights = Object.fromEntries(
+    [...model.getWeights()].map(([name, t]) => [name, { data: t.dataSync(), shape: [...t.shape] }]),
+  );
+  const fromWorker = trainedModelFromWorker(file, weights);
+  expect(fromWorker.model).toEqual(model.getConfig());
+  expect(fromWorker.params).toBe(model.countParams());
+  expect(fromWorker.context).toEqual(context);
+  expect(fromWorker.architecture).toBe('dense_1 Dense(3, softmax)');
+  expect(JSON.parse(fromWorker.metadata.model_config)).toEqual(model.getConfig());
+});

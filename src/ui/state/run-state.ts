@@ -16,7 +16,7 @@ import { TrainingLog } from '../training-log';
 import { type Evaluation, evaluateClassification, evaluateRegression } from './evaluation';
 import type { ModelState } from './model-state';
 import { Observable } from './observable';
-import { type AppContext, appMetadata, type TrainedModel, trainedModelFromFile } from './trained-model';
+import { type AppContext, appMetadata, type TrainedModel, trainedModelFromWorker } from './trained-model';
 
 export type RunEventType = 'train-begin' | 'epoch-end' | 'train-end' | 'run-error';
 
@@ -336,7 +336,7 @@ export class RunState extends Observable {
     this.bestEpoch = m.bestEpoch;
     if (m.history.error) this.error = m.history.error;
     try {
-      this.current = trainedModelFromFile(m.file, `${this.record?.context.source ?? 'model'} (trained)`);
+      this.current = trainedModelFromWorker(m.file, m.weights);
     } catch (e) {
       this.error = `the trained model could not be read back: ${(e as Error).message}`;
     }

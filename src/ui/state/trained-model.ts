@@ -87,6 +87,31 @@ export function trainedModelFromFile(bytes: Uint8Array, fileName: string): Train
   };
 }
 
+/**
+ * The model the training Worker just produced, from its weights file and the weights it also sent:
+ * only the file's header is read (its metadata), so the page does not rebuild the model. The file is
+ * our own, written a moment ago; files from elsewhere go through trainedModelFromFile.
+ */
+export function trainedModelFromWorker(file: Uint8Array, weights: Record<string, HostArray>): TrainedModel {
+  const headerLength = Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + headerLength))) as {
+    __metadata__?: Record<string, string>;
+  };
+  const metadata = header.__metadata__ ?? {};
+  const model = JSON.parse(metadata.model_config) as SequentialJSON;
+  const raw = metadata[APP_CONTEXT_KEY];
+  return {
+    file,
+    format: 'safetensors',
+    model,
+    weights,
+    metadata,
+    context: raw === undefined ? null : (JSON.parse(raw) as AppContext),
+    architecture: architectureLine(model),
+    params: Object.values(weights).reduce((n, w) => n + w.data.length, 0),
+  };
+}
+
 function tensorsOf(m: TrainedModel) {
   return new Map(Object.entries(m.weights).map(([name, w]) => [name, { shape: w.shape, data: w.data }]));
 }
