@@ -1,46 +1,17 @@
 // A GPU device lost mid-training (simulated with device.destroy()) stops the run with a clear error,
 // keeps the checkpoints already written, and the run goes on from the last one on the CPU backend.
-import { readFileSync } from 'node:fs';
 import { afterAll, expect, test } from 'vitest';
 import { setBackend } from '../../src/backend/index';
 import type { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
-import { parseCsv, prepareDataset } from '../../src/data/index';
 import { currentBackend } from '../../src/graph/engine';
-import type { FromWorker, TrainRequest, XY } from '../../src/worker/protocol';
+import type { FromWorker } from '../../src/worker/protocol';
 import { TrainingSession } from '../../src/worker/trainer';
+import { irisRequest } from './iris-request';
 
 afterAll(() => setBackend('cpu'));
 
-async function request(backend: 'webgpu' | 'cpu'): Promise<TrainRequest> {
-  const table = await parseCsv(readFileSync('public/samples/iris.csv', 'utf8'), { fileName: 'iris.csv' });
-  const d = prepareDataset(table, { target: 'species', seed: 3 });
-  const xy = (s: typeof d.train): XY => ({
-    x: { data: s.xData.slice(), shape: [s.rows, d.inputSize] },
-    y: { data: s.yData.slice(), shape: [s.rows] },
-  });
-  return {
-    type: 'train',
-    runId: 'device-loss',
-    backend,
-    model: {
-      className: 'Sequential',
-      name: 'model',
-      seed: 7,
-      inputShape: [d.inputSize],
-      layers: [
-        { className: 'Dense', config: { units: 8, activation: 'relu' } },
-        { className: 'Dense', config: { units: 3, activation: 'softmax' } },
-      ],
-    },
-    optimizer: { className: 'Adam', config: { learningRate: 0.05 } },
-    loss: 'sparseCategoricalCrossentropy',
-    metrics: ['accuracy'],
-    train: xy(d.train),
-    validation: xy(d.validation),
-    evaluate: null,
-    fit: { epochs: 6, batchSize: 16, seed: 1 },
-  };
-}
+const request = (backend: 'webgpu' | 'cpu') =>
+  irisRequest({ epochs: 6, backend, units: 8, runId: 'device-loss', evaluate: false });
 
 test('training stops cleanly when the GPU device is lost, and resumes on the CPU from the last checkpoint', async () => {
   const messages: FromWorker[] = [];

@@ -1,39 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { parseCsv, prepareDataset } from '../../src/data/index';
-import type { FromWorker, TrainRequest, XY } from '../../src/worker/protocol';
+import type { FromWorker } from '../../src/worker/protocol';
 import { TrainingSession } from '../../src/worker/trainer';
+import { irisRequest as baseRequest } from './iris-request';
 
-async function irisRequest(epochs: number): Promise<TrainRequest> {
-  const table = await parseCsv(readFileSync('public/samples/iris.csv', 'utf8'), { fileName: 'iris.csv' });
-  const d = prepareDataset(table, { target: 'species', seed: 3 });
-  const xy = (s: typeof d.train): XY => ({
-    x: { data: s.xData.slice(), shape: [s.rows, d.inputSize] },
-    y: { data: s.yData.slice(), shape: [s.rows] },
-  });
-  return {
-    type: 'train',
-    runId: 'test-run',
-    backend: 'cpu',
-    model: {
-      className: 'Sequential',
-      name: 'model',
-      seed: 7,
-      inputShape: [d.inputSize],
-      layers: [
-        { className: 'Dense', config: { units: 16, activation: 'relu' } },
-        { className: 'Dense', config: { units: 3, activation: 'softmax' } },
-      ],
-    },
-    optimizer: { className: 'Adam', config: { learningRate: 0.05 } },
-    loss: 'sparseCategoricalCrossentropy',
-    metrics: ['accuracy'],
-    train: xy(d.train),
-    validation: xy(d.validation),
-    evaluate: xy(d.test),
-    fit: { epochs, batchSize: 16, seed: 1 },
-  };
-}
+const irisRequest = (epochs: number) => baseRequest({ epochs });
 
 function collect(): {
   messages: FromWorker[];
