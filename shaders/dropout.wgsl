@@ -4,12 +4,13 @@
 // integers, never floats.
 // Bindings: 0 x (read), 1 y (write), 2 params.
 // Params: 0 n, 1 key = streamKey(seed, step), 2 threshold = floor(rate * 2^24), 3 scale (f32).
-// Workgroup: WG threads, one element each.
+// Workgroup: WG threads, each handling PER elements WG apart (as in unary.wgsl).
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
 override WG: u32 = 64u;
+override PER: u32 = 1u;
 
 fn hash32(v: u32) -> u32 {
   var h = v;
@@ -27,11 +28,17 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = linearWorkgroup(wid, nwg) * WG + lid;
-  if (i >= pu(0u)) {
-    return;
-  }
+  let first = linearWorkgroup(wid, nwg) * WG * PER + lid;
+  let n = pu(0u);
   let key = pu(1u);
-  let bits = hash32(hash32(i ^ key) + key);
-  y[i] = select(0.0, x[i] * pf(3u), (bits >> 8u) >= pu(2u));
+  let threshold = pu(2u);
+  let scale = pf(3u);
+  for (var k = 0u; k < PER; k++) {
+    let i = first + k * WG;
+    if (i >= n) {
+      return;
+    }
+    let bits = hash32(hash32(i ^ key) + key);
+    y[i] = select(0.0, x[i] * scale, (bits >> 8u) >= threshold);
+  }
 }

@@ -6,6 +6,8 @@
 // Bindings: 0 x (read), 1 y (write), 2 params.
 // Params: 0 outputs, 1 R, 2 kept rank, 3..10 kept shape, 11..18 kept strides (in x),
 //         19 reduced rank, 20..27 reduced shape, 28..35 reduced strides (in x).
+// SIMPLE 1: kept and reduced axes each merged into at most one axis (the host merges what it can),
+// so base(o) = o * word 11 and red(r) = r * word 28, without the per-axis divisions.
 // Workgroup: WG threads, one output element each.
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
@@ -13,6 +15,21 @@
 
 override OP: u32 = 0u;
 override WG: u32 = 64u;
+override SIMPLE: u32 = 0u;
+
+fn keptOffset(o: u32) -> u32 {
+  if (SIMPLE == 1u) {
+    return o * pu(11u);
+  }
+  return stridedOffset(o, pu(2u), 3u, 11u);
+}
+
+fn reducedOffset(r: u32) -> u32 {
+  if (SIMPLE == 1u) {
+    return r * pu(28u);
+  }
+  return stridedOffset(r, pu(19u), 20u, 28u);
+}
 
 @compute @workgroup_size(WG)
 fn main(
@@ -24,12 +41,11 @@ fn main(
   if (o >= pu(0u)) {
     return;
   }
-  let base = stridedOffset(o, pu(2u), 3u, 11u);
+  let base = keptOffset(o);
   var acc = select(negInf(), 0.0, OP == 0u);
   let count = pu(1u);
-  let rank = pu(19u);
   for (var r = 0u; r < count; r++) {
-    let v = x[base + stridedOffset(r, rank, 20u, 28u)];
+    let v = x[base + reducedOffset(r)];
     if (OP == 0u) {
       acc += v;
     } else if (acc == acc && (v > acc || v != v)) {

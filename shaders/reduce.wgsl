@@ -5,6 +5,8 @@
 // Bindings: 0 x (read), 1 y (write), 2 params.
 // Params: 0 outputs, 1 R, 2 kept rank, 3..10 kept shape, 11..18 kept strides (in x),
 //         19 reduced rank, 20..27 reduced shape, 28..35 reduced strides (in x).
+// SIMPLE 1: kept and reduced axes each merged into at most one axis (the host merges what it can),
+// so base(o) = o * word 11 and red(r) = r * word 28, without the per-axis divisions.
 // Workgroup: one workgroup of WG threads per output element; each thread folds a strided share of
 // r, then a tree reduction in workgroup memory combines the WG partial results. (Short reductions
 // with many outputs use reduce-serial.wgsl instead.)
@@ -14,6 +16,7 @@
 
 override OP: u32 = 0u;
 override WG: u32 = 64u;
+override SIMPLE: u32 = 0u;
 
 var<workgroup> partial: array<f32, WG>;
 
@@ -32,6 +35,20 @@ fn identity() -> f32 {
   return select(negInf(), 0.0, OP == 0u);
 }
 
+fn keptOffset(o: u32) -> u32 {
+  if (SIMPLE == 1u) {
+    return o * pu(11u);
+  }
+  return stridedOffset(o, pu(2u), 3u, 11u);
+}
+
+fn reducedOffset(r: u32) -> u32 {
+  if (SIMPLE == 1u) {
+    return r * pu(28u);
+  }
+  return stridedOffset(r, pu(19u), 20u, 28u);
+}
+
 @compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
@@ -43,11 +60,10 @@ fn main(
   let inRange = o < pu(0u);
   var acc = identity();
   if (inRange) {
-    let base = stridedOffset(o, pu(2u), 3u, 11u);
+    let base = keptOffset(o);
     let count = pu(1u);
-    let redRank = pu(19u);
     for (var r = lid; r < count; r += WG) {
-      acc = combine(acc, x[base + stridedOffset(r, redRank, 20u, 28u)]);
+      acc = combine(acc, x[base + reducedOffset(r)]);
     }
   }
   partial[lid] = acc;

@@ -5,13 +5,16 @@
 // Params: 0 lines, 1 n (axis length), 2 inner (product of the axes after it).
 // ln s is taken as ln(1 + t) with t = s - 1 summed directly (one maximum contributes the 1), so a
 // line dominated by one entry, where s is barely above 1, keeps its small log-probabilities exact.
-// Workgroup: WG threads (a power of two) per line; max and sum are tree reductions in workgroup memory.
+// Workgroup: SERIAL 0: WG threads (a power of two) per line; max and sum are tree reductions in
+// workgroup memory. SERIAL 1 (short lines): one thread per line, WG lines per workgroup, plain
+// loops and no barrier reached (CPU-emulated adapters pay dearly for barriers).
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
 override LOG: u32 = 0u;
 override WG: u32 = 64u;
+override SERIAL: u32 = 0u;
 
 var<workgroup> partial: array<vec2<f32>, WG>;
 
@@ -32,12 +35,54 @@ fn treeReduce(lid: u32, useMax: bool) -> vec2<f32> {
   return result;
 }
 
+// ln s and s from the summed parts: (entries equal to the maximum, sum of e^(x - m) over the others).
+fn writeLine(start: u32, first: u32, step: u32, n: u32, inner: u32, m: f32, parts: vec2<f32>) {
+  let t = (parts.x - 1.0) + parts.y;
+  let s = 1.0 + t;
+  // (x - m) - ln s, not x - (m + ln s): the dominant entry's result is then ln s itself, with
+  // no cancellation.
+  let logSum = log1pAccurate(t);
+  for (var j = first; j < n; j += step) {
+    let k = start + j * inner;
+    if (LOG == 1u) {
+      y[k] = (x[k] - m) - logSum;
+    } else {
+      y[k] = exp(x[k] - m) / s;
+    }
+  }
+}
+
+fn serialLine(line: u32, n: u32, inner: u32) {
+  let start = (line / inner) * n * inner + line % inner;
+  var m = negInf();
+  for (var j = 0u; j < n; j++) {
+    m = max(m, x[start + j * inner]);
+  }
+  var parts = vec2<f32>(0.0, 0.0);
+  for (var j = 0u; j < n; j++) {
+    let d = x[start + j * inner] - m;
+    if (d == 0.0) {
+      parts.x += 1.0;
+    } else {
+      parts.y += exp(d);
+    }
+  }
+  writeLine(start, 0u, 1u, n, inner, m, parts);
+}
+
 @compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
+  if (SERIAL == 1u) {
+    let line = linearWorkgroup(wid, nwg) * WG + lid;
+    if (line < pu(0u)) {
+      serialLine(line, pu(1u), pu(2u));
+    }
+    return;
+  }
   let line = linearWorkgroup(wid, nwg);
   let inRange = line < pu(0u);
   let n = pu(1u);
@@ -68,17 +113,5 @@ fn main(
   if (!inRange) {
     return;
   }
-  let t = (parts.x - 1.0) + parts.y;
-  let s = 1.0 + t;
-  // (x - m) - ln s, not x - (m + ln s): the dominant entry's result is then ln s itself, with
-  // no cancellation.
-  let logSum = log1pAccurate(t);
-  for (var j = lid; j < n; j += WG) {
-    let k = start + j * inner;
-    if (LOG == 1u) {
-      y[k] = (x[k] - m) - logSum;
-    } else {
-      y[k] = exp(x[k] - m) / s;
-    }
-  }
+  writeLine(start, lid, WG, n, inner, m, parts);
 }

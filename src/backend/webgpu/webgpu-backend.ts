@@ -23,6 +23,8 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   matmulVariant?: MatmulVariant;
   /** Threads per workgroup of the one-element-per-thread kernels (default 64). */
   workgroupSize?: number;
+  /** Elements per thread of the elementwise and layout-copy kernels (default 8); for tuning per adapter. */
+  elementsPerThread?: number;
   /** Test aid: fill every op's output with NaN before its kernel runs, so unwritten elements show. */
   poisonOutputs?: boolean;
 }
@@ -68,6 +70,7 @@ export class WebGPUBackend implements Backend {
     this.env = {
       matmulVariant: options.matmulVariant ?? (context.isFallbackAdapter ? 'register' : 'tiled'),
       workgroupSize: options.workgroupSize ?? 64,
+      elementsPerThread: options.elementsPerThread,
     };
     this.poisonOutputs = options.poisonOutputs ?? false;
     this.buffers = new BufferAllocator(this.device, this.memory);

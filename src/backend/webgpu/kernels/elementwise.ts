@@ -5,6 +5,13 @@ import type { KernelDispatch, KernelEnv, WebGPUKernel, WebGPUKernels } from '../
 import { checkRank, ParamWords } from '../params';
 import { SHADERS } from '../shaders';
 
+/**
+ * Elements per thread of the map-like kernels written for it (unary, binary, where, dropout, layout
+ * copies): CPU-emulated adapters pay a fixed cost per invocation and per workgroup, which several
+ * elements per thread spread out.
+ */
+export const ELEMENTS_PER_THREAD = 8;
+
 /** One thread per element: the dispatch of every map-like kernel. */
 export function perElement(
   env: KernelEnv,
@@ -23,6 +30,32 @@ export function perElement(
       inputs,
       params,
       workgroups: Math.ceil(n / env.workgroupSize),
+    },
+  ];
+}
+
+/**
+ * Several elements per thread (PER override, `env.elementsPerThread`), for the shaders that loop
+ * over PER elements WG apart.
+ */
+export function chunked(
+  env: KernelEnv,
+  n: number,
+  shader: KernelDispatch['shader'],
+  inputs: readonly GPUBuffer[],
+  params: ParamWords,
+  constants: Record<string, number> = {},
+): KernelDispatch[] {
+  if (n === 0) return [];
+  params.u(0, n);
+  const per = env.elementsPerThread ?? ELEMENTS_PER_THREAD;
+  return [
+    {
+      shader,
+      constants: { ...constants, WG: env.workgroupSize, PER: per },
+      inputs,
+      params,
+      workgroups: Math.ceil(n / (env.workgroupSize * per)),
     },
   ];
 }
@@ -47,7 +80,7 @@ function unary<K extends UnaryOp>(op: K, fill?: (p: ParamWords, params: never) =
   return ([x], outShape, params, env) => {
     const words = new ParamWords();
     fill?.(words, params as never);
-    return perElement(env, sizeOf(outShape), SHADERS.unary, [x.buffer], words, { OP: UNARY_OPS[op] });
+    return chunked(env, sizeOf(outShape), SHADERS.unary, [x.buffer], words, { OP: UNARY_OPS[op] });
   };
 }
 
@@ -66,26 +99,58 @@ const BINARY_OPS = {
 } as const;
 type BinaryOp = keyof typeof BINARY_OPS;
 
-/** Output shape, then each input's broadcast strides, in 8-word slots from word 2. */
-function broadcastWords(op: string, outShape: Shape, inputShapes: readonly Shape[]): ParamWords {
+const STRIDED = 0;
+const SAME = 1;
+const BLOCK = 2;
+const SCALAR = 3;
+
+/**
+ * How the shader finds an operand's element for output index i, with the [div, len] of BLOCK:
+ * the operand, leading 1s aside, equals the output on one run of consecutive axes [p, q) and is 1
+ * elsewhere, so its element is (i / size(out[q..])) % size(out[p..q)).
+ */
+export function operandMode(shape: Shape, outShape: Shape): [mode: number, div: number, len: number] {
+  const size = sizeOf(shape);
+  if (size === sizeOf(outShape)) return [SAME, 1, size];
+  if (size === 1) return [SCALAR, 1, 1];
+  const lead = outShape.length - shape.length;
+  const axes = shape.map((_, d) => d + lead).filter((d) => shape[d - lead] !== 1);
+  const p = axes[0];
+  const q = axes[axes.length - 1] + 1;
+  if (axes.length !== q - p) return [STRIDED, 1, size];
+  return [BLOCK, sizeOf(outShape.slice(q)), size];
+}
+
+/**
+ * Output shape, then each input's broadcast strides, in 8-word slots from word 2; then each input's
+ * [div, len] from `blockAt`; returns the words and each input's mode.
+ */
+function broadcastWords(
+  op: string,
+  outShape: Shape,
+  inputShapes: readonly Shape[],
+  blockAt: number,
+): [ParamWords, number[]] {
   checkRank(op, outShape);
   const words = new ParamWords().u(1, outShape.length).list(2, outShape);
-  inputShapes.forEach((s, k) => {
+  const modes = inputShapes.map((s, k) => {
     words.list(10 + 8 * k, broadcastStrides(s, outShape));
+    const [mode, div, len] = operandMode(s, outShape);
+    words.u(blockAt + 2 * k, div).u(blockAt + 2 * k + 1, len);
+    return mode;
   });
-  return words;
+  return [words, modes];
 }
 
 function binary<K extends BinaryOp>(op: K): WebGPUKernel<K> {
-  return ([a, b], outShape, _params, env) =>
-    perElement(
-      env,
-      sizeOf(outShape),
-      SHADERS.binary,
-      [a.buffer, b.buffer],
-      broadcastWords(op, outShape, [a.shape, b.shape]),
-      { OP: BINARY_OPS[op] },
-    );
+  return ([a, b], outShape, _params, env) => {
+    const [words, [aMode, bMode]] = broadcastWords(op, outShape, [a.shape, b.shape], 26);
+    return chunked(env, sizeOf(outShape), SHADERS.binary, [a.buffer, b.buffer], words, {
+      OP: BINARY_OPS[op],
+      A_MODE: aMode,
+      B_MODE: bMode,
+    });
+  };
 }
 
 export const elementwiseKernels: WebGPUKernels<UnaryOp | BinaryOp | 'where' | 'dropout'> = {
@@ -112,19 +177,24 @@ export const elementwiseKernels: WebGPUKernels<UnaryOp | BinaryOp | 'where' | 'd
   greaterEqual: binary('greaterEqual'),
   less: binary('less'),
   lessEqual: binary('lessEqual'),
-  where: ([cond, a, b], outShape, _params, env) =>
-    perElement(
-      env,
-      sizeOf(outShape),
-      SHADERS.where,
-      [cond.buffer, a.buffer, b.buffer],
-      broadcastWords('where', outShape, [cond.shape, a.shape, b.shape]),
-    ),
+  where: ([cond, a, b], outShape, _params, env) => {
+    const [words, [cMode, aMode, bMode]] = broadcastWords(
+      'where',
+      outShape,
+      [cond.shape, a.shape, b.shape],
+      34,
+    );
+    return chunked(env, sizeOf(outShape), SHADERS.where, [cond.buffer, a.buffer, b.buffer], words, {
+      C_MODE: cMode,
+      A_MODE: aMode,
+      B_MODE: bMode,
+    });
+  },
   dropout: ([x], outShape, { rate, seed, step }, env) => {
     const words = new ParamWords()
       .u(1, streamKey(seed, step))
       .u(2, dropoutThreshold(rate))
       .f(3, 1 / (1 - rate));
-    return perElement(env, sizeOf(outShape), SHADERS.dropout, [x.buffer], words);
+    return chunked(env, sizeOf(outShape), SHADERS.dropout, [x.buffer], words);
   },
 };

@@ -3,11 +3,33 @@ import { broadcastStrides, type Shape, sizeOf, stridesOf } from '../../../graph/
 import type { KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { checkRank, ParamWords } from '../params';
 import { SHADERS } from '../shaders';
-import { perElement } from './elementwise';
+import { chunked, perElement } from './elementwise';
 
 const GATHER_COPY = 0;
 const PAD = 1;
 const SCATTER_COPY = 2;
+const PLAIN_COPY = 3;
+
+/**
+ * The same walk with fewer axes: size-1 axes dropped, and an axis merged into the one before it
+ * when that one's stride steps exactly over it (fewer divisions per element in the shader).
+ */
+export function mergeAxes(shape: Shape, strides: readonly number[]): [number[], number[]] {
+  const outShape: number[] = [];
+  const outStrides: number[] = [];
+  shape.forEach((size, d) => {
+    if (size === 1) return;
+    const last = outShape.length - 1;
+    if (last >= 0 && outStrides[last] === strides[d] * size) {
+      outShape[last] *= size;
+      outStrides[last] = strides[d];
+    } else {
+      outShape.push(size);
+      outStrides.push(strides[d]);
+    }
+  });
+  return [outShape, outStrides];
+}
 
 /** y[i] = x[offset + sum c_d(i) strides_d] over the coordinates of i in `shape` (or the reverse). */
 function stridedCopy(
@@ -20,8 +42,13 @@ function stridedCopy(
   offset: number,
 ): KernelDispatch[] {
   checkRank(op, shape);
-  const params = new ParamWords().u(1, shape.length).list(2, shape).list(10, strides).u(18, offset);
-  return perElement(env, sizeOf(shape), SHADERS.layout, [x], params, { MODE: mode });
+  const n = sizeOf(shape);
+  const [axes, steps] = mergeAxes(shape, strides);
+  if (mode === GATHER_COPY && axes.length <= 1 && (steps[0] ?? 1) === 1) {
+    return chunked(env, n, SHADERS.layout, [x], new ParamWords().u(18, offset), { MODE: PLAIN_COPY });
+  }
+  const params = new ParamWords().u(1, axes.length).list(2, axes).list(10, steps).u(18, offset);
+  return chunked(env, n, SHADERS.layout, [x], params, { MODE: mode });
 }
 
 export const layoutKernels: WebGPUKernels<
@@ -59,7 +86,7 @@ export const layoutKernels: WebGPUKernels<
         paddings.map(([before]) => before),
       )
       .list(26, x.shape);
-    return perElement(env, sizeOf(outShape), SHADERS.layout, [x.buffer], params, { MODE: PAD });
+    return chunked(env, sizeOf(outShape), SHADERS.layout, [x.buffer], params, { MODE: PAD });
   },
   // One dispatch per input, each writing its own block of the output; together they cover it.
   concat: (inputs, outShape, { axis }, env) => {

@@ -8,8 +8,11 @@ import { SHADERS } from '../shaders';
 const MATMUL_REGISTER_WG = 64;
 /** Side of the shared-memory tile (TILE x TILE threads, within every adapter's 256-thread limit). */
 const MATMUL_TILE = 16;
-/** Threads per softmax line: a power of two (tree reduction). */
+/** Threads per softmax line: a power of two (tree reduction); also lines per serial workgroup. */
 const SOFTMAX_WG = 64;
+/** Lines this short, or this many lines, run one thread per line (no barriers). */
+const SOFTMAX_SERIAL_MAX_LENGTH = 1024;
+const SOFTMAX_SERIAL_MIN_LINES = 64;
 
 export const nnKernels: WebGPUKernels<'matmul' | 'softmax' | 'logSoftmax'> = {
   matmul: ([a, b], [m, n], { transposeA, transposeB }, env) => {
@@ -50,13 +53,14 @@ function softmaxLines(x: GPUBuffer, shape: readonly number[], axis: number, log:
   const lines = sizeOf(shape) / Math.max(n, 1);
   if (sizeOf(shape) === 0) return [];
   const params = new ParamWords().u(0, lines).u(1, n).u(2, inner);
+  const serial = n <= SOFTMAX_SERIAL_MAX_LENGTH || lines >= SOFTMAX_SERIAL_MIN_LINES;
   return [
     {
       shader: SHADERS.softmax,
-      constants: { LOG: log, WG: SOFTMAX_WG },
+      constants: { LOG: log, WG: SOFTMAX_WG, SERIAL: serial ? 1 : 0 },
       inputs: [x],
       params,
-      workgroups: lines,
+      workgroups: serial ? Math.ceil(lines / SOFTMAX_WG) : lines,
     },
   ];
 }

@@ -1,17 +1,22 @@
 /**
- * sum and max over any set of axes: one workgroup per output element with a tree reduction inside,
- * or one thread per output for short reductions.
+ * sum and max over any set of axes: one thread per output for short reductions or many outputs,
+ * one workgroup per output with a tree reduction inside for few long ones.
  */
 import { type Shape, sizeOf, stridesOf } from '../../../graph/shape';
 import type { WebGPUKernel, WebGPUKernels } from '../kernel-types';
 import { checkRank, ParamWords } from '../params';
 import { SHADERS } from '../shaders';
+import { mergeAxes } from './layout';
 
 /** Threads per reduction workgroup: a power of two (the tree halves it). */
 const REDUCE_WG = 64;
-/** Reductions this short, or with this many outputs, run one thread per output (reduce-serial.wgsl). */
-const SERIAL_MAX_LENGTH = 64;
-const SERIAL_MIN_OUTPUTS = 1024;
+/**
+ * Reductions this short, or with this many outputs, run one thread per output (reduce-serial.wgsl):
+ * its plain loop beats the tree's barriers, which CPU emulations pay dearly for, unless a few
+ * outputs would leave most threads idle through a long loop.
+ */
+const SERIAL_MAX_LENGTH = 1024;
+const SERIAL_MIN_OUTPUTS = 64;
 
 function reduction(op: 'sum' | 'max', code: number): WebGPUKernel<'sum' | 'max'> {
   return ([x], outShape, { axes }) => {
@@ -19,23 +24,27 @@ function reduction(op: 'sum' | 'max', code: number): WebGPUKernel<'sum' | 'max'>
     const outputs = sizeOf(outShape);
     if (outputs === 0) return [];
     const strides = stridesOf(x.shape);
-    const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const reduced = [...axes].sort((p, q) => p - q);
+    const kept = x.shape.map((_, i) => i).filter((i) => !reduced.includes(i));
     const pick = (dims: readonly number[], from: Shape | readonly number[]) => dims.map((d) => from[d]);
+    const [keptShape, keptStrides] = mergeAxes(pick(kept, x.shape), pick(kept, strides));
+    const [redShape, redStrides] = mergeAxes(pick(reduced, x.shape), pick(reduced, strides));
+    const length = sizeOf(redShape);
     const params = new ParamWords()
       .u(0, outputs)
-      .u(1, sizeOf(pick(axes, x.shape)))
-      .u(2, kept.length)
-      .list(3, pick(kept, x.shape))
-      .list(11, pick(kept, strides))
-      .u(19, axes.length)
-      .list(20, pick(axes, x.shape))
-      .list(28, pick(axes, strides));
-    // A workgroup per output only pays when the reduction is long and outputs are few.
-    const serial = sizeOf(pick(axes, x.shape)) <= SERIAL_MAX_LENGTH || outputs >= SERIAL_MIN_OUTPUTS;
+      .u(1, length)
+      .u(2, keptShape.length)
+      .list(3, keptShape)
+      .list(11, keptStrides)
+      .u(19, redShape.length)
+      .list(20, redShape)
+      .list(28, redStrides);
+    const serial = length <= SERIAL_MAX_LENGTH || outputs >= SERIAL_MIN_OUTPUTS;
+    const simple = keptShape.length <= 1 && redShape.length <= 1 ? 1 : 0;
     return [
       {
         shader: serial ? SHADERS.reduceSerial : SHADERS.reduce,
-        constants: { OP: code, WG: REDUCE_WG },
+        constants: { OP: code, WG: REDUCE_WG, SIMPLE: simple },
         inputs: [x.buffer],
         params,
         workgroups: serial ? Math.ceil(outputs / REDUCE_WG) : outputs,
