@@ -23,17 +23,9 @@ import {
 } from '../../src/index';
 import { layerFromConfig } from '../../src/nn/layers/index';
 import { PRESETS } from '../../src/ui/state/presets';
+import { type HostBatch, randomBatch } from '../io/models';
 
-export interface HostBatch {
-  data: Float32Array;
-  shape: number[];
-}
-
-export function randomBatch(shape: number[], seed: number): HostBatch {
-  const rng = new Random(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { data: Float32Array.from({ length: n }, () => rng.normal()), shape };
-}
+export { type HostBatch, randomBatch };
 
 export interface ExportCase {
   name: string;
