@@ -37,7 +37,7 @@ describe('operand index modes and axis merging', () => {
   });
 });
 
-for (const elementsPerThread of [1, 3, 8]) {
+for (const elementsPerThread of [1, 3, 8, 32]) {
   describe(`${elementsPerThread} elements per thread`, () => {
     let gpu: WebGPUBackend;
     beforeAll(async () => {

@@ -29,8 +29,8 @@ export interface KernelEnv {
   readonly matmulVariant: MatmulVariant;
   /** Threads per workgroup for the one-element-per-thread kernels. */
   readonly workgroupSize: number;
-  /** Elements per thread of the map-like kernels that loop (default ELEMENTS_PER_THREAD, kernels/elementwise.ts). */
-  readonly elementsPerThread?: number;
+  /** Elements per thread of the map-like kernels that loop over several (kernels/elementwise.ts `chunked`). */
+  readonly elementsPerThread: number;
 }
 
 /** Returns every dispatch, in order; an empty list means the output has no elements. */

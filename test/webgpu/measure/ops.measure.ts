@@ -52,3 +52,21 @@ it('single ops at W2 sizes', async () => {
   await time('sum 784x256 all', () => sum(w));
   await time('softmax 128x10', () => softmax(logits, -1));
 });
+
+it('elements per thread: 20 chained same-shape muls and relus of 784x256, one read', async () => {
+  for (const elementsPerThread of [1, 8, 32, 1, 8, 32]) {
+    for (const workgroupSize of [64]) {
+      const backend = await WebGPUBackend.create({ elementsPerThread, workgroupSize });
+      useBackend(backend);
+      const w = random([784, 256], 1);
+      const chain = () => {
+        let y = w;
+        for (let i = 0; i < 10; i++) y = relu(mul(y, w));
+        return y;
+      };
+      await time(`per thread ${elementsPerThread}, workgroup ${workgroupSize}`, chain);
+      backend.destroy();
+    }
+  }
+  useBackend(gpu);
+});

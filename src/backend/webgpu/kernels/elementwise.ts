@@ -5,13 +5,6 @@ import type { KernelDispatch, KernelEnv, WebGPUKernel, WebGPUKernels } from '../
 import { checkRank, ParamWords } from '../params';
 import { SHADERS } from '../shaders';
 
-/**
- * Elements per thread of the map-like kernels written for it (unary, binary, where, dropout, layout
- * copies): CPU-emulated adapters pay a fixed cost per invocation and per workgroup, which several
- * elements per thread spread out.
- */
-export const ELEMENTS_PER_THREAD = 8;
-
 /** One thread per element: the dispatch of every map-like kernel. */
 export function perElement(
   env: KernelEnv,
@@ -36,7 +29,8 @@ export function perElement(
 
 /**
  * Several elements per thread (PER override, `env.elementsPerThread`), for the shaders that loop
- * over PER elements WG apart.
+ * over PER elements WG apart (unary, binary, where, dropout, layout copies): CPU-emulated adapters
+ * pay a fixed cost per invocation and per workgroup, which several elements per thread spread out.
  */
 export function chunked(
   env: KernelEnv,
@@ -48,7 +42,7 @@ export function chunked(
 ): KernelDispatch[] {
   if (n === 0) return [];
   params.u(0, n);
-  const per = env.elementsPerThread ?? ELEMENTS_PER_THREAD;
+  const per = env.elementsPerThread;
   return [
     {
       shader,
