@@ -2,7 +2,8 @@
 // of x[base(o) + red(r)] for r in [0, R), folded in a plain loop. For short reductions or many
 // outputs: no workgroup memory and no barriers, which CPU emulations pay dearly for (a shader
 // that merely contains a barrier runs many times slower on SwiftShader). Same words as reduce.wgsl.
-// Max lets NaN win; an empty reduction gives 0 or -inf.
+// Max lets NaN win; an empty reduction gives 0 or -inf. Sums are compensated (Kahan): a plain
+// float32 running sum over ~1000 terms drifts past the 1e-4 the kernels are held to.
 // Bindings: 0 x (read), 1 y (write), 2 params.
 // Params: 0 outputs, 1 R, 2 kept rank, 3..10 kept shape, 11..18 kept strides (in x),
 //         19 reduced rank, 20..27 reduced shape, 28..35 reduced strides (in x).
@@ -43,11 +44,17 @@ fn main(
   }
   let base = keptOffset(o);
   var acc = select(negInf(), 0.0, OP == 0u);
+  var lost = 0.0; // the low-order part the running sum could not hold
   let count = pu(1u);
   for (var r = 0u; r < count; r++) {
     let v = x[base + reducedOffset(r)];
     if (OP == 0u) {
-      acc += v;
+      let term = v - lost;
+      let next = acc + term;
+      // Once the sum is infinite or NaN the compensation is meaningless (inf - inf): drop it, so
+      // infinities and NaN come out as the plain sum gives them.
+      lost = select(0.0, (next - acc) - term, abs(next) <= bitcast<f32>(0x7f7fffffu));
+      acc = next;
     } else if (acc == acc && (v > acc || v != v)) {
       // NaN is the only value not equal to itself: once seen it is kept.
       acc = v;

@@ -18,8 +18,10 @@ export async function createGpu(options: WebGPUBackendOptions = {}): Promise<Web
   return WebGPUBackend.create({ poisonOutputs: true, ...options });
 }
 
-/** A fresh seed per run (printed on failure through the label), so every run draws new inputs. */
-export const seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
+/** A fresh seed per run (printed on failure through the label), so every run draws new inputs; KERNEL_SEED replays one. */
+export const seed = process.env.KERNEL_SEED
+  ? Number(process.env.KERNEL_SEED)
+  : (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
 export const rng = new Random(seed);
 
 export interface Input {
