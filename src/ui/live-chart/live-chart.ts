@@ -54,14 +54,30 @@ export class LiveChart extends LitElement {
     const key = `${this.labels.join('\u0000')}|${this.yRange?.join(',') ?? ''}|${this.points}|${this.xLabel}`;
     if (!this.plot || key !== this.builtFor) {
       this.builtFor = key;
-      this.createPlot();
+      this.schedulePlot();
     } else if (changed.has('data')) {
       this.plot.setData(this.data as uPlot.AlignedData);
     }
   }
 
+  private plotTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Builds the plot in a task of its own: a uPlot takes tens of milliseconds to set up, and several
+   * charts appearing in one render (the first epoch of a run) would otherwise make one long task.
+   */
+  private schedulePlot(): void {
+    if (this.plotTimer !== null) return;
+    this.plotTimer = setTimeout(() => {
+      this.plotTimer = null;
+      if (this.isConnected) this.createPlot();
+    }, 0);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    if (this.plotTimer !== null) clearTimeout(this.plotTimer);
+    this.plotTimer = null;
     this.resizeObserver?.disconnect();
     this.plot?.destroy();
     this.plot = undefined;
