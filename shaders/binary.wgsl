@@ -56,20 +56,6 @@ fn apply(u: f32, v: f32) -> f32 {
   }
 }
 
-// Element of an operand for output index i; `mode` is an override constant, so one branch remains.
-fn operandIndex(mode: u32, i: u32, strideAt: u32, blockAt: u32) -> u32 {
-  if (mode == 1u) {
-    return i;
-  }
-  if (mode == 2u) {
-    return (i / pu(blockAt)) % pu(blockAt + 1u);
-  }
-  if (mode == 3u) {
-    return 0u;
-  }
-  return stridedOffset(i, pu(1u), 2u, strideAt);
-}
-
 @compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,

@@ -65,3 +65,20 @@ fn log1pAccurate(f: f32) -> f32 {
 fn logAccurate(v: f32) -> f32 {
   return log1pAccurate(v - 1.0);
 }
+
+// Element of a broadcast operand for output index i (binary and where): mode 0 strided (rank at
+// word 1, output shape from word 2, the operand's strides from strideAt), 1 the same shape (i),
+// 2 a block (i / word blockAt) % word blockAt+1 (bias rows and columns), 3 a scalar (0). `mode` is
+// an override constant, so one branch remains.
+fn operandIndex(mode: u32, i: u32, strideAt: u32, blockAt: u32) -> u32 {
+  if (mode == 1u) {
+    return i;
+  }
+  if (mode == 2u) {
+    return (i / pu(blockAt)) % pu(blockAt + 1u);
+  }
+  if (mode == 3u) {
+    return 0u;
+  }
+  return stridedOffset(i, pu(1u), 2u, strideAt);
+}

@@ -17,15 +17,6 @@
 override MODE: u32 = 0u;
 override WG: u32 = 64u;
 
-struct Geometry {
-  inH: i32, inW: i32, ch: i32, outH: i32, outW: i32, pH: i32, pW: i32, sH: i32, sW: i32, padTop: i32,
-  padLeft: i32,
-}
-
-fn geometry() -> Geometry {
-  return Geometry(pi(2u), pi(3u), pi(4u), pi(5u), pi(6u), pi(7u), pi(8u), pi(9u), pi(10u), pi(11u), pi(12u));
-}
-
 // Flat index into x of the window's first maximum, or -1 when the window holds no input.
 fn argmax(bi: i32, oh: i32, ow: i32, c: i32, g: Geometry) -> i32 {
   var best = -1;

@@ -16,7 +16,6 @@
 
 override OP: u32 = 0u;
 override WG: u32 = 64u;
-override SIMPLE: u32 = 0u;
 
 var<workgroup> partial: array<f32, WG>;
 
@@ -33,20 +32,6 @@ fn combine(u: f32, v: f32) -> f32 {
 
 fn identity() -> f32 {
   return select(negInf(), 0.0, OP == 0u);
-}
-
-fn keptOffset(o: u32) -> u32 {
-  if (SIMPLE == 1u) {
-    return o * pu(11u);
-  }
-  return stridedOffset(o, pu(2u), 3u, 11u);
-}
-
-fn reducedOffset(r: u32) -> u32 {
-  if (SIMPLE == 1u) {
-    return r * pu(28u);
-  }
-  return stridedOffset(r, pu(19u), 20u, 28u);
 }
 
 @compute @workgroup_size(WG)

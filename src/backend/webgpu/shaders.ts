@@ -1,6 +1,7 @@
 /**
- * The WGSL sources, imported as text (Vite's `?raw`, inlined by the library build). common.wgsl is
- * appended, not prepended, so line numbers in compile errors are those of the kernel's own file.
+ * The WGSL sources, imported as text (Vite's `?raw`, inlined by the library build). Shared parts (a
+ * family's own, then common.wgsl) are appended, not prepended, so line numbers in compile errors are
+ * those of the kernel's own file.
  */
 import binary from '../../../shaders/binary.wgsl?raw';
 import common from '../../../shaders/common.wgsl?raw';
@@ -13,16 +14,18 @@ import matmulTiled from '../../../shaders/matmul-tiled.wgsl?raw';
 import onehot from '../../../shaders/onehot.wgsl?raw';
 import optimizer from '../../../shaders/optimizer.wgsl?raw';
 import poolAvg from '../../../shaders/pool-avg.wgsl?raw';
+import poolGeometry from '../../../shaders/pool-geometry.wgsl?raw';
 import poolMax from '../../../shaders/pool-max.wgsl?raw';
 import reduce from '../../../shaders/reduce.wgsl?raw';
+import reduceOffsets from '../../../shaders/reduce-offsets.wgsl?raw';
 import reduceSerial from '../../../shaders/reduce-serial.wgsl?raw';
 import softmax from '../../../shaders/softmax.wgsl?raw';
 import unary from '../../../shaders/unary.wgsl?raw';
 import where from '../../../shaders/where.wgsl?raw';
 import type { ShaderSource } from './pipelines';
 
-function withCommon(name: string, code: string): ShaderSource {
-  return { name: `shaders/${name}.wgsl`, code: `${code}\n${common}` };
+function withCommon(name: string, code: string, ...shared: string[]): ShaderSource {
+  return { name: `shaders/${name}.wgsl`, code: [code, ...shared, common].join('\n') };
 }
 
 export const SHADERS = {
@@ -35,10 +38,10 @@ export const SHADERS = {
   matmulTiled: withCommon('matmul-tiled', matmulTiled),
   onehot: withCommon('onehot', onehot),
   optimizer: withCommon('optimizer', optimizer),
-  poolAvg: withCommon('pool-avg', poolAvg),
-  poolMax: withCommon('pool-max', poolMax),
-  reduce: withCommon('reduce', reduce),
-  reduceSerial: withCommon('reduce-serial', reduceSerial),
+  poolAvg: withCommon('pool-avg', poolAvg, poolGeometry),
+  poolMax: withCommon('pool-max', poolMax, poolGeometry),
+  reduce: withCommon('reduce', reduce, reduceOffsets),
+  reduceSerial: withCommon('reduce-serial', reduceSerial, reduceOffsets),
   softmax: withCommon('softmax', softmax),
   unary: withCommon('unary', unary),
   where: withCommon('where', where),
