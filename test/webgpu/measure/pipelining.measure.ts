@@ -16,84 +16,44 @@ beforeAll(async () => {
 });
 afterAll(() => gpu?.destroy());
 
-it('W2 step: awaited, pipelined, eager', async () => {
-  useBackend(gpu);
-  const model = new Sequential({
-    seed: 1,
-    layers: [
-      new Dense({ units: 256, activation: 'relu', inputShape: [784] }),
-      new Dense({ units: 128, activation: 'relu' }),
-      new Dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
-  const rng = new Random(3);
-  const batch = {
-    x: Float32Array.from({ length: 128 * 784 }, () => rng.uniform()),
-    y: Float32Array.from({ length: 1280 }, (_, i) => (i % 10 === 3 ? 1 : 0)),
-    w: null,
-    rows: 128,
-  };
-  const trainer = new PlannedTrainer(gpu, model, model.compiled!, 0, false, [784], [10]);
-  trainer.load();
-  await trainer.issue(batch);
-  const steps = 6;
-  for (let round = 0; round < 2; round++) {
-    let t = performance.now();
-    for (let i = 0; i < steps; i++) await trainer.issue(batch);
-    const awaited = (performance.now() - t) / steps;
-    t = performance.now();
-    let previous = trainer.issue(batch);
-    for (let i = 1; i < steps; i++) {
-      const next = trainer.issue(batch);
-      await previous;
-      previous = next;
-    }
-    await previous;
-    const pipelined = (performance.now() - t) / steps;
-    t = performance.now();
-    for (let i = 0; i < steps; i++) {
-      const step = trainStep(
-        model,
-        model.compiled!,
-        tensor(batch.x, [128, 784]),
-        tensor(batch.y, [128, 10]),
-        null,
-        0,
-      );
-      await step.loss.item();
-      step.commit();
-    }
-    const eager = (performance.now() - t) / steps;
-    console.log(
-      `W2 step, round ${round}: planned awaited ${awaited.toFixed(0)} ms, planned pipelined ${pipelined.toFixed(0)} ms, eager ${eager.toFixed(0)} ms; ${trainer.counters.dispatchesPerStep} dispatches/step`,
-    );
-  }
-  trainer.destroy();
-});
+interface Workload {
+  name: string;
+  layers: { units: number; inputs?: number }[];
+  rows: number;
+  steps: number;
+  rounds: number;
+  /** The class every row of the batch belongs to. */
+  hot: number;
+}
 
-it('W3 step: awaited, pipelined, eager', async () => {
+/** Times one workload's step: planned and awaited, planned and pipelined, eager; prints each round. */
+async function measure({ name, layers, rows, steps, rounds, hot }: Workload): Promise<void> {
   useBackend(gpu);
+  const inputs = layers[0].inputs!;
+  const classes = layers[layers.length - 1].units;
   const model = new Sequential({
     seed: 1,
-    layers: [
-      new Dense({ units: 16, activation: 'relu', inputShape: [4] }),
-      new Dense({ units: 3, activation: 'softmax' }),
-    ],
+    layers: layers.map(
+      (l, i) =>
+        new Dense({
+          units: l.units,
+          activation: i === layers.length - 1 ? 'softmax' : 'relu',
+          ...(l.inputs ? { inputShape: [l.inputs] } : {}),
+        }),
+    ),
   });
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
   const rng = new Random(3);
   const batch = {
-    x: Float32Array.from({ length: 16 * 4 }, () => rng.uniform()),
-    y: Float32Array.from({ length: 48 }, (_, i) => (i % 3 === 1 ? 1 : 0)),
+    x: Float32Array.from({ length: rows * inputs }, () => rng.uniform()),
+    y: Float32Array.from({ length: rows * classes }, (_, i) => (i % classes === hot ? 1 : 0)),
     w: null,
-    rows: 16,
+    rows,
   };
-  const trainer = new PlannedTrainer(gpu, model, model.compiled!, 0, false, [4], [3]);
+  const trainer = new PlannedTrainer(gpu, model, model.compiled!, 0, false, [inputs], [classes]);
   trainer.load();
   await trainer.issue(batch);
-  const steps = 60;
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < rounds; round++) {
     let t = performance.now();
     for (let i = 0; i < steps; i++) await trainer.issue(batch);
     const awaited = (performance.now() - t) / steps;
@@ -111,8 +71,8 @@ it('W3 step: awaited, pipelined, eager', async () => {
       const step = trainStep(
         model,
         model.compiled!,
-        tensor(batch.x, [16, 4]),
-        tensor(batch.y, [16, 3]),
+        tensor(batch.x, [rows, inputs]),
+        tensor(batch.y, [rows, classes]),
         null,
         0,
       );
@@ -121,8 +81,27 @@ it('W3 step: awaited, pipelined, eager', async () => {
     }
     const eager = (performance.now() - t) / steps;
     console.log(
-      `W3 step, round ${round}: planned awaited ${awaited.toFixed(0)} ms, planned pipelined ${pipelined.toFixed(0)} ms, eager ${eager.toFixed(0)} ms; ${trainer.counters.dispatchesPerStep} dispatches/step`,
+      `${name} step, round ${round}: planned awaited ${awaited.toFixed(0)} ms, planned pipelined ${pipelined.toFixed(0)} ms, eager ${eager.toFixed(0)} ms; ${trainer.counters.dispatchesPerStep} dispatches/step`,
     );
   }
   trainer.destroy();
-});
+}
+
+it('W2 step: awaited, pipelined, eager', () =>
+  measure({
+    name: 'W2',
+    layers: [{ units: 256, inputs: 784 }, { units: 128 }, { units: 10 }],
+    rows: 128,
+    steps: 6,
+    rounds: 2,
+  }));
+
+it('W3 step: awaited, pipelined, eager', () =>
+  measure({
+    name: 'W3',
+    layers: [{ units: 16, inputs: 4 }, { units: 3 }],
+    rows: 16,
+    steps: 60,
+    rounds: 3,
+    hot: 1,
+  }));
