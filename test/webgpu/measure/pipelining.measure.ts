@@ -94,6 +94,7 @@ it('W2 step: awaited, pipelined, eager', () =>
     rows: 128,
     steps: 6,
     rounds: 2,
+    hot: 3,
   }));
 
 it('W3 step: awaited, pipelined, eager', () =>
