@@ -80,3 +80,20 @@ export async function predictModel(
   }
   return outputs.length === 1 ? outputs[0] : concat(outputs, 0);
 }
+
+/**
+ * The logs an epoch ends with, on either fit path (eager or planned): the mean training loss, the
+ * compiled metrics accumulated over the epoch, then the validation loss and metrics as `val_`.
+ */
+export async function epochEndLogs(
+  model: Sequential,
+  compiled: Compiled,
+  validation: { x: HostTensor; y: HostTensor } | null,
+  batchSize: number,
+  meanLoss: number,
+): Promise<Logs> {
+  const logs: Logs = { loss: meanLoss, ...metricLogs(compiled) };
+  if (validation)
+    Object.assign(logs, await evaluateHost(model, compiled, validation.x, validation.y, batchSize, 'val_'));
+  return logs;
+}

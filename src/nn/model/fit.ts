@@ -11,7 +11,7 @@ import { History } from '../callbacks/history';
 import { ProgressLogger } from '../callbacks/progress-logger';
 import type { HostTensor } from '../metric';
 import { classSampleWeights, hostRows, type ModelInput, takeRows } from './data';
-import { evaluateHost } from './evaluation';
+import { epochEndLogs } from './evaluation';
 import { chooseExecutor, type Executor } from './executor';
 import { runPlannedEpoch } from './planned-fit';
 import type { Compiled, Sequential } from './sequential';
@@ -160,14 +160,7 @@ async function runEpoch(run: Run, epoch: number): Promise<Logs | null> {
     });
   }
   if (seen === 0 || run.aborted()) return null;
-  const logs: Logs = { loss: lossSum / seen, ...metricLogs(compiled) };
-  if (data.validation) {
-    Object.assign(
-      logs,
-      await evaluateHost(model, compiled, data.validation.x, data.validation.y, batchSize, 'val_'),
-    );
-  }
-  return logs;
+  return epochEndLogs(model, compiled, data.validation, batchSize, lossSum / seen);
 }
 
 export async function fitModel(

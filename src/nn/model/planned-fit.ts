@@ -16,7 +16,7 @@ import { Random, streamKey } from '../../graph/random';
 import { sizeOf } from '../../graph/shape';
 import type { Logs } from '../callbacks/callback';
 import type { HostTensor } from '../metric';
-import { evaluateHost } from './evaluation';
+import { epochEndLogs } from './evaluation';
 import type { Run } from './fit';
 import type { HostBatch, PlannedTrainer } from './planned-step';
 import { metricLogs, nonFiniteLossMessage, yieldToEventLoop } from './step';
@@ -129,12 +129,5 @@ export async function runPlannedEpoch(
     trainer.store();
   }
   if (seen === 0 || run.aborted()) return null;
-  const logs: Logs = { loss: lossSum / seen, ...metricLogs(compiled) };
-  if (data.validation) {
-    Object.assign(
-      logs,
-      await evaluateHost(model, compiled, data.validation.x, data.validation.y, batchSize, 'val_'),
-    );
-  }
-  return logs;
+  return epochEndLogs(model, compiled, data.validation, batchSize, lossSum / seen);
 }
