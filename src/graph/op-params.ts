@@ -81,3 +81,14 @@ export interface OpParams {
 }
 
 export type OpName = keyof OpParams;
+
+/** The convolution and pooling ops: NHWC windows, one kernel family on each backend. */
+export type WindowOp =
+  | 'conv2d'
+  | 'conv2dBackpropInput'
+  | 'conv2dBackpropFilter'
+  | 'maxPool2d'
+  | 'maxPool2dGrad'
+  | 'maxPool2dGather'
+  | 'avgPool2d'
+  | 'avgPool2dGrad';

@@ -8,7 +8,7 @@ import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
 import { windowGeometry } from '../conv-geometry';
 import { registerOps, runOp } from '../engine';
 import type { OpDefs } from '../op-def';
-import type { Conv2dParams, Padding, Pool2dParams } from '../op-params';
+import type { Conv2dParams, Padding, Pool2dParams, WindowOp } from '../op-params';
 import { type Shape, shapesEqual } from '../shape';
 import type { Tensor } from '../tensor';
 
@@ -66,16 +66,7 @@ const poolParams = ({ poolSize, strides, padding }: Pool2dParams): Pool2dParams 
   padding,
 });
 
-export const convOps: OpDefs<
-  | 'conv2d'
-  | 'conv2dBackpropInput'
-  | 'conv2dBackpropFilter'
-  | 'maxPool2d'
-  | 'maxPool2dGrad'
-  | 'maxPool2dGather'
-  | 'avgPool2d'
-  | 'avgPool2dGrad'
-> = registerOps({
+export const convOps: OpDefs<WindowOp> = registerOps({
   conv2d: {
     arity: 2,
     shape: ([x, w], params) => conv2dShape('conv2d', x, w, params),

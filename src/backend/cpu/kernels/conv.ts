@@ -1,6 +1,6 @@
 /** Convolution and pooling on NHWC tensors with HWIO filters, as direct loops. */
 import { windowGeometry } from '../../../graph/conv-geometry';
-import type { Conv2dParams, Pool2dParams } from '../../../graph/op-params';
+import type { Conv2dParams, Pool2dParams, WindowOp } from '../../../graph/op-params';
 import type { Shape } from '../../../graph/shape';
 import type { CpuKernels } from '../types';
 
@@ -84,16 +84,7 @@ function argmax(x: ArrayLike<number>, taps: readonly number[], c: number): numbe
   return best;
 }
 
-export const convKernels: CpuKernels<
-  | 'conv2d'
-  | 'conv2dBackpropInput'
-  | 'conv2dBackpropFilter'
-  | 'maxPool2d'
-  | 'maxPool2dGrad'
-  | 'maxPool2dGather'
-  | 'avgPool2d'
-  | 'avgPool2dGrad'
-> = {
+export const convKernels: CpuKernels<WindowOp> = {
   conv2d: ([x, w], out, params) => {
     const [, , inC, outC] = w.shape;
     const X = x.data;

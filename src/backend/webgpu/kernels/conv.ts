@@ -1,6 +1,6 @@
 /** Convolution and pooling kernels on NHWC tensors (HWIO filters), one output element per thread. */
 import { windowGeometry } from '../../../graph/conv-geometry';
-import type { Pool2dParams } from '../../../graph/op-params';
+import type { Pool2dParams, WindowOp } from '../../../graph/op-params';
 import { type Shape, sizeOf } from '../../../graph/shape';
 import type { KernelEnv, WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
@@ -47,16 +47,7 @@ function maxPool(
   });
 }
 
-export const convKernels: WebGPUKernels<
-  | 'conv2d'
-  | 'conv2dBackpropInput'
-  | 'conv2dBackpropFilter'
-  | 'maxPool2d'
-  | 'maxPool2dGrad'
-  | 'maxPool2dGather'
-  | 'avgPool2d'
-  | 'avgPool2dGrad'
-> = {
+export const convKernels: WebGPUKernels<WindowOp> = {
   conv2d: ([x, w], outShape, { strides, padding }, env) =>
     perElement(
       env,
