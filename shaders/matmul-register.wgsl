@@ -5,17 +5,23 @@
 // and no barriers, which is what wins on CPU emulations (SwiftShader, llvmpipe). Rows and columns
 // past the edge are clamped to the last one (valid memory, results never written), so the inner
 // loop has no branches; the transposes are override constants, so it has no selects either.
-// Bindings: 0 a (read), 1 b (read), 2 c (write), 3 params.
+// Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen
+// by ACT (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain matmul binds b again as
+// the unread bias.
+// Bindings: 0 a (read), 1 b (read), 2 bias (read), 3 c (write), 4 params.
 // Params: 0 M, 1 N, 2 K, 5 blocks per row of C = ceil(N / 4), 6 blocks in all.
 // Workgroup: WG threads (override), one 4x4 block each, blocks numbered row-major.
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
 
 override WG: u32 = 64u;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
+override BIAS: bool = false;
+override ACT: u32 = 0u;
 
 @compute @workgroup_size(WG)
 fn main(
@@ -61,8 +67,15 @@ fn main(
     }
     for (var q = 0u; q < 4u; q++) {
       if (col + q < n) {
-        c[(row + r) * n + col + q] = acc[r][q];
+        c[(row + r) * n + col + q] = epilogue(acc[r][q], col + q);
       }
     }
   }
+}
+
+fn epilogue(v: f32, col: u32) -> f32 {
+  if (BIAS) {
+    return activate(v + bias[col], ACT);
+  }
+  return activate(v, ACT);
 }

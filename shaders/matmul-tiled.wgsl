@@ -3,18 +3,24 @@
 // Shared-memory tiled variant: a TILE x TILE workgroup computes a TILE x TILE block of C, staging
 // TILE x TILE tiles of A and B in workgroup memory so each global value is read once per
 // workgroup. This is what wins on real GPUs; on CPU emulations the barriers cost more.
-// Bindings: 0 a (read), 1 b (read), 2 c (write), 3 params.
+// Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen
+// by ACT (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain matmul binds b again as
+// the unread bias.
+// Bindings: 0 a (read), 1 b (read), 2 bias (read), 3 c (write), 4 params.
 // Params: 0 M, 1 N, 2 K, 5 tiles per row of C = ceil(N / TILE), 6 tiles in all.
-// Overrides: TILE, TRANS_A, TRANS_B.
+// Overrides: TILE, TRANS_A, TRANS_B, BIAS, ACT.
 // Workgroup: TILE x TILE threads (override TILE), one output element each, tiles numbered row-major.
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
 
 override TILE: u32 = 16u;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
+override BIAS: bool = false;
+override ACT: u32 = 0u;
 
 var<workgroup> tileA: array<f32, TILE * TILE>;
 var<workgroup> tileB: array<f32, TILE * TILE>;
@@ -57,6 +63,13 @@ fn main(
     workgroupBarrier();
   }
   if (row < m && col < n) {
-    c[row * n + col] = acc;
+    c[row * n + col] = epilogue(acc, col);
   }
+}
+
+fn epilogue(v: f32, col: u32) -> f32 {
+  if (BIAS) {
+    return activate(v + bias[col], ACT);
+  }
+  return activate(v, ACT);
 }

@@ -2,7 +2,7 @@
 //   0 neg -x        1 exp e^x        2 log ln x          3 sqrt           4 abs |x|
 //   5 sign          6 relu max(x,0)  7 sigmoid 1/(1+e^-x) 8 tanh          9 leakyRelu x>0 ? x : alpha x
 //  10 elu x>0 ? x : alpha (e^x - 1)  11 clip min(max(x, lo), hi)
-// sigmoid, tanh and elu use forms that stay accurate near 0 and for large |x|.
+// sigmoid, tanh and elu use forms that stay accurate near 0 and for large |x| (activation.wgsl).
 // Bindings: 0 x (read), 1 y (write), 2 params.
 // Params: 0 n (elements), 1 alpha or lo (f32), 2 hi (f32).
 // Workgroup: WG threads over a 2-D grid of workgroups; each thread handles PER elements, WG apart
@@ -15,33 +15,6 @@
 override OP: u32 = 0u;
 override WG: u32 = 64u;
 override PER: u32 = 1u;
-
-// e^x - 1 without cancellation near 0: a Taylor series (Horner form, terms to x^11, relative
-// error below 1e-9 for |x| < 0.5) there, e^x - 1 beyond, where the subtraction loses at most a bit.
-// (Kahan's log-ratio trick needs an accurate log near 1, which WGSL does not promise.)
-fn expm1(v: f32) -> f32 {
-  if (abs(v) >= 0.5) {
-    return exp(v) - 1.0;
-  }
-  var t = 1.0;
-  for (var k = 11.0; k >= 2.0; k -= 1.0) {
-    t = 1.0 + v / k * t;
-  }
-  return v * t;
-}
-
-fn sigmoid(v: f32) -> f32 {
-  let e = exp(-abs(v));
-  if (v >= 0.0) {
-    return 1.0 / (1.0 + e);
-  }
-  return e / (1.0 + e);
-}
-
-fn tanhAccurate(v: f32) -> f32 {
-  let m = expm1(-2.0 * abs(v));
-  return -sign(v) * m / (2.0 + m);
-}
 
 fn apply(v: f32) -> f32 {
   switch OP {

@@ -74,6 +74,16 @@ export interface OpParams {
   avgPool2d: Pool2dParams;
   avgPool2dGrad: Pool2dParams & { inputShape: Shape };
   dropout: { rate: number; seed: number; step: number };
+  // fused ops: matmul with bias and activation; dy times an activation's derivative, from its
+  // output; cross-entropy of softmax(logits) per row, and its gradient with respect to the logits
+  fusedMatmul: { transposeA: boolean; transposeB: boolean; activation: FusedActivation };
+  activationGrad: { activation: Exclude<FusedActivation, 'linear'> };
+  softmaxCrossEntropy: None;
+  softmaxCrossEntropyGrad: None;
+  // per-channel batch-norm parts; `axis` is the channel axis, every other axis is reduced
+  channelMoments: { axis: number };
+  channelAffine: { axis: number };
+  channelSums: { axis: number };
   // fused optimizer updates, one output per part: inputs [w, g, m, v, alpha, decay]
   adamUpdate: { part: 'm' | 'v' | 'w'; beta1: number; beta2: number; epsilon: number };
   // inputs [w, g, velocity, lr]
@@ -81,6 +91,9 @@ export interface OpParams {
 }
 
 export type OpName = keyof OpParams;
+
+/** The activations a matmul epilogue applies, each with a derivative that its output determines. */
+export type FusedActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 
 /** The convolution and pooling ops: NHWC windows, one kernel family on each backend. */
 export type WindowOp =

@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { OpName } from '../../src/graph/op-params';
 import { mul, opTable, sub, tanh } from '../../src/graph/ops';
 import { checkGradients, Draw, exercisedOps } from './gradcheck';
+import { channelGradientCases } from './gradient-cases/channel';
 import { convGradientCases } from './gradient-cases/conv';
 import { elementwiseGradientCases } from './gradient-cases/elementwise';
+import { fusedGradientCases } from './gradient-cases/fused';
 import { layoutGradientCases } from './gradient-cases/layout';
 import { nnGradientCases } from './gradient-cases/nn';
 import { optimizerGradientCases } from './gradient-cases/optimizer';
@@ -18,6 +20,8 @@ layoutGradientCases();
 nnGradientCases();
 convGradientCases();
 optimizerGradientCases();
+fusedGradientCases();
+channelGradientCases();
 
 // Runs last (vitest runs a file's tests in order). Filtering tests with -t makes it fail by design.
 describe('coverage', () => {

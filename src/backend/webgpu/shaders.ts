@@ -3,7 +3,13 @@
  * family's own, then common.wgsl) are appended, not prepended, so line numbers in compile errors are
  * those of the kernel's own file.
  */
+import activation from '../../../shaders/activation.wgsl?raw';
+import activationGrad from '../../../shaders/activation-grad.wgsl?raw';
 import binary from '../../../shaders/binary.wgsl?raw';
+import channelAffine from '../../../shaders/channel-affine.wgsl?raw';
+import channelFold from '../../../shaders/channel-fold.wgsl?raw';
+import channelReduce from '../../../shaders/channel-reduce.wgsl?raw';
+import channelReduceTree from '../../../shaders/channel-reduce-tree.wgsl?raw';
 import common from '../../../shaders/common.wgsl?raw';
 import conv from '../../../shaders/conv.wgsl?raw';
 import dropout from '../../../shaders/dropout.wgsl?raw';
@@ -20,6 +26,7 @@ import reduce from '../../../shaders/reduce.wgsl?raw';
 import reduceOffsets from '../../../shaders/reduce-offsets.wgsl?raw';
 import reduceSerial from '../../../shaders/reduce-serial.wgsl?raw';
 import softmax from '../../../shaders/softmax.wgsl?raw';
+import softmaxCrossEntropy from '../../../shaders/softmax-cross-entropy.wgsl?raw';
 import unary from '../../../shaders/unary.wgsl?raw';
 import where from '../../../shaders/where.wgsl?raw';
 import type { ShaderSource } from './pipelines';
@@ -29,13 +36,17 @@ function withCommon(name: string, code: string, ...shared: string[]): ShaderSour
 }
 
 export const SHADERS = {
+  activationGrad: withCommon('activation-grad', activationGrad),
   binary: withCommon('binary', binary),
+  channelAffine: withCommon('channel-affine', channelAffine),
+  channelReduce: withCommon('channel-reduce', channelReduce, channelFold),
+  channelReduceTree: withCommon('channel-reduce-tree', channelReduceTree, channelFold),
   conv: withCommon('conv', conv),
   dropout: withCommon('dropout', dropout),
   gather: withCommon('gather', gather),
   layout: withCommon('layout', layout),
-  matmulRegister: withCommon('matmul-register', matmulRegister),
-  matmulTiled: withCommon('matmul-tiled', matmulTiled),
+  matmulRegister: withCommon('matmul-register', matmulRegister, activation),
+  matmulTiled: withCommon('matmul-tiled', matmulTiled, activation),
   onehot: withCommon('onehot', onehot),
   optimizer: withCommon('optimizer', optimizer),
   poolAvg: withCommon('pool-avg', poolAvg, poolGeometry),
@@ -43,6 +54,7 @@ export const SHADERS = {
   reduce: withCommon('reduce', reduce, reduceOffsets),
   reduceSerial: withCommon('reduce-serial', reduceSerial, reduceOffsets),
   softmax: withCommon('softmax', softmax),
-  unary: withCommon('unary', unary),
+  softmaxCrossEntropy: withCommon('softmax-cross-entropy', softmaxCrossEntropy),
+  unary: withCommon('unary', unary, activation),
   where: withCommon('where', where),
 } as const satisfies Record<string, ShaderSource>;

@@ -4,7 +4,9 @@
  */
 import type { OpTable } from '../op-def';
 import { binaryOps } from './binary';
+import { channelOps } from './channel';
 import { convOps } from './conv';
+import { fusedOps } from './fused';
 import { layoutOps } from './layout';
 import { nnOps } from './nn';
 import { optimizerOps } from './optimizer';
@@ -19,10 +21,14 @@ export const opTable: OpTable = {
   ...nnOps,
   ...convOps,
   ...optimizerOps,
+  ...fusedOps,
+  ...channelOps,
 };
 
 export * from './binary';
+export * from './channel';
 export * from './conv';
+export * from './fused';
 export * from './layout';
 export * from './nn';
 export * from './optimizer';

@@ -4,7 +4,8 @@ import { registerOps, runOp } from '../engine';
 import type { OpDef, OpDefs } from '../op-def';
 import type { Shape } from '../shape';
 import type { Tensor } from '../tensor';
-import { add, div, greater, greaterEqual, lessEqual, mul, sub, where } from './binary';
+import { add, div, greater, greaterEqual, lessEqual, mul, where } from './binary';
+import { activationGrad } from './fused';
 
 const sameShape = (inputs: readonly Shape[]): Shape => inputs[0];
 
@@ -24,9 +25,10 @@ export const unaryOps: OpDefs<
   abs: unary(({ dy, inputs: [x] }) => [mul(dy, sign(x))]),
   // sign is flat almost everywhere: its gradient is zero.
   sign: unary(() => [null]),
-  relu: unary(({ dy, inputs: [x] }) => [mul(dy, greater(x, 0))]),
-  sigmoid: unary(({ dy, output: y }) => [mul(dy, mul(y, sub(1, y)))]),
-  tanh: unary(({ dy, output: y }) => [mul(dy, sub(1, mul(y, y)))]),
+  // One fused kernel each, from the output: relu dy (y > 0), sigmoid dy y (1 - y), tanh dy (1 - y^2).
+  relu: unary(({ dy, output: y }) => [activationGrad(dy, y, 'relu')]),
+  sigmoid: unary(({ dy, output: y }) => [activationGrad(dy, y, 'sigmoid')]),
+  tanh: unary(({ dy, output: y }) => [activationGrad(dy, y, 'tanh')]),
   leakyRelu: {
     arity: 1,
     shape: sameShape,

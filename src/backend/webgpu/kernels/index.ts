@@ -1,8 +1,10 @@
 /** Every op's WebGPU kernel. The annotation makes a missing kernel a compile error. */
 import type { OpName } from '../../../graph/op-params';
 import type { WebGPUKernels } from '../kernel-types';
+import { channelKernels } from './channel';
 import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
+import { fusedKernels } from './fused';
 import { layoutKernels } from './layout';
 import { nnKernels } from './nn';
 import { optimizerKernels } from './optimizer';
@@ -15,4 +17,6 @@ export const webgpuKernels: WebGPUKernels<OpName> = {
   ...nnKernels,
   ...convKernels,
   ...optimizerKernels,
+  ...fusedKernels,
+  ...channelKernels,
 };

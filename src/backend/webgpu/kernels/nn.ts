@@ -1,6 +1,8 @@
 /** matmul (register-blocked or shared-memory tiled), softmax and log-softmax. */
+
+import type { Shape } from '../../../graph/shape';
 import { sizeOf } from '../../../graph/shape';
-import type { WebGPUKernels } from '../kernel-types';
+import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
 
@@ -15,37 +17,55 @@ const SOFTMAX_SERIAL_MAX_LENGTH = 1024;
 const SOFTMAX_SERIAL_MIN_LINES = 64;
 
 export const nnKernels: WebGPUKernels<'matmul' | 'softmax' | 'logSoftmax'> = {
-  matmul: ([a, b], [m, n], { transposeA, transposeB }, env) => {
-    if (m * n === 0) return [];
-    const k = transposeA ? a.shape[0] : a.shape[1];
-    const block = env.matmulVariant === 'register' ? 4 : MATMUL_TILE;
-    const perRow = Math.ceil(n / block);
-    const blocks = Math.ceil(m / block) * perRow;
-    const params = new ParamWords().u(0, m).u(1, n).u(2, k).u(5, perRow).u(6, blocks);
-    const inputs = [a.buffer, b.buffer];
-    return env.matmulVariant === 'register'
-      ? [
-          {
-            shader: SHADERS.matmulRegister,
-            constants: { WG: MATMUL_REGISTER_WG, TRANS_A: transposeA ? 1 : 0, TRANS_B: transposeB ? 1 : 0 },
-            inputs,
-            params,
-            workgroups: Math.ceil(blocks / MATMUL_REGISTER_WG),
-          },
-        ]
-      : [
-          {
-            shader: SHADERS.matmulTiled,
-            constants: { TILE: MATMUL_TILE, TRANS_A: transposeA ? 1 : 0, TRANS_B: transposeB ? 1 : 0 },
-            inputs,
-            params,
-            workgroups: blocks,
-          },
-        ];
-  },
+  matmul: ([a, b], outShape, params, env) => matmul(a, b, null, outShape, params, 0, env),
   softmax: ([x], outShape, { axis }) => softmaxLines(x.buffer, outShape, axis, 0),
   logSoftmax: ([x], outShape, { axis }) => softmaxLines(x.buffer, outShape, axis, 1),
 };
+
+/** Codes of the matmul epilogue's activations (shaders/activation.wgsl `activate`). */
+export const ACTIVATION_CODES = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
+
+/**
+ * C = act(op(A) op(B) + bias): the plain matmul (no bias, act 0) and fusedMatmul's epilogue. A
+ * missing bias binds b again, unread.
+ */
+export function matmul(
+  a: GpuInput,
+  b: GpuInput,
+  bias: GpuInput | null,
+  [m, n]: Shape,
+  { transposeA, transposeB }: { transposeA: boolean; transposeB: boolean },
+  act: number,
+  env: KernelEnv,
+): KernelDispatch[] {
+  if (m * n === 0) return [];
+  const k = transposeA ? a.shape[0] : a.shape[1];
+  const block = env.matmulVariant === 'register' ? 4 : MATMUL_TILE;
+  const perRow = Math.ceil(n / block);
+  const blocks = Math.ceil(m / block) * perRow;
+  const params = new ParamWords().u(0, m).u(1, n).u(2, k).u(5, perRow).u(6, blocks);
+  const inputs = [a.buffer, b.buffer, (bias ?? b).buffer];
+  const epilogue = { TRANS_A: transposeA ? 1 : 0, TRANS_B: transposeB ? 1 : 0, BIAS: bias ? 1 : 0, ACT: act };
+  return env.matmulVariant === 'register'
+    ? [
+        {
+          shader: SHADERS.matmulRegister,
+          constants: { WG: MATMUL_REGISTER_WG, ...epilogue },
+          inputs,
+          params,
+          workgroups: Math.ceil(blocks / MATMUL_REGISTER_WG),
+        },
+      ]
+    : [
+        {
+          shader: SHADERS.matmulTiled,
+          constants: { TILE: MATMUL_TILE, ...epilogue },
+          inputs,
+          params,
+          workgroups: blocks,
+        },
+      ];
+}
 
 function softmaxLines(x: GPUBuffer, shape: readonly number[], axis: number, log: number) {
   const n = shape[axis];

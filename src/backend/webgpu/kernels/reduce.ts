@@ -18,6 +18,11 @@ const REDUCE_WG = 64;
 const SERIAL_MAX_LENGTH = 1024;
 const SERIAL_MIN_OUTPUTS = 64;
 
+/** Whether a reduction of `length` terms into `outputs` results runs one thread per output. */
+export function serialReduction(length: number, outputs: number): boolean {
+  return length <= SERIAL_MAX_LENGTH || outputs >= SERIAL_MIN_OUTPUTS;
+}
+
 function reduction(op: 'sum' | 'max', code: number): WebGPUKernel<'sum' | 'max'> {
   return ([x], outShape, { axes }) => {
     checkRank(op, x.shape);
@@ -39,7 +44,7 @@ function reduction(op: 'sum' | 'max', code: number): WebGPUKernel<'sum' | 'max'>
       .u(19, redShape.length)
       .list(20, redShape)
       .list(28, redStrides);
-    const serial = length <= SERIAL_MAX_LENGTH || outputs >= SERIAL_MIN_OUTPUTS;
+    const serial = serialReduction(length, outputs);
     const simple = keptShape.length <= 1 && redShape.length <= 1 ? 1 : 0;
     return [
       {

@@ -1,0 +1,55 @@
+// Cross-entropy of softmax(z) per row of K class scores (src/graph/ops/fused.ts), with
+// lse = max z + ln(sum exp(z - max z)), the log of softmax's denominator:
+//   MODE 0, loss: out[r] = sum_j t_j (lse - z_j)
+//   MODE 1, grad: out[r, j] = dy[r] (exp(z_j - lse) S - t_j), S = sum_j t_j
+// ln goes through logAccurate: the sum is near 1 for a confident row, where WGSL's log only bounds
+// the absolute error (2^-21), which would swamp a small loss.
+// Bindings: 0 z (read), 1 t (read), 2 dy (read; MODE 0 binds t again), 3 out (write), 4 params.
+// Params: 0 rows, 1 K.
+// Workgroup: WG threads, one row each: rows of class scores are short, and a plain loop needs no
+// barriers.
+@group(0) @binding(0) var<storage, read> z: array<f32>;
+@group(0) @binding(1) var<storage, read> t: array<f32>;
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
+
+override MODE: u32 = 0u;
+override WG: u32 = 64u;
+
+@compute @workgroup_size(WG)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let r = linearWorkgroup(wid, nwg) * WG + lid;
+  if (r >= pu(0u)) {
+    return;
+  }
+  let k = pu(1u);
+  let start = r * k;
+  var top = negInf();
+  for (var j = 0u; j < k; j++) {
+    top = max(top, z[start + j]);
+  }
+  var total = 0.0;
+  var labels = 0.0;
+  for (var j = 0u; j < k; j++) {
+    total += exp(z[start + j] - top);
+    labels += t[start + j];
+  }
+  let lse = top + logAccurate(total);
+  if (MODE == 0u) {
+    var loss = 0.0;
+    for (var j = 0u; j < k; j++) {
+      loss += t[start + j] * (lse - z[start + j]);
+    }
+    out[r] = loss;
+    return;
+  }
+  let d = dy[r];
+  for (var j = 0u; j < k; j++) {
+    out[start + j] = d * (exp(z[start + j] - lse) * labels - t[start + j]);
+  }
+}

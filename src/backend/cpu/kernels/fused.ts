@@ -1,0 +1,79 @@
+/**
+ * The fused ops (src/graph/ops/fused.ts for the math). The matmul epilogue and the activation
+ * gradient round each intermediate to the output's precision, as the unfused ops store theirs, so
+ * on the float32 backend fused and unfused layers give the same bits. The cross-entropy rows
+ * accumulate in float64.
+ */
+import type { CpuKernels, FloatArray } from '../types';
+import { elementwiseKernels } from './elementwise';
+import { nnKernels } from './nn';
+
+const rounder = (out: FloatArray): ((x: number) => number) =>
+  out instanceof Float32Array ? Math.fround : (x) => x;
+
+/** Runs `row(start)` for every row of the last axis of `shape` (length `n`). */
+function forEachRow(data: FloatArray, n: number, row: (start: number) => void): void {
+  for (let start = 0; start < data.length; start += n) row(start);
+}
+
+/** max(z) + log(sum(exp(z - max))) over z[start, start + n). */
+function logSumExp(z: FloatArray, start: number, n: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < n; j++) max = Math.max(max, z[start + j]);
+  let total = 0;
+  for (let j = 0; j < n; j++) total += Math.exp(z[start + j] - max);
+  return max + Math.log(total);
+}
+
+export const fusedKernels: CpuKernels<
+  'fusedMatmul' | 'activationGrad' | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'
+> = {
+  fusedMatmul: ([a, b, bias], out, params) => {
+    nnKernels.matmul([a, b], out, params);
+    const r = rounder(out.data);
+    const o = out.data;
+    const n = out.shape[1];
+    const beta = bias.data;
+    for (let i = 0; i < o.length; i += n) {
+      for (let j = 0; j < n; j++) o[i + j] = r(o[i + j] + beta[j]);
+    }
+    // In place: each element is read before it is written.
+    if (params.activation !== 'linear') elementwiseKernels[params.activation]([out], out, {});
+  },
+  activationGrad: ([dy, y], out, { activation }) => {
+    const r = rounder(out.data);
+    const o = out.data;
+    const g = dy.data;
+    const v = y.data;
+    if (activation === 'relu') {
+      for (let i = 0; i < o.length; i++) o[i] = v[i] > 0 ? g[i] : 0;
+    } else if (activation === 'sigmoid') {
+      for (let i = 0; i < o.length; i++) o[i] = g[i] * r(v[i] * r(1 - v[i]));
+    } else {
+      for (let i = 0; i < o.length; i++) o[i] = g[i] * r(1 - r(v[i] * v[i]));
+    }
+  },
+  softmaxCrossEntropy: ([z, t], out) => {
+    const n = z.shape[z.shape.length - 1];
+    const o = out.data;
+    forEachRow(z.data, n, (start) => {
+      const lse = logSumExp(z.data, start, n);
+      let loss = 0;
+      for (let j = 0; j < n; j++) loss += t.data[start + j] * (lse - z.data[start + j]);
+      o[start / n] = loss;
+    });
+  },
+  softmaxCrossEntropyGrad: ([dy, z, t], out) => {
+    const n = z.shape[z.shape.length - 1];
+    const o = out.data;
+    forEachRow(z.data, n, (start) => {
+      const lse = logSumExp(z.data, start, n);
+      let s = 0;
+      for (let j = 0; j < n; j++) s += t.data[start + j];
+      const d = dy.data[start / n];
+      for (let j = 0; j < n; j++) {
+        o[start + j] = d * (Math.exp(z.data[start + j] - lse) * s - t.data[start + j]);
+      }
+    });
+  },
+};

@@ -1,0 +1,53 @@
+/**
+ * The per-channel batch-norm parts (src/graph/ops/channel.ts): the two reductions (one thread per
+ * channel, or one workgroup per channel for few long ones, by the same rule as sum and max) and
+ * the affine map (channel-affine.wgsl).
+ */
+import { sizeOf } from '../../../graph/shape';
+import type { GpuInput, KernelDispatch, WebGPUKernels } from '../kernel-types';
+import { ParamWords } from '../params';
+import { SHADERS } from '../shaders';
+import { chunked } from './elementwise';
+import { serialReduction } from './reduce';
+
+/** Threads per workgroup: channels per workgroup, or a tree's width (a power of two). */
+const CHANNEL_WG = 64;
+
+/** [outer, C, inner] around the channel axis. */
+function around(x: GpuInput, axis: number): [number, number, number] {
+  return [sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))];
+}
+
+function channelReduction(mode: number, inputs: readonly GpuInput[], axis: number): KernelDispatch[] {
+  const x = inputs[mode === 0 ? 0 : 1];
+  const [outer, channels, inner] = around(x, axis);
+  const n = outer * inner;
+  if (channels * n === 0) return [];
+  const serial = serialReduction(n, channels);
+  const [a, xs, center] = mode === 0 ? [x, x, x] : inputs;
+  return [
+    {
+      shader: serial ? SHADERS.channelReduce : SHADERS.channelReduceTree,
+      constants: { MODE: mode, SIMPLE: inner === 1 ? 1 : 0, WG: CHANNEL_WG },
+      inputs: [a.buffer, xs.buffer, center.buffer],
+      params: new ParamWords().u(0, channels).u(1, inner).u(2, n),
+      workgroups: serial ? Math.ceil(channels / CHANNEL_WG) : channels,
+    },
+  ];
+}
+
+export const channelKernels: WebGPUKernels<'channelMoments' | 'channelAffine' | 'channelSums'> = {
+  channelMoments: (inputs, _outShape, { axis }) => channelReduction(0, inputs, axis),
+  channelSums: (inputs, _outShape, { axis }) => channelReduction(1, inputs, axis),
+  channelAffine: (inputs, outShape, { axis }, env) => {
+    const [, channels, inner] = around(inputs[0], axis);
+    const words = new ParamWords().u(1, channels).u(2, inner);
+    return chunked(
+      env,
+      sizeOf(outShape),
+      SHADERS.channelAffine,
+      inputs.map((t) => t.buffer),
+      words,
+    );
+  },
+};

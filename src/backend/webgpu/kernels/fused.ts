@@ -1,0 +1,48 @@
+/**
+ * The fused ops (src/graph/ops/fused.ts): the matmul epilogue (the matmul shaders), the activation
+ * gradient (activation-grad.wgsl) and softmax cross-entropy (softmax-cross-entropy.wgsl).
+ */
+import { sizeOf } from '../../../graph/shape';
+import type { WebGPUKernels } from '../kernel-types';
+import { ParamWords } from '../params';
+import { SHADERS } from '../shaders';
+import { chunked } from './elementwise';
+import { ACTIVATION_CODES, matmul } from './nn';
+
+/** Rows of class scores per workgroup, one thread each. */
+const CROSS_ENTROPY_WG = 64;
+
+function crossEntropyRows(
+  mode: number,
+  z: GPUBuffer,
+  t: GPUBuffer,
+  dy: GPUBuffer,
+  classes: number,
+  rows: number,
+) {
+  if (rows * classes === 0) return [];
+  return [
+    {
+      shader: SHADERS.softmaxCrossEntropy,
+      constants: { MODE: mode, WG: CROSS_ENTROPY_WG },
+      inputs: [z, t, dy],
+      params: new ParamWords().u(0, rows).u(1, classes),
+      workgroups: Math.ceil(rows / CROSS_ENTROPY_WG),
+    },
+  ];
+}
+
+export const fusedKernels: WebGPUKernels<
+  'fusedMatmul' | 'activationGrad' | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'
+> = {
+  fusedMatmul: ([a, b, bias], outShape, params, env) =>
+    matmul(a, b, bias, outShape, params, ACTIVATION_CODES[params.activation], env),
+  activationGrad: ([dy, y], outShape, { activation }, env) =>
+    chunked(env, sizeOf(outShape), SHADERS.activationGrad, [dy.buffer, y.buffer], new ParamWords(), {
+      OP: ACTIVATION_CODES[activation],
+    }),
+  softmaxCrossEntropy: ([z, t], outShape) =>
+    crossEntropyRows(0, z.buffer, t.buffer, t.buffer, z.shape[z.shape.length - 1], sizeOf(outShape)),
+  softmaxCrossEntropyGrad: ([dy, z, t]) =>
+    crossEntropyRows(1, z.buffer, t.buffer, dy.buffer, z.shape[z.shape.length - 1], sizeOf(dy.shape)),
+};

@@ -1,0 +1,158 @@
+/**
+ * Fused ops: what a dense layer and a softmax classifier's loss compute in several primitives,
+ * computed in one kernel each, with exact vector-Jacobian products (themselves fused where the
+ * training step runs them every time).
+ *   fusedMatmul:             y = act(op(A) op(B) + bias), bias [n] added to every row
+ *   activationGrad:          dy * act'(x), with act' written in terms of y = act(x):
+ *                            relu y > 0;  sigmoid y (1 - y);  tanh 1 - y^2
+ *   softmaxCrossEntropy:     loss = -sum_j t_j log softmax(z)_j over the last axis
+ *   softmaxCrossEntropyGrad: dz = dy (softmax(z) sum_j t_j - t), the loss's gradient for the logits
+ */
+import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
+import { registerOps, runOp } from '../engine';
+import type { OpDefs } from '../op-def';
+import type { FusedActivation, OpParams } from '../op-params';
+import { type Shape, shapesEqual } from '../shape';
+import type { Tensor } from '../tensor';
+import { mul, sub } from './binary';
+import { reshape } from './layout';
+import { logSoftmax, nnOps, softmax } from './nn';
+import { sum } from './reduce';
+import { neg } from './unary';
+
+const ACTIVATIONS: readonly FusedActivation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
+
+function sameShapes(op: string, inputs: readonly Shape[], names: readonly string[]): Shape {
+  inputs.forEach((s, k) => {
+    if (!shapesEqual(s, inputs[0])) {
+      throw new ShapeError(
+        `${op}: ${names[k]} ${fmtShape(s)} must have the shape of ${names[0]} ${fmtShape(inputs[0])}`,
+      );
+    }
+  });
+  return inputs[0];
+}
+
+/** Logits and labels [..., classes] of the same shape; the loss has one value per row. */
+function classRows(op: string, logits: Shape, labels: Shape): Shape {
+  if (logits.length < 1) throw new ShapeError(`${op}: logits must have a class axis, received []`);
+  sameShapes(op, [logits, labels], ['logits', 'labels']);
+  return logits.slice(0, -1);
+}
+
+/** dy [...] as [..., 1], to scale every class of its row. */
+const perRow = (dy: Tensor): Tensor => reshape(dy, [...dy.shape, 1]);
+
+export const fusedOps: OpDefs<
+  'fusedMatmul' | 'activationGrad' | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'
+> = registerOps({
+  fusedMatmul: {
+    arity: 3,
+    shape: ([a, b, bias], params) => {
+      if (!ACTIVATIONS.includes(params.activation)) {
+        throw new InvalidArgumentError(
+          `fusedMatmul: activation must be one of ${ACTIVATIONS.join(', ')}, received '${params.activation}'`,
+        );
+      }
+      const out = nnOps.matmul.shape([a, b], params);
+      if (bias.length !== 1 || bias[0] !== out[1]) {
+        throw new ShapeError(
+          `fusedMatmul: bias ${fmtShape(bias)} must be [${out[1]}], one value per output column`,
+        );
+      }
+      return out;
+    },
+    backward: ({ dy, inputs: [a, b], output, params, needs }) => {
+      const dz = params.activation === 'linear' ? dy : activationGrad(dy, output, params.activation);
+      const [da, db] = nnOps.matmul.backward({ dy: dz, inputs: [a, b], output, params, needs });
+      return [da, db, needs[2] ? sum(dz, [0]) : null];
+    },
+  },
+  activationGrad: {
+    arity: 2,
+    shape: (inputs, { activation }) => {
+      if (!ACTIVATIONS.includes(activation) || activation === ('linear' as string)) {
+        throw new InvalidArgumentError(
+          `activationGrad: activation must be relu, sigmoid or tanh, received '${activation}'`,
+        );
+      }
+      return sameShapes('activationGrad', inputs, ['dy', 'y']);
+    },
+    // Linear in dy; in y the derivative of act'(y): 0 for relu (flat between its kinks),
+    // 1 - 2y for sigmoid, -2y for tanh.
+    backward: ({ dy: g, inputs: [dy, y], params: { activation } }) => [
+      activationGrad(g, y, activation),
+      activation === 'relu'
+        ? null
+        : mul(mul(g, dy), activation === 'sigmoid' ? sub(1, mul(y, 2)) : mul(y, -2)),
+    ],
+  },
+  softmaxCrossEntropy: {
+    arity: 2,
+    shape: ([logits, labels]) => classRows('softmaxCrossEntropy', logits, labels),
+    // d/dt = -log softmax(z); d/dz is its own fused op.
+    backward: ({ dy, inputs: [z, t], needs }) => [
+      needs[0] ? softmaxCrossEntropyGrad(dy, z, t) : null,
+      needs[1] ? mul(perRow(dy), neg(logSoftmax(z, -1))) : null,
+    ],
+  },
+  softmaxCrossEntropyGrad: {
+    arity: 3,
+    shape: ([dy, z, t]) => {
+      const rows = classRows('softmaxCrossEntropyGrad', z, t);
+      if (!shapesEqual(dy, rows)) {
+        throw new ShapeError(
+          `softmaxCrossEntropyGrad: dy ${fmtShape(dy)} must hold one value per row of the logits ${fmtShape(z)}`,
+        );
+      }
+      return z;
+    },
+    // out = dy (y S - t) with y = softmax(z), S = sum t. Linear in dy; through y the softmax VJP
+    // y (g' - sum(g' y)) with g' = g dy S; in t, dy (sum(g y) - g).
+    backward: ({ dy: g, inputs: [dy, z, t], needs }) => {
+      const y = softmax(z, -1);
+      const s = sum(t, -1, true);
+      const gy = sum(mul(g, y), -1, true);
+      const scale = perRow(dy);
+      return [
+        needs[0] ? sum(mul(g, sub(mul(y, s), t)), -1) : null,
+        needs[1] ? mul(mul(scale, s), mul(y, sub(g, gy))) : null,
+        needs[2] ? mul(scale, sub(gy, g)) : null,
+      ];
+    },
+  },
+});
+
+export interface FusedMatmulOptions {
+  transposeA?: boolean;
+  transposeB?: boolean;
+  activation?: FusedActivation;
+}
+
+/** act(op(a) @ op(b) + bias) in one kernel: a dense layer's forward pass. */
+export function fusedMatmul(a: Tensor, b: Tensor, bias: Tensor, options: FusedMatmulOptions = {}): Tensor {
+  const params: OpParams['fusedMatmul'] = {
+    transposeA: options.transposeA ?? false,
+    transposeB: options.transposeB ?? false,
+    activation: options.activation ?? 'linear',
+  };
+  return runOp('fusedMatmul', [a, b, bias], params);
+}
+
+/** dy times the derivative of `activation` at the point where it output y. */
+export function activationGrad(dy: Tensor, y: Tensor, activation: OpParams['activationGrad']['activation']) {
+  return runOp('activationGrad', [dy, y], { activation });
+}
+
+/**
+ * Cross-entropy of softmax(logits) against `labels` (one-hot or probabilities) over the last axis,
+ * one value per row: -sum(labels * logSoftmax(logits)) in one pass.
+ */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  return runOp('softmaxCrossEntropy', [logits, labels], {});
+}
+
+/** The gradient of softmaxCrossEntropy for its logits, given the upstream gradient of each row. */
+export function softmaxCrossEntropyGrad(dy: Tensor, logits: Tensor, labels: Tensor): Tensor {
+  return runOp('softmaxCrossEntropyGrad', [dy, logits, labels], {});
+}
