@@ -19,6 +19,8 @@ import {
   neg,
   oneHot,
   reshape,
+  softmaxCrossEntropy,
+  softmaxLogits,
   sub,
   sum,
 } from '../graph/ops/index';
@@ -76,15 +78,17 @@ function sameShape(loss: string, yTrue: Tensor, yPred: Tensor): void {
   }
 }
 
-/** -sum(yTrue * log p) over the class axis, with log p from logits or clipped probabilities. */
+/**
+ * -sum(yTrue * log p) over the class axis. From logits, or from probabilities that a softmax over
+ * the class axis produced (a softmax output layer; Keras does the same), it is one fused kernel on
+ * the logits, exact for any logit; other probabilities are renormalised and clipped.
+ */
 function crossentropy(yTrue: Tensor, yPred: Tensor, fromLogits: boolean): Tensor {
-  let logP: Tensor;
-  if (fromLogits) logP = logSoftmax(yPred, -1);
-  else {
-    // As Keras does: renormalise rows that do not sum to one, then keep log finite.
-    const p = div(yPred, sum(yPred, -1, true));
-    logP = log(clip(p, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON));
-  }
+  const logits = fromLogits ? yPred : softmaxLogits(yPred);
+  if (logits) return perSampleMean(softmaxCrossEntropy(logits, yTrue));
+  // As Keras does: renormalise rows that do not sum to one, then keep log finite.
+  const p = div(yPred, sum(yPred, -1, true));
+  const logP = log(clip(p, PROBABILITY_EPSILON, 1 - PROBABILITY_EPSILON));
   return perSampleMean(neg(sum(mul(yTrue, logP), -1)));
 }
 

@@ -76,9 +76,24 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   });
 }
 
+/** The logits each softmax over the last axis was computed from (see `softmaxLogits`). */
+const logitsOfSoftmax = new WeakMap<Tensor, Tensor>();
+
 /** exp(x) / sum(exp(x)) along `axis`, computed with the maximum subtracted first. */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  return runOp('softmax', [x], { axis: normalizeAxis('softmax', axis, x.rank) });
+  const a = normalizeAxis('softmax', axis, x.rank);
+  const y = runOp('softmax', [x], { axis: a });
+  if (a === x.rank - 1) logitsOfSoftmax.set(y, x);
+  return y;
+}
+
+/**
+ * The logits `probabilities` came from, when it is the output of `softmax` over its last axis:
+ * a cross-entropy on probabilities can then work from the logits, exactly and in one kernel, as
+ * Keras does for a softmax output layer.
+ */
+export function softmaxLogits(probabilities: Tensor): Tensor | undefined {
+  return logitsOfSoftmax.get(probabilities);
 }
 
 /** x - log(sum(exp(x))) along `axis`, stable for large logits. */

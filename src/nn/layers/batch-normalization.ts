@@ -6,7 +6,16 @@
  */
 import { InvalidArgumentError } from '../../errors';
 import { noGrad } from '../../graph/engine';
-import { add, batchNorm, moments, mul, reshape } from '../../graph/ops/index';
+import {
+  add,
+  channelAffine,
+  channelMoments,
+  channelRows,
+  div,
+  mul,
+  sqrt,
+  zeros,
+} from '../../graph/ops/index';
 import { normalizeAxis, type Shape } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
 import type { InitializerSpec } from '../initializers';
@@ -80,35 +89,27 @@ export class BatchNormalization extends Layer<BatchNormalizationConfig> {
 
   protected call(x: Tensor, ctx: CallContext): Tensor {
     const axis = this.featureAxis(x.rank);
-    // Per-feature vectors broadcast as [1, .., C, .., 1].
-    const broadcastShape = x.shape.map((d, i) => (i === axis ? d : 1));
-    const asBroadcast = (v: LayerVariable | null) => (v ? reshape(v.value, broadcastShape) : null);
-    const gamma = asBroadcast(this.gamma);
-    const beta = asBroadcast(this.beta);
     const epsilon = this.config.epsilon ?? 1e-3;
-    if (!ctx.training) {
-      return batchNorm(
-        x,
-        asBroadcast(this.movingMean)!,
-        asBroadcast(this.movingVariance)!,
-        gamma,
-        beta,
-        epsilon,
-      );
+    let mean = this.movingMean!.value;
+    let variance = this.movingVariance!.value;
+    if (ctx.training) {
+      [mean, variance] = channelRows(channelMoments(x, axis));
+      this.updateMovingStatistics(mean, variance, ctx);
     }
-    const reduceAxes = x.shape.map((_, i) => i).filter((i) => i !== axis);
-    const batch = moments(x, reduceAxes, true);
-    this.updateMovingStatistics(batch.mean, batch.variance, ctx);
-    return batchNorm(x, batch.mean, batch.variance, gamma, beta, epsilon);
+    // y = (x - mean) * gamma / sqrt(variance + epsilon) + beta: the per-channel factors are
+    // computed on [C] vectors, so the activations are read once, by one channelAffine kernel.
+    const invStd = div(1, sqrt(add(variance, epsilon)));
+    const scale = this.gamma ? mul(this.gamma.value, invStd) : invStd;
+    const shift = this.beta ? this.beta.value : zeros(mean.shape);
+    return channelAffine(x, mean, scale, shift, axis);
   }
 
   private updateMovingStatistics(mean: Tensor, variance: Tensor, ctx: CallContext): void {
     const momentum = this.config.momentum ?? 0.99;
     // Statistics are state, not part of the loss: no gradient may flow through their update.
     noGrad(() => {
-      const features = this.movingMean!.shape;
       const move = (v: LayerVariable, batch: Tensor) =>
-        this.updateState(v, add(mul(v.value, momentum), mul(reshape(batch, features), 1 - momentum)), ctx);
+        this.updateState(v, add(mul(v.value, momentum), mul(batch, 1 - momentum)), ctx);
       move(this.movingMean!, mean);
       move(this.movingVariance!, variance);
     });

@@ -1,7 +1,8 @@
 /** Dense: y = activation(x @ kernel + bias), kernel shaped [inputs, units] as in Keras. */
 
 import { ShapeError } from '../../errors';
-import { add, matmul, reshape } from '../../graph/ops/index';
+import type { FusedActivation } from '../../graph/op-params';
+import { fusedMatmul, matmul, reshape } from '../../graph/ops/index';
 import type { Shape } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
 import { type ActivationName, getActivation } from '../activations';
@@ -15,6 +16,9 @@ export interface DenseConfig extends LayerConfig {
   kernelInitializer?: InitializerSpec;
   biasInitializer?: InitializerSpec;
 }
+
+/** The activations the matmul epilogue applies itself. */
+const FUSED: ReadonlySet<string> = new Set<FusedActivation>(['linear', 'relu', 'sigmoid', 'tanh']);
 
 export class Dense extends Layer<DenseConfig> {
   static readonly className = 'Dense';
@@ -50,9 +54,15 @@ export class Dense extends Layer<DenseConfig> {
   protected call(x: Tensor, _ctx: CallContext): Tensor {
     // Inputs of rank > 2 apply the kernel to the last axis, as Keras does.
     const rows = x.rank === 2 ? x : reshape(x, [-1, x.shape[x.rank - 1]]);
-    let y = matmul(rows, this.kernel!.value);
-    if (this.bias) y = add(y, this.bias.value);
+    const name = this.config.activation ?? 'linear';
+    const fused = this.bias !== null && FUSED.has(name);
+    // With a bias, the matmul's epilogue adds it and applies the activation when it can (one kernel).
+    let y = this.bias
+      ? fusedMatmul(rows, this.kernel!.value, this.bias.value, {
+          activation: fused ? (name as FusedActivation) : 'linear',
+        })
+      : matmul(rows, this.kernel!.value);
     if (x.rank !== 2) y = reshape(y, [...x.shape.slice(0, -1), this.config.units]);
-    return this.activation(y);
+    return fused ? y : this.activation(y);
   }
 }
