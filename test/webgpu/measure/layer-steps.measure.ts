@@ -1,0 +1,123 @@
+/**
+ * Dispatches and time per planned training step of the benchmark's three models, not a test:
+ * prints figures, to compare kernels and layer implementations (run it on two checkouts). Run with
+ *   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp \
+ *     npx vitest run --config test/webgpu/measure/vitest.config.ts layer-steps
+ * W2 MLP 784-256-128-10 batch 128; W3 4-16-3 batch 16; W4 Conv2D(8)-BN-ReLU-MaxPool-Dense batch 64
+ * on 28x28x1; Adam, categorical cross-entropy on a softmax output, SwiftShader through Dawn.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, it } from 'vitest';
+import { WebGPUBackend } from '../../../src/backend/webgpu/webgpu-backend';
+import { useBackend } from '../../../src/graph/engine';
+import { Random } from '../../../src/graph/random';
+import {
+  Activation,
+  Adam,
+  BatchNormalization,
+  Conv2D,
+  Dense,
+  Flatten,
+  type Layer,
+  MaxPooling2D,
+  Sequential,
+} from '../../../src/index';
+import { PlannedTrainer } from '../../../src/nn/model/planned-step';
+
+let gpu: WebGPUBackend;
+beforeAll(async () => {
+  gpu = await WebGPUBackend.create();
+});
+afterAll(() => gpu?.destroy());
+
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
+
+interface Workload {
+  name: string;
+  layers: () => Layer[];
+  input: number[];
+  classes: number;
+  batch: number;
+  steps: number;
+}
+
+const WORKLOADS: Workload[] = [
+  {
+    name: 'W2',
+    layers: () => [
+      new Dense({ units: 256, activation: 'relu', inputShape: [784] }),
+      new Dense({ units: 128, activation: 'relu' }),
+      new Dense({ units: 10, activation: 'softmax' }),
+    ],
+    input: [784],
+    classes: 10,
+    batch: 128,
+    steps: 6,
+  },
+  {
+    name: 'W3',
+    layers: () => [
+      new Dense({ units: 16, activation: 'relu', inputShape: [4] }),
+      new Dense({ units: 3, activation: 'softmax' }),
+    ],
+    input: [4],
+    classes: 3,
+    batch: 16,
+    steps: 60,
+  },
+  {
+    name: 'W4',
+    layers: () => [
+      new Conv2D({ filters: 8, kernelSize: 3, inputShape: [28, 28, 1] }),
+      new BatchNormalization({}),
+      new Activation({ activation: 'relu' }),
+      new MaxPooling2D({ poolSize: 2 }),
+      new Flatten(),
+      new Dense({ units: 10, activation: 'softmax' }),
+    ],
+    input: [28, 28, 1],
+    classes: 10,
+    batch: 64,
+    steps: 4,
+  },
+];
+
+function batchOf(w: Workload) {
+  const rng = new Random(7);
+  const features = w.input.reduce((p, d) => p * d, 1);
+  const x = new Float32Array(w.batch * features).map(() => rng.uniform());
+  const y = new Float32Array(w.batch * w.classes);
+  for (let s = 0; s < w.batch; s++) y[s * w.classes + rng.int(w.classes)] = 1;
+  return { x, y, w: null, rows: w.batch };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
+it('planned steps of W2, W3 and W4', async () => {
+  for (const w of WORKLOADS) {
+    useBackend(gpu);
+    const model = new Sequential({ seed: 1, layers: w.layers() });
+    model.compile({ optimizer: new Adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
+    const trainer = new PlannedTrainer(gpu, model, model.compiled!, 0, false, w.input, [w.classes]);
+    trainer.load();
+    const batch = batchOf(w);
+    for (let i = 0; i < 3; i++) await trainer.issue(batch);
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const start = performance.now();
+      const used = process.cpuUsage();
+      for (let i = 0; i < w.steps; i++) await trainer.issue(batch);
+      const spent = process.cpuUsage(used);
+      wall.push((performance.now() - start) / w.steps);
+      cpu.push((spent.user + spent.system) / 1000 / w.steps);
+    }
+    console.log(
+      `${w.name}: ${trainer.counters.dispatchesPerStep} dispatches/step, median ${median(wall).toFixed(2)} ms/step wall, ` +
+        `${median(cpu).toFixed(2)} CPU ms/step (rounds ${wall.map((v) => v.toFixed(1)).join(' ')}; load ${loadavg()})`,
+    );
+  }
+});
