@@ -139,10 +139,19 @@ function block(
   n: number,
   accumulate: boolean,
 ): void {
+  const full = i0 + MR <= m && j0 + NR <= n;
+  const o = i0 * n + j0;
+  const o1 = o + n, o2 = o1 + n, o3 = o2 + n;
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
   let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  if (accumulate && full) {
+    c00 = c[o]; c01 = c[o + 1]; c02 = c[o + 2]; c03 = c[o + 3];
+    c10 = c[o1]; c11 = c[o1 + 1]; c12 = c[o1 + 2]; c13 = c[o1 + 3];
+    c20 = c[o2]; c21 = c[o2 + 1]; c22 = c[o2 + 2]; c23 = c[o2 + 3];
+    c30 = c[o3]; c31 = c[o3 + 1]; c32 = c[o3 + 2]; c33 = c[o3 + 3];
+  }
   const end = aStart + kc * MR;
   for (let ia = aStart, ib = bStart; ia < end; ia += MR, ib += NR) {
     const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
@@ -152,15 +161,11 @@ function block(
     c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
     c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
   }
-  if (i0 + MR <= m && j0 + NR <= n && !accumulate) {
-    let o = i0 * n + j0;
+  if (full) {
     c[o] = c00; c[o + 1] = c01; c[o + 2] = c02; c[o + 3] = c03;
-    o += n;
-    c[o] = c10; c[o + 1] = c11; c[o + 2] = c12; c[o + 3] = c13;
-    o += n;
-    c[o] = c20; c[o + 1] = c21; c[o + 2] = c22; c[o + 3] = c23;
-    o += n;
-    c[o] = c30; c[o + 1] = c31; c[o + 2] = c32; c[o + 3] = c33;
+    c[o1] = c10; c[o1 + 1] = c11; c[o1 + 2] = c12; c[o1 + 3] = c13;
+    c[o2] = c20; c[o2 + 1] = c21; c[o2 + 2] = c22; c[o2 + 3] = c23;
+    c[o3] = c30; c[o3 + 1] = c31; c[o3 + 2] = c32; c[o3 + 3] = c33;
     return;
   }
   edge[0] = c00; edge[1] = c01; edge[2] = c02; edge[3] = c03;
@@ -170,7 +175,7 @@ function block(
   const rows = Math.min(MR, m - i0);
   const cols = Math.min(NR, n - j0);
   for (let r = 0; r < rows; r++) {
-    const o = (i0 + r) * n + j0;
-    for (let s = 0; s < cols; s++) c[o + s] = accumulate ? c[o + s] + edge[r * NR + s] : edge[r * NR + s];
+    const row = o + r * n;
+    for (let s = 0; s < cols; s++) c[row + s] = accumulate ? c[row + s] + edge[r * NR + s] : edge[r * NR + s];
   }
 }
