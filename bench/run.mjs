@@ -7,6 +7,8 @@
 // failure or time-out becomes an error row (the page is replaced after a time-out) and the run goes on.
 // BENCH_ONLY=ours:webgpu,tfjs:wasm limits the pairs run; BENCH_VERBOSE=1 logs each workload's start;
 // BENCH_DEADLINE_MIN (default 35, quick 10) bounds the whole run: later workloads become 'skipped' rows.
+// BENCH_WORKLOADS=W3 (or W1:256,W3) and BENCH_SETUPS=llvmpipe-gles limit the workloads and adapter set-ups,
+// for A/B runs of one row; the CPU pairs run in the first set-up kept.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { chromium } from '@playwright/test';
@@ -19,6 +21,11 @@ ensureNodeModules();
 ensureSystemPackages();
 
 const QUICK = process.env.BENCH_QUICK === '1';
+/** True when env `name` is unset or its comma-separated list holds one of `keys`. */
+function listed(name, keys) {
+  const list = process.env[name]?.split(',');
+  return !list || keys.some((k) => list.includes(k));
+}
 const BASE_ARGS = CHROMIUM_ARGS;
 /** SwiftShader (core WebGPU) and llvmpipe through OpenGL ES, forced on every requestAdapter(). */
 const CONFIGS = [
@@ -27,7 +34,7 @@ const CONFIGS = [
     name: 'llvmpipe-gles',
     args: [...BASE_ARGS, '--use-angle=gl-egl', '--use-webgpu-adapter=opengles', '--force-webgpu-compat'],
   },
-];
+].filter((c) => listed('BENCH_SETUPS', [c.name]));
 /** GPU pairs run on every set-up; CPU pairs ('cpu' set-up) once, in the first browser. */
 const GPU_PAIRS = [
   ['ours', 'webgpu'],
@@ -49,7 +56,9 @@ const WORKLOADS = [
   { workload: 'W2', size: QUICK ? 1024 : 8192, epochs: 1, batchSize: 128, limitS: QUICK ? 90 : 300 },
   { workload: 'W3', size: 150, epochs: QUICK ? 2 : 20, batchSize: 16, limitS: QUICK ? 60 : 240 },
   { workload: 'W4', size: QUICK ? 256 : 2048, epochs: 1, batchSize: 64, limitS: QUICK ? 90 : 300 },
-].map((w) => ({ ...w, ...reps }));
+]
+  .map((w) => ({ ...w, ...reps }))
+  .filter((w) => listed('BENCH_WORKLOADS', [w.workload, `${w.workload}:${w.size}`]));
 /** Workloads a library cannot express, recorded as 'not run' rows with the reason. */
 const NOT_RUN = {
   'jax:W4': 'jax-js has no layers or fit; the Conv2D-BatchNorm-MaxPool training step is not hand-written',
@@ -237,10 +246,12 @@ const notes = [
     'rows measured under a high load are noisy.',
 ];
 const out = { date, quick: QUICK, machine, configs: configsSeen, rows, notes };
-const stem = `bench/results/${date}${QUICK ? '-quick' : ''}`;
+// A run limited to some workloads or set-ups is an A/B probe: kept apart, never the latest table.
+const subset = Boolean(process.env.BENCH_WORKLOADS || process.env.BENCH_SETUPS);
+const stem = `bench/results/${date}${QUICK ? '-quick' : ''}${subset ? '-subset' : ''}`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(`${stem}.json`, JSON.stringify(out, null, 2));
 const md = markdown(out);
 writeFileSync(`${stem}.md`, md);
-writeFileSync(QUICK ? 'bench/results/latest-quick.md' : 'bench/results/latest.md', md);
+if (!subset) writeFileSync(QUICK ? 'bench/results/latest-quick.md' : 'bench/results/latest.md', md);
 console.log(`\nsaved ${stem}.json and .md`);
