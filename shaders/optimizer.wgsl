@@ -4,10 +4,15 @@
 //   OP 1, SGD:   velocity' = velocity momentum - g lr  (momentum 0: -(g lr), velocity unread)
 //                w' = w + velocity', or with Nesterov w + (velocity' momentum - g lr);
 //                PART 0 velocity', 1 w'
-// Bindings: 0 w, 1 g, 2 m (Adam) or velocity (SGD), 3 v (Adam; SGD binds velocity again),
-//   4 a: alpha (Adam) or lr (SGD), 5 d: decay (Adam; SGD binds lr again), each of one element,
+//   OP 2, RMSprop: v' = v rho + g g (1 - rho);  centred: a' = a rho + g (1 - rho)
+//                increment = g lr / sqrt((v' + eps) [- a' a']);  momentum' = momentum mu + increment
+//                w' = w - increment (mu 0) or w - momentum';  PART 0 v', 1 a', 2 momentum', 3 w'
+// Bindings: 0 w, 1 g, 2 m (Adam), velocity (SGD, RMSprop), 3 v (Adam), average gradient
+//   (RMSprop; SGD binds velocity again), 4 a: alpha (Adam) or lr (SGD, RMSprop), of one element,
+//   5 d: decay (Adam, one element; SGD binds lr again) or the momentum slot (RMSprop),
 //   6 y (write), 7 params.
-// Params: 0 n, 1 b1 or momentum, 2 1 - b1, 3 b2, 4 1 - b2, 5 eps, 6 nesterov (u32 0/1).
+// Params: 0 n, 1 b1, momentum (SGD) or rho, 2 1 - b1 or 1 - rho, 3 b2 or RMSprop's momentum,
+//   4 1 - b2, 5 eps, 6 nesterov or centred (u32 0/1).
 // Each product and sum is rounded to f32 like the unfused ops' stored results; fma contraction
 // aside, the fused and unfused steps agree to the last bits.
 // Workgroup: WG threads, one element each.
@@ -54,6 +59,35 @@ fn sgd(i: u32) -> f32 {
   return w[i] + v1;
 }
 
+fn rmsprop(i: u32) -> f32 {
+  let gi = g[i];
+  let v1 = m[i] * pf(1u) + (gi * gi) * pf(2u);
+  if (PART == 0u) {
+    return v1;
+  }
+  let centred = pu(6u) != 0u;
+  var a1 = 0.0;
+  if (centred) {
+    a1 = v[i] * pf(1u) + gi * pf(2u);
+  }
+  if (PART == 1u) {
+    return a1;
+  }
+  var denominator = v1 + pf(5u);
+  if (centred) {
+    denominator = denominator - a1 * a1;
+  }
+  let increment = (gi * a[0]) / sqrt(denominator);
+  var m1 = increment;
+  if (pf(3u) != 0.0) {
+    m1 = d[i] * pf(3u) + increment;
+  }
+  if (PART == 2u) {
+    return m1;
+  }
+  return w[i] - m1;
+}
+
 @compute @workgroup_size(WG)
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
@@ -66,7 +100,9 @@ fn main(
   }
   if (OP == 0u) {
     y[i] = adam(i);
-  } else {
+  } else if (OP == 1u) {
     y[i] = sgd(i);
+  } else {
+    y[i] = rmsprop(i);
   }
 }

@@ -88,6 +88,14 @@ export interface OpParams {
   adamUpdate: { part: 'm' | 'v' | 'w'; beta1: number; beta2: number; epsilon: number };
   // inputs [w, g, velocity, lr]
   sgdUpdate: { part: 'velocity' | 'w'; momentum: number; nesterov: boolean };
+  // inputs [w, g, velocity, average gradient, momentum slot, lr]; unused slots bind velocity again
+  rmspropUpdate: {
+    part: 'velocity' | 'average' | 'momentum' | 'w';
+    rho: number;
+    momentum: number;
+    epsilon: number;
+    centered: boolean;
+  };
 }
 
 export type OpName = keyof OpParams;

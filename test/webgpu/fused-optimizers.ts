@@ -51,6 +51,15 @@ export const FUSED_CASES: [string, { className: string; config: Record<string, u
     },
   ],
   ['AdamW, no decay', { className: 'AdamW', config: { weightDecay: 0 } }],
+  ['RMSprop', { className: 'RMSprop', config: { learningRate: 0.01 } }],
+  [
+    'RMSprop, centred, momentum, clipNorm',
+    {
+      className: 'RMSprop',
+      config: { rho: 0.8, momentum: 0.9, centered: true, epsilon: 1e-3, clipNorm: 0.5 },
+    },
+  ],
+  ['RMSprop, momentum', { className: 'RMSprop', config: { momentum: 0.5, learningRate: 0.02 } }],
 ];
 
 const SHAPES = [[1], [7], [33], [257], [16, 9]];

@@ -92,6 +92,31 @@ describe('fused optimizer kernels match the CPU', () => {
   }
 });
 
+describe('fused RMSprop kernel matches the CPU', () => {
+  for (const config of [
+    { rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
+    { rho: 0.8, momentum: 0.9, epsilon: 1e-3, centered: true },
+  ]) {
+    for (const part of ['velocity', 'average', 'momentum', 'w'] as const) {
+      if ((part === 'average' && !config.centered) || (part === 'momentum' && !config.momentum)) continue;
+      it(`rmspropUpdate part ${part}, ${JSON.stringify(config)}`, async () => {
+        await twin(
+          `rmspropUpdate ${part}`,
+          [
+            randn([2]),
+            randn([2]),
+            uniform([2], 0.5, 2),
+            uniform([2], 0.01, 0.3),
+            randn([2]),
+            uniform([], 0.01, 0.5),
+          ],
+          (w, g, v, a, m, lr) => ops.rmspropUpdate(w, g, v, a, m, lr, { part, ...config }),
+        );
+      });
+    }
+  }
+});
+
 describe('fused optimizers on WebGPU equal the unfused formulas', () => {
   it.each(FUSED_CASES)('%s', async (_name, spec) => {
     await fusedVsUnfused(gpu, spec, seed);

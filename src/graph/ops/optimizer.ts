@@ -7,6 +7,9 @@
  *               w' = (w - w decay) - m' / (sqrt(v') + eps) alpha
  *   sgdUpdate:  velocity' = velocity momentum - g lr   (momentum 0: -(g lr), the slot unread)
  *               w' = w + velocity'  or, Nesterov, w + (velocity' momentum - g lr)
+ *   rmspropUpdate: v' = v rho + g g (1 - rho);  centred: a' = a rho + g (1 - rho)
+ *               increment = g lr / sqrt((v' + eps) [- a' a'])
+ *               momentum' = momentum mu + increment;  w' = w - increment, or w - momentum'
  * alpha, decay and lr are tensors of shape [] so a planned step can rewrite them each step.
  * The backwards are the exact vector-Jacobian products of these elementwise maps.
  */
@@ -18,7 +21,7 @@ import { type Shape, shapesEqual } from '../shape';
 import type { Tensor } from '../tensor';
 import { add, div, mul, sub } from './binary';
 import { sum } from './reduce';
-import { sqrt } from './unary';
+import { neg, sqrt } from './unary';
 import { type TensorLike, toTensor } from './util';
 
 /** `count` tensors shaped like the first, then scalars (shape []). */
@@ -45,7 +48,18 @@ function adamMoments(g: Tensor, m: Tensor, v: Tensor, p: OpParams['adamUpdate'])
   };
 }
 
-export const optimizerOps: OpDefs<'adamUpdate' | 'sgdUpdate'> = registerOps({
+/** RMSprop's new velocity, average gradient (centred) and increment, recomputed by the parts. */
+function rmspropTerms(g: Tensor, v: Tensor, a: Tensor, lr: Tensor, p: OpParams['rmspropUpdate']) {
+  const v1 = add(mul(v, p.rho), mul(mul(g, g), 1 - p.rho));
+  const a1 = p.centered ? add(mul(a, p.rho), mul(g, 1 - p.rho)) : null;
+  const denominator = a1 ? sub(add(v1, p.epsilon), mul(a1, a1)) : add(v1, p.epsilon);
+  const root = sqrt(denominator);
+  return { a1, denominator, increment: div(mul(g, lr), root), root };
+}
+
+const RMSPROP_PARTS: readonly string[] = ['velocity', 'average', 'momentum', 'w'];
+
+export const optimizerOps: OpDefs<'adamUpdate' | 'sgdUpdate' | 'rmspropUpdate'> = registerOps({
   adamUpdate: {
     arity: 6,
     shape: (inputs, params) => {
@@ -93,6 +107,44 @@ export const optimizerOps: OpDefs<'adamUpdate' | 'sgdUpdate'> = registerOps({
       return [part === 'w' ? dy : null, mul(mul(dy, lr), -k), mul(dy, dVelocity), mul(sum(mul(dy, g)), -k)];
     },
   },
+  rmspropUpdate: {
+    arity: 6,
+    shape: (inputs, params) => {
+      if (!RMSPROP_PARTS.includes(params.part)) {
+        throw new InvalidArgumentError(
+          `rmspropUpdate: part must be one of ${RMSPROP_PARTS.join(', ')}, received '${String(params.part)}'`,
+        );
+      }
+      return updateShape('rmspropUpdate', 5, inputs);
+    },
+    // Every part but 'velocity' and 'average' flows through the increment g lr / sqrt(d), whose
+    // upstream gradient u gives dg = u lr / sqrt(d), dlr = sum(u g / sqrt(d)) and
+    // dd = -u increment / (2 d); d reaches v' (and -2 a' through a' when centred).
+    backward: ({ inputs: [, g, v, a, , lr], dy, params }) => {
+      const { part, rho, momentum, centered } = params;
+      if (part === 'velocity') return [null, mul(mul(dy, g), 2 * (1 - rho)), mul(dy, rho), null, null, null];
+      if (part === 'average') return [null, mul(dy, 1 - rho), null, mul(dy, rho), null, null];
+      const { a1, denominator, increment, root } = rmspropTerms(g, v, a, lr, params);
+      // The increment's upstream gradient: +dy in momentum', -dy in w'.
+      const u = part === 'momentum' ? dy : neg(dy);
+      const dd = div(mul(mul(u, increment), -0.5), denominator);
+      let dg = add(div(mul(u, lr), root), mul(mul(dd, g), 2 * (1 - rho)));
+      let da: Tensor | null = null;
+      if (centered) {
+        const da1 = mul(mul(dd, a1!), -2);
+        dg = add(dg, mul(da1, 1 - rho));
+        da = mul(da1, rho);
+      }
+      return [
+        part === 'w' ? dy : null,
+        dg,
+        mul(dd, rho),
+        da,
+        momentum === 0 ? null : mul(u, momentum),
+        sum(mul(u, div(g, root))),
+      ];
+    },
+  },
 });
 
 /** Adam's new `part` (m, v or the weight) of one weight; decay is AdamW's lr * weightDecay. */
@@ -106,6 +158,23 @@ export function adamUpdate(
   params: OpParams['adamUpdate'],
 ): Tensor {
   return runOp('adamUpdate', [w, g, m, v, toTensor(alpha, w), toTensor(decay, w)], params);
+}
+
+/**
+ * RMSprop's new `part` of one weight: the velocity, the average gradient (centred), the momentum
+ * slot (momentum > 0) or the weight. Slots a configuration does not use may be any tensor shaped
+ * like w (they are not read).
+ */
+export function rmspropUpdate(
+  w: Tensor,
+  g: Tensor,
+  velocity: Tensor,
+  average: Tensor,
+  momentumSlot: Tensor,
+  lr: TensorLike,
+  params: OpParams['rmspropUpdate'],
+): Tensor {
+  return runOp('rmspropUpdate', [w, g, velocity, average, momentumSlot, toTensor(lr, w)], params);
 }
 
 /** SGD's new `part` (the velocity slot or the weight) of one weight. */

@@ -2,8 +2,9 @@
  * RMSprop in Keras's form (epsilon inside the square root):
  *   v = rho v + (1 - rho) g^2;  centred: mg = rho mg + (1 - rho) g, denominator v - mg^2 + eps
  *   increment = lr g / sqrt(denominator);  with momentum: mom = momentum mom + increment, w -= mom
+ * By default the fused rmspropUpdate op computes each slot and the weight (one pass each).
  */
-import { add, div, mul, sqrt, sub } from '../../graph/ops/index';
+import { add, div, mul, rmspropUpdate, sqrt, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
 import { checkRange, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer';
 
@@ -35,6 +36,18 @@ export class RMSprop extends Optimizer<RMSpropConfig> {
 
   protected updateVariable(name: string, w: Tensor, g: Tensor, [lr]: StepScalars): Tensor {
     const { rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false } = this.config;
+    if (this.fused) {
+      const v0 = this.slot(name, 'velocity', w);
+      // Slots this configuration lacks are not read: velocity stands in for them.
+      const a0 = centered ? this.slot(name, 'average_gradient', w) : v0;
+      const m0 = momentum === 0 ? v0 : this.slot(name, 'momentum', w);
+      const part = (p: 'velocity' | 'average' | 'momentum' | 'w') =>
+        rmspropUpdate(w, g, v0, a0, m0, lr, { part: p, rho, momentum, epsilon, centered });
+      this.setSlot(name, 'velocity', part('velocity'));
+      if (centered) this.setSlot(name, 'average_gradient', part('average'));
+      if (momentum !== 0) this.setSlot(name, 'momentum', part('momentum'));
+      return part('w');
+    }
     const v = add(mul(this.slot(name, 'velocity', w), rho), mul(mul(g, g), 1 - rho));
     this.setSlot(name, 'velocity', v);
     let denominator = add(v, epsilon);

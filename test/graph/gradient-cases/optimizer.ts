@@ -3,7 +3,7 @@
  * and the step scalars, so every input, scalars included, gets a checked gradient.
  */
 import { describe, it } from 'vitest';
-import { adamUpdate, sgdUpdate } from '../../../src/graph/ops';
+import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../../src/graph/ops';
 import type { Tensor } from '../../../src/graph/tensor';
 import { checkGradients, Draw, nextSeed } from '../gradcheck';
 
@@ -52,6 +52,39 @@ export function optimizerGradientCases(): void {
           [
             d.uniform(shape, -2, 2),
             d.uniform(shape, -2, 2),
+            d.uniform(shape, -1, 1),
+            d.uniform([], 0.01, 0.5),
+          ],
+          { seed: d.seed },
+        );
+      });
+    }
+  });
+
+  describe('rmspropUpdate', () => {
+    const configs = [
+      { rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false },
+      { rho: 0.8, momentum: 0.9, epsilon: 0.1, centered: true },
+      { rho: 0.5, momentum: 0.5, epsilon: 1e-3, centered: false },
+    ];
+    for (const config of configs) {
+      const parts = [
+        'velocity',
+        ...(config.centered ? ['average'] : []),
+        ...(config.momentum ? ['momentum'] : []),
+        'w',
+      ] as const;
+      it.each(parts)(`part %s, ${JSON.stringify(config)}`, (part) => {
+        const d = new Draw(nextSeed());
+        checkGradients(
+          (w: Tensor, g: Tensor, v: Tensor, a: Tensor, m: Tensor, lr: Tensor) =>
+            rmspropUpdate(w, g, v, a, m, lr, { part: part as 'w', ...config }),
+          [
+            d.uniform(shape, -2, 2),
+            d.uniform(shape, -2, 2),
+            // A second moment, and an average gradient small enough that v' + eps - a'^2 > 0.
+            d.uniform(shape, 0.5, 2),
+            d.uniform(shape, -0.3, 0.3),
             d.uniform(shape, -1, 1),
             d.uniform([], 0.01, 0.5),
           ],

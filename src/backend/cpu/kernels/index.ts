@@ -9,6 +9,7 @@ import { layoutKernels } from './layout';
 import { nnKernels } from './nn';
 import { optimizerKernels } from './optimizer';
 import { reduceKernels } from './reduce';
+import { rmspropKernels } from './rmsprop';
 
 export const cpuKernels: CpuKernels<OpName> = {
   ...elementwiseKernels,
@@ -19,4 +20,5 @@ export const cpuKernels: CpuKernels<OpName> = {
   ...optimizerKernels,
   ...fusedKernels,
   ...channelKernels,
+  ...rmspropKernels,
 };

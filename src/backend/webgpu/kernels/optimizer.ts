@@ -7,8 +7,9 @@ import { perElement } from './elementwise';
 
 const ADAM_PARTS = { m: 0, v: 1, w: 2 } as const;
 const SGD_PARTS = { velocity: 0, w: 1 } as const;
+const RMSPROP_PARTS = { velocity: 0, average: 1, momentum: 2, w: 3 } as const;
 
-export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate'> = {
+export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspropUpdate'> = {
   adamUpdate: (inputs, outShape, { part, beta1, beta2, epsilon }, env) => {
     const words = new ParamWords()
       .f(1, beta1)
@@ -31,6 +32,19 @@ export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate'> = {
     return perElement(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
       OP: 1,
       PART: SGD_PARTS[part],
+    });
+  },
+  rmspropUpdate: ([w, g, velocity, average, slot, lr], outShape, params, env) => {
+    const words = new ParamWords()
+      .f(1, params.rho)
+      .f(2, 1 - params.rho)
+      .f(3, params.momentum)
+      .f(5, params.epsilon)
+      .u(6, params.centered ? 1 : 0);
+    const buffers = [w, g, velocity, average, lr, slot].map((x) => x.buffer);
+    return perElement(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
+      OP: 2,
+      PART: RMSPROP_PARTS[params.part],
     });
   },
 };
