@@ -42,3 +42,52 @@ export function broadcastIndices(inShape: Shape, outShape: Shape): Int32Array | 
 export function splitAt(shape: Shape, axis: number): [number, number, number] {
   return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
 }
+
+/**
+ * Walks `outShape` as rows for operands of `shapes` broadcast into it: `row(at, offsets, len, steps)`
+ * for each run of `len` output elements from `at`, where operand k starts at `offsets[k]` and moves
+ * by `steps[k]` per element (0 where it is broadcast). Axes are merged first wherever every operand
+ * allows it, so a same-shape op is one row and [m, n] with [n] is m rows of n: the kernels' inner
+ * loops then run without per-element index arithmetic or an index array.
+ */
+export function forEachRow(
+  shapes: readonly Shape[],
+  outShape: Shape,
+  row: (at: number, offsets: Int32Array, len: number, steps: Int32Array) => void,
+): void {
+  const total = sizeOf(outShape);
+  if (total === 0) return;
+  const all = shapes.map((s) => broadcastStrides(s, outShape));
+  const dims: number[] = [];
+  const strides: number[][] = shapes.map(() => []);
+  for (let axis = 0; axis < outShape.length; axis++) {
+    const d = outShape[axis];
+    if (d === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && all.every((s, k) => strides[k][last] === s[axis] * d)) {
+      dims[last] *= d;
+      all.forEach((s, k) => {
+        strides[k][last] = s[axis];
+      });
+    } else {
+      dims.push(d);
+      all.forEach((s, k) => {
+        strides[k].push(s[axis]);
+      });
+    }
+  }
+  const inner = dims.length - 1;
+  const len = inner < 0 ? 1 : dims[inner];
+  const steps = Int32Array.from(strides, (s) => (inner < 0 ? 0 : s[inner]));
+  const offsets = new Int32Array(shapes.length);
+  const counter = new Array<number>(Math.max(inner, 0)).fill(0);
+  for (let at = 0; at < total; at += len) {
+    row(at, offsets, len, steps);
+    for (let axis = inner - 1; axis >= 0; axis--) {
+      for (let k = 0; k < offsets.length; k++) offsets[k] += strides[k][axis];
+      if (++counter[axis] < dims[axis]) break;
+      for (let k = 0; k < offsets.length; k++) offsets[k] -= strides[k][axis] * dims[axis];
+      counter[axis] = 0;
+    }
+  }
+}
