@@ -24,11 +24,18 @@ import type { WebGPUBackend } from '../../backend/webgpu/webgpu-backend';
 import { BackendError } from '../../errors';
 import { withBackend } from '../../graph/engine';
 import { fill } from '../../graph/ops/index';
-import type { Shape } from '../../graph/shape';
+import { type Shape, sizeOf } from '../../graph/shape';
 import { Tensor } from '../../graph/tensor';
 import type { LayerVariable } from '../layers/layer';
 import type { Compiled, Sequential } from './sequential';
 import { trainStep } from './step';
+
+/**
+ * Storage that store() made for a model's weights and optimizer slots. It belongs to the model (as
+ * the design has it, weights live for the model's life, and getWeights hands out copies), so the
+ * next store() writes into it rather than allocating a set per epoch that only GC would free.
+ */
+const storedByPlans = new WeakSet<GpuStorage>();
 
 /** One batch as host rows. */
 export interface HostBatch {
@@ -121,18 +128,40 @@ export class PlannedTrainer {
     return this.variables.flatMap((v, j) => (v.value === this.loaded[j] ? [] : [j]));
   }
 
-  /** Gives the model and the optimizer copies of the newest state in the ring. */
+  /**
+   * Gives the model and the optimizer copies of the newest state in the ring. A value an earlier
+   * store() handed out that is still the model's (no setWeights since) is overwritten in place, so
+   * epochs after the first allocate nothing; a value from anywhere else gets fresh storage.
+   */
   store(): void {
-    const storages = this.ring.snapshot();
-    const tensor = (j: number, shape: Shape) => new Tensor(shape, storages[j], this.backend);
-    this.variables.forEach((v, j) => {
-      v.value = tensor(j, v.shape);
-    });
-    this.loaded = this.variables.map((v) => v.value);
     const optimizer = this.compiled.optimizer;
     const state = optimizer.getState();
+    const current = [
+      ...this.variables.map((v) => v.value),
+      ...this.slotNames.map((name) => state.slots.get(name)),
+    ];
+    // A tensor holding two states (one slot tensor under two names) cannot take both in place.
+    const once = (t: Tensor) => current.indexOf(t) === current.lastIndexOf(t);
+    const set = this.ring.sets[this.ring.parity];
+    const encoder = this.backend.device.createCommandEncoder({ label: 'state store' });
+    const out = this.ring.shapes.map((shape, j) => {
+      const old = current[j];
+      const reuse =
+        old !== undefined && once(old) && storedByPlans.has(old.storage as GpuStorage) ? old : null;
+      const t =
+        reuse ?? new Tensor(shape, this.backend.buffers.storage(sizeOf(shape), `state ${j}`), this.backend);
+      storedByPlans.add(t.storage as GpuStorage);
+      if (sizeOf(shape) > 0)
+        encoder.copyBufferToBuffer(set[j], 0, (t.storage as GpuStorage).buffer, 0, sizeOf(shape) * 4);
+      return t;
+    });
+    this.backend.submitCommands(encoder.finish());
+    this.variables.forEach((v, j) => {
+      v.value = out[j];
+    });
+    this.loaded = this.variables.map((v) => v.value);
     this.slotNames.forEach((name, j) => {
-      state.slots.set(name, tensor(this.variables.length + j, this.slotShapes[j]));
+      state.slots.set(name, out[this.variables.length + j]);
     });
     optimizer.setState(state);
   }
