@@ -17,6 +17,7 @@ import gather from '../../../shaders/gather.wgsl?raw';
 import layout from '../../../shaders/layout.wgsl?raw';
 import matmulRegister from '../../../shaders/matmul-register.wgsl?raw';
 import matmulTiled from '../../../shaders/matmul-tiled.wgsl?raw';
+import matmulVec4 from '../../../shaders/matmul-vec4.wgsl?raw';
 import onehot from '../../../shaders/onehot.wgsl?raw';
 import optimizer from '../../../shaders/optimizer.wgsl?raw';
 import poolAvg from '../../../shaders/pool-avg.wgsl?raw';
@@ -47,6 +48,7 @@ export const SHADERS = {
   layout: withCommon('layout', layout),
   matmulRegister: withCommon('matmul-register', matmulRegister, activation),
   matmulTiled: withCommon('matmul-tiled', matmulTiled, activation),
+  matmulVec4: withCommon('matmul-vec4', matmulVec4, activation),
   onehot: withCommon('onehot', onehot),
   optimizer: withCommon('optimizer', optimizer),
   poolAvg: withCommon('pool-avg', poolAvg, poolGeometry),

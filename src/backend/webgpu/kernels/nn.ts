@@ -1,13 +1,20 @@
-/** matmul (register-blocked or shared-memory tiled), softmax and log-softmax. */
+/** matmul (register-blocked, scalar or vec4, or shared-memory tiled), softmax and log-softmax. */
 
 import type { Shape } from '../../../graph/shape';
 import { sizeOf } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
+import type { ShaderSource } from '../pipelines';
 import { SHADERS } from '../shaders';
 
 /** Threads per workgroup of the register-blocked matmul (each computes a 4x4 block). */
 const MATMUL_REGISTER_WG = 64;
+/**
+ * Threads of the vec4 register matmul (each an 8x8 block): 8 x 4. On llvmpipe (8-wide SIMD) 32
+ * threads beat 16 by 1.3x; on SwiftShader the two are within noise (test/webgpu/measure/matmul.measure.ts).
+ */
+const MATMUL_VEC4_TX = 8;
+const MATMUL_VEC4_TY = 4;
 /** Side of the shared-memory tile (TILE x TILE threads, within every adapter's 256-thread limit). */
 const MATMUL_TILE = 16;
 /** Threads per softmax line: a power of two (tree reduction); also lines per serial workgroup. */
@@ -40,12 +47,25 @@ export function matmul(
 ): KernelDispatch[] {
   if (m * n === 0) return [];
   const k = transposeA ? a.shape[0] : a.shape[1];
+  const epilogue = { TRANS_A: transposeA ? 1 : 0, TRANS_B: transposeB ? 1 : 0, BIAS: bias ? 1 : 0, ACT: act };
+  const inputs = [a.buffer, b.buffer, (bias ?? b).buffer];
+  if (matmulShader(env, m, n, k, transposeA, transposeB) === SHADERS.matmulVec4) {
+    const perRow = Math.ceil(n / (8 * MATMUL_VEC4_TX));
+    const tiles = Math.ceil(m / (8 * MATMUL_VEC4_TY)) * perRow;
+    return [
+      {
+        shader: SHADERS.matmulVec4,
+        constants: { TX: MATMUL_VEC4_TX, TY: MATMUL_VEC4_TY, ...epilogue },
+        inputs,
+        params: new ParamWords().u(0, m).u(1, n).u(2, k).u(5, perRow).u(6, tiles),
+        workgroups: tiles,
+      },
+    ];
+  }
   const block = env.matmulVariant === 'register' ? 4 : MATMUL_TILE;
   const perRow = Math.ceil(n / block);
   const blocks = Math.ceil(m / block) * perRow;
   const params = new ParamWords().u(0, m).u(1, n).u(2, k).u(5, perRow).u(6, blocks);
-  const inputs = [a.buffer, b.buffer, (bias ?? b).buffer];
-  const epilogue = { TRANS_A: transposeA ? 1 : 0, TRANS_B: transposeB ? 1 : 0, BIAS: bias ? 1 : 0, ACT: act };
   return env.matmulVariant === 'register'
     ? [
         {
@@ -65,6 +85,25 @@ export function matmul(
           workgroups: blocks,
         },
       ];
+}
+
+/**
+ * The shader a matmul of this shape runs: the 'register' variant (CPU emulations) takes the 8x8
+ * vec4 kernel where its vec4 views of A and B are whole rows (K % 4 == 0; M % 4 == 0 when A is
+ * transposed, N % 4 == 0 unless B is), else the scalar 4x4 kernel. Exported for the tests, which
+ * check that their shapes reach every shader.
+ */
+export function matmulShader(
+  env: KernelEnv,
+  m: number,
+  n: number,
+  k: number,
+  transposeA: boolean,
+  transposeB: boolean,
+): ShaderSource {
+  if (env.matmulVariant === 'tiled') return SHADERS.matmulTiled;
+  const vec4 = k % 4 === 0 && (!transposeA || m % 4 === 0) && (transposeB || n % 4 === 0);
+  return vec4 ? SHADERS.matmulVec4 : SHADERS.matmulRegister;
 }
 
 function softmaxLines(x: GPUBuffer, shape: readonly number[], axis: number, log: number) {

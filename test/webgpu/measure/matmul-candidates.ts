@@ -1,0 +1,136 @@
+/**
+ * Not shipped: generated matmul kernels for the speed measurements in matmul.measure.ts. Each thread
+ * computes a BM x BN block of C held in scalar registers (the CPU emulations run one invocation per
+ * SIMD lane, so a vec4 in one invocation is four registers anyway); the workgroup is WGX x WGY
+ * threads covering a (WGY*BM) x (WGX*BN) tile. Rows and columns of a thread are either contiguous
+ * (thread x owns columns x*BN..x*BN+BN-1) or strided (x, x+WGX, ...: neighbouring lanes read and write
+ * neighbouring addresses). Optional vec4 loads: B along N (not transposed, contiguous columns, N % 4
+ * == 0) or along K (transposed, K % 4 == 0); A along K (not transposed, K % 4 == 0) or along M
+ * (transposed, contiguous rows, M % 4 == 0). Bindings: 0 a, 1 b, 2 c, 3 params (m, n, k, tilesX).
+ */
+export interface Candidate {
+  bm: number;
+  bn: number;
+  wgx: number;
+  wgy: number;
+  rows: 'contig' | 'strided';
+  cols: 'contig' | 'strided';
+  vecA: boolean;
+  vecB: boolean;
+  /** k-steps per loop iteration (1 or 4); vec4 loads along K need 4. */
+  unroll: number;
+}
+
+export interface Problem {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+export function label(c: Candidate): string {
+  const vec = `${c.vecA ? 'vA' : ''}${c.vecB ? 'vB' : ''}`;
+  return `${c.bm}x${c.bn} wg${c.wgx}x${c.wgy} ${c.rows[0]}${c.cols[0]} u${c.unroll}${vec ? ` ${vec}` : ''}`;
+}
+
+/** Whether the candidate's vec4 loads are valid for this problem. */
+export function fits(c: Candidate, p: Problem): boolean {
+  const vecAlongK = (c.vecA && !p.transA) || (c.vecB && p.transB);
+  if (vecAlongK && (p.k % 4 !== 0 || c.unroll !== 4)) return false;
+  if (c.vecA && p.transA && (p.m % 4 !== 0 || c.bm % 4 !== 0 || c.rows !== 'contig')) return false;
+  if (c.vecB && !p.transB && (p.n % 4 !== 0 || c.bn % 4 !== 0 || c.cols !== 'contig')) return false;
+  return true;
+}
+
+export function tileRows(c: Candidate): number {
+  return c.wgy * c.bm;
+}
+export function tileCols(c: Candidate): number {
+  return c.wgx * c.bn;
+}
+
+export function generate(c: Candidate, p: Problem): string {
+  const { bm, bn, unroll } = c;
+  const vecAK = c.vecA && !p.transA;
+  const vecAM = c.vecA && p.transA;
+  const vecBN = c.vecB && !p.transB;
+  const vecBK = c.vecB && p.transB;
+  const L: string[] = [];
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  L.push('struct P { m: u32, n: u32, k: u32, tilesX: u32 }');
+  L.push(`@group(0) @binding(0) var<storage, read> a: array<${c.vecA ? 'vec4<f32>' : 'f32'}>;`);
+  L.push(`@group(0) @binding(1) var<storage, read> b: array<${c.vecB ? 'vec4<f32>' : 'f32'}>;`);
+  L.push('@group(0) @binding(2) var<storage, read_write> c: array<f32>;');
+  L.push('@group(0) @binding(3) var<uniform> p: P;');
+  L.push(`@compute @workgroup_size(${c.wgx}, ${c.wgy})`);
+  L.push('fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {');
+  L.push('  let m = p.m; let n = p.n; let kk = p.k;');
+  L.push(`  let tr = (wid.x / p.tilesX) * ${tileRows(c)}u; let tc = (wid.x % p.tilesX) * ${tileCols(c)}u;`);
+  for (const i of range(bm)) {
+    const off = c.rows === 'contig' ? `lid.y * ${bm}u + ${i}u` : `lid.y + ${i * c.wgy}u`;
+    L.push(`  let r${i} = tr + ${off}; let cr${i} = min(r${i}, m - 1u);`);
+  }
+  for (const j of range(bn)) {
+    const off = c.cols === 'contig' ? `lid.x * ${bn}u + ${j}u` : `lid.x + ${j * c.wgx}u`;
+    L.push(`  let q${j} = tc + ${off}; let cq${j} = min(q${j}, n - 1u);`);
+  }
+  // vec4 groups: clamp the group's first index so the whole vec4 stays in bounds.
+  if (vecAM) for (const g of range(bm / 4)) L.push(`  let ga${g} = min(r${4 * g}, m - 4u) / 4u;`);
+  if (vecBN) for (const g of range(bn / 4)) L.push(`  let gb${g} = min(q${4 * g}, n - 4u) / 4u;`);
+  for (const i of range(bm)) for (const j of range(bn)) L.push(`  var acc${i}_${j} = 0.0;`);
+  const body = (kExpr: string, steps: number) => {
+    const S: string[] = [];
+    const aAt: string[][] = [];
+    const bAt: string[][] = [];
+    for (let u = 0; u < steps; u++) {
+      const ku = u === 0 ? kExpr : `(${kExpr} + ${u}u)`;
+      aAt.push(
+        range(bm).map((i) => {
+          if (vecAK) return `va${i}[${u}]`;
+          if (vecAM) return `vam${Math.floor(i / 4)}_${u}[${i % 4}]`;
+          return p.transA ? `a[${ku} * m + cr${i}]` : `a[cr${i} * kk + ${ku}]`;
+        }),
+      );
+      bAt.push(
+        range(bn).map((j) => {
+          if (vecBK) return `vb${j}[${u}]`;
+          if (vecBN) return `vbn${Math.floor(j / 4)}_${u}[${j % 4}]`;
+          return p.transB ? `b[cq${j} * kk + ${ku}]` : `b[${ku} * n + cq${j}]`;
+        }),
+      );
+      if (vecAM)
+        for (const g of range(bm / 4)) S.push(`    let vam${g}_${u} = a[${ku} * (m / 4u) + ga${g}];`);
+      if (vecBN)
+        for (const g of range(bn / 4)) S.push(`    let vbn${g}_${u} = b[${ku} * (n / 4u) + gb${g}];`);
+    }
+    if (vecAK) for (const i of range(bm)) S.push(`    let va${i} = a[cr${i} * (kk / 4u) + ${kExpr} / 4u];`);
+    if (vecBK) for (const j of range(bn)) S.push(`    let vb${j} = b[cq${j} * (kk / 4u) + ${kExpr} / 4u];`);
+    for (let u = 0; u < steps; u++) {
+      for (const j of range(bn)) S.push(`    let b${u}_${j} = ${bAt[u][j]};`);
+      for (const i of range(bm)) {
+        S.push(`    let a${u}_${i} = ${aAt[u][i]};`);
+        for (const j of range(bn)) S.push(`    acc${i}_${j} += a${u}_${i} * b${u}_${j};`);
+      }
+    }
+    return S;
+  };
+  if (unroll === 1) {
+    L.push('  for (var k = 0u; k < kk; k++) {', ...body('k', 1), '  }');
+  } else {
+    L.push('  let k4 = kk - kk % 4u;');
+    L.push('  for (var k = 0u; k < k4; k += 4u) {', ...body('k', 4), '  }');
+    if (!(vecAK || vecBK)) L.push('  for (var k = k4; k < kk; k++) {', ...body('k', 1), '  }');
+  }
+  for (const i of range(bm)) {
+    for (const j of range(bn))
+      L.push(`  if (r${i} < m && q${j} < n) { c[r${i} * n + q${j}] = acc${i}_${j}; }`);
+  }
+  L.push('}');
+  return L.join('\n');
+}
+
+export function workgroups(c: Candidate, p: Problem): { count: number; tilesX: number } {
+  const tilesX = Math.ceil(p.n / tileCols(c));
+  return { count: tilesX * Math.ceil(p.m / tileRows(c)), tilesX };
+}
