@@ -5,31 +5,37 @@ import type { Shape } from '../../../graph/shape';
 import type { CpuKernels } from '../types';
 
 /**
- * Visits every (output position, filter tap) pair whose input position lies inside the image:
- * `visit(xOffset, wOffset, yOffset)` with offsets of the first channel of each.
+ * Visits every output position once: `visit(yOffset, xOffsets, wOffsets, count)` with, for the
+ * `count` filter taps whose input position lies inside the image, the offsets of the first channel
+ * of each (the arrays are reused between calls). One call per position rather than per tap keeps
+ * the indirect call out of the kernels' inner loops.
  */
-function forEachTap(
+function forEachPosition(
   xShape: Shape,
   wShape: Shape,
   { strides, padding }: Conv2dParams,
-  visit: (xOff: number, wOff: number, yOff: number) => void,
+  visit: (yOff: number, xOffs: Int32Array, wOffs: Int32Array, count: number) => void,
 ): void {
   const [batch, inH, inW, inC] = xShape;
   const [kH, kW, , outC] = wShape;
   const g = windowGeometry(inH, inW, kH, kW, strides, padding);
+  const xOffs = new Int32Array(kH * kW);
+  const wOffs = new Int32Array(kH * kW);
   for (let b = 0; b < batch; b++) {
     for (let oh = 0; oh < g.outH; oh++) {
       for (let ow = 0; ow < g.outW; ow++) {
-        const yOff = ((b * g.outH + oh) * g.outW + ow) * outC;
+        let count = 0;
         for (let kh = 0; kh < kH; kh++) {
           const ih = oh * strides[0] - g.padTop + kh;
           if (ih < 0 || ih >= inH) continue;
           for (let kw = 0; kw < kW; kw++) {
             const iw = ow * strides[1] - g.padLeft + kw;
             if (iw < 0 || iw >= inW) continue;
-            visit(((b * inH + ih) * inW + iw) * inC, (kh * kW + kw) * inC * outC, yOff);
+            xOffs[count] = ((b * inH + ih) * inW + iw) * inC;
+            wOffs[count++] = (kh * kW + kw) * inC * outC;
           }
         }
+        visit(((b * g.outH + oh) * g.outW + ow) * outC, xOffs, wOffs, count);
       }
     }
   }
@@ -90,11 +96,12 @@ export const convKernels: CpuKernels<WindowOp> = {
     const X = x.data;
     const W = w.data;
     const Y = out.data;
-    forEachTap(x.shape, w.shape, params, (xOff, wOff, yOff) => {
-      for (let c = 0; c < inC; c++) {
-        const xv = X[xOff + c];
-        const wRow = wOff + c * outC;
-        for (let f = 0; f < outC; f++) Y[yOff + f] += xv * W[wRow + f];
+    forEachPosition(x.shape, w.shape, params, (yOff, xOffs, wOffs, count) => {
+      for (let t = 0; t < count; t++) {
+        for (let c = 0, xOff = xOffs[t], wRow = wOffs[t]; c < inC; c++, wRow += outC) {
+          const xv = X[xOff + c];
+          for (let f = 0; f < outC; f++) Y[yOff + f] += xv * W[wRow + f];
+        }
       }
     });
   },
@@ -103,12 +110,13 @@ export const convKernels: CpuKernels<WindowOp> = {
     const DY = dy.data;
     const W = w.data;
     const DX = out.data;
-    forEachTap(params.inputShape, w.shape, params, (xOff, wOff, yOff) => {
-      for (let c = 0; c < inC; c++) {
-        const wRow = wOff + c * outC;
-        let s = 0;
-        for (let f = 0; f < outC; f++) s += DY[yOff + f] * W[wRow + f];
-        DX[xOff + c] += s;
+    forEachPosition(params.inputShape, w.shape, params, (yOff, xOffs, wOffs, count) => {
+      for (let t = 0; t < count; t++) {
+        for (let c = 0, xOff = xOffs[t], wRow = wOffs[t]; c < inC; c++, wRow += outC) {
+          let s = 0;
+          for (let f = 0; f < outC; f++) s += DY[yOff + f] * W[wRow + f];
+          DX[xOff + c] += s;
+        }
       }
     });
   },
@@ -117,11 +125,12 @@ export const convKernels: CpuKernels<WindowOp> = {
     const X = x.data;
     const DY = dy.data;
     const DW = out.data;
-    forEachTap(x.shape, params.filterShape, params, (xOff, wOff, yOff) => {
-      for (let c = 0; c < inC; c++) {
-        const xv = X[xOff + c];
-        const wRow = wOff + c * outC;
-        for (let f = 0; f < outC; f++) DW[wRow + f] += xv * DY[yOff + f];
+    forEachPosition(x.shape, params.filterShape, params, (yOff, xOffs, wOffs, count) => {
+      for (let t = 0; t < count; t++) {
+        for (let c = 0, xOff = xOffs[t], wRow = wOffs[t]; c < inC; c++, wRow += outC) {
+          const xv = X[xOff + c];
+          for (let f = 0; f < outC; f++) DW[wRow + f] += xv * DY[yOff + f];
+        }
       }
     });
   },
