@@ -7,6 +7,7 @@ import { jaxjs } from './libs/jax';
 import type { BackendReport, Library, ModelKind } from './libs/library';
 import { ours } from './libs/ours';
 import { tfjs } from './libs/tfjs';
+import { type MemorySpec, memoryOverEpochs } from './memory';
 
 const LIBRARIES: Record<string, Library> = { ours, tfjs, jax: jaxjs };
 
@@ -104,12 +105,17 @@ async function run(spec: RunSpec): Promise<RunResult> {
 
 declare global {
   interface Window {
-    bench: { run: typeof run; adapter: () => Promise<string> };
+    bench: { run: typeof run; memory: typeof memory; adapter: () => Promise<string> };
   }
 }
 
+/** Our WebGPU backend's allocation counters over one long fit (bench/memory.ts). */
+const memory = (spec: MemorySpec) =>
+  memoryOverEpochs(spec, dataset(spec.workload, spec.size), KINDS[spec.workload]);
+
 window.bench = {
   run,
+  memory,
   /** What a plain requestAdapter() (as tfjs and jax-js make) gets in this Chromium set-up. */
   adapter: async () => {
     const adapter = await navigator.gpu?.requestAdapter();

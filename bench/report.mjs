@@ -108,7 +108,54 @@ function tableFor(key, rows) {
   return lines.join('\n');
 }
 
-export function markdown({ date, quick, machine, configs, rows, notes }) {
+/**
+ * Our webgpu backend's allocation counters over one long fit (run.mjs MEMORY): cumulative since the
+ * fit began, so equal figures at epochs 10 and 50 mean nothing was allocated after epoch 10.
+ */
+function memoryTable(memory) {
+  const marks = memory.find((m) => m.status === 'ok')?.marks.map((k) => k.epoch) ?? [];
+  const head = [
+    'set-up',
+    'workload',
+    ...marks.map((e) => `buffers created by epoch ${e}`),
+    ...marks.map((e) => `bytes allocated by epoch ${e}`),
+    'bytes per epoch after the first',
+    'tensor buffers released by GC',
+    'load 1m',
+  ];
+  const lines = [
+    '### GPU memory over one fit (ours webgpu)',
+    '',
+    'Counters of our WebGPU backend since the fit began: buffers created and bytes allocated ' +
+      '(tensors, plan buffers, uniforms, staging; never decreasing), read when epochs end.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+  ];
+  for (const m of memory) {
+    const what = `${m.spec.workload}, ${m.spec.size} rows, batch ${m.spec.batchSize}, ${m.spec.epochs} epochs`;
+    const load = m.loadavg ? m.loadavg[0].toFixed(2) : '—';
+    if (m.status !== 'ok') {
+      lines.push(
+        `| ${m.config} | ${what} | ${m.status}: ${m.error.replace(/\|/g, '/').slice(0, 160)} |${' |'.repeat(head.length - 4)} ${load} |`,
+      );
+      continue;
+    }
+    const first = m.marks[0];
+    const last = m.marks.at(-1);
+    const perEpoch =
+      last.epoch > first.epoch
+        ? (last.bytesAllocated - first.bytesAllocated) / (last.epoch - first.epoch)
+        : 0;
+    lines.push(
+      `| ${m.config} | ${what} | ${m.marks.map((k) => k.buffersCreated).join(' | ')} | ` +
+        `${m.marks.map((k) => fmt(k.bytesAllocated)).join(' | ')} | ${fmt(perEpoch, 0)} | ${last.buffersReleased} | ${load} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function markdown({ date, quick, subset, machine, configs, rows, memory = [], notes }) {
   const groups = new Map();
   for (const r of rows) {
     const key = TITLES[r.spec.workload](r.spec);
@@ -121,7 +168,9 @@ export function markdown({ date, quick, machine, configs, rows, notes }) {
     quick
       ? '**Smoke run**: reduced sizes and one repetition, to show every row works. These are not ' +
         'benchmark figures; compare nothing from this file.'
-      : 'Full run.',
+      : subset
+        ? 'Subset run (BENCH_WORKLOADS / BENCH_SETUPS): only the rows below were measured.'
+        : 'Full run.',
     '',
     `Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memGiB} GiB; ${machine.browser}; ` +
       `load average at start ${machine.loadStart}, at end ${machine.loadEnd}.`,
@@ -135,6 +184,7 @@ export function markdown({ date, quick, machine, configs, rows, notes }) {
       'our webgpu backend, CPU rows against our cpu backend); above 1 means webgpu-trainer is faster.',
     '',
     ...[...groups].flatMap(([key, rs]) => [tableFor(key, rs), '']),
+    ...(memory.length > 0 ? [memoryTable(memory), ''] : []),
     '## Notes',
     '',
     ...notes.map((n) => `- ${n}`),

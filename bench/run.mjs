@@ -8,7 +8,8 @@
 // BENCH_ONLY=ours:webgpu,tfjs:wasm limits the pairs run; BENCH_VERBOSE=1 logs each workload's start;
 // BENCH_DEADLINE_MIN (default 35, quick 10) bounds the whole run: later workloads become 'skipped' rows.
 // BENCH_WORKLOADS=W3 (or W1:256,W3) and BENCH_SETUPS=llvmpipe-gles limit the workloads and adapter set-ups,
-// for A/B runs of one row; the CPU pairs run in the first set-up kept.
+// for A/B runs of one row; the CPU pairs run in the first set-up kept. With ours:webgpu, each set-up also
+// gets the GPU-memory table (MEMORY below: allocation counters after epochs 1, 10 and 50).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { chromium } from '@playwright/test';
@@ -59,6 +60,17 @@ const WORKLOADS = [
 ]
   .map((w) => ({ ...w, ...reps }))
   .filter((w) => listed('BENCH_WORKLOADS', [w.workload, `${w.workload}:${w.size}`]));
+/**
+ * GPU memory over 50 epochs (issue 9): our webgpu backend's allocation counters after epochs 1, 10
+ * and 50 of one fit, on each set-up; W2 on 1024 rows to stay affordable. BENCH_WORKLOADS=memory
+ * runs only these (and a list without 'memory' leaves them out).
+ */
+const MEMORY = [
+  { workload: 'W3', size: 150, batchSize: 16, epochs: 50, marks: [1, 10, 50], limitS: 120 },
+  ...(QUICK
+    ? []
+    : [{ workload: 'W2', size: 1024, batchSize: 128, epochs: 50, marks: [1, 10, 50], limitS: 240 }]),
+].filter(() => listed('BENCH_WORKLOADS', ['memory']));
 /** Workloads a library cannot express, recorded as 'not run' rows with the reason. */
 const NOT_RUN = {
   'jax:W4': 'jax-js has no layers or fit; the Conv2D-BatchNorm-MaxPool training step is not hand-written',
@@ -89,6 +101,7 @@ const server = await createServer({
 await server.listen();
 const url = `${server.resolvedUrls.local[0]}bench/index.html`;
 const rows = [];
+const memoryRows = [];
 const configsSeen = [];
 let browserVersion = '';
 
@@ -128,6 +141,33 @@ function log(row) {
       `(${s.ms.median.toFixed(0)} ms/rep, ${s.reps} reps${s.firstRepLoss !== undefined ? `, loss ${s.firstRepLoss.toFixed(3)}` : ''})` +
       `${row.fallbackReason ? `  FELL BACK: ${row.fallbackReason}` : ''}`,
   );
+}
+
+/** The MEMORY workloads with our webgpu backend, on a fresh page each; errors become rows. */
+async function runMemory(browser, config) {
+  for (const m of MEMORY) {
+    const { limitS, ...spec } = m;
+    const base = { config, spec, loadavg: readLoad() };
+    const context = await browser.newContext();
+    try {
+      const page = await withTimeout(openPage(context), 120, 'opening the benchmark page');
+      const result = await withTimeout(
+        page.evaluate((s) => window.bench.memory(s), spec),
+        limitS,
+        `memory ${m.workload}`,
+      );
+      memoryRows.push({ ...base, status: 'ok', ...result });
+      const at = result.marks.map(
+        (k) => `epoch ${k.epoch}: ${k.buffersCreated} buffers, ${k.bytesAllocated} B`,
+      );
+      console.log(`memory ${m.workload} ${m.size} rows, ${config.padEnd(13)} ${at.join('; ')}`);
+    } catch (e) {
+      memoryRows.push({ ...base, status: 'error', error: String(e.message).split('\n')[0] });
+      console.log(`memory ${m.workload} ${config}: ${memoryRows.at(-1).error}`);
+    } finally {
+      await closeQuietly(context);
+    }
+  }
 }
 
 /** One library/backend pair in its own browser context; false when the browser must be relaunched. */
@@ -210,6 +250,7 @@ try {
         browser = await launch();
       }
     }
+    if (!only || only.includes('ours:webgpu')) await runMemory(browser, config.name);
     await closeQuietly(browser);
   }
 } finally {
@@ -245,9 +286,9 @@ const notes = [
   'Load average: the 1-minute figure from /proc/loadavg before each workload; the machine is shared, so ' +
     'rows measured under a high load are noisy.',
 ];
-const out = { date, quick: QUICK, machine, configs: configsSeen, rows, notes };
 // A run limited to some workloads or set-ups is an A/B probe: kept apart, never the latest table.
 const subset = Boolean(process.env.BENCH_WORKLOADS || process.env.BENCH_SETUPS);
+const out = { date, quick: QUICK, subset, machine, configs: configsSeen, rows, memory: memoryRows, notes };
 const stem = `bench/results/${date}${QUICK ? '-quick' : ''}${subset ? '-subset' : ''}`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(`${stem}.json`, JSON.stringify(out, null, 2));

@@ -18,7 +18,8 @@ import {
 import type { Dataset } from '../data';
 import type { Library, ModelKind } from './library';
 
-function build(kind: ModelKind): Sequential {
+/** The workload's model, compiled with Adam 1e-3 and categorical cross-entropy (bench/memory.ts too). */
+export function build(kind: ModelKind): Sequential {
   const layers = {
     mlp: () => [
       new Dense({ units: 256, activation: 'relu', inputShape: [784] }),
