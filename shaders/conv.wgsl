@@ -5,16 +5,22 @@
 //                                    sum_f dy[b,oh,ow,f] * w[kh,kw,c,f]
 //   2 backpropFilter dw[kh,kw,c,f] = sum_{b,oh,ow} x[b, oh*sh - pt + kh, ow*sw - pl + kw, c] * dy[b,oh,ow,f]
 // Taps that fall into the zero padding contribute nothing.
-// Bindings: 0 first input (x, or dy for MODE 1), 1 second (w, or dy for MODE 2), 2 output (write), 3 params.
+// Epilogue (MODE 0, fusedConv2d): y = act(y + bias[f]) when BIAS, act chosen by ACT
+// (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh).
+// Bindings: 0 first input (x, or dy for MODE 1), 1 second (w, or dy for MODE 2), 2 bias (MODE 0
+// with BIAS; otherwise the second input again, unread), 3 output (write), 4 params.
 // Params: 0 n (outputs), 1 batch, 2 inH, 3 inW, 4 inC, 5 outH, 6 outW, 7 outC, 8 kH, 9 kW,
 //         10 strideH, 11 strideW, 12 padTop, 13 padLeft.
 // Workgroup: WG threads, one output element each.
 @group(0) @binding(0) var<storage, read> p: array<f32>;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<uniform> params: Params;
 
 override MODE: u32 = 0u;
+override BIAS: bool = false;
+override ACT: u32 = 0u;
 override WG: u32 = 64u;
 
 struct Geometry {
@@ -117,7 +123,11 @@ fn main(
   }
   let g = geometry();
   if (MODE == 0u) {
-    y[i] = conv2d(i32(i), g);
+    var v = conv2d(i32(i), g);
+    if (BIAS) {
+      v += bias[i % u32(g.outC)];
+    }
+    y[i] = activate(v, ACT);
   } else if (MODE == 1u) {
     y[i] = backpropInput(i32(i), g);
   } else {

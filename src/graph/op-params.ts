@@ -74,9 +74,10 @@ export interface OpParams {
   avgPool2d: Pool2dParams;
   avgPool2dGrad: Pool2dParams & { inputShape: Shape };
   dropout: { rate: number; seed: number; step: number };
-  // fused ops: matmul with bias and activation; dy times an activation's derivative, from its
+  // fused ops: matmul and conv2d with bias and activation; dy times an activation's derivative, from its
   // output; cross-entropy of softmax(logits) per row, and its gradient with respect to the logits
   fusedMatmul: { transposeA: boolean; transposeB: boolean; activation: FusedActivation };
+  fusedConv2d: Conv2dParams & { activation: FusedActivation };
   activationGrad: { activation: Exclude<FusedActivation, 'linear'> };
   softmaxCrossEntropy: None;
   softmaxCrossEntropyGrad: None;

@@ -1,5 +1,6 @@
 /** Activation functions by name, as layers and the `activation` option of Dense and Conv2D use them. */
 import { InvalidArgumentError } from '../errors';
+import type { FusedActivation } from '../graph/op-params';
 import { elu, leakyRelu, relu, sigmoid, softmax, tanh } from '../graph/ops/index';
 import type { Tensor } from '../graph/tensor';
 
@@ -14,6 +15,14 @@ const activations: { readonly [K in ActivationName]: (x: Tensor) => Tensor } = {
   softmax: (x) => softmax(x, -1),
   linear: (x) => x,
 };
+
+/** The activations a matmul or convolution epilogue applies itself (the rest follow as their own op). */
+export const FUSED_ACTIVATIONS: ReadonlySet<string> = new Set<FusedActivation>([
+  'linear',
+  'relu',
+  'sigmoid',
+  'tanh',
+]);
 
 /** Validates `name` for the thing that asked (`Dense(activation)`) and returns the function. */
 export function getActivation(owner: string, name: unknown): (x: Tensor) => Tensor {

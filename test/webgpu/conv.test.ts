@@ -40,6 +40,26 @@ describe('conv2d and its two adjoints', () => {
   }
 });
 
+describe('fusedConv2d: the convolution epilogue', () => {
+  for (const activation of ['linear', 'relu', 'sigmoid', 'tanh'] as const) {
+    it(`${activation}: forward and gradients of x, filter and bias`, async () => {
+      for (const [xs, ws, strides, padding] of CONV_CASES.slice(0, 4)) {
+        const opts = { strides, padding, activation };
+        const probe = await onBoth(gpu, [randn(xs), randn(ws)], (x, w) => ops.conv2d(x, w, opts));
+        const outLength = probe.cpu[0].length;
+        const bias = randn([ws[3]]);
+        const r = await onBoth(gpu, [randn(xs), randn(ws), bias, randn([outLength])], (x, w, b, g) => {
+          const y = ops.fusedConv2d(x, w, b, opts);
+          const dy = ops.reshape(g, y.shape);
+          const f = (p: Tensor, q: Tensor, c: Tensor) => ops.sum(ops.mul(ops.fusedConv2d(p, q, c, opts), dy));
+          return [y, ...valueAndGrad(f)(x, w, b).grads];
+        });
+        expectClose(`fusedConv2d ${activation} ${xs} ${ws}`, r.gpu, r.cpu, ACCUMULATING, 1);
+      }
+    });
+  }
+});
+
 const POOL_CASES: [Shape, [number, number], [number, number], Padding][] = [
   [[1, 7, 7, 1], [2, 2], [2, 2], 'valid'],
   [[2, 7, 9, 3], [3, 3], [2, 2], 'same'],

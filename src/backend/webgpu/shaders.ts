@@ -42,7 +42,7 @@ export const SHADERS = {
   channelAffine: withCommon('channel-affine', channelAffine),
   channelReduce: withCommon('channel-reduce', channelReduce, channelFold),
   channelReduceTree: withCommon('channel-reduce-tree', channelReduceTree, channelFold),
-  conv: withCommon('conv', conv),
+  conv: withCommon('conv', conv, activation),
   dropout: withCommon('dropout', dropout),
   gather: withCommon('gather', gather),
   layout: withCommon('layout', layout),

@@ -180,7 +180,8 @@ function checkPadding(op: string, padding: string): Padding {
   return padding;
 }
 
-function conv2dOptions(op: string, options: Conv2dOptions): Conv2dParams {
+/** Checked strides and padding of a convolution op (`op` names it in errors). */
+export function conv2dOptions(op: string, options: Conv2dOptions): Conv2dParams {
   return {
     strides: pair(op, 'strides', options.strides ?? 1),
     padding: checkPadding(op, options.padding ?? 'valid'),

@@ -3,6 +3,7 @@
  * computed in one kernel each, with exact vector-Jacobian products (themselves fused where the
  * training step runs them every time).
  *   fusedMatmul:             y = act(op(A) op(B) + bias), bias [n] added to every row
+ *   fusedConv2d:             y = act(conv2d(x, w) + bias), bias [filters] added at every position
  *   activationGrad:          dy * act'(x), with act' written in terms of y = act(x):
  *                            relu y > 0;  sigmoid y (1 - y);  tanh 1 - y^2
  *   softmaxCrossEntropy:     loss = -sum_j t_j log softmax(z)_j over the last axis
@@ -15,6 +16,7 @@ import type { FusedActivation, OpParams } from '../op-params';
 import { type Shape, shapesEqual } from '../shape';
 import type { Tensor } from '../tensor';
 import { mul, sub } from './binary';
+import { type Conv2dOptions, conv2dOptions, convOps } from './conv';
 import { reshape } from './layout';
 import { logSoftmax, nnOps, softmax } from './nn';
 import { sum } from './reduce';
@@ -43,17 +45,26 @@ function classRows(op: string, logits: Shape, labels: Shape): Shape {
 /** dy [...] as [..., 1], to scale every class of its row. */
 const perRow = (dy: Tensor): Tensor => reshape(dy, [...dy.shape, 1]);
 
+function checkActivation(op: string, activation: FusedActivation): void {
+  if (!ACTIVATIONS.includes(activation)) {
+    throw new InvalidArgumentError(
+      `${op}: activation must be one of ${ACTIVATIONS.join(', ')}, received '${activation}'`,
+    );
+  }
+}
+
+/** dy through the activation's derivative: the gradient of the epilogue's input. */
+function beforeActivation(dy: Tensor, y: Tensor, activation: FusedActivation): Tensor {
+  return activation === 'linear' ? dy : activationGrad(dy, y, activation);
+}
+
 export const fusedOps: OpDefs<
-  'fusedMatmul' | 'activationGrad' | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'
+  'fusedMatmul' | 'fusedConv2d' | 'activationGrad' | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'
 > = registerOps({
   fusedMatmul: {
     arity: 3,
     shape: ([a, b, bias], params) => {
-      if (!ACTIVATIONS.includes(params.activation)) {
-        throw new InvalidArgumentError(
-          `fusedMatmul: activation must be one of ${ACTIVATIONS.join(', ')}, received '${params.activation}'`,
-        );
-      }
+      checkActivation('fusedMatmul', params.activation);
       const out = nnOps.matmul.shape([a, b], params);
       if (bias.length !== 1 || bias[0] !== out[1]) {
         throw new ShapeError(
@@ -63,9 +74,26 @@ export const fusedOps: OpDefs<
       return out;
     },
     backward: ({ dy, inputs: [a, b], output, params, needs }) => {
-      const dz = params.activation === 'linear' ? dy : activationGrad(dy, output, params.activation);
+      const dz = beforeActivation(dy, output, params.activation);
       const [da, db] = nnOps.matmul.backward({ dy: dz, inputs: [a, b], output, params, needs });
       return [da, db, needs[2] ? sum(dz, [0]) : null];
+    },
+  },
+  fusedConv2d: {
+    arity: 3,
+    shape: ([x, w, bias], params) => {
+      checkActivation('fusedConv2d', params.activation);
+      const out = convOps.conv2d.shape([x, w], params);
+      if (bias.length !== 1 || bias[0] !== out[3]) {
+        throw new ShapeError(`fusedConv2d: bias ${fmtShape(bias)} must be [${out[3]}], one value per filter`);
+      }
+      return out;
+    },
+    backward: ({ dy, inputs: [x, w], output, params, needs }) => {
+      const dz = beforeActivation(dy, output, params.activation);
+      const conv = { strides: params.strides, padding: params.padding };
+      const [dx, dw] = convOps.conv2d.backward({ dy: dz, inputs: [x, w], output, params: conv, needs });
+      return [dx, dw, needs[2] ? sum(dz, [0, 1, 2]) : null];
     },
   },
   activationGrad: {
@@ -137,6 +165,23 @@ export function fusedMatmul(a: Tensor, b: Tensor, bias: Tensor, options: FusedMa
     activation: options.activation ?? 'linear',
   };
   return runOp('fusedMatmul', [a, b, bias], params);
+}
+
+export interface FusedConv2dOptions extends Conv2dOptions {
+  activation?: FusedActivation;
+}
+
+/** act(conv2d(x, filter) + bias) in one kernel: a Conv2D layer's forward pass. */
+export function fusedConv2d(
+  x: Tensor,
+  filter: Tensor,
+  bias: Tensor,
+  options: FusedConv2dOptions = {},
+): Tensor {
+  return runOp('fusedConv2d', [x, filter, bias], {
+    ...conv2dOptions('fusedConv2d', options),
+    activation: options.activation ?? 'linear',
+  });
 }
 
 /** dy times the derivative of `activation` at the point where it output y. */

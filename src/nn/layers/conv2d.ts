@@ -1,11 +1,11 @@
 /** Conv2D on NHWC input with a [kh, kw, in, filters] kernel (Keras layout). */
 import { InvalidArgumentError } from '../../errors';
 import { windowGeometry } from '../../graph/conv-geometry';
-import type { Padding } from '../../graph/op-params';
-import { add, conv2d } from '../../graph/ops/index';
+import type { FusedActivation, Padding } from '../../graph/op-params';
+import { conv2d, fusedConv2d } from '../../graph/ops/index';
 import type { Shape } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
-import { type ActivationName, getActivation } from '../activations';
+import { type ActivationName, FUSED_ACTIVATIONS, getActivation } from '../activations';
 import type { InitializerSpec } from '../initializers';
 import {
   type CallContext,
@@ -85,8 +85,15 @@ export class Conv2D extends Layer<Conv2DConfig> {
   }
 
   protected call(x: Tensor, _ctx: CallContext): Tensor {
-    let y = conv2d(x, this.kernel!.value, { strides: this.strides, padding: this.padding });
-    if (this.bias) y = add(y, this.bias.value);
-    return this.activation(y);
+    const options = { strides: this.strides, padding: this.padding };
+    const name = this.config.activation ?? 'linear';
+    if (!this.bias) return this.activation(conv2d(x, this.kernel!.value, options));
+    // The convolution's epilogue adds the bias and applies the activation when it can (one kernel).
+    const fused = FUSED_ACTIVATIONS.has(name);
+    const y = fusedConv2d(x, this.kernel!.value, this.bias.value, {
+      ...options,
+      activation: fused ? (name as FusedActivation) : 'linear',
+    });
+    return fused ? y : this.activation(y);
   }
 }

@@ -5,7 +5,7 @@ import type { FusedActivation } from '../../graph/op-params';
 import { fusedMatmul, matmul, reshape } from '../../graph/ops/index';
 import type { Shape } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
-import { type ActivationName, getActivation } from '../activations';
+import { type ActivationName, FUSED_ACTIVATIONS, getActivation } from '../activations';
 import type { InitializerSpec } from '../initializers';
 import { type CallContext, Layer, type LayerConfig, type LayerVariable, positiveInt } from './layer';
 
@@ -16,9 +16,6 @@ export interface DenseConfig extends LayerConfig {
   kernelInitializer?: InitializerSpec;
   biasInitializer?: InitializerSpec;
 }
-
-/** The activations the matmul epilogue applies itself. */
-const FUSED: ReadonlySet<string> = new Set<FusedActivation>(['linear', 'relu', 'sigmoid', 'tanh']);
 
 export class Dense extends Layer<DenseConfig> {
   static readonly className = 'Dense';
@@ -55,7 +52,7 @@ export class Dense extends Layer<DenseConfig> {
     // Inputs of rank > 2 apply the kernel to the last axis, as Keras does.
     const rows = x.rank === 2 ? x : reshape(x, [-1, x.shape[x.rank - 1]]);
     const name = this.config.activation ?? 'linear';
-    const fused = this.bias !== null && FUSED.has(name);
+    const fused = this.bias !== null && FUSED_ACTIVATIONS.has(name);
     // With a bias, the matmul's epilogue adds it and applies the activation when it can (one kernel).
     let y = this.bias
       ? fusedMatmul(rows, this.kernel!.value, this.bias.value, {

@@ -5,6 +5,7 @@
 import { describe, it } from 'vitest';
 import {
   activationGrad,
+  fusedConv2d,
   fusedMatmul,
   softmaxCrossEntropy,
   softmaxCrossEntropyGrad,
@@ -27,6 +28,22 @@ export function fusedGradientCases(): void {
         checkGradients(
           (a, b, bias) => fusedMatmul(a, b, bias, { transposeA, transposeB, activation }),
           [d.uniform(transposeA ? [4, 3] : [3, 4]), d.uniform(transposeB ? [5, 4] : [4, 5]), d.uniform([5])],
+          { seed: d.seed },
+        );
+      });
+    }
+  });
+
+  describe('fusedConv2d', () => {
+    for (const activation of ACTIVATIONS) {
+      it.each([
+        [[1, 4, 4, 2], [3, 3, 2, 3], 1, 'valid'],
+        [[2, 5, 4, 1], [2, 3, 1, 2], 2, 'same'],
+      ] as const)(`${activation}: x %j, filter %j, strides %i, %s`, (xs, ws, strides, padding) => {
+        const d = new Draw(nextSeed());
+        checkGradients(
+          (x, w, bias) => fusedConv2d(x, w, bias, { strides, padding, activation }),
+          [d.uniform(xs), d.uniform(ws), d.uniform([ws[3]])],
           { seed: d.seed },
         );
       });

@@ -1,10 +1,12 @@
 /**
- * The fused ops (src/graph/ops/fused.ts for the math). The matmul epilogue and the activation
+ * The fused ops (src/graph/ops/fused.ts for the math). The matmul and conv epilogue and the activation
  * gradient round each intermediate to the output's precision, as the unfused ops store theirs, so
  * on the float32 backend fused and unfused layers give the same bits. The cross-entropy rows
  * accumulate in float64.
  */
-import type { CpuKernels, FloatArray } from '../types';
+import type { FusedActivation } from '../../../graph/op-params';
+import type { CpuKernels, CpuTensor, FloatArray } from '../types';
+import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
 import { nnKernels } from './nn';
 
@@ -25,20 +27,29 @@ function logSumExp(z: FloatArray, start: number, n: number): number {
   return max + Math.log(total);
 }
 
+/** out = act(out + bias) in place, bias along the last axis, rounded as the unfused add stores. */
+function epilogue(out: CpuTensor, bias: CpuTensor, activation: FusedActivation): void {
+  const r = rounder(out.data);
+  const o = out.data;
+  const n = out.shape[out.shape.length - 1];
+  const beta = bias.data;
+  for (let i = 0; i < o.length; i += n) {
+    for (let j = 0; j < n; j++) o[i + j] = r(o[i + j] + beta[j]);
+  }
+  // In place: each element is read before it is written.
+  if (activation !== 'linear') elementwiseKernels[activation]([out], out, {});
+}
+
 export const fusedKernels: CpuKernels<
-  'fusedMatmul' | 'activationGrad' | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'
+  'fusedMatmul' | 'fusedConv2d' | 'activationGrad' | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'
 > = {
   fusedMatmul: ([a, b, bias], out, params) => {
     nnKernels.matmul([a, b], out, params);
-    const r = rounder(out.data);
-    const o = out.data;
-    const n = out.shape[1];
-    const beta = bias.data;
-    for (let i = 0; i < o.length; i += n) {
-      for (let j = 0; j < n; j++) o[i + j] = r(o[i + j] + beta[j]);
-    }
-    // In place: each element is read before it is written.
-    if (params.activation !== 'linear') elementwiseKernels[params.activation]([out], out, {});
+    epilogue(out, bias, params.activation);
+  },
+  fusedConv2d: ([x, w, bias], out, params) => {
+    convKernels.conv2d([x, w], out, params);
+    epilogue(out, bias, params.activation);
   },
   activationGrad: ([dy, y], out, { activation }) => {
     const r = rounder(out.data);

@@ -1,8 +1,8 @@
 /** Convolution and pooling kernels on NHWC tensors (HWIO filters), one output element per thread. */
 import { windowGeometry } from '../../../graph/conv-geometry';
-import type { Pool2dParams, WindowOp } from '../../../graph/op-params';
+import type { Conv2dParams, Pool2dParams, WindowOp } from '../../../graph/op-params';
 import { type Shape, sizeOf } from '../../../graph/shape';
-import type { KernelEnv, WebGPUKernels } from '../kernel-types';
+import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
 import { perElement } from './elementwise';
@@ -47,24 +47,37 @@ function maxPool(
   });
 }
 
+/**
+ * y = act(conv2d(x, w) + bias): the plain conv2d (no bias, act 0) and fusedConv2d's epilogue. A
+ * missing bias binds w again, unread.
+ */
+export function conv2d(
+  x: GpuInput,
+  w: GpuInput,
+  bias: GpuInput | null,
+  outShape: Shape,
+  { strides, padding }: Conv2dParams,
+  act: number,
+  env: KernelEnv,
+): KernelDispatch[] {
+  return perElement(
+    env,
+    sizeOf(outShape),
+    SHADERS.conv,
+    [x.buffer, w.buffer, (bias ?? w).buffer],
+    convWords(x.shape, w.shape, strides, padding),
+    { MODE: 0, BIAS: bias ? 1 : 0, ACT: act },
+  );
+}
+
 export const convKernels: WebGPUKernels<WindowOp> = {
-  conv2d: ([x, w], outShape, { strides, padding }, env) =>
-    perElement(
-      env,
-      sizeOf(outShape),
-      SHADERS.conv,
-      [x.buffer, w.buffer],
-      convWords(x.shape, w.shape, strides, padding),
-      {
-        MODE: 0,
-      },
-    ),
+  conv2d: ([x, w], outShape, params, env) => conv2d(x, w, null, outShape, params, 0, env),
   conv2dBackpropInput: ([dy, w], outShape, { strides, padding, inputShape }, env) =>
     perElement(
       env,
       sizeOf(outShape),
       SHADERS.conv,
-      [dy.buffer, w.buffer],
+      [dy.buffer, w.buffer, w.buffer],
       convWords(inputShape, w.shape, strides, padding),
       {
         MODE: 1,
@@ -75,7 +88,7 @@ export const convKernels: WebGPUKernels<WindowOp> = {
       env,
       sizeOf(outShape),
       SHADERS.conv,
-      [x.buffer, dy.buffer],
+      [x.buffer, dy.buffer, dy.buffer],
       convWords(x.shape, filterShape, strides, padding),
       {
         MODE: 2,

@@ -1,11 +1,12 @@
 /**
- * The fused ops (src/graph/ops/fused.ts): the matmul epilogue (the matmul shaders), the activation
+ * The fused ops (src/graph/ops/fused.ts): the matmul and conv2d epilogues (their shaders), the activation
  * gradient (activation-grad.wgsl) and softmax cross-entropy (softmax-cross-entropy.wgsl).
  */
 import { sizeOf } from '../../../graph/shape';
 import type { WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
+import { conv2d } from './conv';
 import { chunked } from './elementwise';
 import { ACTIVATION_CODES, matmul } from './nn';
 
@@ -33,10 +34,12 @@ function crossEntropyRows(
 }
 
 export const fusedKernels: WebGPUKernels<
-  'fusedMatmul' | 'activationGrad' | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'
+  'fusedMatmul' | 'fusedConv2d' | 'activationGrad' | 'softmaxCrossEntropy' | 'softmaxCrossEntropyGrad'
 > = {
   fusedMatmul: ([a, b, bias], outShape, params, env) =>
     matmul(a, b, bias, outShape, params, ACTIVATION_CODES[params.activation], env),
+  fusedConv2d: ([x, w, bias], outShape, params, env) =>
+    conv2d(x, w, bias, outShape, params, ACTIVATION_CODES[params.activation], env),
   activationGrad: ([dy, y], outShape, { activation }, env) =>
     chunked(env, sizeOf(outShape), SHADERS.activationGrad, [dy.buffer, y.buffer], new ParamWords(), {
       OP: ACTIVATION_CODES[activation],
