@@ -77,21 +77,11 @@ function packA(
   kc: number,
   packed: Float64Array,
 ) {
-  const rows = Math.ceil(m / MR) * MR;
   if (transposeA) {
-    // A stored [k, m]: row k0 + p holds op(A)[., k0 + p].
-    for (let p = 0; p < kc; p++) {
-      const from = (k0 + p) * m;
-      for (let i = 0; i < rows; i++) {
-        packed[(i - (i % MR)) * kc + p * MR + (i % MR)] = i < m ? a[from + i] : 0;
-      }
-    }
-    return;
-  }
-  for (let i = 0; i < rows; i++) {
-    const to = (i - (i % MR)) * kc + (i % MR);
-    const from = i * k + k0;
-    for (let p = 0; p < kc; p++) packed[to + p * MR] = i < m ? a[from + p] : 0;
+    // A stored [k, m]: row k0 + p holds op(A)[., k0 + p], MR of them per panel.
+    packRows(a, m, k0 * m, m, kc, packed, MR);
+  } else {
+    packColumns(a, m, k0, k, kc, packed, MR);
   }
 }
 
@@ -103,21 +93,61 @@ function packB(
   kc: number,
   packed: Float64Array,
 ) {
-  const cols = Math.ceil(n / NR) * NR;
-  if (!transposeB) {
-    // B stored [k, n]: row k0 + p holds op(B)[k0 + p, .].
-    for (let p = 0; p < kc; p++) {
-      const from = (k0 + p) * n;
-      for (let j = 0; j < cols; j++) {
-        packed[(j - (j % NR)) * kc + p * NR + (j % NR)] = j < n ? b[from + j] : 0;
-      }
-    }
-    return;
+  if (transposeB) {
+    packColumns(b, n, k0, k, kc, packed, NR);
+  } else {
+    packRows(b, n, k0 * n, n, kc, packed, NR);
   }
-  for (let j = 0; j < cols; j++) {
-    const to = (j - (j % NR)) * kc + (j % NR);
-    const from = j * k + k0;
-    for (let p = 0; p < kc; p++) packed[to + p * NR] = j < n ? b[from + p] : 0;
+}
+
+/**
+ * Packs kc source rows (from `start`, `stride` apart) of `count` values each into panels of
+ * `width` values per row: packed[(panel * kc + p) * width + r] = src[start + p * stride + panel * width + r].
+ */
+function packRows(
+  src: FloatArray,
+  count: number,
+  start: number,
+  stride: number,
+  kc: number,
+  packed: Float64Array,
+  width: number,
+): void {
+  const full = count - (count % width);
+  for (let p = 0; p < kc; p++) {
+    const from = start + p * stride;
+    let to = p * width;
+    for (let i = 0; i < full; i += width, to += kc * width) {
+      for (let r = 0; r < width; r++) packed[to + r] = src[from + i + r];
+    }
+    if (full < count) {
+      for (let r = 0; r < width; r++) packed[to + r] = full + r < count ? src[from + full + r] : 0;
+    }
+  }
+}
+
+/**
+ * Packs `count` source rows (each `k` long, read from column k0 on for kc values) as the columns of
+ * panels `width` wide: packed[(panel * kc + p) * width + r] = src[(panel * width + r) * k + k0 + p].
+ */
+function packColumns(
+  src: FloatArray,
+  count: number,
+  k0: number,
+  k: number,
+  kc: number,
+  packed: Float64Array,
+  width: number,
+): void {
+  const padded = Math.ceil(count / width) * width;
+  for (let i = 0; i < padded; i++) {
+    const to = (i - (i % width)) * kc + (i % width);
+    if (i >= count) {
+      for (let p = 0; p < kc; p++) packed[to + p * width] = 0;
+      continue;
+    }
+    const from = i * k + k0;
+    for (let p = 0; p < kc; p++) packed[to + p * width] = src[from + p];
   }
 }
 
