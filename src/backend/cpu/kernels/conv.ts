@@ -42,31 +42,31 @@ function forEachPosition(
 }
 
 /**
- * Visits every pooling window and channel: `visit(yIndex, xIndices)` with the input positions
- * inside the window (padding excluded), for channel c at stride inC.
+ * Visits every pooling window once: `visit(yBase, taps, count)` with the offsets of the first
+ * channel of the `count` input positions inside the window (padding excluded; the array is reused
+ * between calls). The kernels loop over channels themselves, channel c at offset + c.
  */
 function forEachWindow(
   xShape: Shape,
   { poolSize, strides, padding }: Pool2dParams,
-  visit: (yIndex: number, first: number, taps: readonly number[]) => void,
+  visit: (yBase: number, taps: Int32Array, count: number) => void,
 ): void {
   const [batch, inH, inW, channels] = xShape;
   const g = windowGeometry(inH, inW, poolSize[0], poolSize[1], strides, padding);
-  const taps: number[] = [];
+  const taps = new Int32Array(poolSize[0] * poolSize[1]);
   for (let b = 0; b < batch; b++) {
     for (let oh = 0; oh < g.outH; oh++) {
       for (let ow = 0; ow < g.outW; ow++) {
-        taps.length = 0;
+        let count = 0;
         for (let kh = 0; kh < poolSize[0]; kh++) {
           const ih = oh * strides[0] - g.padTop + kh;
           if (ih < 0 || ih >= inH) continue;
           for (let kw = 0; kw < poolSize[1]; kw++) {
             const iw = ow * strides[1] - g.padLeft + kw;
-            if (iw >= 0 && iw < inW) taps.push(((b * inH + ih) * inW + iw) * channels);
+            if (iw >= 0 && iw < inW) taps[count++] = ((b * inH + ih) * inW + iw) * channels;
           }
         }
-        const yBase = ((b * g.outH + oh) * g.outW + ow) * channels;
-        for (let c = 0; c < channels; c++) visit(yBase + c, c, taps);
+        visit(((b * g.outH + oh) * g.outW + ow) * channels, taps, count);
       }
     }
   }
@@ -76,14 +76,14 @@ function forEachWindow(
  * Position of the first maximum of x over a window's taps, for channel c. A NaN wins (the first
  * one), as in the max reduction, so a diverged value shows up in the output wherever it sits.
  */
-function argmax(x: ArrayLike<number>, taps: readonly number[], c: number): number {
+function argmax(x: ArrayLike<number>, taps: Int32Array, count: number, c: number): number {
   let best = -1;
   let bestValue = Number.NEGATIVE_INFINITY;
-  for (const t of taps) {
-    const v = x[t + c];
+  for (let t = 0; t < count; t++) {
+    const v = x[taps[t] + c];
     if (Number.isNaN(bestValue)) break;
     if (best < 0 || v > bestValue || Number.isNaN(v)) {
-      best = t + c;
+      best = taps[t] + c;
       bestValue = v;
     }
   }
@@ -135,34 +135,49 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   maxPool2d: ([x], out, params) => {
-    forEachWindow(x.shape, params, (y, c, taps) => {
-      const a = argmax(x.data, taps, c);
-      out.data[y] = a < 0 ? 0 : x.data[a];
+    const channels = x.shape[3];
+    forEachWindow(x.shape, params, (y, taps, count) => {
+      for (let c = 0; c < channels; c++) {
+        const a = argmax(x.data, taps, count, c);
+        out.data[y + c] = a < 0 ? 0 : x.data[a];
+      }
     });
   },
   maxPool2dGrad: ([x, dy], out, params) => {
-    forEachWindow(x.shape, params, (y, c, taps) => {
-      const a = argmax(x.data, taps, c);
-      if (a >= 0) out.data[a] += dy.data[y];
+    const channels = x.shape[3];
+    forEachWindow(x.shape, params, (y, taps, count) => {
+      for (let c = 0; c < channels; c++) {
+        const a = argmax(x.data, taps, count, c);
+        if (a >= 0) out.data[a] += dy.data[y + c];
+      }
     });
   },
   maxPool2dGather: ([x, g], out, params) => {
-    forEachWindow(x.shape, params, (y, c, taps) => {
-      const a = argmax(x.data, taps, c);
-      out.data[y] = a < 0 ? 0 : g.data[a];
+    const channels = x.shape[3];
+    forEachWindow(x.shape, params, (y, taps, count) => {
+      for (let c = 0; c < channels; c++) {
+        const a = argmax(x.data, taps, count, c);
+        out.data[y + c] = a < 0 ? 0 : g.data[a];
+      }
     });
   },
   avgPool2d: ([x], out, params) => {
-    forEachWindow(x.shape, params, (y, c, taps) => {
-      let s = 0;
-      for (const t of taps) s += x.data[t + c];
-      out.data[y] = taps.length > 0 ? s / taps.length : 0;
+    const channels = x.shape[3];
+    forEachWindow(x.shape, params, (y, taps, count) => {
+      for (let c = 0; c < channels; c++) {
+        let s = 0;
+        for (let t = 0; t < count; t++) s += x.data[taps[t] + c];
+        out.data[y + c] = count > 0 ? s / count : 0;
+      }
     });
   },
   avgPool2dGrad: ([dy], out, params) => {
-    forEachWindow(params.inputShape, params, (y, c, taps) => {
-      const share = dy.data[y] / taps.length;
-      for (const t of taps) out.data[t + c] += share;
+    const channels = params.inputShape[3];
+    forEachWindow(params.inputShape, params, (y, taps, count) => {
+      for (let c = 0; c < channels; c++) {
+        const share = dy.data[y + c] / count;
+        for (let t = 0; t < count; t++) out.data[taps[t] + c] += share;
+      }
     });
   },
 };
