@@ -98,6 +98,41 @@ describe('StepPlan: trace once, replay with one submit', () => {
     expect(new Set(waited).size).toBe(waited.length);
   });
 
+  it('a profiled step computes what a step computes and times every dispatch by op', async () => {
+    const init = mlpInit();
+    const run = async (profiled: boolean) => {
+      const plan = buildTrainingPlan();
+      try {
+        init.forEach((values, k) => {
+          plan.write(k, values);
+        });
+        const losses: number[] = [];
+        let kernels: Awaited<ReturnType<StepPlan['profile']>>['kernels'] = [];
+        for (let s = 0; s < 3; s++) {
+          if (profiled) {
+            const r = await plan.profile([0]);
+            losses.push(r.outputs[0][0]);
+            kernels = r.kernels;
+          } else {
+            losses.push((await plan.step([0]))[0][0]);
+          }
+        }
+        return { losses, kernels, dispatches: plan.counters.dispatchesPerStep };
+      } finally {
+        plan.destroy();
+      }
+    };
+    const plain = await run(false);
+    const profiled = await run(true);
+    expect(profiled.losses).toEqual(plain.losses);
+    expect(profiled.kernels.reduce((n, k) => n + k.dispatches, 0)).toBe(plain.dispatches);
+    expect(profiled.kernels.map((k) => k.op)).toContain('matmul');
+    for (const k of profiled.kernels) expect(Number.isFinite(k.ms) && k.ms >= 0, k.op).toBe(true);
+    // Sorted by time, most first.
+    const ms = profiled.kernels.map((k) => k.ms);
+    expect(ms).toEqual([...ms].sort((a, b) => b - a));
+  });
+
   it('new inputs written between steps are used by the next step', async () => {
     const plan = StepPlan.build(gpu, [[7, 33], [33]], (x, w) => [
       ops.sum(ops.mul(x, w), 1),

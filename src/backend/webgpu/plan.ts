@@ -45,7 +45,24 @@ export interface PlanCounters {
   intermediateBuffers: number;
 }
 
+/** GPU time of one op kind in a profiled step (`StepPlan.profile`). */
+export interface KernelTime {
+  readonly op: OpName;
+  /** Dispatches of this op in the step. */
+  dispatches: number;
+  ms: number;
+}
+
+/** The query set and buffers of a profiled step. */
+interface Timing {
+  readonly querySet: GPUQuerySet;
+  readonly resolved: GPUBuffer;
+  readonly staging: GPUBuffer;
+}
+
 interface Recorded {
+  /** The op whose kernel this dispatch belongs to (for `profile`). */
+  readonly op: OpName;
   readonly pipeline: GPUComputePipeline;
   /** One per ring set when the dispatch touches state, else one. */
   readonly bindGroups: readonly GPUBindGroup[];
@@ -238,7 +255,7 @@ export class StepPlan {
         entries.push({ binding: d.inputs.length + 1, resource: { buffer: uniforms[k] } });
         return device.createBindGroup({ label: node.op, layout, entries });
       });
-      this.dispatches.push({ pipeline, bindGroups, workgroups: workgroupGrid(d0.workgroups) });
+      this.dispatches.push({ op: node.op, pipeline, bindGroups, workgroups: workgroupGrid(d0.workgroups) });
     });
   }
 
@@ -298,16 +315,79 @@ export class StepPlan {
    * the outputs read; the next step need not wait for it.
    */
   step(read: readonly number[] = []): Promise<Float32Array[]> {
+    return this.run(read, null);
+  }
+
+  /**
+   * Runs one step like `step`, with each dispatch in a compute pass of its own bracketed by GPU
+   * timestamps, and resolves with the step's outputs and the GPU time of each op kind (summed
+   * over its dispatches, most first): where a step's time goes. Needs the 'timestamp-query'
+   * feature (the backend asks for it where the adapter has it); the extra passes and the query
+   * readback make this step slower than `step`, so it is for measurements, not for training.
+   */
+  async profile(read: readonly number[] = []): Promise<{ outputs: Float32Array[]; kernels: KernelTime[] }> {
+    const device = this.backend.device;
+    if (!device.features.has('timestamp-query')) {
+      throw new BackendError(
+        "StepPlan.profile: this device has no 'timestamp-query' feature, so kernel times cannot be measured",
+      );
+    }
+    const count = this.dispatches.length * 2;
+    const querySet = device.createQuerySet({ type: 'timestamp', count });
+    const resolved = this.backend.buffers.create(
+      count * 8,
+      GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+      'profile timestamps',
+    );
+    const staging = this.backend.buffers.create(
+      count * 8,
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      'profile readback',
+    );
+    try {
+      const outputs = await this.run(read, { querySet, resolved, staging });
+      await staging.mapAsync(GPUMapMode.READ);
+      const ticks = new BigUint64Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      const byOp = new Map<string, KernelTime>();
+      this.dispatches.forEach((d, k) => {
+        const ms = Number(ticks[2 * k + 1] - ticks[2 * k]) / 1e6;
+        const entry = byOp.get(d.op) ?? { op: d.op, dispatches: 0, ms: 0 };
+        entry.dispatches++;
+        entry.ms += ms;
+        byOp.set(d.op, entry);
+      });
+      return { outputs, kernels: [...byOp.values()].sort((a, b) => b.ms - a.ms) };
+    } finally {
+      querySet.destroy();
+      resolved.destroy();
+      staging.destroy();
+    }
+  }
+
+  private run(read: readonly number[], timing: Timing | null): Promise<Float32Array[]> {
     const parity = this.ring?.parity ?? 0;
     const device = this.backend.device;
     const encoder = device.createCommandEncoder({ label: 'step' });
-    const pass = encoder.beginComputePass();
-    for (const d of this.dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.bindGroups[d.bindGroups.length === 1 ? 0 : parity]);
-      pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
+    if (timing) {
+      this.dispatches.forEach((d, k) => {
+        const pass = encoder.beginComputePass({
+          timestampWrites: {
+            querySet: timing.querySet,
+            beginningOfPassWriteIndex: 2 * k,
+            endOfPassWriteIndex: 2 * k + 1,
+          },
+        });
+        this.encode(pass, d, parity);
+        pass.end();
+      });
+      encoder.resolveQuerySet(timing.querySet, 0, this.dispatches.length * 2, timing.resolved, 0);
+      encoder.copyBufferToBuffer(timing.resolved, 0, timing.staging, 0, this.dispatches.length * 16);
+    } else {
+      const pass = encoder.beginComputePass();
+      for (const d of this.dispatches) this.encode(pass, d, parity);
+      pass.end();
     }
-    pass.end();
     for (const [from, to, bytes] of this.stateCopies[parity] ?? [])
       if (bytes > 0) encoder.copyBufferToBuffer(from, 0, to, 0, bytes);
     const staged = read.map((k) => {
@@ -331,6 +411,12 @@ export class StepPlan {
         return values;
       }),
     );
+  }
+
+  private encode(pass: GPUComputePassEncoder, d: Recorded, parity: number): void {
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.bindGroups[d.bindGroups.length === 1 ? 0 : parity]);
+    pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
   }
 
   private outputBytes(k: number, what: string): number {

@@ -18,7 +18,7 @@
  */
 
 import type { GpuStorage } from '../../backend/webgpu/buffers';
-import { StepPlan } from '../../backend/webgpu/plan';
+import { type KernelTime, StepPlan } from '../../backend/webgpu/plan';
 import { StateRing } from '../../backend/webgpu/state-ring';
 import type { WebGPUBackend } from '../../backend/webgpu/webgpu-backend';
 import { BackendError } from '../../errors';
@@ -171,6 +171,30 @@ export class PlannedTrainer {
    * [loss] or [loss, yPred] once the GPU has run it. Nothing waits here.
    */
   issue(batch: HostBatch): Promise<Float32Array[]> {
+    const plan = this.prepareStep(batch);
+    const read = plan.step(this.reads);
+    this.compiled.optimizer.iterations++;
+    return read;
+  }
+
+  /**
+   * Issues one step like `issue`, timing each kernel with GPU timestamps (StepPlan.profile): for
+   * measurements on adapters with 'timestamp-query'.
+   */
+  async profile(batch: HostBatch): Promise<{ outputs: Float32Array[]; kernels: KernelTime[] }> {
+    const plan = this.prepareStep(batch);
+    const result = plan.profile(this.reads);
+    this.compiled.optimizer.iterations++;
+    return result;
+  }
+
+  /** The outputs a step reads back: the loss, and the predictions when metrics need them. */
+  private get reads(): number[] {
+    return this.readsPrediction ? [0, 1] : [0];
+  }
+
+  /** Writes a step's batch, optimizer scalars and dropout step into its plan. */
+  private prepareStep(batch: HostBatch): StepPlan {
     const plan = this.planFor(batch.rows);
     const optimizer = this.compiled.optimizer;
     plan.write(0, batch.x);
@@ -182,9 +206,7 @@ export class PlannedTrainer {
     });
     const step = optimizer.iterations;
     plan.setParams('dropout', (p) => ({ ...p, step }));
-    const read = plan.step(this.readsPrediction ? [0, 1] : [0]);
-    optimizer.iterations = step + 1;
-    return read;
+    return plan;
   }
 
   /** Takes back the last `steps` issued steps: the state and step count as before them. */

@@ -5,6 +5,7 @@
  *     npx vitest run --config test/webgpu/measure/vitest.config.ts layer-steps
  * W2 MLP 784-256-128-10 batch 128; W3 4-16-3 batch 16; W4 Conv2D(8)-BN-ReLU-MaxPool-Dense batch 64
  * on 28x28x1; Adam, categorical cross-entropy on a softmax output, SwiftShader through Dawn.
+ * Then GPU time per op kind in a step from timestamp queries (median of 3 profiled steps).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, it } from 'vitest';
@@ -115,6 +116,16 @@ it('planned steps of W2, W3 and W4', async () => {
       wall.push((performance.now() - start) / w.steps);
       cpu.push((spent.user + spent.system) / 1000 / w.steps);
     }
+    const profiles = [];
+    for (let i = 0; i < 3; i++) profiles.push((await trainer.profile(batch)).kernels);
+    const ops = profiles[0].map((k) => k.op);
+    const gpuMs = (op: string) => median(profiles.map((p) => p.find((k) => k.op === op)?.ms ?? 0));
+    const total = median(profiles.map((p) => p.reduce((t, k) => t + k.ms, 0)));
+    const top = ops
+      .map((op) => `${op} ${gpuMs(op).toFixed(2)}`)
+      .slice(0, 8)
+      .join(', ');
+    console.log(`${w.name}: GPU ms per step by kernel (timestamps, total ${total.toFixed(1)}): ${top}`);
     console.log(
       `${w.name}: ${trainer.counters.dispatchesPerStep} dispatches/step, median ${median(wall).toFixed(2)} ms/step wall, ` +
         `${median(cpu).toFixed(2)} CPU ms/step (rounds ${wall.map((v) => v.toFixed(1)).join(' ')}; load ${loadavg()})`,
