@@ -3,6 +3,7 @@
 // statistics. One page serves one library and backend, so a hung workload costs only its page.
 
 import { cnnData, type Dataset, head, mlpData, randomMatrix, tabularData } from './data';
+import { dispatchCost } from './dispatch-cost';
 import { jaxjs } from './libs/jax';
 import type { BackendReport, Library, ModelKind } from './libs/library';
 import { ours } from './libs/ours';
@@ -105,7 +106,12 @@ async function run(spec: RunSpec): Promise<RunResult> {
 
 declare global {
   interface Window {
-    bench: { run: typeof run; memory: typeof memory; adapter: () => Promise<string> };
+    bench: {
+      run: typeof run;
+      memory: typeof memory;
+      dispatchCost: typeof dispatchCost;
+      adapter: () => Promise<string>;
+    };
   }
 }
 
@@ -116,6 +122,7 @@ const memory = (spec: MemorySpec) =>
 window.bench = {
   run,
   memory,
+  dispatchCost,
   /** What a plain requestAdapter() (as tfjs and jax-js make) gets in this Chromium set-up. */
   adapter: async () => {
     const adapter = await navigator.gpu?.requestAdapter();

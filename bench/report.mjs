@@ -79,12 +79,14 @@ function tableFor(key, rows) {
     'reps',
     'ours/this speed',
     'load 1m',
+    '60 dispatches ms before / after',
   ];
   const lines = [`### ${key}`, '', `| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of rows) {
-    const load = r.loadavg ? r.loadavg[0].toFixed(2) : '—';
+    const ms = (x) => (typeof x === 'number' ? x.toFixed(2) : '—');
+    const load = `${r.loadavg ? r.loadavg[0].toFixed(2) : '—'} | ${ms(r.dispatchMs)} / ${ms(r.dispatchMsAfter)}`;
     if (r.status !== 'ok') {
-      const cells = head.length - 4;
+      const cells = head.length - 5;
       lines.push(
         `| ${r.config} | ${label(r)} | ${r.status}: ${r.error.replace(/\|/g, '/').slice(0, 160)} |` +
           `${' |'.repeat(cells)} ${load} |`,

@@ -138,7 +138,8 @@ function log(row) {
   const s = row.summary;
   console.log(
     `${what} ${s.metric.median.toFixed(2).padStart(9)} ${s.metric.name.padEnd(8)} ` +
-      `(${s.ms.median.toFixed(0)} ms/rep, ${s.reps} reps${s.firstRepLoss !== undefined ? `, loss ${s.firstRepLoss.toFixed(3)}` : ''})` +
+      `(${s.ms.median.toFixed(0)} ms/rep, ${s.reps} reps${s.firstRepLoss !== undefined ? `, loss ${s.firstRepLoss.toFixed(3)}` : ''}` +
+      `${typeof row.dispatchMs === 'number' ? `, 60 dispatches ${row.dispatchMs.toFixed(2)} / ${row.dispatchMsAfter?.toFixed(2)} ms` : ''})` +
       `${row.fallbackReason ? `  FELL BACK: ${row.fallbackReason}` : ''}`,
   );
 }
@@ -196,6 +197,14 @@ async function runPair(browser, config, lib, backend) {
       context ??= await browser.newContext();
       page ??= await withTimeout(openPage(context), 120, 'opening the benchmark page');
       if (process.env.BENCH_VERBOSE) console.log(`  start ${lib} ${backend} ${w.workload} ${w.size}`);
+      // The adapter's dispatch cost before (and after) the workload (bench/dispatch-cost.ts): on llvmpipe
+      // it changes several-fold for seconds at a time, whatever the library.
+      if (config !== 'cpu')
+        base.dispatchMs = await withTimeout(
+          page.evaluate(() => window.bench.dispatchCost()),
+          30,
+          'dispatch cost',
+        );
       const { limitS: _, ...rest } = spec;
       const pageSpec = { ...rest, limitMs: limitS * 1000 };
       const result = await withTimeout(
@@ -213,6 +222,14 @@ async function runPair(browser, config, lib, backend) {
         classes: result.classes,
         summary: summarise(spec, result),
         loadavgAfter: readLoad(),
+        dispatchMsAfter:
+          config === 'cpu'
+            ? undefined
+            : await withTimeout(
+                page.evaluate(() => window.bench.dispatchCost()),
+                30,
+                'dispatch cost',
+              ),
       });
     } catch (e) {
       const timedOut = String(e.message).startsWith('timeout');
@@ -285,6 +302,10 @@ const notes = [
   'tfjs wasm runs single-threaded with SIMD: the page is not cross-origin isolated, so no SharedArrayBuffer.',
   'Load average: the 1-minute figure from /proc/loadavg before each workload; the machine is shared, so ' +
     'rows measured under a high load are noisy.',
+  '"60 dispatches": median ms per submit of 60 one-workgroup dispatches of a trivial shader plus a 4-byte ' +
+    'read, on a device of its own, just before and just after the row (bench/dispatch-cost.ts). On llvmpipe it is about ' +
+    '0.6 ms most of the time and 3-5 ms for seconds at a time (Mesa thread-pool hand-offs, often right after ' +
+    'W2); rows of small steps (W3) measured in that state are slower by a similar factor, whatever the library.',
 ];
 // A run limited to some workloads or set-ups is an A/B probe: kept apart, never the latest table.
 const subset = Boolean(process.env.BENCH_WORKLOADS || process.env.BENCH_SETUPS);
