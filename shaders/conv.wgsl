@@ -11,7 +11,7 @@
 // with BIAS; otherwise the second input again, unread), 3 output (write), 4 params.
 // Params: 0 n (outputs), 1 batch, 2 inH, 3 inW, 4 inC, 5 outH, 6 outW, 7 outC, 8 kH, 9 kW,
 //         10 strideH, 11 strideW, 12 padTop, 13 padLeft.
-// Workgroup: WG threads, one output element each.
+// Workgroup: WG threads, each PER output elements WG apart (as unary.wgsl).
 @group(0) @binding(0) var<storage, read> p: array<f32>;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
@@ -22,6 +22,7 @@ override MODE: u32 = 0u;
 override BIAS: bool = false;
 override ACT: u32 = 0u;
 override WG: u32 = 64u;
+override PER: u32 = 1u;
 
 struct Geometry {
   batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32,
@@ -117,20 +118,23 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = linearWorkgroup(wid, nwg) * WG + lid;
-  if (i >= pu(0u)) {
-    return;
-  }
-  let g = geometry();
-  if (MODE == 0u) {
-    var v = conv2d(i32(i), g);
-    if (BIAS) {
-      v += bias[i % u32(g.outC)];
+  let first = linearWorkgroup(wid, nwg) * WG * PER + lid;
+  for (var k = 0u; k < PER; k++) {
+    let i = first + k * WG;
+    if (i >= pu(0u)) {
+      return;
     }
-    y[i] = activate(v, ACT);
-  } else if (MODE == 1u) {
-    y[i] = backpropInput(i32(i), g);
-  } else {
-    y[i] = backpropFilter(i32(i), g);
+    let g = geometry();
+    if (MODE == 0u) {
+      var v = conv2d(i32(i), g);
+      if (BIAS) {
+        v += bias[i % u32(g.outC)];
+      }
+      y[i] = activate(v, ACT);
+    } else if (MODE == 1u) {
+      y[i] = backpropInput(i32(i), g);
+    } else {
+      y[i] = backpropFilter(i32(i), g);
+    }
   }
 }

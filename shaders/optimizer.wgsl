@@ -15,7 +15,7 @@
 //   4 1 - b2, 5 eps, 6 nesterov or centred (u32 0/1).
 // Each product and sum is rounded to f32 like the unfused ops' stored results; fma contraction
 // aside, the fused and unfused steps agree to the last bits.
-// Workgroup: WG threads, one element each.
+// Workgroup: WG threads, each PER elements WG apart (as unary.wgsl).
 @group(0) @binding(0) var<storage, read> w: array<f32>;
 @group(0) @binding(1) var<storage, read> g: array<f32>;
 @group(0) @binding(2) var<storage, read> m: array<f32>;
@@ -28,6 +28,7 @@
 override OP: u32 = 0u;
 override PART: u32 = 0u;
 override WG: u32 = 64u;
+override PER: u32 = 1u;
 
 fn adam(i: u32) -> f32 {
   let gi = g[i];
@@ -94,15 +95,18 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = linearWorkgroup(wid, nwg) * WG + lid;
-  if (i >= pu(0u)) {
-    return;
-  }
-  if (OP == 0u) {
-    y[i] = adam(i);
-  } else if (OP == 1u) {
-    y[i] = sgd(i);
-  } else {
-    y[i] = rmsprop(i);
+  let first = linearWorkgroup(wid, nwg) * WG * PER + lid;
+  for (var k = 0u; k < PER; k++) {
+    let i = first + k * WG;
+    if (i >= pu(0u)) {
+      return;
+    }
+    if (OP == 0u) {
+      y[i] = adam(i);
+    } else if (OP == 1u) {
+      y[i] = sgd(i);
+    } else {
+      y[i] = rmsprop(i);
+    }
   }
 }

@@ -5,13 +5,14 @@
 // Bindings: 0 input (x, or dy for MODE 1), 1 output (write), 2 params.
 // Params: 0 n (outputs), 1 batch, 2 inH, 3 inW, 4 channels, 5 outH, 6 outW, 7 poolH, 8 poolW,
 //         9 strideH, 10 strideW, 11 padTop, 12 padLeft.
-// Workgroup: WG threads, one output element each.
+// Workgroup: WG threads, each PER output elements WG apart (as unary.wgsl).
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
 override MODE: u32 = 0u;
 override WG: u32 = 64u;
+override PER: u32 = 1u;
 
 // Taps of a window along one axis that land inside [0, size): window starts at o*stride - pad.
 fn inside(o: i32, stride: i32, pad: i32, window: i32, size: i32) -> i32 {
@@ -67,14 +68,17 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = linearWorkgroup(wid, nwg) * WG + lid;
-  if (i >= pu(0u)) {
-    return;
-  }
-  let g = geometry();
-  if (MODE == 1u) {
-    y[i] = grad(i32(i), g);
-  } else {
-    y[i] = average(i32(i), g);
+  let first = linearWorkgroup(wid, nwg) * WG * PER + lid;
+  for (var k = 0u; k < PER; k++) {
+    let i = first + k * WG;
+    if (i >= pu(0u)) {
+      return;
+    }
+    let g = geometry();
+    if (MODE == 1u) {
+      y[i] = grad(i32(i), g);
+    } else {
+      y[i] = average(i32(i), g);
+    }
   }
 }

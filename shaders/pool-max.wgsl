@@ -8,7 +8,7 @@
 // Bindings: 0 x (read), 1 second (unused in MODE 0: x again; dy in 1; g in 2), 2 output (write), 3 params.
 // Params: 0 n (outputs), 1 batch, 2 inH, 3 inW, 4 channels, 5 outH, 6 outW, 7 poolH, 8 poolW,
 //         9 strideH, 10 strideW, 11 padTop, 12 padLeft.
-// Workgroup: WG threads, one output element each.
+// Workgroup: WG threads, each PER output elements WG apart (as unary.wgsl).
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> second: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
@@ -16,6 +16,7 @@
 
 override MODE: u32 = 0u;
 override WG: u32 = 64u;
+override PER: u32 = 1u;
 
 // Flat index into x of the window's first maximum, or -1 when the window holds no input.
 fn argmax(bi: i32, oh: i32, ow: i32, c: i32, g: Geometry) -> i32 {
@@ -81,14 +82,17 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let i = linearWorkgroup(wid, nwg) * WG + lid;
-  if (i >= pu(0u)) {
-    return;
-  }
-  let g = geometry();
-  if (MODE == 1u) {
-    y[i] = grad(i32(i), g);
-  } else {
-    y[i] = pooled(i32(i), g, MODE == 2u);
+  let first = linearWorkgroup(wid, nwg) * WG * PER + lid;
+  for (var k = 0u; k < PER; k++) {
+    let i = first + k * WG;
+    if (i >= pu(0u)) {
+      return;
+    }
+    let g = geometry();
+    if (MODE == 1u) {
+      y[i] = grad(i32(i), g);
+    } else {
+      y[i] = pooled(i32(i), g, MODE == 2u);
+    }
   }
 }

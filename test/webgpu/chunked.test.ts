@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operandMode } from '../../src/backend/webgpu/kernels/elementwise';
 import { mergeAxes } from '../../src/backend/webgpu/kernels/layout';
 import type { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
+import { valueAndGrad } from '../../src/graph/autodiff';
 import * as ops from '../../src/graph/ops';
+import type { Tensor } from '../../src/graph/tensor';
 import { ACCUMULATING, createGpu, ELEMENTWISE, expectClose, onBoth, randn } from './harness';
 
 describe('operand index modes and axis merging', () => {
@@ -70,6 +72,34 @@ for (const elementsPerThread of [1, 3, 8, 32]) {
         ],
       );
       expectClose(`elementwise, ${elementsPerThread} per thread`, r.gpu, r.cpu, ELEMENTWISE);
+    });
+
+    it('convolution, pooling, optimizer updates, gather and one-hot over many workgroups', async () => {
+      const x = [3, 19, 17, 4];
+      const w = [3, 3, 4, 5];
+      const weight = [37, 61];
+      const r = await onBoth(
+        gpu,
+        [randn(x), randn(w), randn([5]), randn(weight), randn(weight), randn(weight)],
+        (xt, wt, b, p, g, m) => {
+          const y = ops.fusedConv2d(xt, wt, b, { padding: 'same', activation: 'relu' });
+          const dy = ops.mul(y, 0.5);
+          const pools = valueAndGrad((t: Tensor) =>
+            ops.add(ops.sum(ops.maxPool2d(t, [2, 2])), ops.sum(ops.avgPool2d(t, [3, 3], { strides: 2 }))),
+          )(xt);
+          return [
+            pools.grads[0],
+            y,
+            ops.conv2dBackpropInput(dy, wt, x, { padding: 'same' }),
+            ops.maxPool2d(xt, [2, 2]),
+            ops.avgPool2d(xt, [3, 3], { strides: 2, padding: 'same' }),
+            ops.sgdUpdate(p, g, m, 0.1, { part: 'w', momentum: 0.9, nesterov: false }),
+            ops.gather(p, ops.fill([500], 3)),
+            ops.oneHot(ops.fill([700], 2), 5),
+          ];
+        },
+      );
+      expectClose(`window and map kernels, ${elementsPerThread} per thread`, r.gpu, r.cpu, ACCUMULATING, 1);
     });
 
     it('reductions and softmax, serial and tree, over merged and unmerged axes', async () => {

@@ -5,7 +5,7 @@ import { type Shape, sizeOf } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
-import { perElement } from './elementwise';
+import { chunked, perElement } from './elementwise';
 
 /** Words 1..13 of shaders/conv.wgsl from the input shape, the filter shape and the params. */
 function convWords(
@@ -42,7 +42,7 @@ function maxPool(
   params: Pool2dParams,
   env: KernelEnv,
 ) {
-  return perElement(env, sizeOf(outShape), SHADERS.poolMax, [first, second], poolWords(xShape, params), {
+  return chunked(env, sizeOf(outShape), SHADERS.poolMax, [first, second], poolWords(xShape, params), {
     MODE: mode,
   });
 }
@@ -60,7 +60,7 @@ export function conv2d(
   act: number,
   env: KernelEnv,
 ): KernelDispatch[] {
-  return perElement(
+  return chunked(
     env,
     sizeOf(outShape),
     SHADERS.conv,
@@ -73,7 +73,7 @@ export function conv2d(
 export const convKernels: WebGPUKernels<WindowOp> = {
   conv2d: ([x, w], outShape, params, env) => conv2d(x, w, null, outShape, params, 0, env),
   conv2dBackpropInput: ([dy, w], outShape, { strides, padding, inputShape }, env) =>
-    perElement(
+    chunked(
       env,
       sizeOf(outShape),
       SHADERS.conv,
@@ -83,6 +83,7 @@ export const convKernels: WebGPUKernels<WindowOp> = {
         MODE: 1,
       },
     ),
+  // Each filter gradient sums over every output position: few long outputs, one per thread.
   conv2dBackpropFilter: ([x, dy], outShape, { strides, padding, filterShape }, env) =>
     perElement(
       env,
@@ -100,9 +101,9 @@ export const convKernels: WebGPUKernels<WindowOp> = {
   maxPool2dGather: ([x, g], outShape, params, env) =>
     maxPool(2, x.buffer, g.buffer, x.shape, outShape, params, env),
   avgPool2d: ([x], outShape, params, env) =>
-    perElement(env, sizeOf(outShape), SHADERS.poolAvg, [x.buffer], poolWords(x.shape, params), { MODE: 0 }),
+    chunked(env, sizeOf(outShape), SHADERS.poolAvg, [x.buffer], poolWords(x.shape, params), { MODE: 0 }),
   avgPool2dGrad: ([dy], outShape, params, env) =>
-    perElement(env, sizeOf(outShape), SHADERS.poolAvg, [dy.buffer], poolWords(params.inputShape, params), {
+    chunked(env, sizeOf(outShape), SHADERS.poolAvg, [dy.buffer], poolWords(params.inputShape, params), {
       MODE: 1,
     }),
 };

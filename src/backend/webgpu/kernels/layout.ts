@@ -108,7 +108,7 @@ export const layoutKernels: WebGPUKernels<
   },
   gather: ([x, indices], outShape, _p, env) => {
     const params = new ParamWords().u(1, sizeOf(x.shape.slice(1))).u(2, x.shape[0]);
-    return perElement(env, sizeOf(outShape), SHADERS.gather, [x.buffer, indices.buffer], params, { MODE: 0 });
+    return chunked(env, sizeOf(outShape), SHADERS.gather, [x.buffer, indices.buffer], params, { MODE: 0 });
   },
   scatterAdd: ([src, indices], outShape, _p, env) => {
     const params = new ParamWords().u(1, sizeOf(src.shape.slice(1))).u(2, indices.shape[0]);
@@ -117,5 +117,5 @@ export const layoutKernels: WebGPUKernels<
     });
   },
   oneHot: ([indices], outShape, { depth }, env) =>
-    perElement(env, sizeOf(outShape), SHADERS.onehot, [indices.buffer], new ParamWords().u(1, depth)),
+    chunked(env, sizeOf(outShape), SHADERS.onehot, [indices.buffer], new ParamWords().u(1, depth)),
 };

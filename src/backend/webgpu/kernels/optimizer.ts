@@ -3,7 +3,7 @@ import { sizeOf } from '../../../graph/shape';
 import type { WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
-import { perElement } from './elementwise';
+import { chunked } from './elementwise';
 
 const ADAM_PARTS = { m: 0, v: 1, w: 2 } as const;
 const SGD_PARTS = { velocity: 0, w: 1 } as const;
@@ -17,7 +17,7 @@ export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspr
       .f(3, beta2)
       .f(4, 1 - beta2)
       .f(5, epsilon);
-    return perElement(
+    return chunked(
       env,
       sizeOf(outShape),
       SHADERS.optimizer,
@@ -29,7 +29,7 @@ export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspr
   sgdUpdate: ([w, g, velocity, lr], outShape, { part, momentum, nesterov }, env) => {
     const words = new ParamWords().f(1, momentum).u(6, nesterov ? 1 : 0);
     const buffers = [w, g, velocity, velocity, lr, lr].map((x) => x.buffer);
-    return perElement(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
+    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
       OP: 1,
       PART: SGD_PARTS[part],
     });
@@ -42,7 +42,7 @@ export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspr
       .f(5, params.epsilon)
       .u(6, params.centered ? 1 : 0);
     const buffers = [w, g, velocity, average, lr, slot].map((x) => x.buffer);
-    return perElement(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
+    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
       OP: 2,
       PART: RMSPROP_PARTS[params.part],
     });
