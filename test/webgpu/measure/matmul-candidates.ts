@@ -1,3 +1,6 @@
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
 /**
  * Not shipped: generated matmul kernels for the speed measurements in matmul.measure.ts. Each thread
  * computes a BM x BN block of C held in scalar registers (the CPU emulations run one invocation per
@@ -133,4 +136,119 @@ export function generate(c: Candidate, p: Problem): string {
 export function workgroups(c: Candidate, p: Problem): { count: number; tilesX: number } {
   const tilesX = Math.ceil(p.n / tileCols(c));
   return { count: tilesX * Math.ceil(p.m / tileRows(c)), tilesX };
+}
+
+export interface Kernel {
+  name: string;
+  code: string;
+  constants: Record<string, number>;
+  workgroups: number;
+  params: Uint32Array<ArrayBuffer>;
+  /** Binds b a second time as the epilogue's (unread) bias, as nn.ts does. */
+  bias?: boolean;
+}
+
+/** The shipped (at 2c65b4a) 4x4 register kernel (shaders/matmul-register.wgsl with common.wgsl), as nn.ts dispatches it. */
+export function shipped(p: Problem, wg = 64): Kernel {
+  // As committed before the fused epilogue (the working tree's copy may be mid-edit).
+  const code = ['shaders/matmul-register.wgsl', 'shaders/common.wgsl'].map((f) =>
+    execSync(`git show 2c65b4a:${f}`, { encoding: 'utf8' }),
+  );
+  const perRow = Math.ceil(p.n / 4);
+  const blocks = Math.ceil(p.m / 4) * perRow;
+  const params = new Uint32Array(64);
+  params.set([p.m, p.n, p.k, 0, 0, perRow, blocks]);
+  return {
+    name: `shipped 4x4 wg${wg}`,
+    code: code.join('\n'),
+    constants: { WG: wg, TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0 },
+    workgroups: Math.ceil(blocks / wg),
+    params,
+  };
+}
+
+/** shaders/matmul-vec4.wgsl as in the working tree, with its appended parts, as nn.ts dispatches it. */
+export function vec4File(p: Problem, tx = 8, ty = 4, commit?: string): Kernel {
+  const code = ['shaders/matmul-vec4.wgsl', 'shaders/activation.wgsl', 'shaders/common.wgsl'].map((f) =>
+    commit ? execSync(`git show ${commit}:${f}`, { encoding: 'utf8' }) : readFileSync(f, 'utf8'),
+  );
+  const perRow = Math.ceil(p.n / (8 * tx));
+  const tiles = Math.ceil(p.m / (8 * ty)) * perRow;
+  const params = new Uint32Array(64);
+  params.set([p.m, p.n, p.k, 0, 0, perRow, tiles]);
+  return {
+    name: `vec4 ${commit ?? 'file'} wg${tx}x${ty}`,
+    code: code.join('\n'),
+    constants: { TX: tx, TY: ty, TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0 },
+    workgroups: tiles,
+    params,
+    bias: true,
+  };
+}
+
+export function candidate(c: Candidate, p: Problem): Kernel {
+  const { count, tilesX } = workgroups(c, p);
+  return {
+    name: label(c),
+    code: generate(c, p),
+    constants: {},
+    workgroups: count,
+    params: new Uint32Array([p.m, p.n, p.k, tilesX]),
+  };
+}
+
+export const W1: Problem[] = [256, 512, 1024].map((n) => ({ m: n, n, k: n, transA: false, transB: false }));
+export const W2: Problem[] = [
+  { m: 128, k: 784, n: 256, transA: false, transB: false },
+  { m: 128, k: 256, n: 128, transA: false, transB: false },
+  { m: 128, k: 128, n: 10, transA: false, transB: false },
+  { m: 784, k: 128, n: 256, transA: true, transB: false },
+  { m: 256, k: 128, n: 128, transA: true, transB: false },
+  { m: 128, k: 128, n: 10, transA: true, transB: false },
+  { m: 128, k: 256, n: 784, transA: false, transB: true },
+  { m: 128, k: 128, n: 256, transA: false, transB: true },
+  { m: 128, k: 10, n: 128, transA: false, transB: true },
+];
+
+const base: Candidate = {
+  bm: 4,
+  bn: 4,
+  wgx: 8,
+  wgy: 8,
+  rows: 'contig',
+  cols: 'contig',
+  vecA: false,
+  vecB: false,
+  unroll: 1,
+};
+const variants = (s: string): Candidate[] =>
+  s.split(';').map((spec) => {
+    const c = { ...base };
+    for (const kv of spec.split(',')) {
+      const [k, v] = kv.split('=');
+      if (k === 'rows' || k === 'cols') c[k] = v as 'contig' | 'strided';
+      else if (k === 'vecA' || k === 'vecB') c[k] = v === '1';
+      else if (k) (c as unknown as Record<string, number>)[k] = Number(v);
+    }
+    return c;
+  });
+
+export const vec4Fits = (p: Problem) =>
+  p.k % 4 === 0 && (!p.transA || p.m % 4 === 0) && (p.transB || p.n % 4 === 0);
+
+/** MATMUL_SET: w1 (default), w2 or all. */
+export function problemsFromEnv(): Problem[] {
+  const set = process.env.MATMUL_SET ?? 'w1';
+  return set === 'w1' ? W1 : set === 'w2' ? W2 : [...W1, ...W2];
+}
+
+/** The kernels the environment asks for (see matmul.measure.ts), those that fit the problem. */
+export function kernelsFromEnv(p: Problem): Kernel[] {
+  const specs = process.env.MATMUL_VARIANTS ? variants(process.env.MATMUL_VARIANTS) : [];
+  return [
+    ...(process.env.MATMUL_SHIPPED === '0' ? [] : [shipped(p)]),
+    ...(process.env.MATMUL_FILE === '1' && vec4Fits(p) ? [vec4File(p)] : []),
+    ...(process.env.MATMUL_REF && vec4Fits(p) ? [vec4File(p, 8, 4, process.env.MATMUL_REF)] : []),
+    ...specs.filter((c) => fits(c, p)).map((c) => candidate(c, p)),
+  ];
 }
