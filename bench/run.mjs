@@ -149,6 +149,10 @@ async function runMemory(browser, config) {
   for (const m of MEMORY) {
     const { limitS, ...spec } = m;
     const base = { config, spec, loadavg: readLoad() };
+    if (Date.now() + limitS * 1000 > DEADLINE) {
+      memoryRows.push({ ...base, status: 'skipped', error: 'past the run deadline (BENCH_DEADLINE_MIN)' });
+      continue;
+    }
     const context = await browser.newContext();
     try {
       const page = await withTimeout(openPage(context), 120, 'opening the benchmark page');
