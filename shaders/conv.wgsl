@@ -5,11 +5,14 @@
 //                                    sum_f dy[b,oh,ow,f] * w[kh,kw,c,f]
 //   2 backpropFilter dw[kh,kw,c,f] = sum_{b,oh,ow} x[b, oh*sh - pt + kh, ow*sw - pl + kw, c] * dy[b,oh,ow,f]
 // Taps that fall into the zero padding contribute nothing.
+// MODE 0 computes a block of 4 filters at one output position per work item (item = position *
+// ceil(outC / 4) + filter block): the position's index arithmetic and every input value are
+// shared by 4 outputs (on CPU emulations, the divisions cost more than the multiply-adds).
 // Epilogue (MODE 0, fusedConv2d): y = act(y + bias[f]) when BIAS, act chosen by ACT
 // (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh).
 // Bindings: 0 first input (x, or dy for MODE 1), 1 second (w, or dy for MODE 2), 2 bias (MODE 0
 // with BIAS; otherwise the second input again, unread), 3 output (write), 4 params.
-// Params: 0 n (outputs), 1 batch, 2 inH, 3 inW, 4 inC, 5 outH, 6 outW, 7 outC, 8 kH, 9 kW,
+// Params: 0 n (outputs; MODE 0: work items), 1 batch, 2 inH, 3 inW, 4 inC, 5 outH, 6 outW, 7 outC, 8 kH, 9 kW,
 //         10 strideH, 11 strideW, 12 padTop, 13 padLeft.
 // Workgroup: WG threads, each PER output elements WG apart (as unary.wgsl).
 @group(0) @binding(0) var<storage, read> p: array<f32>;
@@ -34,12 +37,15 @@ fn geometry() -> Geometry {
     pi(12u), pi(13u));
 }
 
-fn conv2d(i: i32, g: Geometry) -> f32 {
-  let f = i % g.outC;
-  let ow = (i / g.outC) % g.outW;
-  let oh = (i / (g.outC * g.outW)) % g.outH;
-  let bi = i / (g.outC * g.outW * g.outH);
-  var s = 0.0;
+// Filters f0 .. f0 + 3 at output position `position` (batch-major, then row, then column).
+// Filter indices past outC read the last filter (valid memory) and are not written.
+fn conv2dBlock(position: i32, f0: i32, g: Geometry) {
+  let ow = position % g.outW;
+  let oh = (position / g.outW) % g.outH;
+  let bi = position / (g.outW * g.outH);
+  let last = g.outC - 1;
+  let fs = min(vec4<i32>(f0, f0 + 1, f0 + 2, f0 + 3), vec4<i32>(last));
+  var s = vec4<f32>();
   for (var kh = 0; kh < g.kH; kh++) {
     let ih = oh * g.sH - g.padTop + kh;
     if (ih < 0 || ih >= g.inH) {
@@ -51,13 +57,26 @@ fn conv2d(i: i32, g: Geometry) -> f32 {
         continue;
       }
       let xo = ((bi * g.inH + ih) * g.inW + iw) * g.inC;
-      let wo = (kh * g.kW + kw) * g.inC * g.outC + f;
+      var wo = (kh * g.kW + kw) * g.inC * g.outC;
       for (var c = 0; c < g.inC; c++) {
-        s += p[xo + c] * q[wo + c * g.outC];
+        let w = vec4<f32>(q[wo + fs.x], q[wo + fs.y], q[wo + fs.z], q[wo + fs.w]);
+        s += p[xo + c] * w;
+        wo += g.outC;
       }
     }
   }
-  return s;
+  let yo = position * g.outC;
+  for (var k = 0; k < 4; k++) {
+    let f = f0 + k;
+    if (f > last) {
+      break;
+    }
+    var v = s[k];
+    if (BIAS) {
+      v += bias[f];
+    }
+    y[yo + f] = activate(v, ACT);
+  }
 }
 
 fn backpropInput(i: i32, g: Geometry) -> f32 {
@@ -126,11 +145,8 @@ fn main(
     }
     let g = geometry();
     if (MODE == 0u) {
-      var v = conv2d(i32(i), g);
-      if (BIAS) {
-        v += bias[i % u32(g.outC)];
-      }
-      y[i] = activate(v, ACT);
+      let blocks = (g.outC + 3) / 4;
+      conv2dBlock(i32(i) / blocks, (i32(i) % blocks) * 4, g);
     } else if (MODE == 1u) {
       y[i] = backpropInput(i32(i), g);
     } else {

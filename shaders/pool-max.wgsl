@@ -6,9 +6,9 @@
 //                                     windows in increasing (oh, ow), the CPU's order
 //   2 maxPool2dGather y[b,oh,ow,c]  = g[argmax(b,oh,ow,c)]  (g shaped like x)
 // Bindings: 0 x (read), 1 second (unused in MODE 0: x again; dy in 1; g in 2), 2 output (write), 3 params.
-// Params: 0 n (outputs), 1 batch, 2 inH, 3 inW, 4 channels, 5 outH, 6 outW, 7 poolH, 8 poolW,
+// Params: 0 n (work items: positions of the output, of x for MODE 1, times ceil(channels / 4)), 1 batch, 2 inH, 3 inW, 4 channels, 5 outH, 6 outW, 7 poolH, 8 poolW,
 //         9 strideH, 10 strideW, 11 padTop, 12 padLeft.
-// Workgroup: WG threads, each PER output elements WG apart (as unary.wgsl).
+// Workgroup: WG threads, each PER work items WG apart (as unary.wgsl).
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> second: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
@@ -18,10 +18,28 @@ override MODE: u32 = 0u;
 override WG: u32 = 64u;
 override PER: u32 = 1u;
 
-// Flat index into x of the window's first maximum, or -1 when the window holds no input.
-fn argmax(bi: i32, oh: i32, ow: i32, c: i32, g: Geometry) -> i32 {
-  var best = -1;
-  var bestValue = 0.0;
+// Every work item handles 4 consecutive channels (NHWC: adjacent words) at one position, so
+// the position's index arithmetic, shared by the 4, is paid once (on CPU emulations the
+// divisions cost more than the comparisons). Channels past the last read the last one (valid
+// memory) and are not written.
+
+// Channels c0 .. c0 + 3, clamped to the last.
+fn lanes(c0: i32, g: Geometry) -> vec4<i32> {
+  return min(vec4<i32>(c0, c0 + 1, c0 + 2, c0 + 3), vec4<i32>(g.ch - 1));
+}
+
+fn loadX(k: vec4<i32>) -> vec4<f32> {
+  return vec4<f32>(x[k.x], x[k.y], x[k.z], x[k.w]);
+}
+
+fn loadSecond(k: vec4<i32>) -> vec4<f32> {
+  return vec4<f32>(second[k.x], second[k.y], second[k.z], second[k.w]);
+}
+
+// Flat indices into x of each lane's window's first maximum, or -1 when the window holds no input.
+fn argmax(bi: i32, oh: i32, ow: i32, cs: vec4<i32>, g: Geometry) -> vec4<i32> {
+  var best = vec4<i32>(-1);
+  var bestValue = vec4<f32>();
   for (var kh = 0; kh < g.pH; kh++) {
     let ih = oh * g.sH - g.padTop + kh;
     if (ih < 0 || ih >= g.inH) {
@@ -32,48 +50,59 @@ fn argmax(bi: i32, oh: i32, ow: i32, c: i32, g: Geometry) -> i32 {
       if (iw < 0 || iw >= g.inW) {
         continue;
       }
-      let k = ((bi * g.inH + ih) * g.inW + iw) * g.ch + c;
-      let v = x[k];
-      if (best < 0 || v > bestValue) {
-        best = k;
-        bestValue = v;
-      }
+      let k = vec4<i32>(((bi * g.inH + ih) * g.inW + iw) * g.ch) + cs;
+      let v = loadX(k);
+      let take = (best < vec4<i32>(0)) | (v > bestValue);
+      best = select(best, k, take);
+      bestValue = select(bestValue, v, take);
     }
   }
   return best;
 }
 
-fn pooled(i: i32, g: Geometry, fromSecond: bool) -> f32 {
-  let c = i % g.ch;
-  let ow = (i / g.ch) % g.outW;
-  let oh = (i / (g.ch * g.outW)) % g.outH;
-  let bi = i / (g.ch * g.outW * g.outH);
-  let k = argmax(bi, oh, ow, c, g);
-  if (k < 0) {
-    return 0.0;
-  }
-  return select(x[k], second[k], fromSecond);
+// The 4 channels from c0 at output position `position` (batch-major, then row, then column).
+fn pooled(position: i32, c0: i32, g: Geometry, fromSecond: bool) {
+  let ow = position % g.outW;
+  let oh = (position / g.outW) % g.outH;
+  let bi = position / (g.outW * g.outH);
+  let best = argmax(bi, oh, ow, lanes(c0, g), g);
+  let k = max(best, vec4<i32>(0));
+  let picked = select(loadX(k), loadSecond(k), fromSecond);
+  let v = select(picked, vec4<f32>(), best < vec4<i32>(0));
+  store(position, c0, v, g);
 }
 
-fn grad(i: i32, g: Geometry) -> f32 {
-  let c = i % g.ch;
-  let iw = (i / g.ch) % g.inW;
-  let ih = (i / (g.ch * g.inW)) % g.inH;
-  let bi = i / (g.ch * g.inW * g.inH);
+// The gradient of the 4 channels from c0 at input position `position`.
+fn grad(position: i32, c0: i32, g: Geometry) {
+  let iw = position % g.inW;
+  let ih = (position / g.inW) % g.inH;
+  let bi = position / (g.inW * g.inH);
+  let cs = lanes(c0, g);
+  let mine = vec4<i32>(position * g.ch) + cs;
   // Windows containing ih: oh*sH - padTop <= ih <= oh*sH - padTop + pH - 1.
   let fromH = max(0, (ih + g.padTop - g.pH + g.sH) / g.sH);
   let toH = min(g.outH - 1, (ih + g.padTop) / g.sH);
   let fromW = max(0, (iw + g.padLeft - g.pW + g.sW) / g.sW);
   let toW = min(g.outW - 1, (iw + g.padLeft) / g.sW);
-  var s = 0.0;
+  var s = vec4<f32>();
   for (var oh = fromH; oh <= toH; oh++) {
     for (var ow = fromW; ow <= toW; ow++) {
-      if (argmax(bi, oh, ow, c, g) == i) {
-        s += second[((bi * g.outH + oh) * g.outW + ow) * g.ch + c];
-      }
+      let won = argmax(bi, oh, ow, cs, g) == mine;
+      let dy = loadSecond(vec4<i32>(((bi * g.outH + oh) * g.outW + ow) * g.ch) + cs);
+      s += select(vec4<f32>(), dy, won);
     }
   }
-  return s;
+  store(position, c0, s, g);
+}
+
+// Writes the lanes that are real channels of `position`.
+fn store(position: i32, c0: i32, v: vec4<f32>, g: Geometry) {
+  for (var k = 0; k < 4; k++) {
+    if (c0 + k >= g.ch) {
+      break;
+    }
+    y[position * g.ch + c0 + k] = v[k];
+  }
 }
 
 @compute @workgroup_size(WG)
@@ -89,10 +118,13 @@ fn main(
       return;
     }
     let g = geometry();
+    let blocks = (g.ch + 3) / 4;
+    let position = i32(i) / blocks;
+    let c0 = (i32(i) % blocks) * 4;
     if (MODE == 1u) {
-      y[i] = grad(i32(i), g);
+      grad(position, c0, g);
     } else {
-      y[i] = pooled(i32(i), g, MODE == 2u);
+      pooled(position, c0, g, MODE == 2u);
     }
   }
 }

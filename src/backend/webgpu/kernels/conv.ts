@@ -42,7 +42,10 @@ function maxPool(
   params: Pool2dParams,
   env: KernelEnv,
 ) {
-  return chunked(env, sizeOf(outShape), SHADERS.poolMax, [first, second], poolWords(xShape, params), {
+  // One work item per position and block of 4 channels (shaders/pool-max.wgsl).
+  const channels = outShape[3];
+  const items = (sizeOf(outShape) / Math.max(channels, 1)) * Math.ceil(channels / 4);
+  return chunked(env, items, SHADERS.poolMax, [first, second], poolWords(xShape, params), {
     MODE: mode,
   });
 }
@@ -60,9 +63,11 @@ export function conv2d(
   act: number,
   env: KernelEnv,
 ): KernelDispatch[] {
+  // One work item per output position and block of 4 filters (shaders/conv.wgsl MODE 0).
+  const [batch, outH, outW, outC] = outShape;
   return chunked(
     env,
-    sizeOf(outShape),
+    batch * outH * outW * Math.ceil(outC / 4),
     SHADERS.conv,
     [x.buffer, w.buffer, (bias ?? w).buffer],
     convWords(x.shape, w.shape, strides, padding),
