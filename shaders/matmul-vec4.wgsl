@@ -6,7 +6,8 @@
 // values). Per step of four k: 8 vec4 of A, 8 of B, 256 multiply-adds (the 4x4 kernel: 32 scalar
 // loads for the same 256). Measured in test/webgpu/measure/matmul.measure.ts: 2-2.5x the 4x4 kernel
 // on SwiftShader, 3-3.5x on llvmpipe. A is read along k (stored rows) or, transposed, along i;
-// B along j or, transposed, along k; 4x4 blocks read the other way are transposed in registers.
+// B along j or, transposed, along k; 4x4 blocks read the other way are transposed in registers,
+// with constant swizzles (a vector indexed by a function parameter cost SwiftShader 1.8x on dW).
 // Needs K % 4 == 0, M % 4 == 0 when TRANS_A, N % 4 == 0 unless TRANS_B (nn.ts falls back to
 // matmul-register.wgsl otherwise). Rows and columns past the edge are clamped (valid memory, results
 // never written), so the inner loop has no branches.
@@ -32,11 +33,6 @@ override ACT: u32 = 0u;
 // acc + A(i, k..k+3) . B(k..k+3, 4 columns), the four k in order.
 fn madd4(acc: vec4<f32>, av: vec4<f32>, b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>, b3: vec4<f32>) -> vec4<f32> {
   return acc + av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-}
-
-// Column q of the 4x4 block (t0; t1; t2; t3): turns vec4s along one axis into vec4s along the other.
-fn column(t0: vec4<f32>, t1: vec4<f32>, t2: vec4<f32>, t3: vec4<f32>, q: u32) -> vec4<f32> {
-  return vec4<f32>(t0[q], t1[q], t2[q], t3[q]);
 }
 
 @compute @workgroup_size(TX, TY)
@@ -105,14 +101,14 @@ fn main(
       let t11 = a[(k + 1u) * m4 + ag.y];
       let t21 = a[(k + 2u) * m4 + ag.y];
       let t31 = a[(k + 3u) * m4 + ag.y];
-      x0 = column(t00, t10, t20, t30, 0u);
-      x1 = column(t00, t10, t20, t30, 1u);
-      x2 = column(t00, t10, t20, t30, 2u);
-      x3 = column(t00, t10, t20, t30, 3u);
-      x4 = column(t01, t11, t21, t31, 0u);
-      x5 = column(t01, t11, t21, t31, 1u);
-      x6 = column(t01, t11, t21, t31, 2u);
-      x7 = column(t01, t11, t21, t31, 3u);
+      x0 = vec4<f32>(t00.x, t10.x, t20.x, t30.x);
+      x1 = vec4<f32>(t00.y, t10.y, t20.y, t30.y);
+      x2 = vec4<f32>(t00.z, t10.z, t20.z, t30.z);
+      x3 = vec4<f32>(t00.w, t10.w, t20.w, t30.w);
+      x4 = vec4<f32>(t01.x, t11.x, t21.x, t31.x);
+      x5 = vec4<f32>(t01.y, t11.y, t21.y, t31.y);
+      x6 = vec4<f32>(t01.z, t11.z, t21.z, t31.z);
+      x7 = vec4<f32>(t01.w, t11.w, t21.w, t31.w);
     } else {
       x0 = a[a0.x + kq];
       x1 = a[a0.y + kq];
@@ -141,14 +137,14 @@ fn main(
       let s5 = b[b1.y + kq];
       let s6 = b[b1.z + kq];
       let s7 = b[b1.w + kq];
-      y00 = column(s0, s1, s2, s3, 0u);
-      y10 = column(s0, s1, s2, s3, 1u);
-      y20 = column(s0, s1, s2, s3, 2u);
-      y30 = column(s0, s1, s2, s3, 3u);
-      y01 = column(s4, s5, s6, s7, 0u);
-      y11 = column(s4, s5, s6, s7, 1u);
-      y21 = column(s4, s5, s6, s7, 2u);
-      y31 = column(s4, s5, s6, s7, 3u);
+      y00 = vec4<f32>(s0.x, s1.x, s2.x, s3.x);
+      y10 = vec4<f32>(s0.y, s1.y, s2.y, s3.y);
+      y20 = vec4<f32>(s0.z, s1.z, s2.z, s3.z);
+      y30 = vec4<f32>(s0.w, s1.w, s2.w, s3.w);
+      y01 = vec4<f32>(s4.x, s5.x, s6.x, s7.x);
+      y11 = vec4<f32>(s4.y, s5.y, s6.y, s7.y);
+      y21 = vec4<f32>(s4.z, s5.z, s6.z, s7.z);
+      y31 = vec4<f32>(s4.w, s5.w, s6.w, s7.w);
     } else {
       let k = kq * 4u;
       y00 = b[k * n4 + bg.x];
