@@ -7,8 +7,9 @@
  * The inner loop then keeps an MR x NR block of C in 16 local doubles (registers) and reads both
  * panels sequentially, 8 loads per 16 multiply-adds, at 3 to 5 GFLOP/s. Packing also absorbs the
  * transposes, so all four layouts share one kernel, and it is O(mk + kn) against the O(mnk) work.
- * k is cut into blocks of KC so that a B panel (NR x KC) stays in L1 while the packed A block
- * (m x KC) stays in L2; partial sums over k blocks add into C.
+ * k is cut into blocks of KC, m into blocks of MC and n into blocks of NC, so that a B panel
+ * (NR x KC) stays in L1 while the packed A block (MC x KC) stays in L2, and the packing buffers
+ * stay bounded (1 and 2 MiB) whatever the product's size; partial sums over k blocks add into C.
  *
  * Every product of the real operands is computed (padding adds only zero rows and columns that are
  * never stored), so 0 * Infinity still gives NaN as on the GPU. Sums run in float64 and are rounded
@@ -19,8 +20,10 @@ import type { FloatArray } from '../types';
 const MR = 4;
 const NR = 4;
 const KC = 256;
+const MC = 512;
+const NC = 1024;
 
-/** The packing buffers, grown on demand and kept: a training step calls matmul many times. */
+/** The packing buffers, grown on demand up to MC x KC and KC x NC and kept: a training step calls matmul many times. */
 let packedA = new Float64Array(0);
 let packedB = new Float64Array(0);
 /** One MR x NR block of C, for the blocks that overhang the edge of C. */
@@ -40,8 +43,8 @@ export interface MatmulDims {
 }
 
 /**
- * Writes C = op(A) op(B) into `c` (row-major [m, n]; its previous contents are overwritten).
- * Allocates nothing once the packing buffers have grown to the largest product seen.
+ * Writes C = op(A) op(B) into `c` (row-major [m, n]; its previous contents are overwritten; it
+ * must not share memory with `a` or `b`). Allocates nothing once the packing buffers have grown.
  */
 export function matmulInto(a: FloatArray, b: FloatArray, c: FloatArray, dims: MatmulDims): void {
   const { m, n, k } = dims;
@@ -49,55 +52,62 @@ export function matmulInto(a: FloatArray, b: FloatArray, c: FloatArray, dims: Ma
     c.fill(0, 0, m * n);
     return;
   }
-  const rowPanels = Math.ceil(m / MR);
-  const colPanels = Math.ceil(n / NR);
   const kcMax = Math.min(KC, k);
-  if (packedA.length < rowPanels * MR * kcMax) packedA = new Float64Array(rowPanels * MR * kcMax);
-  if (packedB.length < colPanels * NR * kcMax) packedB = new Float64Array(colPanels * NR * kcMax);
+  const aSize = Math.ceil(Math.min(MC, m) / MR) * MR * kcMax;
+  const bSize = Math.ceil(Math.min(NC, n) / NR) * NR * kcMax;
+  if (packedA.length < aSize) packedA = new Float64Array(aSize);
+  if (packedB.length < bSize) packedB = new Float64Array(bSize);
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = Math.min(KC, k - k0);
-    packA(a, dims, k0, kc, packedA);
-    packB(b, dims, k0, kc, packedB);
-    for (let jp = 0; jp < colPanels; jp++) {
-      for (let ip = 0; ip < rowPanels; ip++) {
-        block(packedA, ip * MR * kc, packedB, jp * NR * kc, kc, c, ip * MR, jp * NR, m, n, k0 > 0);
+    for (let j0 = 0; j0 < n; j0 += NC) {
+      const nc = Math.min(NC, n - j0);
+      packB(b, dims, j0, nc, k0, kc, packedB);
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const mc = Math.min(MC, m - i0);
+        packA(a, dims, i0, mc, k0, kc, packedA);
+        for (let jp = 0; jp * NR < nc; jp++) {
+          for (let ip = 0; ip * MR < mc; ip++) {
+            const [ci, cj] = [i0 + ip * MR, j0 + jp * NR];
+            block(packedA, ip * MR * kc, packedB, jp * NR * kc, kc, c, ci, cj, m, n, k0 > 0);
+          }
+        }
       }
     }
   }
 }
 
 /**
- * packed[(panel * kc + p) * MR + r] = op(A)[panel * MR + r, k0 + p], zero past row m. The source
- * is walked along its stored rows whichever way it is transposed, so reads stay contiguous.
+ * packed[(panel * kc + p) * MR + r] = op(A)[i0 + panel * MR + r, k0 + p] for mc rows, zero past
+ * them. The source is walked along its stored rows whichever way it is transposed, so reads stay
+ * contiguous.
  */
 function packA(
   a: FloatArray,
   { m, k, transposeA }: MatmulDims,
+  i0: number,
+  mc: number,
   k0: number,
   kc: number,
   packed: Float64Array,
 ) {
-  if (transposeA) {
-    // A stored [k, m]: row k0 + p holds op(A)[., k0 + p], MR of them per panel.
-    packRows(a, m, k0 * m, m, kc, packed, MR);
-  } else {
-    packColumns(a, m, k0, k, kc, packed, MR);
-  }
+  // A stored [k, m]: row k0 + p holds op(A)[., k0 + p].
+  if (transposeA) packRows(a, mc, k0 * m + i0, m, kc, packed, MR);
+  else packColumns(a, i0, mc, k0, k, kc, packed, MR);
 }
 
-/** packed[(panel * kc + p) * NR + c] = op(B)[k0 + p, panel * NR + c], zero past column n. */
+/** packed[(panel * kc + p) * NR + c] = op(B)[k0 + p, j0 + panel * NR + c] for nc columns, zero past them. */
 function packB(
   b: FloatArray,
   { n, k, transposeB }: MatmulDims,
+  j0: number,
+  nc: number,
   k0: number,
   kc: number,
   packed: Float64Array,
 ) {
-  if (transposeB) {
-    packColumns(b, n, k0, k, kc, packed, NR);
-  } else {
-    packRows(b, n, k0 * n, n, kc, packed, NR);
-  }
+  // B stored [k, n]: row k0 + p holds op(B)[k0 + p, .].
+  if (transposeB) packColumns(b, j0, nc, k0, k, kc, packed, NR);
+  else packRows(b, nc, k0 * n + j0, n, kc, packed, NR);
 }
 
 /**
@@ -127,11 +137,13 @@ function packRows(
 }
 
 /**
- * Packs `count` source rows (each `k` long, read from column k0 on for kc values) as the columns of
- * panels `width` wide: packed[(panel * kc + p) * width + r] = src[(panel * width + r) * k + k0 + p].
+ * Packs `count` source rows from row `first` (each `k` long, read from column k0 on for kc values)
+ * as the columns of panels `width` wide:
+ * packed[(panel * kc + p) * width + r] = src[(first + panel * width + r) * k + k0 + p].
  */
 function packColumns(
   src: FloatArray,
+  first: number,
   count: number,
   k0: number,
   k: number,
@@ -146,7 +158,7 @@ function packColumns(
       for (let p = 0; p < kc; p++) packed[to + p * width] = 0;
       continue;
     }
-    const from = i * k + k0;
+    const from = (first + i) * k + k0;
     for (let p = 0; p < kc; p++) packed[to + p * width] = src[from + p];
   }
 }
