@@ -13,7 +13,8 @@
  *
  * Every product of the real operands is computed (padding adds only zero rows and columns that are
  * never stored), so 0 * Infinity still gives NaN as on the GPU. Sums run in float64 and are rounded
- * once when stored: a float32 C differs from the unblocked float32 loop only by summation order.
+ * when stored, once per KC block of k: a float32 C is closer to the exact product than a float32
+ * running sum, and differs from the unblocked loop only by summation order and those roundings.
  */
 import type { FloatArray } from '../types';
 
@@ -23,7 +24,7 @@ const KC = 256;
 const MC = 512;
 const NC = 1024;
 
-/** The packing buffers, grown on demand up to MC x KC and KC x NC and kept: a training step calls matmul many times. */
+/** The packing buffers (at most MC x KC and KC x NC), kept: a training step calls matmul many times. */
 let packedA = new Float64Array(0);
 let packedB = new Float64Array(0);
 /** One MR x NR block of C, for the blocks that overhang the edge of C. */
@@ -67,8 +68,8 @@ export function matmulInto(a: FloatArray, b: FloatArray, c: FloatArray, dims: Ma
         packA(a, dims, i0, mc, k0, kc, packedA);
         for (let jp = 0; jp * NR < nc; jp++) {
           for (let ip = 0; ip * MR < mc; ip++) {
-            const [ci, cj] = [i0 + ip * MR, j0 + jp * NR];
-            block(packedA, ip * MR * kc, packedB, jp * NR * kc, kc, c, ci, cj, m, n, k0 > 0);
+            const ci = i0 + ip * MR;
+            block(packedA, ip * MR * kc, packedB, jp * NR * kc, kc, c, ci, j0 + jp * NR, m, n, k0 > 0);
           }
         }
       }
