@@ -173,16 +173,36 @@ fn main(
     c70 = madd4(c70, x7, y00, y10, y20, y30);
     c71 = madd4(c71, x7, y01, y11, y21, y31);
   }
-  let acc = array<vec4<f32>, 16>(c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
-  for (var r = 0u; r < 8u; r++) {
-    if (row + r >= m) {
-      break;
-    }
-    for (var q = 0u; q < 8u; q++) {
-      if (col + q < n) {
-        c[(row + r) * n + col + q] = epilogue(acc[r * 2u + q / 4u][q % 4u], col + q);
-      }
-    }
+  storeRow(row, col, c00, c01);
+  storeRow(row + 1u, col, c10, c11);
+  storeRow(row + 2u, col, c20, c21);
+  storeRow(row + 3u, col, c30, c31);
+  storeRow(row + 4u, col, c40, c41);
+  storeRow(row + 5u, col, c50, c51);
+  storeRow(row + 6u, col, c60, c61);
+  storeRow(row + 7u, col, c70, c71);
+}
+
+// C(i, j..j+7), the elements inside the matrix, through the epilogue; straight-line, with constant
+// swizzles (see the header).
+fn storeRow(i: u32, j: u32, v0: vec4<f32>, v1: vec4<f32>) {
+  if (i >= pu(0u)) {
+    return;
+  }
+  store(i, j, v0.x);
+  store(i, j + 1u, v0.y);
+  store(i, j + 2u, v0.z);
+  store(i, j + 3u, v0.w);
+  store(i, j + 4u, v1.x);
+  store(i, j + 5u, v1.y);
+  store(i, j + 6u, v1.z);
+  store(i, j + 7u, v1.w);
+}
+
+fn store(i: u32, j: u32, v: f32) {
+  let n = pu(1u);
+  if (j < n) {
+    c[i * n + j] = epilogue(v, j);
   }
 }
 
