@@ -19,19 +19,23 @@ export function chunked(
   params: ParamWords,
   constants: Record<string, number> = {},
   per = env.elementsPerThread,
+  wg = env.workgroupSize,
 ): KernelDispatch[] {
   if (n === 0) return [];
   params.u(0, n);
   return [
     {
       shader,
-      constants: { ...constants, WG: env.workgroupSize, PER: per },
+      constants: { ...constants, WG: wg, PER: per },
       inputs,
       params,
-      workgroups: Math.ceil(n / (env.workgroupSize * per)),
+      workgroups: Math.ceil(n / (wg * per)),
     },
   ];
 }
+
+/** Workgroups the few-long-outputs kernels aim for, so every core of a CPU emulation gets some. */
+const MIN_WORKGROUPS = 8;
 
 const UNARY_OPS = {
   neg: 0,
@@ -185,5 +189,9 @@ export function perElement(
   params: ParamWords,
   constants: Record<string, number> = {},
 ): KernelDispatch[] {
-  return chunked(env, n, shader, inputs, params, constants, 1);
+  // Few outputs (a 3x3x1x8 filter gradient has 72) in 64-thread workgroups would leave one
+  // workgroup, one core, with most of the work: smaller workgroups spread them.
+  const spread = 2 ** Math.floor(Math.log2(Math.max(1, n / MIN_WORKGROUPS)));
+  const wg = Math.min(env.workgroupSize, Math.max(4, spread));
+  return chunked(env, n, shader, inputs, params, constants, 1, wg);
 }
