@@ -144,7 +144,7 @@ export class StepPlan {
         backend.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength),
     );
     this.bufferOf = planned.bufferOf;
-    for (const node of traced.nodes) this.recordNode(node);
+    for (const node of traced.nodes) if (!planned.aliased.has(node.output)) this.recordNode(node);
     this.planStateCopies(options.state, claimed);
     this.planFeedback(options.feedback ?? {});
     for (const k of options.reads ?? []) {
