@@ -38,6 +38,42 @@ const CASES: Record<string, Case> = {
       [0, 2],
     ]),
   ],
+  'fused matmul and conv epilogues': (t) => [
+    ops.fusedMatmul(t([33, 12]), t([12, 7]), t([7]), { activation: 'tanh' }),
+    ops.fusedMatmul(t([32, 16]), t([16, 8]), t([8]), { activation: 'relu' }),
+    ops.fusedConv2d(t([2, 9, 7, 3]), t([3, 3, 3, 5]), t([5]), { padding: 'same', activation: 'sigmoid' }),
+  ],
+  'channel moments, affine, sums': (t) => {
+    const x = t([4, 5, 6, 3]);
+    return [
+      ops.channelMoments(x, 3),
+      ops.channelMoments(t([3000, 2]), 1),
+      ops.channelAffine(x, t([3]), t([3]), t([3]), 3),
+      ops.channelSums(t([4, 5, 6, 3]), x, t([3]), 3),
+    ];
+  },
+  'softmax cross-entropy and optimizer updates': (t) => {
+    const z = t([33, 5]);
+    const labels = ops.abs(t([33, 5]));
+    return [
+      ops.softmaxCrossEntropy(z, labels),
+      ops.softmaxCrossEntropyGrad(t([33]), z, labels),
+      ops.activationGrad(t([257]), ops.sigmoid(t([257])), 'sigmoid'),
+      ops.adamUpdate(t([257]), t([257]), t([257]), ops.abs(t([257])), 0.01, 0, {
+        part: 'w',
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-7,
+      }),
+      ops.rmspropUpdate(t([257]), t([257]), ops.abs(t([257])), t([257]), t([257]), 0.01, {
+        part: 'w',
+        rho: 0.9,
+        momentum: 0.5,
+        epsilon: 1e-3,
+        centered: false,
+      }),
+    ];
+  },
   'mlp gradients': (t) => {
     const x = t([33, 7]);
     const labels = ops.oneHot(ops.abs(ops.sign(t([33]))), 3);
