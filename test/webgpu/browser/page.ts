@@ -18,6 +18,13 @@ const CASES: Record<string, Case> = {
   'matmul transposed 7x33x65': (t) => [
     ops.matmul(t([33, 7]), t([65, 33]), { transposeA: true, transposeB: true }),
   ],
+  // Multiples of 4 off the 32x64 tile: the vec4 register kernel on CPU adapters, every transpose pair.
+  'matmul vec4 36x20x44': (t) => [
+    ops.matmul(t([36, 20]), t([20, 44])),
+    ops.matmul(t([20, 36]), t([20, 44]), { transposeA: true }),
+    ops.matmul(t([36, 20]), t([44, 20]), { transposeB: true }),
+    ops.matmul(t([20, 36]), t([44, 20]), { transposeA: true, transposeB: true }),
+  ],
   'broadcast add, mul': (t) => [ops.add(t([7, 1, 33]), t([5, 1])), ops.mul(t([7, 33]), t([33]))],
   'exp, log, tanh': (t) => [ops.exp(t([257])), ops.log(ops.abs(t([257]))), ops.tanh(t([257]))],
   'sum and max over axes': (t) => [ops.sum(t([7, 33, 5]), [0, 2]), ops.max(t([33, 7]), 1)],
