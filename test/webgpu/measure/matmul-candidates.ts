@@ -167,6 +167,25 @@ export function shipped(p: Problem, wg = 64): Kernel {
   };
 }
 
+/** shaders/matmul-register.wgsl (with the epilogue) in the working tree or at a commit, as nn.ts dispatches it. */
+export function registerFile(p: Problem, commit?: string): Kernel {
+  const code = ['shaders/matmul-register.wgsl', 'shaders/activation.wgsl', 'shaders/common.wgsl'].map((f) =>
+    commit ? execSync(`git show ${commit}:${f}`, { encoding: 'utf8' }) : readFileSync(f, 'utf8'),
+  );
+  const perRow = Math.ceil(p.n / 4);
+  const blocks = Math.ceil(p.m / 4) * perRow;
+  const params = new Uint32Array(64);
+  params.set([p.m, p.n, p.k, 0, 0, perRow, blocks]);
+  return {
+    name: `4x4 ${commit ?? 'file'}`,
+    code: code.join('\n'),
+    constants: { WG: 64, TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0 },
+    workgroups: Math.ceil(blocks / 64),
+    params,
+    bias: true,
+  };
+}
+
 /** shaders/matmul-vec4.wgsl as in the working tree, with its appended parts, as nn.ts dispatches it. */
 export function vec4File(p: Problem, tx = 8, ty = 4, commit?: string): Kernel {
   const code = ['shaders/matmul-vec4.wgsl', 'shaders/activation.wgsl', 'shaders/common.wgsl'].map((f) =>
@@ -249,6 +268,8 @@ export function kernelsFromEnv(p: Problem): Kernel[] {
     ...(process.env.MATMUL_SHIPPED === '0' ? [] : [shipped(p)]),
     ...(process.env.MATMUL_FILE === '1' && vec4Fits(p) ? [vec4File(p)] : []),
     ...(process.env.MATMUL_REF && vec4Fits(p) ? [vec4File(p, 8, 4, process.env.MATMUL_REF)] : []),
+    ...(process.env.MATMUL_REGISTER === '1' ? [registerFile(p)] : []),
+    ...(process.env.MATMUL_REGISTER_REF ? [registerFile(p, process.env.MATMUL_REGISTER_REF)] : []),
     ...specs.filter((c) => fits(c, p)).map((c) => candidate(c, p)),
   ];
 }

@@ -8,7 +8,8 @@
  * MATMUL_ADAPTER=gl (with EGL_PLATFORM=surfaceless) runs on llvmpipe through Dawn's OpenGL ES backend,
  * otherwise SwiftShader (VK_ICD_FILENAMES). MATMUL_SET=w1|w2|all picks the shapes; the kernels:
  * the 4x4 kernel as of 2c65b4a (unless MATMUL_SHIPPED=0), shaders/matmul-vec4.wgsl (MATMUL_FILE=1),
- * the same file at a commit (MATMUL_REF=<sha>, for A/B of an edit), generated candidates
+ * the same file at a commit (MATMUL_REF=<sha>, for A/B of an edit), shaders/matmul-register.wgsl
+ * (MATMUL_REGISTER=1, MATMUL_REGISTER_REF=<sha>), generated candidates
  * (MATMUL_VARIANTS='bm=8,bn=8,wgx=8,wgy=4,vecA=1,vecB=1,unroll=4;...', fields of Candidate).
  * MATMUL_FLOPS: work per timed submit; MATMUL_ROUNDS: interleaved timing rounds.
  */
