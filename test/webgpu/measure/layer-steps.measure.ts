@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, it } from 'vitest';
+import type { KernelTime } from '../../../src/backend/webgpu/plan';
 import { WebGPUBackend } from '../../../src/backend/webgpu/webgpu-backend';
 import { useBackend } from '../../../src/graph/engine';
 import { Random } from '../../../src/graph/random';
@@ -116,7 +117,7 @@ it('planned steps of W2, W3 and W4', async () => {
       wall.push((performance.now() - start) / w.steps);
       cpu.push((spent.user + spent.system) / 1000 / w.steps);
     }
-    const profiles = [];
+    const profiles: KernelTime[][] = [];
     for (let i = 0; i < 3; i++) profiles.push((await trainer.profile(batch)).kernels);
     const ops = profiles[0].map((k) => k.op);
     const gpuMs = (op: string) => median(profiles.map((p) => p.find((k) => k.op === op)?.ms ?? 0));
