@@ -31,17 +31,13 @@ override WG: u32 = 64u;
 override PER: u32 = 1u;
 
 fn adam(i: u32) -> f32 {
-  let gi = g[i];
-  let m1 = m[i] * pf(1u) + gi * pf(2u);
   if (PART == 0u) {
-    return m1;
+    return adamM(i);
   }
-  let v1 = v[i] * pf(3u) + (gi * gi) * pf(4u);
   if (PART == 1u) {
-    return v1;
+    return adamV(i);
   }
-  let wi = w[i];
-  return (wi - wi * d[0]) - (m1 / (sqrt(v1) + pf(5u))) * a[0];
+  return adamW(i, adamM(i), adamV(i));
 }
 
 fn sgd(i: u32) -> f32 {

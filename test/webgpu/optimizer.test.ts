@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { valueAndGrad } from '../../src/graph/autodiff';
-import { useBackend } from '../../src/graph/engine';
+import { tensor, useBackend } from '../../src/graph/engine';
 import * as ops from '../../src/graph/ops';
 import type { Shape } from '../../src/graph/shape';
 import type { Tensor } from '../../src/graph/tensor';
@@ -175,5 +175,46 @@ describe('the planned step with fused and unfused updates', () => {
     expectClose('slots', fused.slots, unfused.slots, 1e-6, 1e-6);
     expect(fused.slots.length).toBeGreaterThan(0);
     expect(fused.dispatchesPerStep).toBeLessThan(unfused.dispatchesPerStep);
+  });
+
+  it("runs each weight's three Adam parts as one pass, with the eager path's results", async () => {
+    const rows = 12;
+    const x = randn([rows, 5]);
+    const y = Float32Array.from({ length: rows * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
+    const previous = useBackend(gpu);
+    try {
+      const build = () => {
+        const model = new Sequential({
+          seed: 4,
+          layers: [new Dense({ units: 6, activation: 'tanh', inputShape: [5] }), new Dense({ units: 3 })],
+        });
+        model.compile({ optimizer: new AdamW({ learningRate: 0.02, weightDecay: 0.1 }), loss: 'mse' });
+        return model;
+      };
+      const planned = build();
+      const trainer = new PlannedTrainer(gpu, planned, planned.compiled!, 0, false, [5], [3]);
+      trainer.load();
+      const batch = { x: x.values, y, w: null, rows };
+      await trainer.issue(batch);
+      const { kernels } = await trainer.profile(batch);
+      await trainer.issue(batch);
+      trainer.store();
+      trainer.destroy();
+      const adam = kernels.find((k) => k.op === 'adamUpdate');
+      expect(adam?.dispatches).toBe(planned.trainableVariables.length);
+      // The same three steps eagerly (three adamUpdate dispatches per weight).
+      const eager = build();
+      await eager.fit(tensor(x.values, [rows, 5]), tensor(y, [rows, 3]), {
+        batchSize: rows,
+        epochs: 3,
+        shuffle: false,
+        executor: 'eager',
+      });
+      const a = await Promise.all(planned.variables.map((v) => v.value.data()));
+      const b = await Promise.all(eager.variables.map((v) => v.value.data()));
+      expectClose('weights after three steps, planned vs eager', a, b, 1e-5, 1e-3);
+    } finally {
+      useBackend(previous);
+    }
   });
 });

@@ -11,7 +11,7 @@ export interface GpuInput {
 
 /**
  * One compute dispatch: bindings are `inputs` (read-only storage, in order), then the op's output
- * buffer, then `params` as the uniform. `workgroups` is a count; the backend lays it out in 2-D
+ * buffer (or `outputs` buffers), then `params` as the uniform. `workgroups` is a count; the backend lays it out in 2-D
  * when it exceeds the 65535-per-dimension limit.
  */
 export interface KernelDispatch {
@@ -20,6 +20,11 @@ export interface KernelDispatch {
   readonly inputs: readonly GPUBuffer[];
   readonly params: ParamWords;
   readonly workgroups: number;
+  /**
+   * Storage bindings written, after the inputs (default 1, the op's output): more only for the
+   * step executor's multi-output kernels (Adam's three parts of a weight in one pass).
+   */
+  readonly outputs?: number;
 }
 
 export type MatmulVariant = 'register' | 'tiled';

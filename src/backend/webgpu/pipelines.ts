@@ -39,7 +39,7 @@ export function formatCompilationMessages(
 export class PipelineCache {
   private readonly pipelines = new Map<string, CachedPipeline>();
   private readonly modules = new Map<string, GPUShaderModule>();
-  private readonly layouts = new Map<number, GPUBindGroupLayout>();
+  private readonly layouts = new Map<string, GPUBindGroupLayout>();
   /** Pipelines created since the cache was made (the executor's tests watch it). */
   created = 0;
 
@@ -49,31 +49,38 @@ export class PipelineCache {
     private readonly onCompileError: (error: ShaderCompileError) => void,
   ) {}
 
-  /** Bindings 0..inputs-1 read-only storage, then the output (storage), then one uniform. */
-  layoutFor(inputs: number): GPUBindGroupLayout {
-    let layout = this.layouts.get(inputs);
+  /** Bindings 0..inputs-1 read-only storage, then the outputs (storage), then one uniform. */
+  layoutFor(inputs: number, outputs = 1): GPUBindGroupLayout {
+    const key = `${inputs}:${outputs}`;
+    let layout = this.layouts.get(key);
     if (!layout) {
       const entries: GPUBindGroupLayoutEntry[] = [];
-      for (let i = 0; i < inputs; i++) {
+      for (let i = 0; i < inputs + outputs; i++) {
         entries.push({
           binding: i,
           visibility: GPUShaderStage.COMPUTE,
-          buffer: { type: 'read-only-storage' },
+          buffer: { type: i < inputs ? 'read-only-storage' : 'storage' },
         });
       }
-      entries.push({ binding: inputs, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
-      entries.push({ binding: inputs + 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } });
-      layout = this.device.createBindGroupLayout({ label: `${inputs} inputs, 1 output, 1 uniform`, entries });
-      this.layouts.set(inputs, layout);
+      entries.push({
+        binding: inputs + outputs,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: 'uniform' },
+      });
+      layout = this.device.createBindGroupLayout({
+        label: `${inputs} inputs, ${outputs} outputs, 1 uniform`,
+        entries,
+      });
+      this.layouts.set(key, layout);
     }
     return layout;
   }
 
-  get(shader: ShaderSource, constants: OverrideConstants, inputs: number): CachedPipeline {
-    const key = `${JSON.stringify(Object.entries(constants).sort(([a], [b]) => (a < b ? -1 : 1)))}\n${inputs}\n${shader.code}`;
+  get(shader: ShaderSource, constants: OverrideConstants, inputs: number, outputs = 1): CachedPipeline {
+    const key = `${JSON.stringify(Object.entries(constants).sort(([a], [b]) => (a < b ? -1 : 1)))}\n${inputs}:${outputs}\n${shader.code}`;
     let cached = this.pipelines.get(key);
     if (!cached) {
-      const layout = this.layoutFor(inputs);
+      const layout = this.layoutFor(inputs, outputs);
       const pipeline = this.device.createComputePipeline({
         label: shader.name,
         layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),

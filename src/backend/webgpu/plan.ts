@@ -11,6 +11,7 @@ import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
 import { Tensor } from '../../graph/tensor';
 import type { GpuInput, KernelDispatch, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
+import { adamStep } from './kernels/optimizer';
 import { planBuffers } from './plan-buffers';
 import { bindState, type PlanStateBinding } from './plan-state';
 import type { StateRing } from './state-ring';
@@ -43,6 +44,32 @@ export interface PlanCounters {
   /** Intermediate values in the step, and the buffers they share after lifetime analysis. */
   intermediates: number;
   intermediateBuffers: number;
+}
+
+/**
+ * Nodes i..i+2 when they are one weight's Adam parts m, v and w (the same inputs and constants)
+ * whose outputs live in the state ring: one pass writes all three (shaders/adam-step.wgsl). Ring
+ * buffers are outside the plan's buffer reuse, so writing v' and w' at m's place clobbers nothing
+ * a later node reads, and no node sits between the three to read them early.
+ */
+function adamParts(
+  nodes: readonly TracedNode[],
+  i: number,
+  external: ReadonlySet<number>,
+): TracedNode[] | null {
+  const group = nodes.slice(i, i + 3);
+  if (group.length < 3 || group.some((n) => n.op !== 'adamUpdate' || !external.has(n.output))) return null;
+  const params = group.map((n) => n.params as OpParams['adamUpdate']);
+  if (params.map((p) => p.part).join() !== 'm,v,w') return null;
+  const [first] = params;
+  const sameCall = group.every(
+    (n, k) =>
+      n.inputs.every((v, j) => v === group[0].inputs[j]) &&
+      params[k].beta1 === first.beta1 &&
+      params[k].beta2 === first.beta2 &&
+      params[k].epsilon === first.epsilon,
+  );
+  return sameCall ? group : null;
 }
 
 /** GPU time of one op kind in a profiled step (`StepPlan.profile`). */
@@ -144,7 +171,10 @@ export class StepPlan {
         backend.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength),
     );
     this.bufferOf = planned.bufferOf;
-    for (const node of traced.nodes) if (!planned.aliased.has(node.output)) this.recordNode(node);
+    this.recordNodes(
+      traced.nodes.filter((node) => !planned.aliased.has(node.output)),
+      external,
+    );
     this.planStateCopies(options.state, claimed);
     this.planFeedback(options.feedback ?? {});
     for (const k of options.reads ?? []) {
@@ -219,19 +249,43 @@ export class StepPlan {
     return buffer;
   }
 
-  private recordNode(node: TracedNode): void {
-    const kernel = webgpuKernels[node.op] as unknown as WebGPUKernel<OpName>;
-    const touchesState = [node.output, ...node.inputs].some(
+  /** Records each node's dispatches; a weight's three Adam parts become one three-output pass. */
+  private recordNodes(nodes: readonly TracedNode[], external: ReadonlySet<number>): void {
+    const env = this.backend.env;
+    for (let i = 0; i < nodes.length; i++) {
+      const parts = adamParts(nodes, i, external);
+      if (parts) {
+        const { part: _, ...params } = parts[0].params as OpParams['adamUpdate'];
+        this.record(
+          parts[0],
+          parts.map((n) => n.output),
+          (inputs) => adamStep(inputs, params, env),
+        );
+        i += parts.length - 1;
+        continue;
+      }
+      const node = nodes[i];
+      const kernel = webgpuKernels[node.op] as unknown as WebGPUKernel<OpName>;
+      this.record(node, [node.output], (inputs) =>
+        kernel(inputs, this.values[node.output].shape, node.params, env),
+      );
+    }
+  }
+
+  /** The dispatches `kernel` gives for `node`'s inputs, bound to write `outputs`, once per ring set it touches. */
+  private record(
+    node: TracedNode,
+    outputs: readonly number[],
+    kernel: (inputs: GpuInput[]) => KernelDispatch[],
+  ): void {
+    const touchesState = [...outputs, ...node.inputs].some(
       (v) => this.stateIn.has(v) || this.stateOut.has(v),
     );
     const sets = touchesState && this.ring ? this.ring.size : 1;
     const device = this.backend.device;
     const perSet = Array.from({ length: sets }, (_, p) => {
       const inputs = node.inputs.map((v) => ({ buffer: this.bufferAt(v, p), shape: this.values[v].shape }));
-      return {
-        inputs,
-        dispatches: kernel(inputs, this.values[node.output].shape, node.params, this.backend.env),
-      };
+      return { inputs, dispatches: kernel(inputs) };
     });
     const uniforms = perSet[0].dispatches.map((d) => {
       const uniform = this.backend.buffers.filled(
@@ -242,17 +296,22 @@ export class StepPlan {
       this.buffers.push(uniform);
       return uniform;
     });
-    this.nodeUniforms.push({ node, inputs: perSet[0].inputs, uniforms });
+    if (outputs.length === 1) this.nodeUniforms.push({ node, inputs: perSet[0].inputs, uniforms });
     perSet[0].dispatches.forEach((d0, k) => {
-      const { pipeline, layout } = this.backend.pipelines.get(d0.shader, d0.constants, d0.inputs.length);
+      const written = d0.outputs ?? 1;
+      const { pipeline, layout } = this.backend.pipelines.get(
+        d0.shader,
+        d0.constants,
+        d0.inputs.length,
+        written,
+      );
       const bindGroups = perSet.map(({ dispatches }, p) => {
         const d: KernelDispatch = dispatches[k];
-        const entries: GPUBindGroupEntry[] = d.inputs.map((buffer, binding) => ({
+        const buffers = [...d.inputs, ...outputs.map((v) => this.bufferAt(v, p)), uniforms[k]];
+        const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({
           binding,
           resource: { buffer },
         }));
-        entries.push({ binding: d.inputs.length, resource: { buffer: this.bufferAt(node.output, p) } });
-        entries.push({ binding: d.inputs.length + 1, resource: { buffer: uniforms[k] } });
         return device.createBindGroup({ label: node.op, layout, entries });
       });
       this.dispatches.push({ op: node.op, pipeline, bindGroups, workgroups: workgroupGrid(d0.workgroups) });

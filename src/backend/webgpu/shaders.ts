@@ -5,6 +5,8 @@
  */
 import activation from '../../../shaders/activation.wgsl?raw';
 import activationGrad from '../../../shaders/activation-grad.wgsl?raw';
+import adam from '../../../shaders/adam.wgsl?raw';
+import adamStep from '../../../shaders/adam-step.wgsl?raw';
 import binary from '../../../shaders/binary.wgsl?raw';
 import channelAffine from '../../../shaders/channel-affine.wgsl?raw';
 import channelFold from '../../../shaders/channel-fold.wgsl?raw';
@@ -38,6 +40,7 @@ function withCommon(name: string, code: string, ...shared: string[]): ShaderSour
 
 export const SHADERS = {
   activationGrad: withCommon('activation-grad', activationGrad),
+  adamStep: withCommon('adam-step', adamStep, adam),
   binary: withCommon('binary', binary),
   channelAffine: withCommon('channel-affine', channelAffine),
   channelReduce: withCommon('channel-reduce', channelReduce, channelFold),
@@ -50,7 +53,7 @@ export const SHADERS = {
   matmulTiled: withCommon('matmul-tiled', matmulTiled, activation),
   matmulVec4: withCommon('matmul-vec4', matmulVec4, activation),
   onehot: withCommon('onehot', onehot),
-  optimizer: withCommon('optimizer', optimizer),
+  optimizer: withCommon('optimizer', optimizer, adam),
   poolAvg: withCommon('pool-avg', poolAvg, poolGeometry),
   poolMax: withCommon('pool-max', poolMax, poolGeometry),
   reduce: withCommon('reduce', reduce, reduceOffsets),

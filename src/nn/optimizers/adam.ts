@@ -6,7 +6,7 @@
  * AdamW first decays the weight itself, decoupled from the gradient: w -= lr * weightDecay * w.
  * By default the fused adamUpdate op computes m, v and w (three passes over each weight).
  */
-import { adamUpdate, add, div, mul, sqrt, sub } from '../../graph/ops/index';
+import { adamUpdate, add, div, mul, sqrt, sub, toTensor } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
 import { checkRange, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer';
 
@@ -43,7 +43,9 @@ export class Adam<C extends AdamConfig = AdamConfig> extends Optimizer<C> {
     const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = this.config;
     if (this.fused) {
       const [m0, v0] = [this.slot(name, 'm', w), this.slot(name, 'v', w)];
-      const decay = this.decayScalar(s);
+      // One decay tensor for the three parts: identical inputs let the step executor run them
+      // as one pass (src/backend/webgpu/plan.ts).
+      const decay = toTensor(this.decayScalar(s), w);
       const part = (p: 'm' | 'v' | 'w') =>
         adamUpdate(w, g, m0, v0, s[0], decay, { part: p, beta1, beta2, epsilon });
       this.setSlot(name, 'm', part('m'));
