@@ -48,7 +48,12 @@ export class LayerVariable {
     private readonly layer: Layer,
     /** The weight's own name within its layer: `kernel`, `bias`, `moving_mean`. */
     readonly key: string,
-    /** The current value; replaced (never mutated) by the optimizer and setWeights. */
+    /**
+     * The current value, replaced by the optimizer and setWeights. A planned fit on WebGPU writes
+     * each epoch's weights into the tensors it handed over at the previous epoch's end (GPU
+     * memory stays flat): hold a copy (`getWeights`, `await value.data()`), not the tensor, to
+     * keep a snapshot across epochs.
+     */
     public value: Tensor,
     private readonly ownTrainable: boolean,
   ) {}
