@@ -4,7 +4,6 @@
  * activation) in output and in every gradient.
  */
 import { describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
 import { withBackend } from '../../src/graph/engine';
 import {
   add,
@@ -21,7 +20,7 @@ import {
   tanh,
   valueAndGrad,
 } from '../../src/index';
-import { randomTensor } from './helpers';
+import { randomTensor, recordingCpu } from './helpers';
 
 const UNFUSED = { linear: (x: Tensor) => x, relu, sigmoid, tanh } as const;
 
@@ -59,13 +58,7 @@ for (const [name, c] of Object.entries(CASES)) {
   describe(`${name} through the ${c.fused} epilogue`, () => {
     for (const [activation, f] of Object.entries(UNFUSED)) {
       it(`${activation}: output and gradients equal the unfused ops bit for bit`, async () => {
-        const backend = new CpuBackend('float32');
-        const ran: string[] = [];
-        const run = backend.run.bind(backend);
-        backend.run = (op, inputs, shape, params) => {
-          ran.push(op);
-          return run(op, inputs, shape, params);
-        };
+        const { backend, ran } = recordingCpu();
         const [fused, unfused] = withBackend(backend, () => {
           const layer = c.layer(activation);
           const x = randomTensor(c.input, 4);

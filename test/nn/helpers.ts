@@ -83,3 +83,15 @@ export function blobs(n: number, seed: number): { x: number[][]; y: number[] } {
   }
   return { x, y };
 }
+
+/** A float32 CPU backend that lists the ops it runs, in order: which kernels a path takes. */
+export function recordingCpu(): { backend: CpuBackend; ran: string[] } {
+  const backend = new CpuBackend('float32');
+  const ran: string[] = [];
+  const run = backend.run.bind(backend);
+  backend.run = (op, inputs, shape, params) => {
+    ran.push(op);
+    return run(op, inputs, shape, params);
+  };
+  return { backend, ran };
+}

@@ -22,7 +22,7 @@ import {
   tensor,
   valueAndGrad,
 } from '../../src/index';
-import { expectClose, randomTensor, values64 } from './helpers';
+import { expectClose, randomTensor, recordingCpu, values64 } from './helpers';
 
 const f64 = new CpuBackend('float64');
 
@@ -61,13 +61,7 @@ describe('fused softmax cross-entropy in the losses', () => {
       const loss = getLoss('categoricalCrossentropy');
       expectClose(values64(loss.perSample(t, softmax(z))), [40], 1e-9);
     });
-    const ran: string[] = [];
-    const backend = new CpuBackend('float32');
-    const run = backend.run.bind(backend);
-    backend.run = (op, inputs, shape, params) => {
-      ran.push(op);
-      return run(op, inputs, shape, params);
-    };
+    const { backend, ran } = recordingCpu();
     withBackend(backend, () => {
       const model = new Sequential({
         seed: 3,

@@ -4,11 +4,13 @@
  * round at the same points, so they agree to the last bit. The WebGPU twin is in
  * test/webgpu/optimizer.test.ts.
  */
+
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
 import { tensor, withBackend } from '../../src/graph/engine';
 import { AdamW, optimizerFromConfig, SGD, type Trainable } from '../../src/nn/optimizers';
 import { FUSED_CASES, fusedVsUnfused } from '../webgpu/fused-optimizers';
+import { recordingCpu } from './helpers';
 
 describe('fused optimizer updates on the CPU', () => {
   it.each(FUSED_CASES)('%s: fused equals unfused', async (_name, spec) => {
@@ -23,13 +25,7 @@ describe('fused optimizer updates on the CPU', () => {
 
   it('runs 3 adamUpdate ops per weight fused, the unfused formulas with fused: false', () => {
     const ran = (fused: boolean): string[] => {
-      const backend = new CpuBackend('float32');
-      const ops: string[] = [];
-      const run = backend.run.bind(backend);
-      backend.run = (op, inputs, shape, params) => {
-        ops.push(op);
-        return run(op, inputs, shape, params);
-      };
+      const { backend, ran: ops } = recordingCpu();
       withBackend(backend, () => {
         const w: Trainable = { name: 'dense_1.kernel', value: tensor([1, 2, 3], [3]) };
         new AdamW({ fused }).applyGradients([w], [tensor([0.5, -1, 2], [3])]);

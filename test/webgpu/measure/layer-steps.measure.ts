@@ -9,21 +9,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, it } from 'vitest';
+import type { ModelKind } from '../../../bench/libs/library';
+import { build } from '../../../bench/libs/ours';
 import type { KernelTime } from '../../../src/backend/webgpu/plan';
 import { WebGPUBackend } from '../../../src/backend/webgpu/webgpu-backend';
 import { useBackend } from '../../../src/graph/engine';
 import { Random } from '../../../src/graph/random';
-import {
-  Activation,
-  Adam,
-  BatchNormalization,
-  Conv2D,
-  Dense,
-  Flatten,
-  type Layer,
-  MaxPooling2D,
-  Sequential,
-} from '../../../src/index';
 import { PlannedTrainer } from '../../../src/nn/model/planned-step';
 
 let gpu: WebGPUBackend;
@@ -36,7 +27,8 @@ const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').sl
 
 interface Workload {
   name: string;
-  layers: () => Layer[];
+  /** The benchmark's model for it (bench/libs/ours.ts). */
+  kind: ModelKind;
   input: number[];
   classes: number;
   batch: number;
@@ -44,44 +36,9 @@ interface Workload {
 }
 
 const WORKLOADS: Workload[] = [
-  {
-    name: 'W2',
-    layers: () => [
-      new Dense({ units: 256, activation: 'relu', inputShape: [784] }),
-      new Dense({ units: 128, activation: 'relu' }),
-      new Dense({ units: 10, activation: 'softmax' }),
-    ],
-    input: [784],
-    classes: 10,
-    batch: 128,
-    steps: 6,
-  },
-  {
-    name: 'W3',
-    layers: () => [
-      new Dense({ units: 16, activation: 'relu', inputShape: [4] }),
-      new Dense({ units: 3, activation: 'softmax' }),
-    ],
-    input: [4],
-    classes: 3,
-    batch: 16,
-    steps: 60,
-  },
-  {
-    name: 'W4',
-    layers: () => [
-      new Conv2D({ filters: 8, kernelSize: 3, inputShape: [28, 28, 1] }),
-      new BatchNormalization({}),
-      new Activation({ activation: 'relu' }),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Flatten(),
-      new Dense({ units: 10, activation: 'softmax' }),
-    ],
-    input: [28, 28, 1],
-    classes: 10,
-    batch: 64,
-    steps: 4,
-  },
+  { name: 'W2', kind: 'mlp', input: [784], classes: 10, batch: 128, steps: 6 },
+  { name: 'W3', kind: 'tabular', input: [4], classes: 3, batch: 16, steps: 60 },
+  { name: 'W4', kind: 'cnn', input: [28, 28, 1], classes: 10, batch: 64, steps: 4 },
 ];
 
 function batchOf(w: Workload) {
@@ -101,8 +58,7 @@ function median(values: number[]): number {
 it('planned steps of W2, W3 and W4', async () => {
   for (const w of WORKLOADS) {
     useBackend(gpu);
-    const model = new Sequential({ seed: 1, layers: w.layers() });
-    model.compile({ optimizer: new Adam({ learningRate: 1e-3 }), loss: 'categoricalCrossentropy' });
+    const model = build(w.kind);
     const trainer = new PlannedTrainer(gpu, model, model.compiled!, 0, false, w.input, [w.classes]);
     trainer.load();
     const batch = batchOf(w);
