@@ -1,69 +1,109 @@
 // Matrix product C[M,N] = op(A) op(B), op = optional transpose of the stored matrix:
 //   A(i, k) = TRANS_A ? a[k * M + i] : a[i * K + k],  B(k, j) = TRANS_B ? b[j * K + k] : b[k * N + j].
-// Shared-memory tiled variant: a TILE x TILE workgroup computes a TILE x TILE block of C, staging
-// TILE x TILE tiles of A and B in workgroup memory so each global value is read once per
-// workgroup. This is what wins on real GPUs; on CPU emulations the barriers cost more.
+// Shared-memory tiled variant, for GPUs: a TS x TS workgroup computes a 4TS x 4TS block of C, each
+// thread a 4x4 block in registers. Per step along k the workgroup stages a 4TS x TS slice of A and
+// a TS x 4TS slice of B in workgroup memory as vec4s (one vec4 per thread each), so every global
+// value is read once per workgroup and the inner loop does 16 multiply-adds per two vec4 reads of
+// workgroup memory. Values past the edges stage as 0 and outputs past them are not written. On
+// CPU emulations the barriers cost more than the reuse saves (matmul-register.wgsl, matmul-vec4.wgsl).
 // Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen
 // by ACT (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain matmul binds b again as
 // the unread bias.
 // Bindings: 0 a (read), 1 b (read), 2 bias (read), 3 c (write), 4 params.
-// Params: 0 M, 1 N, 2 K, 5 tiles per row of C = ceil(N / TILE), 6 tiles in all.
-// Overrides: TILE, TRANS_A, TRANS_B, BIAS, ACT.
-// Workgroup: TILE x TILE threads (override TILE), one output element each, tiles numbered row-major.
+// Params: 0 M, 1 N, 2 K, 5 blocks per row of C = ceil(N / 4TS), 6 blocks in all.
+// Overrides: TS, TRANS_A, TRANS_B, BIAS, ACT.
+// Workgroup: TS x TS threads, blocks of C numbered row-major.
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-override TILE: u32 = 16u;
+override TS: u32 = 16u;
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override BIAS: bool = false;
 override ACT: u32 = 0u;
 
-var<workgroup> tileA: array<f32, TILE * TILE>;
-var<workgroup> tileB: array<f32, TILE * TILE>;
+// tileA[k * TS + r]: rows 4r .. 4r + 3 of the block at step k; tileB[k * TS + q]: columns 4q .. 4q + 3.
+var<workgroup> tileA: array<vec4<f32>, TS * TS>;
+var<workgroup> tileB: array<vec4<f32>, TS * TS>;
 
-@compute @workgroup_size(TILE, TILE)
+fn loadA(i: u32, k: u32) -> f32 {
+  if (i >= pu(0u) || k >= pu(2u)) {
+    return 0.0;
+  }
+  if (TRANS_A) {
+    return a[k * pu(0u) + i];
+  }
+  return a[i * pu(2u) + k];
+}
+
+fn loadB(k: u32, j: u32) -> f32 {
+  if (k >= pu(2u) || j >= pu(1u)) {
+    return 0.0;
+  }
+  if (TRANS_B) {
+    return b[j * pu(2u) + k];
+  }
+  return b[k * pu(1u) + j];
+}
+
+@compute @workgroup_size(TS, TS)
 fn main(
   @builtin(workgroup_id) wid: vec3<u32>,
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_id) local: vec3<u32>,
 ) {
   // Uniform per workgroup: either every thread returns or none does, so barriers stay uniform.
-  let tile = linearWorkgroup(wid, nwg);
-  if (tile >= pu(6u)) {
+  let block = linearWorkgroup(wid, nwg);
+  if (block >= pu(6u)) {
     return;
   }
-  let m = pu(0u);
-  let n = pu(1u);
-  let kk = pu(2u);
-  let row = (tile / pu(5u)) * TILE + local.y;
-  let col = (tile % pu(5u)) * TILE + local.x;
-  var acc = 0.0;
-  for (var k0 = 0u; k0 < kk; k0 += TILE) {
-    // Thread (y, x) loads A(row, k0 + x) and B(k0 + y, col).
-    let ka = k0 + local.x;
-    let kb = k0 + local.y;
-    var va = 0.0;
-    if (row < m && ka < kk) {
-      va = select(a[row * kk + ka], a[ka * m + row], TRANS_A);
-    }
-    var vb = 0.0;
-    if (kb < kk && col < n) {
-      vb = select(b[kb * n + col], b[col * kk + kb], TRANS_B);
-    }
-    tileA[local.y * TILE + local.x] = va;
-    tileB[local.y * TILE + local.x] = vb;
+  let side = 4u * TS;
+  let row0 = (block / pu(5u)) * side;
+  let col0 = (block % pu(5u)) * side;
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
+  for (var k0 = 0u; k0 < pu(2u); k0 += TS) {
+    // Thread (y, x) stages A rows 4x .. 4x + 3 and B columns 4x .. 4x + 3 at k = k0 + y.
+    let k = k0 + local.y;
+    let i = row0 + 4u * local.x;
+    let j = col0 + 4u * local.x;
+    tileA[local.y * TS + local.x] = vec4<f32>(loadA(i, k), loadA(i + 1u, k), loadA(i + 2u, k), loadA(i + 3u, k));
+    tileB[local.y * TS + local.x] = vec4<f32>(loadB(k, j), loadB(k, j + 1u), loadB(k, j + 2u), loadB(k, j + 3u));
     workgroupBarrier();
-    for (var k = 0u; k < TILE; k++) {
-      acc += tileA[local.y * TILE + k] * tileB[k * TILE + local.x];
+    for (var kk = 0u; kk < TS; kk++) {
+      let av = tileA[kk * TS + local.y];
+      let bv = tileB[kk * TS + local.x];
+      acc0 += av.x * bv;
+      acc1 += av.y * bv;
+      acc2 += av.z * bv;
+      acc3 += av.w * bv;
     }
     workgroupBarrier();
   }
-  if (row < m && col < n) {
-    c[row * n + col] = epilogue(acc, col);
+  let row = row0 + 4u * local.y;
+  let col = col0 + 4u * local.x;
+  store(row, col, acc0);
+  store(row + 1u, col, acc1);
+  store(row + 2u, col, acc2);
+  store(row + 3u, col, acc3);
+}
+
+// Writes the columns of one row of a thread's 4x4 block that lie inside C.
+fn store(row: u32, col: u32, v: vec4<f32>) {
+  let m = pu(0u);
+  let n = pu(1u);
+  if (row >= m) {
+    return;
+  }
+  for (var q = 0u; q < 4u; q++) {
+    if (col + q < n) {
+      c[row * n + col + q] = epilogue(v[q], col + q);
+    }
   }
 }
 

@@ -15,8 +15,11 @@ const MATMUL_REGISTER_WG = 64;
  */
 const MATMUL_VEC4_TX = 8;
 const MATMUL_VEC4_TY = 4;
-/** Side of the shared-memory tile (TILE x TILE threads, within every adapter's 256-thread limit). */
-const MATMUL_TILE = 16;
+/**
+ * Threads per side of the shared-memory tiled matmul's workgroup (TS x TS = 256, the core limit),
+ * each computing a 4x4 block: 64 x 64 blocks of C.
+ */
+const MATMUL_TILE_THREADS = 16;
 /** Threads per softmax line: a power of two (tree reduction); also lines per serial workgroup. */
 const SOFTMAX_WG = 64;
 /** Lines this short, or this many lines, run one thread per line (no barriers). */
@@ -62,7 +65,7 @@ export function matmul(
       },
     ];
   }
-  const block = env.matmulVariant === 'register' ? 4 : MATMUL_TILE;
+  const block = env.matmulVariant === 'register' ? 4 : 4 * MATMUL_TILE_THREADS;
   const perRow = Math.ceil(n / block);
   const blocks = Math.ceil(m / block) * perRow;
   const params = new ParamWords().u(0, m).u(1, n).u(2, k).u(5, perRow).u(6, blocks);
@@ -79,7 +82,7 @@ export function matmul(
     : [
         {
           shader: SHADERS.matmulTiled,
-          constants: { TILE: MATMUL_TILE, ...epilogue },
+          constants: { TS: MATMUL_TILE_THREADS, ...epilogue },
           inputs,
           params,
           workgroups: blocks,
