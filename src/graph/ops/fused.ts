@@ -1,7 +1,7 @@
 /**
- * Fused ops: what a dense layer and a softmax classifier's loss compute in several primitives,
- * computed in one kernel each, with exact vector-Jacobian products (themselves fused where the
- * training step runs them every time).
+ * Fused ops: what dense and convolution layers and a softmax classifier's loss compute in several
+ * primitives, computed in one kernel each, with exact vector-Jacobian products (themselves fused
+ * where the training step runs them every time).
  *   fusedMatmul:             y = act(op(A) op(B) + bias), bias [n] added to every row
  *   fusedConv2d:             y = act(conv2d(x, w) + bias), bias [filters] added at every position
  *   activationGrad:          dy * act'(x), with act' written in terms of y = act(x):
