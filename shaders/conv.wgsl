@@ -112,6 +112,13 @@ fn backpropFilter(i: i32, g: Geometry) -> f32 {
   let c = (i / g.outC) % g.inC;
   let kw = (i / (g.outC * g.inC)) % g.kW;
   let kh = i / (g.outC * g.inC * g.kW);
+  // Output columns whose tap lands inside the row: iw = ow * sW - padLeft + kw in [0, inW), so
+  // the inner loop walks x and dy with fixed strides and no bounds checks. (WGSL's division
+  // truncates: a negative numerator is handled by the max below and the select.)
+  let owFirst = max(0, (g.padLeft - kw + g.sW - 1) / g.sW);
+  let last = g.inW - 1 + g.padLeft - kw;
+  let owEnd = select(min(g.outW, last / g.sW + 1), 0, last < 0);
+  let xStep = g.sW * g.inC;
   var s = 0.0;
   for (var bi = 0; bi < g.batch; bi++) {
     for (var oh = 0; oh < g.outH; oh++) {
@@ -119,12 +126,12 @@ fn backpropFilter(i: i32, g: Geometry) -> f32 {
       if (ih < 0 || ih >= g.inH) {
         continue;
       }
-      for (var ow = 0; ow < g.outW; ow++) {
-        let iw = ow * g.sW - g.padLeft + kw;
-        if (iw < 0 || iw >= g.inW) {
-          continue;
-        }
-        s += p[((bi * g.inH + ih) * g.inW + iw) * g.inC + c] * q[((bi * g.outH + oh) * g.outW + ow) * g.outC + f];
+      var xi = ((bi * g.inH + ih) * g.inW + owFirst * g.sW - g.padLeft + kw) * g.inC + c;
+      var di = ((bi * g.outH + oh) * g.outW + owFirst) * g.outC + f;
+      for (var ow = owFirst; ow < owEnd; ow++) {
+        s += p[xi] * q[di];
+        xi += xStep;
+        di += g.outC;
       }
     }
   }

@@ -35,6 +35,8 @@ const convCases: ConvCase[] = [
   { x: [1, 6, 6, 2], w: [3, 3, 2, 1], params: { strides: [2, 2], padding: 'valid' } },
   // Stride larger than the filter: most inputs are skipped.
   { x: [1, 5, 5, 1], w: [1, 1, 1, 2], params: { strides: [3, 3], padding: 'same' } },
+  // A filter wider than the padded input: some taps miss the image on both sides.
+  { x: [2, 1, 3, 2], w: [3, 5, 2, 2], params: { strides: [1, 2], padding: 'same' } },
 ];
 
 interface PoolCase {
