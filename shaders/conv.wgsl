@@ -5,9 +5,10 @@
 //                                    sum_f dy[b,oh,ow,f] * w[kh,kw,c,f]
 //   2 backpropFilter dw[kh,kw,c,f] = sum_{b,oh,ow} x[b, oh*sh - pt + kh, ow*sw - pl + kw, c] * dy[b,oh,ow,f]
 // Taps that fall into the zero padding contribute nothing.
-// MODE 0 computes a block of 4 filters at one output position per work item (item = position *
-// ceil(outC / 4) + filter block): the position's index arithmetic and every input value are
-// shared by 4 outputs (on CPU emulations, the divisions cost more than the multiply-adds).
+// MODE 0 computes a block of 8 filters at one output position per work item (item = position *
+// ceil(outC / 8) + filter block): the position's index arithmetic and every input value are
+// shared by 8 outputs (on CPU emulations, the divisions cost more than the multiply-adds; 8
+// measured 1.35-1.45x faster than 4 on SwiftShader).
 // Epilogue (MODE 0, fusedConv2d): y = act(y + bias[f]) when BIAS, act chosen by ACT
 // (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh).
 // Bindings: 0 first input (x, or dy for MODE 1), 1 second (w, or dy for MODE 2), 2 bias (MODE 0
@@ -37,15 +38,17 @@ fn geometry() -> Geometry {
     pi(12u), pi(13u));
 }
 
-// Filters f0 .. f0 + 3 at output position `position` (batch-major, then row, then column).
+// Filters f0 .. f0 + 7 at output position `position` (batch-major, then row, then column).
 // Filter indices past outC read the last filter (valid memory) and are not written.
 fn conv2dBlock(position: i32, f0: i32, g: Geometry) {
   let ow = position % g.outW;
   let oh = (position / g.outW) % g.outH;
   let bi = position / (g.outW * g.outH);
   let last = g.outC - 1;
-  let fs = min(vec4<i32>(f0, f0 + 1, f0 + 2, f0 + 3), vec4<i32>(last));
-  var s = vec4<f32>();
+  let lo = min(vec4<i32>(f0, f0 + 1, f0 + 2, f0 + 3), vec4<i32>(last));
+  let hi = min(vec4<i32>(f0 + 4, f0 + 5, f0 + 6, f0 + 7), vec4<i32>(last));
+  var s0 = vec4<f32>();
+  var s1 = vec4<f32>();
   for (var kh = 0; kh < g.kH; kh++) {
     let ih = oh * g.sH - g.padTop + kh;
     if (ih < 0 || ih >= g.inH) {
@@ -59,19 +62,20 @@ fn conv2dBlock(position: i32, f0: i32, g: Geometry) {
       let xo = ((bi * g.inH + ih) * g.inW + iw) * g.inC;
       var wo = (kh * g.kW + kw) * g.inC * g.outC;
       for (var c = 0; c < g.inC; c++) {
-        let w = vec4<f32>(q[wo + fs.x], q[wo + fs.y], q[wo + fs.z], q[wo + fs.w]);
-        s += p[xo + c] * w;
+        let xv = p[xo + c];
+        s0 += xv * vec4<f32>(q[wo + lo.x], q[wo + lo.y], q[wo + lo.z], q[wo + lo.w]);
+        s1 += xv * vec4<f32>(q[wo + hi.x], q[wo + hi.y], q[wo + hi.z], q[wo + hi.w]);
         wo += g.outC;
       }
     }
   }
   let yo = position * g.outC;
-  for (var k = 0; k < 4; k++) {
+  for (var k = 0; k < 8; k++) {
     let f = f0 + k;
     if (f > last) {
       break;
     }
-    var v = s[k];
+    var v = select(s1[k - 4], s0[k], k < 4);
     if (BIAS) {
       v += bias[f];
     }
@@ -152,8 +156,8 @@ fn main(
     }
     let g = geometry();
     if (MODE == 0u) {
-      let blocks = (g.outC + 3) / 4;
-      conv2dBlock(i32(i) / blocks, (i32(i) % blocks) * 4, g);
+      let blocks = (g.outC + 7) / 8;
+      conv2dBlock(i32(i) / blocks, (i32(i) % blocks) * 8, g);
     } else if (MODE == 1u) {
       y[i] = backpropInput(i32(i), g);
     } else {

@@ -22,6 +22,8 @@ const CONV_CASES: [Shape, Shape, [number, number], Padding][] = [
   [[1, 9, 9, 4], [3, 2, 4, 3], [2, 3], 'valid'],
   [[3, 5, 5, 2], [1, 1, 2, 7], [1, 1], 'valid'],
   [[1, 4, 4, 1], [5, 5, 1, 2], [1, 1], 'same'],
+  // More filters than one work item's block of 8: a full block and a partial one.
+  [[1, 6, 5, 3], [3, 3, 3, 11], [1, 1], 'same'],
   // Filters wider than the padded input at stride 2: taps that miss the image on both sides.
   [[2, 1, 1, 2], [5, 5, 2, 3], [2, 2], 'same'],
   [[1, 3, 1, 2], [3, 5, 2, 2], [1, 2], 'same'],

@@ -63,11 +63,11 @@ export function conv2d(
   act: number,
   env: KernelEnv,
 ): KernelDispatch[] {
-  // One work item per output position and block of 4 filters (shaders/conv.wgsl MODE 0).
+  // One work item per output position and block of 8 filters (shaders/conv.wgsl MODE 0).
   const [batch, outH, outW, outC] = outShape;
   return chunked(
     env,
-    batch * outH * outW * Math.ceil(outC / 4),
+    batch * outH * outW * Math.ceil(outC / 8),
     SHADERS.conv,
     [x.buffer, w.buffer, (bias ?? w).buffer],
     convWords(x.shape, w.shape, strides, padding),
