@@ -133,6 +133,30 @@ describe('StepPlan: trace once, replay with one submit', () => {
     expect(ms).toEqual([...ms].sort((a, b) => b - a));
   });
 
+  it('drops traced ops that no output depends on', async () => {
+    const x = randn([5, 7]);
+    const build = (withDeadOps: boolean) =>
+      StepPlan.build(gpu, [[5, 7]], (t) => {
+        if (withDeadOps) {
+          // Computed and never used, like a softmax output no metric reads.
+          ops.exp(ops.softmax(t));
+        }
+        return [ops.sum(ops.mul(t, t), [1])];
+      });
+    const plain = build(false);
+    const pruned = build(true);
+    try {
+      plain.write(0, x.values);
+      pruned.write(0, x.values);
+      expect(pruned.counters.dispatchesPerStep).toBe(plain.counters.dispatchesPerStep);
+      const [[a], [b]] = await Promise.all([plain.step([0]), pruned.step([0])]);
+      expect(b).toEqual(a);
+    } finally {
+      plain.destroy();
+      pruned.destroy();
+    }
+  });
+
   it('new inputs written between steps are used by the next step', async () => {
     const plan = StepPlan.build(gpu, [[7, 33], [33]], (x, w) => [
       ops.sum(ops.mul(x, w), 1),

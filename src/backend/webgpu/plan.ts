@@ -15,7 +15,13 @@ import { adamStep } from './kernels/optimizer';
 import { planBuffers } from './plan-buffers';
 import { bindState, type PlanStateBinding } from './plan-state';
 import type { StateRing } from './state-ring';
-import { RecordingBackend, type TracedNode, type TracedStorage, type TracedValue } from './trace';
+import {
+  pruneDeadNodes,
+  RecordingBackend,
+  type TracedNode,
+  type TracedStorage,
+  type TracedValue,
+} from './trace';
 import { type WebGPUBackend, workgroupGrid } from './webgpu-backend';
 
 export type { PlanStateBinding } from './plan-state';
@@ -141,12 +147,9 @@ export class StepPlan {
         );
       }
     }
-    return new StepPlan(
-      backend,
-      recorder,
-      outputs.map((t) => (t.storage as TracedStorage).id),
-      options,
-    );
+    const outputIds = outputs.map((t) => (t.storage as TracedStorage).id);
+    pruneDeadNodes(recorder, outputIds);
+    return new StepPlan(backend, recorder, outputIds, options);
   }
 
   private constructor(

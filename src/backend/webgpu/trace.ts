@@ -70,3 +70,22 @@ export class RecordingBackend implements Backend {
     return null;
   }
 }
+
+/**
+ * Drops the traced nodes that no output depends on (a softmax whose probabilities only a metric
+ * would read, when no metric asks): ops are pure, so their dispatches would be wasted. Returns how
+ * many were dropped.
+ */
+export function pruneDeadNodes(trace: RecordingBackend, outputs: readonly number[]): number {
+  const live = new Set(outputs);
+  const kept: TracedNode[] = [];
+  for (let i = trace.nodes.length - 1; i >= 0; i--) {
+    const node = trace.nodes[i];
+    if (!live.has(node.output)) continue;
+    kept.push(node);
+    for (const v of node.inputs) live.add(v);
+  }
+  const dropped = trace.nodes.length - kept.length;
+  trace.nodes.splice(0, trace.nodes.length, ...kept.reverse());
+  return dropped;
+}
