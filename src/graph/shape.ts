@@ -110,3 +110,8 @@ export function broadcastAxes(from: Shape, to: Shape): number[] {
   }
   return axes;
 }
+
+/** Splits a shape around `axis`: [product before, size, product after]. */
+export function splitAt(shape: Shape, axis: number): [number, number, number] {
+  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
+}

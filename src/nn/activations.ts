@@ -16,13 +16,20 @@ const activations: { readonly [K in ActivationName]: (x: Tensor) => Tensor } = {
   linear: (x) => x,
 };
 
-/** The activations a matmul or convolution epilogue applies itself (the rest follow as their own op). */
-export const FUSED_ACTIVATIONS: ReadonlySet<string> = new Set<FusedActivation>([
-  'linear',
-  'relu',
-  'sigmoid',
-  'tanh',
-]);
+const EPILOGUE: readonly ActivationName[] = ['linear', 'relu', 'sigmoid', 'tanh'] satisfies FusedActivation[];
+
+/**
+ * How a (validated) activation splits around a matmul or convolution epilogue: the part the kernel
+ * applies, and what follows as ops (softmax, elu and leakyRelu run after a linear epilogue).
+ */
+export function splitActivation(name: ActivationName): {
+  epilogue: FusedActivation;
+  after: (x: Tensor) => Tensor;
+} {
+  return EPILOGUE.includes(name)
+    ? { epilogue: name as FusedActivation, after: (x) => x }
+    : { epilogue: 'linear', after: activations[name] };
+}
 
 /** Validates `name` for the thing that asked (`Dense(activation)`) and returns the function. */
 export function getActivation(owner: string, name: unknown): (x: Tensor) => Tensor {

@@ -1,11 +1,11 @@
 /** Conv2D on NHWC input with a [kh, kw, in, filters] kernel (Keras layout). */
 import { InvalidArgumentError } from '../../errors';
 import { windowGeometry } from '../../graph/conv-geometry';
-import type { FusedActivation, Padding } from '../../graph/op-params';
+import type { Padding } from '../../graph/op-params';
 import { conv2d, fusedConv2d } from '../../graph/ops/index';
 import type { Shape } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
-import { type ActivationName, FUSED_ACTIVATIONS, getActivation } from '../activations';
+import { type ActivationName, getActivation, splitActivation } from '../activations';
 import type { InitializerSpec } from '../initializers';
 import {
   type CallContext,
@@ -51,6 +51,8 @@ export class Conv2D extends Layer<Conv2DConfig> {
   private readonly strides: [number, number];
   private readonly padding: Padding;
   private readonly activation: (x: Tensor) => Tensor;
+  /** The activation as the convolution's epilogue applies it, with a bias (and what follows it). */
+  private readonly split: ReturnType<typeof splitActivation>;
   private kernel: LayerVariable | null = null;
   private bias: LayerVariable | null = null;
 
@@ -61,6 +63,7 @@ export class Conv2D extends Layer<Conv2DConfig> {
     this.strides = pairOf('Conv2D', 'strides', config.strides ?? 1);
     this.padding = checkPadding('Conv2D', config.padding ?? 'valid');
     this.activation = getActivation('Conv2D(activation)', config.activation ?? 'linear');
+    this.split = splitActivation(config.activation ?? 'linear');
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -86,14 +89,12 @@ export class Conv2D extends Layer<Conv2DConfig> {
 
   protected call(x: Tensor, _ctx: CallContext): Tensor {
     const options = { strides: this.strides, padding: this.padding };
-    const name = this.config.activation ?? 'linear';
     if (!this.bias) return this.activation(conv2d(x, this.kernel!.value, options));
     // The convolution's epilogue adds the bias and applies the activation when it can (one kernel).
-    const fused = FUSED_ACTIVATIONS.has(name);
     const y = fusedConv2d(x, this.kernel!.value, this.bias.value, {
       ...options,
-      activation: fused ? (name as FusedActivation) : 'linear',
+      activation: this.split.epilogue,
     });
-    return fused ? y : this.activation(y);
+    return this.split.after(y);
   }
 }

@@ -1,11 +1,10 @@
 /** Dense: y = activation(x @ kernel + bias), kernel shaped [inputs, units] as in Keras. */
 
 import { ShapeError } from '../../errors';
-import type { FusedActivation } from '../../graph/op-params';
 import { fusedMatmul, matmul, reshape } from '../../graph/ops/index';
 import type { Shape } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
-import { type ActivationName, FUSED_ACTIVATIONS, getActivation } from '../activations';
+import { type ActivationName, getActivation, splitActivation } from '../activations';
 import type { InitializerSpec } from '../initializers';
 import { type CallContext, Layer, type LayerConfig, type LayerVariable, positiveInt } from './layer';
 
@@ -22,11 +21,14 @@ export class Dense extends Layer<DenseConfig> {
   private kernel: LayerVariable | null = null;
   private bias: LayerVariable | null = null;
   private readonly activation: (x: Tensor) => Tensor;
+  /** The activation as the matmul's epilogue applies it, with a bias (and what follows it). */
+  private readonly split: ReturnType<typeof splitActivation>;
 
   constructor(config: DenseConfig) {
     super(config);
     positiveInt('Dense', 'units', config.units);
     this.activation = getActivation('Dense(activation)', config.activation ?? 'linear');
+    this.split = splitActivation(config.activation ?? 'linear');
   }
 
   computeOutputShape(inputShape: Shape): Shape {
@@ -51,15 +53,11 @@ export class Dense extends Layer<DenseConfig> {
   protected call(x: Tensor, _ctx: CallContext): Tensor {
     // Inputs of rank > 2 apply the kernel to the last axis, as Keras does.
     const rows = x.rank === 2 ? x : reshape(x, [-1, x.shape[x.rank - 1]]);
-    const name = this.config.activation ?? 'linear';
-    const fused = this.bias !== null && FUSED_ACTIVATIONS.has(name);
     // With a bias, the matmul's epilogue adds it and applies the activation when it can (one kernel).
     let y = this.bias
-      ? fusedMatmul(rows, this.kernel!.value, this.bias.value, {
-          activation: fused ? (name as FusedActivation) : 'linear',
-        })
+      ? fusedMatmul(rows, this.kernel!.value, this.bias.value, { activation: this.split.epilogue })
       : matmul(rows, this.kernel!.value);
     if (x.rank !== 2) y = reshape(y, [...x.shape.slice(0, -1), this.config.units]);
-    return fused ? y : this.activation(y);
+    return this.bias ? this.split.after(y) : this.activation(y);
   }
 }

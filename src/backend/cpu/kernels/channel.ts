@@ -3,11 +3,10 @@
  * [outer, C, inner] around the channel axis; sums accumulate in float64, and the moments take two
  * passes (mean, then squared deviations from it), which stays accurate when |mean| >> std.
  */
-import type { CpuKernels, CpuTensor, FloatArray } from '../types';
-import { splitAt } from './indexing';
 
-const rounder = (out: FloatArray): ((x: number) => number) =>
-  out instanceof Float32Array ? Math.fround : (x) => x;
+import { splitAt } from '../../../graph/shape';
+import type { CpuKernels, CpuTensor } from '../types';
+import { roundingOf } from './rounding';
 
 /** Calls `visit(i, c)` for every element index i of x with its channel c. */
 function forEachElement(x: CpuTensor, axis: number, visit: (i: number, c: number) => void): void {
@@ -40,14 +39,14 @@ export const channelKernels: CpuKernels<'channelMoments' | 'channelAffine' | 'ch
     }
   },
   channelAffine: ([x, center, scale, shift], out, { axis }) => {
-    const r = rounder(out.data);
+    const r = roundingOf(out.data);
     const o = out.data;
     forEachElement(x, axis, (i, c) => {
       o[i] = r(r(x.data[i] - center.data[c]) * scale.data[c]) + shift.data[c];
     });
   },
   channelSums: ([dy, x, center], out, { axis }) => {
-    const r = rounder(out.data);
+    const r = roundingOf(out.data);
     const channels = x.shape[axis];
     const dot = new Float64Array(channels);
     const total = new Float64Array(channels);

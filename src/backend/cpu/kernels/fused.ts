@@ -1,35 +1,19 @@
 /**
- * The fused ops (src/graph/ops/fused.ts for the math). The matmul and conv epilogue and the activation
- * gradient round each intermediate to the output's precision, as the unfused ops store theirs, so
- * on the float32 backend fused and unfused layers give the same bits. The cross-entropy rows
+ * The fused ops (src/graph/ops/fused.ts for the math). The matmul and conv epilogues and the
+ * activation gradient round each intermediate to the output's precision, as the unfused ops store
+ * theirs, so on the float32 backend fused and unfused layers give the same bits. The cross-entropy rows
  * accumulate in float64.
  */
 import type { FusedActivation } from '../../../graph/op-params';
-import type { CpuKernels, CpuTensor, FloatArray } from '../types';
+import type { CpuKernels, CpuTensor } from '../types';
 import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
-import { nnKernels } from './nn';
-
-const rounder = (out: FloatArray): ((x: number) => number) =>
-  out instanceof Float32Array ? Math.fround : (x) => x;
-
-/** Runs `row(start)` for every row of the last axis of `shape` (length `n`). */
-function forEachRow(data: FloatArray, n: number, row: (start: number) => void): void {
-  for (let start = 0; start < data.length; start += n) row(start);
-}
-
-/** max(z) + log(sum(exp(z - max))) over z[start, start + n). */
-function logSumExp(z: FloatArray, start: number, n: number): number {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < n; j++) max = Math.max(max, z[start + j]);
-  let total = 0;
-  for (let j = 0; j < n; j++) total += Math.exp(z[start + j] - max);
-  return max + Math.log(total);
-}
+import { forEachLine, logSumExp, nnKernels } from './nn';
+import { roundingOf } from './rounding';
 
 /** out = act(out + bias) in place, bias along the last axis, rounded as the unfused add stores. */
 function epilogue(out: CpuTensor, bias: CpuTensor, activation: FusedActivation): void {
-  const r = rounder(out.data);
+  const r = roundingOf(out.data);
   const o = out.data;
   const n = out.shape[out.shape.length - 1];
   const beta = bias.data;
@@ -52,7 +36,7 @@ export const fusedKernels: CpuKernels<
     epilogue(out, bias, params.activation);
   },
   activationGrad: ([dy, y], out, { activation }) => {
-    const r = rounder(out.data);
+    const r = roundingOf(out.data);
     const o = out.data;
     const g = dy.data;
     const v = y.data;
@@ -67,8 +51,8 @@ export const fusedKernels: CpuKernels<
   softmaxCrossEntropy: ([z, t], out) => {
     const n = z.shape[z.shape.length - 1];
     const o = out.data;
-    forEachRow(z.data, n, (start) => {
-      const lse = logSumExp(z.data, start, n);
+    forEachLine(z.shape, z.shape.length - 1, (start) => {
+      const lse = logSumExp(z.data, start, 1, n);
       let loss = 0;
       for (let j = 0; j < n; j++) loss += t.data[start + j] * (lse - z.data[start + j]);
       o[start / n] = loss;
@@ -77,8 +61,8 @@ export const fusedKernels: CpuKernels<
   softmaxCrossEntropyGrad: ([dy, z, t], out) => {
     const n = z.shape[z.shape.length - 1];
     const o = out.data;
-    forEachRow(z.data, n, (start) => {
-      const lse = logSumExp(z.data, start, n);
+    forEachLine(z.shape, z.shape.length - 1, (start) => {
+      const lse = logSumExp(z.data, start, 1, n);
       let s = 0;
       for (let j = 0; j < n; j++) s += t.data[start + j];
       const d = dy.data[start / n];

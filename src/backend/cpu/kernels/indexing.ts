@@ -38,11 +38,6 @@ export function broadcastIndices(inShape: Shape, outShape: Shape): Int32Array | 
   return stridedIndices(0, broadcastStrides(inShape, outShape), outShape);
 }
 
-/** Splits a shape around `axis`: [product before, size, product after]. */
-export function splitAt(shape: Shape, axis: number): [number, number, number] {
-  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
-}
-
 /**
  * Walks `outShape` as rows for operands of `shapes` broadcast into it: `row(at, offsets, len, steps)`
  * for each run of `len` output elements from `at`, where operand k starts at `offsets[k]` and moves

@@ -1,10 +1,11 @@
 /** matmul, softmax and log-softmax. */
-import type { CpuKernels } from '../types';
-import { splitAt } from './indexing';
+
+import { splitAt } from '../../../graph/shape';
+import type { CpuKernels, FloatArray } from '../types';
 import { matmulInto } from './matmul';
 
 /** Runs `row` on every line along `axis`: (first element, stride between elements, length). */
-function forEachLine(
+export function forEachLine(
   shape: readonly number[],
   axis: number,
   row: (start: number, stride: number, n: number) => void,
@@ -13,6 +14,15 @@ function forEachLine(
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) row(o * n * inner + i, inner, n);
   }
+}
+
+/** max(z) + ln(sum exp(z - max)) over the line z[start + j stride], j < n. */
+export function logSumExp(z: FloatArray, start: number, stride: number, n: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < n; j++) max = Math.max(max, z[start + j * stride]);
+  let total = 0;
+  for (let j = 0; j < n; j++) total += Math.exp(z[start + j * stride] - max);
+  return max + Math.log(total);
 }
 
 export const nnKernels: CpuKernels<'matmul' | 'softmax' | 'logSoftmax'> = {
@@ -40,11 +50,7 @@ export const nnKernels: CpuKernels<'matmul' | 'softmax' | 'logSoftmax'> = {
     const a = x.data;
     const o = out.data;
     forEachLine(x.shape, axis, (start, stride, n) => {
-      let max = Number.NEGATIVE_INFINITY;
-      for (let j = 0; j < n; j++) max = Math.max(max, a[start + j * stride]);
-      let total = 0;
-      for (let j = 0; j < n; j++) total += Math.exp(a[start + j * stride] - max);
-      const shift = max + Math.log(total);
+      const shift = logSumExp(a, start, stride, n);
       for (let j = 0; j < n; j++) o[start + j * stride] = a[start + j * stride] - shift;
     });
   },

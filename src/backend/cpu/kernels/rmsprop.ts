@@ -4,10 +4,11 @@
  * float32 backend fused and unfused RMSprop give the same bits.
  */
 import type { CpuKernels } from '../types';
+import { roundingOf } from './rounding';
 
 export const rmspropKernels: CpuKernels<'rmspropUpdate'> = {
   rmspropUpdate: ([w, g, velocity, average, slot, lr], out, params) => {
-    const r = out.data instanceof Float32Array ? Math.fround : (x: number) => x;
+    const r = roundingOf(out.data);
     const { part, centered } = params;
     const [rho, keep, eps, mu] = [params.rho, 1 - params.rho, params.epsilon, params.momentum].map(r);
     const l = lr.data[0];

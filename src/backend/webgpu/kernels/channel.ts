@@ -3,7 +3,7 @@
  * channel, or one workgroup per channel for few long ones, by the same rule as sum and max) and
  * the affine map (channel-affine.wgsl).
  */
-import { sizeOf } from '../../../graph/shape';
+import { sizeOf, splitAt } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
@@ -13,14 +13,9 @@ import { serialReduction } from './reduce';
 /** Threads per workgroup: channels per workgroup, or a tree's width (a power of two). */
 const CHANNEL_WG = 64;
 
-/** [outer, C, inner] around the channel axis. */
-function around(x: GpuInput, axis: number): [number, number, number] {
-  return [sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))];
-}
-
 function channelReduction(mode: number, inputs: readonly GpuInput[], axis: number): KernelDispatch[] {
   const x = inputs[mode === 0 ? 0 : 1];
-  const [outer, channels, inner] = around(x, axis);
+  const [outer, channels, inner] = splitAt(x.shape, axis);
   const n = outer * inner;
   if (channels * n === 0) return [];
   const serial = serialReduction(n, channels);
@@ -40,7 +35,7 @@ export const channelKernels: WebGPUKernels<'channelMoments' | 'channelAffine' | 
   channelMoments: (inputs, _outShape, { axis }) => channelReduction(0, inputs, axis),
   channelSums: (inputs, _outShape, { axis }) => channelReduction(1, inputs, axis),
   channelAffine: (inputs, outShape, { axis }, env) => {
-    const [, channels, inner] = around(inputs[0], axis);
+    const [, channels, inner] = splitAt(inputs[0].shape, axis);
     const words = new ParamWords().u(1, channels).u(2, inner);
     return chunked(
       env,
