@@ -2,9 +2,15 @@
  * webgpu-trainer: the library entry. Never imports the UI or touches the DOM, so it runs in Node,
  * in a Worker and in the page alike.
  */
-export type { Backend, BackendName } from './backend/backend';
+
 export { CpuBackend } from './backend/cpu/cpu-backend';
-export { type BackendInfo, getBackend, getBackendInfo, setBackend } from './backend/index';
+export {
+  type BackendInfo,
+  getBackend,
+  getBackendInfo,
+  setBackend,
+  wireDefaultBackend,
+} from './backend/index';
 export {
   acquireDevice,
   type DeviceOptions,
@@ -23,7 +29,8 @@ export * from './data/index';
 export { BackendError, InvalidArgumentError, ShapeError, WebGPUTrainerError } from './errors';
 export * from './export/index';
 export { grad, type ValueAndGrad, valueAndGrad } from './graph/autodiff';
-export { type NestedNumbers, noGrad, tensor, withBackend } from './graph/engine';
+export type { Backend, BackendName } from './graph/backend';
+export { type NestedNumbers, noGrad, setDefaultBackend, tensor, withBackend } from './graph/engine';
 export type { OpName, OpParams } from './graph/op-params';
 export * from './graph/ops/index';
 export { Random } from './graph/random';
@@ -44,9 +51,11 @@ export { decodeJsonWeights, encodeJsonWeights } from './io/json-weights';
 export { type LoadModelOptions, loadModel } from './io/load-model';
 export {
   type ExportWeightsOptions,
+  exportModelWeights,
   LIBRARY_NAME,
   type LoadWeightsOptions,
   type LoadWeightsReport,
+  loadModelWeights,
   MODEL_FILE_VERSION,
   metadataKeys,
   type SkippedWeight,
@@ -68,3 +77,8 @@ export { decodeWeights, detectWeightsFormat, type WeightsFormat } from './io/wei
 export { WeightsMismatchError } from './io/weights-match';
 export * from './nn/index';
 export * as metrics from './nn/metrics/index';
+
+import { wireDefaultBackend } from './backend/index';
+
+// The package's one side effect: the graph's default backend is the CPU one until setBackend.
+wireDefaultBackend();

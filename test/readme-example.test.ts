@@ -1,6 +1,15 @@
 // The README's library example, run as written (on the CPU backend, with small synthetic data).
 import { expect, test } from 'vitest';
-import { Dense, Dropout, EarlyStopping, Random, Sequential, setBackend, tensor } from '../src/index';
+import {
+  Dense,
+  Dropout,
+  EarlyStopping,
+  exportModelWeights,
+  Random,
+  Sequential,
+  setBackend,
+  tensor,
+} from '../src/index';
 
 test("the README's Sequential example trains, stops early or finishes, and exports safetensors", async () => {
   await setBackend('cpu');
@@ -29,7 +38,7 @@ test("the README's Sequential example trains, stops early or finishes, and expor
     seed: 1,
     callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 5, restoreBestWeights: true })],
   });
-  const bytes = await model.exportWeights({ format: 'safetensors' });
+  const bytes = await exportModelWeights(model, { format: 'safetensors' });
 
   expect(history.history.loss.at(-1)).toBeLessThan(history.history.loss[0]);
   expect(Object.keys(history.history)).toEqual(

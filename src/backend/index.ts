@@ -1,6 +1,7 @@
 /** Choosing the backend ops run on. */
-import { currentBackend, useBackend } from '../graph/engine';
-import type { Backend, BackendName } from './backend';
+
+import type { Backend, BackendName } from '../graph/backend';
+import { currentBackend, setDefaultBackend, useBackend } from '../graph/engine';
 import { CpuBackend } from './cpu/cpu-backend';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
 
@@ -12,6 +13,14 @@ export interface BackendInfo {
 }
 
 let fallbackReason: string | undefined;
+
+/**
+ * Wires the CPU backend in as the graph's default (graph owns the Backend interface and imports no
+ * concrete backend). Each entry calls it once: src/index.ts, the app, the training Worker, the tests.
+ */
+export function wireDefaultBackend(): void {
+  setDefaultBackend(() => new CpuBackend());
+}
 
 /**
  * Switches the backend that new tensors and ops use. 'webgpu' falls back to 'cpu' (with the reason

@@ -4,7 +4,7 @@
  * arrays transferred, so neither side holds the file's text.
  */
 import { CsvError } from './errors';
-import type { CsvProgress, ParseCsvOptions } from './parse';
+import type { CsvProgress, ParseCsvOptions } from './parse-options';
 import type { CsvTable } from './table';
 
 /** Worker -> page messages. */

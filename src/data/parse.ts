@@ -5,38 +5,13 @@
  */
 import Papa from 'papaparse';
 import { CsvError } from './errors';
+import type { ParseCsvOptions } from './parse-options';
 import { parseInWorker, workerAvailable } from './parse-worker-client';
 import { RowSink } from './row-sink';
 import type { CsvTable } from './table';
 import { blobChunks, ChunkEmitter, checkText, stringChunks } from './text-chunks';
 
-export interface CsvProgress {
-  /** Bytes read so far (UTF-16 code units for string input). */
-  bytesRead: number;
-  totalBytes: number;
-  rows: number;
-}
-
-export interface ParseCsvOptions {
-  /** Name used in messages; defaults to the File's name, `<blob>` or `<string>`. */
-  fileName?: string;
-  /** A fixed delimiter; by default comma, semicolon, tab or pipe is detected from the first rows. */
-  delimiter?: string;
-  /** Whether row 1 is a header; 'auto' (default) treats it as one unless a field in it is a number. */
-  header?: boolean | 'auto';
-  /** A row with the wrong number of fields: 'error' (default) or 'skip' it and count it. */
-  onRaggedRow?: 'error' | 'skip';
-  onProgress?: (progress: CsvProgress) => void;
-  /** Refuse inputs larger than this (default 1 GiB): the table would not fit in a tab. */
-  maxBytes?: number;
-  /** Bytes decoded and handed to the parser at a time (default 1 MiB). */
-  chunkBytes?: number;
-  /** 'auto' (default): a Worker for Blobs over `workerThresholdBytes` when Workers exist. */
-  worker?: boolean | 'auto';
-  workerThresholdBytes?: number;
-  /** Text encoding for Blob input (default 'utf-8'; invalid UTF-8 is an error naming the byte). */
-  encoding?: string;
-}
+export type { CsvProgress, ParseCsvOptions } from './parse-options';
 
 const DEFAULT_MAX_BYTES = 1024 ** 3;
 const DEFAULT_CHUNK = 1024 * 1024;

@@ -1,6 +1,6 @@
 import type Papa from 'papaparse';
 import { CsvError } from './errors';
-import type { ParseCsvOptions } from './parse';
+import type { ParseCsvOptions } from './parse-options';
 import { type CsvTable, TableBuilder, uniqueNames } from './table';
 import { parseNumber } from './values';
 

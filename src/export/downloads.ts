@@ -3,7 +3,9 @@
  * (safetensors), the ONNX model and the PyTorch module that loads those weights. One call, so the
  * UI does not need to know how each is produced.
  */
+
 import type { Preprocessor, PreprocessorJSON } from '../data/preprocessor';
+import { exportModelWeights } from '../io/model-io';
 import type { Sequential } from '../nn/model/sequential';
 import { exportOnnx } from './onnx';
 import { exportPytorch } from './pytorch';
@@ -40,7 +42,7 @@ export async function modelDownloads(
       opset: options.opset,
       foldPreprocessing: options.foldPreprocessing ? preprocessing : undefined,
     }),
-    model.exportWeights(json ? { metadata: { preprocessing: JSON.stringify(json) } } : {}),
+    exportModelWeights(model, json ? { metadata: { preprocessing: JSON.stringify(json) } } : {}),
   ]);
   return [
     {

@@ -145,7 +145,7 @@ if __name__ == "__main__":
 `;
 }
 
-/** The Python file for `model` (built and compiled); it loads the file `exportWeights()` writes. */
+/** The Python file for `model` (built and compiled); it loads the file `exportModelWeights()` writes. */
 export function exportPytorch(model: Sequential, options: PytorchExportOptions = {}): string {
   const className = options.className ?? 'Model';
   const plan = planExport(model, 'PyTorch', 'exportPytorch');
@@ -160,7 +160,7 @@ export function exportPytorch(model: Sequential, options: PytorchExportOptions =
 
   python3 model.py MODEL.safetensors DATA.csv [--target COLUMN]
 
-evaluates the weights file that webgpu-trainer saved (exportWeights / the app's download) on a
+evaluates the weights file that webgpu-trainer saved (exportModelWeights / the app's download) on a
 CSV of encoded features. Input and output are batch-first; images are NHWC as in the browser:
 the module permutes to NCHW around Conv2d and pooling itself. Training further, on one GPU or with
 torch.distributed (DistributedDataParallel): see docs/export.md of webgpu-trainer.

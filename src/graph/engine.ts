@@ -2,34 +2,53 @@
  * The engine: which backend runs ops, how one op call is checked, run and (while gradients are
  * being recorded) put on the tape.
  */
-import type { Backend } from '../backend/backend';
-import { CpuBackend } from '../backend/cpu/cpu-backend';
+
 import { BackendError, fmtShape, ShapeError } from '../errors';
+import type { Backend } from './backend';
 import type { OpDef, OpDefs } from './op-def';
 import type { OpName, OpParams } from './op-params';
 import { assertValidShape, type Shape, sizeOf } from './shape';
 import { Tensor } from './tensor';
 
-let current: Backend = new CpuBackend();
+let current: Backend | undefined;
+let makeDefault: (() => Backend) | undefined;
+
+/**
+ * Hands the graph the backend it uses until another is chosen, made on first use. graph owns the
+ * Backend interface and never imports a concrete backend: each entry (the package's src/index.ts,
+ * the app, the training Worker, the test set-up) wires the CPU backend in through this.
+ */
+export function setDefaultBackend(make: () => Backend): void {
+  makeDefault = make;
+}
 
 export function currentBackend(): Backend {
+  if (current) return current;
+  if (!makeDefault) {
+    throw new BackendError(
+      'no backend: import the package entry (webgpu-trainer), which wires in the CPU backend, or call useBackend',
+    );
+  }
+  current = makeDefault();
   return current;
 }
 
 /** Makes `backend` the one new tensors and ops run on. Returns the previous one. */
 export function useBackend(backend: Backend): Backend {
-  const previous = current;
+  const previous = currentBackend();
   current = backend;
   return previous;
 }
 
 /** Runs `fn` with `backend` current, restoring the previous backend afterwards. */
 export function withBackend<T>(backend: Backend, fn: () => T): T {
-  const previous = useBackend(backend);
+  // Not through useBackend: this needs no default backend (a page that names every backend has none).
+  const previous = current;
+  current = backend;
   try {
     return fn();
   } finally {
-    useBackend(previous);
+    current = previous;
   }
 }
 
@@ -81,7 +100,7 @@ export function runOp<K extends OpName>(op: K, inputs: readonly Tensor[], params
   if (def.arity !== 'variadic' && inputs.length !== def.arity) {
     throw new ShapeError(`${op}: expected ${def.arity} inputs, received ${inputs.length}`);
   }
-  const backend = inputs.length > 0 ? inputs[0].backend : current;
+  const backend = inputs.length > 0 ? inputs[0].backend : currentBackend();
   for (const t of inputs) {
     if (t.backend !== backend) {
       throw new BackendError(
@@ -120,7 +139,8 @@ export function tensor(values: ArrayLike<number> | NestedNumbers, shape?: Shape)
       `tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} elements)`,
     );
   }
-  return new Tensor(finalShape, current.upload(flat, finalShape), current);
+  const backend = currentBackend();
+  return new Tensor(finalShape, backend.upload(flat, finalShape), backend);
 }
 
 export type NestedNumbers = number | readonly NestedNumbers[];

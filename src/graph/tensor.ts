@@ -1,5 +1,5 @@
-import type { Backend } from '../backend/backend';
 import { BackendError, fmtShape } from '../errors';
+import type { Backend } from './backend';
 import type { OpName, OpParams } from './op-params';
 import { type Shape, sizeOf } from './shape';
 

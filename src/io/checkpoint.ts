@@ -16,45 +16,14 @@ import type { LossSpec } from '../nn/losses';
 import type { Metric } from '../nn/metric';
 import type { Sequential } from '../nn/model/sequential';
 import { optimizerFromConfig } from '../nn/optimizers/index';
-import type { SerializedOptimizer } from '../nn/optimizers/optimizer';
 import { WeightsFileError } from './errors';
 import { compileFromFile, fromFile, modelFromDecoded, trainingConfigOf } from './load-model';
 import { exportModelWeights, hostTensors } from './model-io';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';
-import {
-  checkHistoryJSON,
-  checkOptimizerRecord,
-  checkStateShape,
-  OPTIMIZER_STATE_FORMAT,
-} from './training-state-checks';
+import { OPTIMIZER_STATE_FORMAT, type OptimizerStateRecord, type TrainingState } from './training-state';
+import { checkHistoryJSON, checkOptimizerRecord, checkStateShape } from './training-state-checks';
 
-export { OPTIMIZER_STATE_FORMAT };
-
-/** The optimizer as saved in a training state. */
-export interface OptimizerStateRecord {
-  format: typeof OPTIMIZER_STATE_FORMAT;
-  version: 1;
-  optimizer: SerializedOptimizer;
-  /** Updates applied so far (Adam's bias correction and Dropout's mask step read it). */
-  iterations: number;
-  /** safetensors bytes of the slots, named `<weight>.<slot>` (`dense_1.kernel.m`). */
-  slots: Uint8Array;
-}
-
-/**
- * Field names follow the IndexedDB CheckpointStore's record (epoch, weights, optimizerState,
- * history), so `{ runId, ...state, run: state.extra }` is a checkpoint.
- */
-export interface TrainingState {
-  /** Epochs completed: the `initialEpoch` of the resumed fit. */
-  epoch: number;
-  /** The model's weights file (safetensors) with `model_config` and `training_config` metadata. */
-  weights: Uint8Array;
-  optimizerState: OptimizerStateRecord;
-  history: HistoryJSON;
-  /** The caller's own structured-cloneable data, returned as it was given. */
-  extra: Record<string, unknown>;
-}
+export { OPTIMIZER_STATE_FORMAT, type OptimizerStateRecord, type TrainingState };
 
 export interface CaptureOptions {
   /** Epochs completed so far. */

@@ -64,7 +64,7 @@ export function modelConfigOf(file: string, metadata: Record<string, string>): S
   if (!Object.hasOwn(metadata, metadataKeys.modelConfig)) {
     throw new WeightsFileError(
       file,
-      `has no model config (metadata '${metadataKeys.modelConfig}'); build the model in code and call model.loadWeights(data) instead`,
+      `has no model config (metadata '${metadataKeys.modelConfig}'); build the model in code and call loadModelWeights(model, data) instead`,
     );
   }
   checkVersion(file, metadata);
@@ -167,7 +167,7 @@ export function modelFromDecoded(
 }
 
 /**
- * The model saved in a weights file (from `model.exportWeights`): architecture, weights and, when
+ * The model saved in a weights file (from `exportModelWeights`): architecture, weights and, when
  * it was compiled, its optimizer settings, loss and metrics. The file is checked entirely first.
  */
 export function loadModel(data: WeightsInput, options: LoadModelOptions = {}): Sequential {

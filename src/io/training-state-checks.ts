@@ -4,10 +4,8 @@
  * never as a TypeError deep inside a resumed fit.
  */
 import type { HistoryJSON } from '../nn/callbacks/history';
-import type { OptimizerStateRecord, TrainingState } from './checkpoint';
 import { WeightsFileError } from './errors';
-
-export const OPTIMIZER_STATE_FORMAT = 'webgpu-trainer-optimizer-state';
+import { OPTIMIZER_STATE_FORMAT, type OptimizerStateRecord, type TrainingState } from './training-state';
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

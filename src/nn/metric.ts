@@ -15,32 +15,11 @@ import {
 } from './metrics/accuracy-metric';
 import { AucMetric } from './metrics/auc-metric';
 import { MetricError } from './metrics/metric-error';
+import type { Metric } from './metrics/metric-interface';
 import { MeanAbsoluteErrorMetric, MeanSquaredErrorMetric, R2Metric } from './metrics/regression-metric';
 import { F1Metric, PrecisionMetric, RecallMetric } from './metrics/streaming';
 
-/** A host copy of a batch: row-major values and the shape (batch axis first). */
-export interface HostTensor {
-  data: Float32Array;
-  shape: readonly number[];
-}
-
-export interface Metric {
-  /** The log key (`accuracy`; validation logs use `val_` + name). */
-  readonly name: string;
-  /**
-   * True when result() is costly over a whole epoch (AUC sorts every score): fit then reports the
-   * metric in epoch logs only, not in the running batch logs.
-   */
-  readonly epochOnly?: boolean;
-  reset(): void;
-  update(yTrue: HostTensor, yPred: HostTensor): void;
-  /**
-   * The value over everything since the last reset. Throws MetricError where the value is
-   * undefined for the data (AUC with one class present, R² of one value); fit and evaluate then
-   * leave the key out of that epoch's logs and warn, rather than log NaN.
-   */
-  result(): number;
-}
+export type { HostTensor, Metric } from './metrics/metric-interface';
 
 /** What a metric factory may need to choose its variant. */
 export interface MetricContext {

@@ -3,11 +3,13 @@
  * reports batches and epochs as they finish. It lives in the training Worker, but depends on
  * nothing of a Worker (it only calls `post`), so tests run it directly in Node.
  */
+
 import { setBackend } from '../backend/index';
 import { tensor } from '../graph/engine';
 import type { Tensor } from '../graph/tensor';
 import { restoreTrainingState } from '../io/checkpoint';
 import { ModelCheckpoint } from '../io/checkpoint-callback';
+import { exportModelWeights } from '../io/model-io';
 import { Callback, type Logs } from '../nn/callbacks/callback';
 import { EarlyStopping } from '../nn/callbacks/early-stopping';
 import type { History } from '../nn/callbacks/history';
@@ -136,7 +138,7 @@ export class TrainingSession {
       runId: r.runId,
       history: result.toJSON(),
       weights,
-      file: await model.exportWeights(r.metadata ? { metadata: r.metadata } : {}),
+      file: await exportModelWeights(model, r.metadata ? { metadata: r.metadata } : {}),
       evaluation,
       stoppedEarly: result.stopped,
       bestEpoch: earlyStopping?.stoppedEpoch != null ? earlyStopping.bestEpoch : null,

@@ -1,8 +1,10 @@
 /// <reference lib="webworker" />
 /** The training Worker: a TrainingSession driven by the page's messages. */
+import { wireDefaultBackend } from '../backend/index';
 import { type FromWorker, type ToWorker, transferables } from './protocol';
 import { predictRows, TrainingSession } from './trainer';
 
+wireDefaultBackend();
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message, transferables(message));
 let session: TrainingSession | null = null;

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportOnnx } from '../../src/export/onnx';
 import { layerCases, presetModel, trained } from './models';
 import { onnxMissing, runPython, tempDir, writeFiles } from './python';
 
@@ -46,7 +47,7 @@ describe.skipIf(onnxMissing !== null)('onnx.checker.check_model accepts the expo
       await trained(model, model.outputShape[model.outputShape.length - 1], 'regression');
       for (const opset of opsets) {
         const path = join(dir, `m${i}-${opset}.onnx`);
-        writeFiles(dir, { [`m${i}-${opset}.onnx`]: await model.exportOnnx({ opset }) });
+        writeFiles(dir, { [`m${i}-${opset}.onnx`]: await exportOnnx(model, { opset }) });
         expect(runPython(['-c', CHECK, path]).stdout.trim()).toBe(`${opset} batch`);
       }
     }

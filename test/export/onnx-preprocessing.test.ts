@@ -4,6 +4,7 @@
  * match predict on the encoded rows, mapped back with preprocessor.targetValue.
  */
 import { describe, expect, it } from 'vitest';
+import { exportOnnx } from '../../src/export/onnx';
 import { Dense, decodeOnnxModel, prepareDataset, Random, Sequential, tableFromRows } from '../../src/index';
 import { runOnnx } from './ort';
 
@@ -31,7 +32,7 @@ describe('ONNX export with the standardisation folded in', () => {
     model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
     await model.fit(data.train.x, data.train.y, { epochs: 2, batchSize: 8 });
 
-    const bytes = await model.exportOnnx({ foldPreprocessing: data.preprocessor.toJSON() });
+    const bytes = await exportOnnx(model, { foldPreprocessing: data.preprocessor.toJSON() });
     const test = data.test;
     const source = rows(60);
     const raw = new Float32Array(test.rows * 5);
@@ -64,7 +65,7 @@ describe('ONNX export with the standardisation folded in', () => {
     const data = prepareDataset(table, { target: 'price', seed: 1 });
     const model = new Sequential([new Dense({ units: 1, inputShape: [4] })]);
     model.compile({ loss: 'mse' });
-    await expect(model.exportOnnx({ foldPreprocessing: data.preprocessor })).rejects.toThrow(
+    await expect(exportOnnx(model, { foldPreprocessing: data.preprocessor })).rejects.toThrow(
       /foldPreprocessing\): the preprocessor encodes 5 columns, the model takes samples of shape \[4\]/,
     );
   });

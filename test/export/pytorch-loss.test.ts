@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportPytorch } from '../../src/export/pytorch';
 import { Dense, getLoss, type LossSpec, Sequential, sigmoid, softmax, tensor } from '../../src/index';
 import { randomBatch } from './models';
 import { numpyMissing, runPython, tempDir, writeFiles } from './python';
@@ -65,7 +66,7 @@ describe.skipIf(numpyMissing !== null)('loss_fn in the PyTorch file equals our l
       const dir = tempDir();
       const host = async (t: typeof pred) => ({ shape: t.shape, data: [...(await t.data())] });
       writeFiles(dir, {
-        'model.py': model.exportPytorch(),
+        'model.py': exportPytorch(model),
         'batch.json': JSON.stringify({ pred: await host(pred), true: await host(yTrue) }),
       });
       const theirs = Number(runPython(['-c', LOSS, join(dir, 'model.py'), join(dir, 'batch.json')]).stdout);

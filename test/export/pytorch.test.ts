@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportPytorch } from '../../src/export/pytorch';
 import { Dense, decodeSafetensors, Layer, mul, Sequential, type Shape, type Tensor } from '../../src/index';
+import { exportModelWeights } from '../../src/io/model-io';
 import { type HostBatch, layerCases, presetModel, randomBatch, trained } from './models';
 import { here, numpyMissing, pythonParses, runPython, tempDir, torchMissing, writeFiles } from './python';
 
@@ -36,8 +38,8 @@ function expectClose(
 async function expectPythonAgrees(model: Sequential, x: HostBatch) {
   const dir = tempDir();
   writeFiles(dir, {
-    'model.py': model.exportPytorch(),
-    'weights.safetensors': await model.exportWeights(),
+    'model.py': exportPytorch(model),
+    'weights.safetensors': await exportModelWeights(model),
     'x.json': JSON.stringify({ shape: x.shape, data: [...x.data] }),
   });
   pythonParses(join(dir, 'model.py'));
@@ -102,8 +104,8 @@ describe.skipIf(numpyMissing !== null)('the PyTorch module file runs our weights
     ].join('\n');
     const dir = tempDir();
     writeFiles(dir, {
-      'model.py': model.exportPytorch(),
-      'w.safetensors': await model.exportWeights(),
+      'model.py': exportPytorch(model),
+      'w.safetensors': await exportModelWeights(model),
       'd.csv': csv,
     });
     const { stdout, stderr } = runPython(['model.py', 'w.safetensors', 'd.csv', '--target', 'label'], dir);
@@ -131,8 +133,8 @@ describe.skipIf(numpyMissing !== null || torchMissing !== null)('PyTorch trainin
     const y = [0, 1, 2, 0, 1, 2, 0, 1];
     const dir = tempDir();
     writeFiles(dir, {
-      'model.py': model.exportPytorch(),
-      'w.safetensors': await model.exportWeights(),
+      'model.py': exportPytorch(model),
+      'w.safetensors': await exportModelWeights(model),
       'batch.json': JSON.stringify({ x: { shape: x.shape, data: [...x.data] }, y: { shape: [8], data: y } }),
     });
     runPython(
@@ -158,9 +160,9 @@ describe('exportPytorch refuses what it cannot write', () => {
   it('an unbuilt or uncompiled model, and a layer class outside the registry, by name', () => {
     const unbuilt = new Sequential([new Dense({ units: 2 })]);
     unbuilt.compile({ loss: 'mse' });
-    expect(() => unbuilt.exportPytorch()).toThrow(/sequential\.exportPytorch: the model is not built/);
+    expect(() => exportPytorch(unbuilt)).toThrow(/sequential\.exportPytorch: the model is not built/);
     const uncompiled = new Sequential([new Dense({ units: 2, inputShape: [3] })]);
-    expect(() => uncompiled.exportPytorch()).toThrow(/sequential\.exportPytorch: the model is not compiled/);
+    expect(() => exportPytorch(uncompiled)).toThrow(/sequential\.exportPytorch: the model is not compiled/);
     class Twice extends Layer {
       static readonly className = 'Twice';
       computeOutputShape(shape: Shape): Shape {
@@ -172,6 +174,6 @@ describe('exportPytorch refuses what it cannot write', () => {
     }
     const custom = new Sequential([new Dense({ units: 2, inputShape: [3] }), new Twice({ name: 'double' })]);
     custom.compile({ loss: 'mse' });
-    expect(() => custom.exportPytorch()).toThrow(/layer double \(Twice\) has no PyTorch equivalent/);
+    expect(() => exportPytorch(custom)).toThrow(/layer double \(Twice\) has no PyTorch equivalent/);
   });
 });

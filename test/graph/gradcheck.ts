@@ -10,9 +10,9 @@
  * does not count as a 100% error. The check reports the maximum over every element of every input.
  */
 import { expect } from 'vitest';
-import type { KernelInput } from '../../src/backend/backend';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
 import { valueAndGrad } from '../../src/graph/autodiff';
+import type { KernelInput } from '../../src/graph/backend';
 import { noGrad, tensor, withBackend } from '../../src/graph/engine';
 import type { OpName, OpParams } from '../../src/graph/op-params';
 import { mul, sum } from '../../src/graph/ops';

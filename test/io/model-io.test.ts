@@ -14,6 +14,7 @@ import {
   WeightsFileError,
   WeightsMismatchError,
 } from '../../src/index';
+import { exportModelWeights, loadModelWeights } from '../../src/io/model-io';
 import { expectError, expectRejection } from './catch-error';
 import { classes, cnn, compiledMlp, mlp, predictionBits, randomBatch, weightValues } from './models';
 
@@ -45,11 +46,11 @@ describe.each(['safetensors', 'json'] as const)('round trip through %s', (format
   ] as const)('%s: a fresh model predicts bit for bit the same', async (_, trained, fresh, xShape) => {
     const source = await trained(1);
     const x = randomBatch([...xShape], 9);
-    const bytes = await source.exportWeights({ format });
+    const bytes = await exportModelWeights(source, { format });
     expect(bytes).toBeInstanceOf(Uint8Array);
     const target = fresh(2);
     expect(await predictionBits(target, x)).not.toEqual(await predictionBits(source, x));
-    const report = target.loadWeights(bytes);
+    const report = loadModelWeights(target, bytes);
     expect(report.loaded).toEqual(source.variables.map((v) => v.name));
     expect(report.skipped).toEqual([]);
     expect(report.warnings).toEqual([]);
@@ -62,7 +63,7 @@ describe('metadata', () => {
   it('holds the library, format version, model config, training config and the caller keys', async () => {
     const model = await trainedMlp(1);
     const preprocessing = JSON.stringify({ columns: ['a', 'b'], mean: [0.5, 1] });
-    const bytes = await model.exportWeights({ metadata: { preprocessing } });
+    const bytes = await exportModelWeights(model, { metadata: { preprocessing } });
     const { metadata, tensors } = decodeSafetensors(bytes);
     expect(Object.keys(metadata).sort()).toEqual([
       'format_version',
@@ -83,34 +84,36 @@ describe('metadata', () => {
     expect([...tensors.keys()]).toEqual([...model.variables.map((v) => v.name)].sort());
     expect(tensors.get('dense_1.kernel')?.shape).toEqual([4, 8]);
 
-    const json = decodeJsonWeights(new TextDecoder().decode(await model.exportWeights({ format: 'json' })));
+    const json = decodeJsonWeights(
+      new TextDecoder().decode(await exportModelWeights(model, { format: 'json' })),
+    );
     expect(json.metadata.model_config).toBe(metadata.model_config);
   });
 
   it('an uncompiled model, or includeTrainingConfig: false, writes no training config', async () => {
-    const plain = decodeSafetensors(await mlp(1).exportWeights());
+    const plain = decodeSafetensors(await exportModelWeights(mlp(1)));
     expect(plain.metadata.training_config).toBeUndefined();
     const model = compiledMlp(1);
-    const without = decodeSafetensors(await model.exportWeights({ includeTrainingConfig: false }));
+    const without = decodeSafetensors(await exportModelWeights(model, { includeTrainingConfig: false }));
     expect(without.metadata.training_config).toBeUndefined();
   });
 
   it('refuses reserved metadata keys, unknown formats and unbuilt models', async () => {
     const model = mlp(1);
     await expectRejection(
-      () => model.exportWeights({ metadata: { model_config: '{}' } }),
+      () => exportModelWeights(model, { metadata: { model_config: '{}' } }),
       InvalidArgumentError,
       "key 'model_config' is written by the model",
     );
     await expectRejection(
       // @ts-expect-error a format the API does not offer
-      () => model.exportWeights({ format: 'h5' }),
+      () => exportModelWeights(model, { format: 'h5' }),
       InvalidArgumentError,
       `exportWeights(format="h5"): expected 'safetensors' or 'json'`,
     );
     const unbuilt = new Sequential([new Dense({ units: 2 })]);
-    await expectRejection(() => unbuilt.exportWeights(), ModelStateError, 'the model is not built');
-    expect(() => unbuilt.loadWeights(new Uint8Array(0))).toThrow(WeightsFileError);
+    await expectRejection(() => exportModelWeights(unbuilt), ModelStateError, 'the model is not built');
+    expect(() => loadModelWeights(unbuilt, new Uint8Array(0))).toThrow(WeightsFileError);
   });
 });
 
@@ -148,10 +151,14 @@ describe('partial loading', () => {
   ];
 
   it('strict (the default) loads nothing and lists every problem with both shapes', async () => {
-    const bytes = await (await trainedMlp(1)).exportWeights();
+    const bytes = await exportModelWeights(await trainedMlp(1));
     const model = changedModel();
     const before = await weightValues(model);
-    const error = expectError(() => model.loadWeights(bytes), WeightsMismatchError, 'nothing was loaded');
+    const error = expectError(
+      () => loadModelWeights(model, bytes),
+      WeightsMismatchError,
+      'nothing was loaded',
+    );
     expect(error).toBeInstanceOf(WeightsFileError);
     expect(error.problems).toEqual(expectedSkips);
     expect(error.message).toContain('dense_2.kernel: shape mismatch (file [8,6], model [8,5])');
@@ -161,11 +168,11 @@ describe('partial loading', () => {
   });
 
   it('non-strict still refuses shape mismatches unless skipMismatch, and then loads nothing', async () => {
-    const bytes = await (await trainedMlp(1)).exportWeights();
+    const bytes = await exportModelWeights(await trainedMlp(1));
     const model = changedModel();
     const before = await weightValues(model);
     const error = expectError(
-      () => model.loadWeights(bytes, { strict: false }),
+      () => loadModelWeights(model, bytes, { strict: false }),
       WeightsMismatchError,
       'pass { skipMismatch: true }',
     );
@@ -175,10 +182,10 @@ describe('partial loading', () => {
 
   it('non-strict with skipMismatch loads what matches and reports the rest with its reason', async () => {
     const source = await trainedMlp(1);
-    const bytes = await source.exportWeights();
+    const bytes = await exportModelWeights(source);
     const model = changedModel();
     const before = await weightValues(model);
-    const report = model.loadWeights(bytes, { strict: false, skipMismatch: true });
+    const report = loadModelWeights(model, bytes, { strict: false, skipMismatch: true });
     expect(report.loaded).toEqual(['dense_1.kernel', 'dense_1.bias', 'dense_3.bias']);
     expect(report.skipped).toEqual(expectedSkips);
     const after = await weightValues(model);
@@ -192,9 +199,9 @@ describe('partial loading', () => {
 
   it('names missing on either side load without skipMismatch when strict is off', async () => {
     const source = await trainedMlp(1);
-    const bytes = await source.exportWeights();
+    const bytes = await exportModelWeights(source);
     const model = new Sequential([new Dense({ units: 8, inputShape: [4] }), new Dense({ units: 6 })]);
-    const report = model.loadWeights(bytes, { strict: false });
+    const report = loadModelWeights(model, bytes, { strict: false });
     expect(report.loaded).toEqual(['dense_1.kernel', 'dense_1.bias', 'dense_2.kernel', 'dense_2.bias']);
     expect(report.skipped).toEqual([
       ...['beta', 'gamma', 'moving_mean', 'moving_variance'].map((w) => ({
@@ -212,9 +219,9 @@ describe('partial loading', () => {
 
   it('strict with skipMismatch is refused as contradictory', async () => {
     const model = mlp(1);
-    const bytes = await model.exportWeights();
+    const bytes = await exportModelWeights(model);
     expectError(
-      () => model.loadWeights(bytes, { skipMismatch: true }),
+      () => loadModelWeights(model, bytes, { skipMismatch: true }),
       InvalidArgumentError,
       'skipMismatch: true needs strict: false',
     );

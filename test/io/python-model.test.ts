@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Sequential } from '../../src/index';
+import { exportModelWeights } from '../../src/io/model-io';
 import { classes, cnn, compiledMlp, type HostBatch, randomBatch } from './models';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,7 +26,7 @@ if (missing) console.warn(`test/io/python-model.test.ts skipped: ${missing}`);
 
 async function pythonPredictions(model: Sequential, x: HostBatch) {
   const dir = mkdtempSync(join(tmpdir(), 'model-'));
-  writeFileSync(join(dir, 'model.safetensors'), await model.exportWeights());
+  writeFileSync(join(dir, 'model.safetensors'), await exportModelWeights(model));
   writeFileSync(join(dir, 'x.json'), JSON.stringify({ shape: x.shape, data: [...x.data] }));
   const out = execFileSync(
     'python3',

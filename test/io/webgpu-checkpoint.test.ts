@@ -13,6 +13,7 @@ import {
   loadModel,
   restoreTrainingState,
 } from '../../src/index';
+import { exportModelWeights } from '../../src/io/model-io';
 import { classes, compiledMlp, predictionBits, randomBatch, weightValues } from './models';
 
 let gpu: WebGPUBackend;
@@ -38,7 +39,7 @@ describe('on WebGPU', () => {
     await on(gpu, async () => {
       const model = compiledMlp(2);
       await model.fit(data.x, data.y, { ...fitOptions, epochs: 2 });
-      const loaded = loadModel(await model.exportWeights());
+      const loaded = loadModel(await exportModelWeights(model));
       expect(loaded.variables[0].value.backend).toBe(gpu);
       const x = randomBatch([5, 4], 4);
       expect(await predictionBits(loaded, x)).toEqual(await predictionBits(model, x));

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { parseCsv } from '../../src/data/index';
+import { exportModelWeights } from '../../src/io/model-io';
 import { withPredictions } from '../../src/ui/state/predictions';
 
 test('appends the predicted class and one probability column per class, quoting as CSV needs', async () => {
@@ -33,7 +34,7 @@ test('a model from the Worker is described from the file header and the weights 
     inputSize: 2,
     preprocessor: {} as never,
   };
-  const file = await model.exportWeights({ metadata: appMetadata(context) });
+  const file = await exportModelWeights(model, { metadata: appMetadata(context) });
   const weights = Object.fromEntries(
     [...model.getWeights()].map(([name, t]) => [name, { data: t.dataSync(), shape: [...t.shape] }]),
   );

@@ -4,7 +4,7 @@
  * same weights and gradients for several steps, weights and every slot compared after each step.
  */
 import { expect } from 'vitest';
-import type { Backend } from '../../src/backend/backend';
+import type { Backend } from '../../src/graph/backend';
 import { tensor, withBackend } from '../../src/graph/engine';
 import { Random } from '../../src/graph/random';
 import type { Tensor } from '../../src/graph/tensor';

@@ -1,6 +1,6 @@
+import type { Backend, KernelInput } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
 import { type Shape, sizeOf } from '../../graph/shape';
-import type { Backend, KernelInput } from '../backend';
 import { cpuKernels } from './kernels';
 import type { CpuTensor, FloatArray } from './types';
 

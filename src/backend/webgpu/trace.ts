@@ -3,9 +3,9 @@
  * made inside the step (scalars, zero gradients) become constants of the plan.
  */
 import { BackendError } from '../../errors';
+import type { Backend, KernelInput } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
 import type { Shape } from '../../graph/shape';
-import type { Backend, KernelInput } from '../backend';
 
 /** A tensor during tracing: which value of the plan it is. */
 export class TracedStorage {

@@ -3,9 +3,9 @@
  * them without waiting, `read` copies into a pooled staging buffer and maps it.
  */
 import { BackendError, fmtShape } from '../../errors';
+import type { Backend, KernelInput } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
 import { type Shape, sizeOf } from '../../graph/shape';
-import type { Backend, KernelInput } from '../backend';
 import { BufferAllocator, type GpuStorage } from './buffers';
 import { acquireDevice, type DeviceOptions, type GpuContext } from './device';
 import type { KernelDispatch, KernelEnv, MatmulVariant, WebGPUKernel } from './kernel-types';

@@ -3,8 +3,8 @@
  * resolves to for a regression loss. Each counts hits over every row since reset.
  */
 import { fmtShape, ShapeError } from '../../errors';
-import type { HostTensor, Metric } from '../metric';
 import { argmaxAt } from './batch';
+import type { HostTensor, Metric } from './metric-interface';
 
 /** Mean of a per-row 0/1 outcome over every row seen. */
 abstract class RowAccuracy implements Metric {

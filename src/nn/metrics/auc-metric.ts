@@ -3,9 +3,9 @@
  * whole ranking: a mean of per-batch AUCs is a different (and wrong) number. Its result sorts
  * every score, so fit reports it in epoch logs only (`epochOnly`), not after each batch.
  */
-import type { HostTensor, Metric } from '../metric';
 import { batchShape, emptyResult, trueLabels } from './batch';
 import { MetricError } from './metric-error';
+import type { HostTensor, Metric } from './metric-interface';
 import { type AucAverage, binaryAucOf, multiclassAucOf } from './ranking';
 
 /** A Float32Array that grows by doubling, so an epoch of scores costs amortised O(1) per value. */

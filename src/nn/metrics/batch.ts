@@ -5,8 +5,8 @@
  * by the first batch after reset, so a mismatched later batch is reported rather than mixed in.
  */
 import { fmtShape } from '../../errors';
-import type { HostTensor } from '../metric';
 import { MetricError } from './metric-error';
+import type { HostTensor } from './metric-interface';
 
 /** Rows and outputs per row of a batch of predictions. */
 export interface BatchShape {

@@ -5,7 +5,6 @@
  * MetricError instead of returning NaN; each function's doc says which inputs do that.
  */
 
-export type { HostTensor, Metric } from '../metric';
 export {
   type AccuracyOptions,
   accuracy,
@@ -30,6 +29,7 @@ export {
 } from './classification';
 export type { ScoreRows, Scores, Values } from './inputs';
 export { MetricError } from './metric-error';
+export type { HostTensor, Metric } from './metric-interface';
 export {
   type AucAverage,
   type PrecisionRecallCurve,

@@ -2,9 +2,9 @@
  * Compiled regression metrics: mean squared error, mean absolute error and R², each over every
  * output of every row since reset, as the plain functions read flat arrays.
  */
-import type { HostTensor, Metric } from '../metric';
 import { batchShape, emptyResult } from './batch';
 import { MetricError } from './metric-error';
+import type { HostTensor, Metric } from './metric-interface';
 
 function sameSize(name: string, yTrue: HostTensor, yPred: HostTensor): void {
   batchShape(name, yTrue, yPred, undefined);

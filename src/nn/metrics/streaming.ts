@@ -3,7 +3,6 @@
  * result with the same function as the plain `precision` etc., so both always agree, and an
  * epoch value is pooled over every sample (never a mean of batch values).
  */
-import type { HostTensor, Metric } from '../metric';
 import { batchShape, emptyResult, predictedLabels, trueLabels } from './batch';
 import {
   type Average,
@@ -11,6 +10,7 @@ import {
   resolveAverage,
   scoreFromConfusion,
 } from './classification';
+import type { HostTensor, Metric } from './metric-interface';
 
 export interface ThresholdOptions {
   /** A single sigmoid output counts as class 1 when strictly above this. Default 0.5 (0 for logits). */

@@ -5,20 +5,10 @@
  * from the model's seed (default 0) and each weight's name, so building is reproducible.
  */
 import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
-import { exportOnnx, type OnnxExportOptions } from '../../export/onnx';
-import { exportPytorch, type PytorchExportOptions } from '../../export/pytorch';
 import { noGrad } from '../../graph/engine';
 import { mul } from '../../graph/ops/index';
 import { type Shape, shapesEqual } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
-import {
-  type ExportWeightsOptions,
-  exportModelWeights,
-  type LoadWeightsOptions,
-  type LoadWeightsReport,
-  loadModelWeights,
-  type WeightsInput,
-} from '../../io/model-io';
 import type { History } from '../callbacks/history';
 import { ModelStateError } from '../errors';
 import { layerFromConfig, type SerializedLayer, serializeLayer } from '../layers/index';
@@ -299,26 +289,6 @@ export class Sequential {
 
   predict(x: ModelInput, options: PredictOptions = {}): Promise<Tensor> {
     return predictModel(this, x, options);
-  }
-
-  /** The weights file (safetensors or JSON bytes) with this model's config in its metadata. */
-  exportWeights(options: ExportWeightsOptions = {}): Promise<Uint8Array> {
-    return exportModelWeights(this, options);
-  }
-
-  /** Loads a weights file by name; all checks run first, so a failed load changes nothing. */
-  loadWeights(data: WeightsInput, options: LoadWeightsOptions = {}): LoadWeightsReport {
-    return loadModelWeights(this, data, options);
-  }
-
-  /** ONNX bytes of the model for inference (docs/export.md). */
-  exportOnnx(options: OnnxExportOptions = {}): Promise<Uint8Array> {
-    return exportOnnx(this, options);
-  }
-
-  /** Python source of the model as a torch.nn.Module that loads exportWeights' file (docs/export.md). */
-  exportPytorch(options: PytorchExportOptions = {}): string {
-    return exportPytorch(this, options);
   }
 
   private notBuilt(method: string): ModelStateError {

@@ -1,6 +1,9 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { exportOnnx } from '../../export/onnx';
+import { exportPytorch } from '../../export/pytorch';
 import { loadModel } from '../../io/load-model';
+import { exportModelWeights, loadModelWeights } from '../../io/model-io';
 import { panelStyles } from '../shared-styles';
 import { ObserveController } from '../state/observable';
 import type { RunState } from '../state/run-state';
@@ -166,9 +169,9 @@ export class ModelsPanel extends LitElement {
    */
   private async loadInto(current: TrainedModel, bytes: Uint8Array, fileName: string) {
     const model = loadModel(fileOf(current, 'safetensors'), { fileName: 'the current model' });
-    const report = model.loadWeights(bytes, { strict: false, skipMismatch: true, fileName });
+    const report = loadModelWeights(model, bytes, { strict: false, skipMismatch: true, fileName });
     const keep = Object.fromEntries(Object.entries(current.metadata).filter(([k]) => k === APP_CONTEXT_KEY));
-    const updated = trainedModelFromFile(await model.exportWeights({ metadata: keep }), fileName);
+    const updated = trainedModelFromFile(await exportModelWeights(model, { metadata: keep }), fileName);
     this.run?.useModel(updated);
     this.fileError = null;
     this.loadedNote = `Loaded ${report.loaded.length} of ${model.variables.length} weights from ${fileName} into the current model.`;
@@ -186,8 +189,8 @@ export class ModelsPanel extends LitElement {
   private async exportAs(kind: 'onnx' | 'pytorch', m: TrainedModel, base: string) {
     try {
       const model = loadModel(fileOf(m, 'safetensors'), { fileName: `${base}.safetensors` });
-      if (kind === 'onnx') this.offer(`${base}.onnx`, await model.exportOnnx(), 'application/octet-stream');
-      else this.offer(`${base}.py`, model.exportPytorch(), 'text/x-python');
+      if (kind === 'onnx') this.offer(`${base}.onnx`, await exportOnnx(model), 'application/octet-stream');
+      else this.offer(`${base}.py`, exportPytorch(model), 'text/x-python');
       this.fileError = null;
     } catch (err) {
       this.fileError = `could not export ${kind === 'onnx' ? 'ONNX' : 'PyTorch'}: ${(err as Error).message}`;

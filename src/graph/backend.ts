@@ -1,5 +1,6 @@
-import type { OpName, OpParams } from '../graph/op-params';
-import type { Shape } from '../graph/shape';
+/** The interface every backend implements; graph owns it, so graph never imports a concrete backend. */
+import type { OpName, OpParams } from './op-params';
+import type { Shape } from './shape';
 
 export type BackendName = 'cpu' | 'webgpu';
 
