@@ -10,14 +10,17 @@ export const median = (xs) => {
 
 /** Per-workload figures derived from one repetition's milliseconds. */
 export const METRICS = {
-  W1: (spec) => ({ name: 'GFLOP/s', of: (ms) => (2 * spec.size ** 3) / (ms * 1e6) }),
+  W1: (spec) => ({ name: 'GFLOP/s', of: (ms) => (2 * spec.size ** 3 * (spec.chain ?? 1)) / (ms * 1e6) }),
   W2: (spec) => ({ name: 'ms/epoch', of: (ms) => ms / spec.epochs }),
   W3: (spec) => ({ name: 'ms/step', of: (ms) => ms / (spec.epochs * Math.ceil(spec.size / spec.batchSize)) }),
   W4: (spec) => ({ name: 'ms/epoch', of: (ms) => ms / spec.epochs }),
 };
 
 export const TITLES = {
-  W1: (s) => `W1 matmul f32 n=${s.size}, with readback`,
+  W1: (s) =>
+    (s.chain ?? 1) > 1
+      ? `W1 matmul f32 n=${s.size}, ${s.chain} chained products, one readback`
+      : `W1 matmul f32 n=${s.size}, with readback`,
   W2: (s) =>
     `W2 MLP 784-256-128-10, Adam 1e-3, batch ${s.batchSize}, ${s.size} samples, ${s.epochs} epoch/rep`,
   W3: (s) => `W3 tabular 4-16-3, ${s.size} rows, batch ${s.batchSize}, ${s.epochs} epochs/rep`,
@@ -196,7 +199,11 @@ export function markdown({ date, quick, subset, machine, configs, rows, memory =
 
 // `node bench/report.mjs <results.json>` rewrites the .md beside it from the raw times (after a change
 // to this file's tables, without measuring again).
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+// (Checked by name too: bundled into the Node bench, import.meta.url is the bundle's own.)
+if (
+  process.argv[1]?.endsWith('report.mjs') &&
+  import.meta.url === new URL(`file://${process.argv[1]}`).href
+) {
   const { readFileSync, writeFileSync } = await import('node:fs');
   const path = process.argv[2];
   const out = JSON.parse(readFileSync(path, 'utf8'));

@@ -58,11 +58,16 @@ export const jaxjs: Library = {
     return { description: `jax-js webgpu (${info?.vendor ?? '?'} ${info?.architecture ?? ''})`.trim() };
   },
 
-  async matmul(a, b) {
+  async matmul(a, b, chain = 1) {
     const np = jax.numpy;
     const ta = np.array(a.data, { shape: a.shape });
     const tb = np.array(b.data, { shape: b.shape });
-    const once = async () => void (await np.matmul(ta.ref, tb.ref).data());
+    // jax-js consumes its arguments: .ref keeps ta and tb, and each product consumes the previous one.
+    const once = async () => {
+      let c = np.matmul(ta.ref, tb.ref);
+      for (let k = 1; k < chain; k++) c = np.matmul(c, tb.ref);
+      await c.data();
+    };
     await once();
     return { run: once, dispose: () => jax.tree.dispose([ta, tb]) };
   },

@@ -19,7 +19,7 @@ export interface Trainer {
 }
 
 export interface MatmulRunner {
-  /** One product with its result read back to the host. */
+  /** One product (or the runner's chain of them, each feeding the next) with the last read back. */
   run(): Promise<void>;
   dispose(): void;
 }
@@ -33,7 +33,8 @@ export interface BackendReport {
 
 export interface Library {
   init(backend: string): Promise<BackendReport>;
-  matmul(a: Host, b: Host): Promise<MatmulRunner>;
+  /** `chain` products per run: c = a, then c = c b `chain` times, one readback (default 1). */
+  matmul(a: Host, b: Host, chain?: number): Promise<MatmulRunner>;
   /** Builds and compiles the model, and warms it up on `warm` (a batch or two), untimed. */
   trainer(kind: ModelKind, data: Dataset, warm: Dataset, fit: FitSettings): Promise<Trainer>;
 }

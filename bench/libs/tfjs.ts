@@ -66,11 +66,15 @@ export const tfjs: Library = {
     };
   },
 
-  async matmul(a, b) {
+  async matmul(a, b, chain = 1) {
     const ta = toTensor(a);
     const tb = toTensor(b);
     const once = async () => {
-      const c = tf.matMul(ta as TF.Tensor2D, tb as TF.Tensor2D);
+      const c = tf.tidy(() => {
+        let c = ta as TF.Tensor2D;
+        for (let k = 0; k < chain; k++) c = tf.matMul(c, tb as TF.Tensor2D);
+        return c;
+      });
       await c.data();
       c.dispose();
     };
