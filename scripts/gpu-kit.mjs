@@ -1,0 +1,109 @@
+// `npm run gpu-kit [-- --out DIR] [--fast]`: a self-contained folder (under 60 MiB) that measures
+// this library on a machine with a real GPU but no Node, no npm and no network (issue 17):
+//
+//   node.xz            this machine's Node binary, stripped and xz-compressed
+//   node_modules/webgpu/   Dawn's npm package with only its linux-x64 binary (xz-compressed)
+//   bench-node.mjs     the Node bench and parity, bundled (bench/node/build.mjs)
+//   torch_bench.py     the same workloads on PyTorch (W1 fp32 and TF32, W2-W4 eager)
+//   lib/               the Vulkan loader and the X libraries NVIDIA's Vulkan driver links, used only
+//                      where the machine lacks them
+//   run.sh             finds the NVIDIA Vulkan driver, unpacks, runs everything, writes results
+//
+// The libraries are copied from this machine's Debian packages (libvulkan1, libx11-6, ...), which
+// CI installs anyway; nothing is downloaded. --fast compresses at xz level 0 (for the kit's test).
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
+import { buildBench } from '../bench/node/build.mjs';
+
+const args = process.argv.slice(2);
+const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : 'dist/gpu-kit';
+const level = args.includes('--fast') ? '-0' : '-9e';
+const LIMIT_MIB = 60;
+/** What NVIDIA's Vulkan ICD and Dawn need beyond glibc, as sonames. */
+const LIBS = [
+  'libvulkan.so.1',
+  'libX11.so.6',
+  'libXext.so.6',
+  'libxcb.so.1',
+  'libXau.so.6',
+  'libXdmcp.so.6',
+  'libbsd.so.0',
+  'libmd.so.0',
+];
+
+const log = (msg) => console.log(`[gpu-kit] ${msg}`);
+
+function xz(src, dest) {
+  const r = spawnSync('sh', ['-c', `xz ${level} -T0 -c "$1" > "$2"`, 'xz', src, dest], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`xz ${src} failed`);
+}
+
+/** soname -> path on this machine, from the dynamic linker's cache. */
+function findLibrary(soname) {
+  const cache = execFileSync('ldconfig', ['-p'], { encoding: 'utf8' });
+  const line = cache.split('\n').find((l) => l.trim().startsWith(`${soname} `) && l.includes('x86-64'));
+  if (!line)
+    throw new Error(`${soname} is not installed here (Debian: apt-get install libvulkan1 libx11-6 libxext6)`);
+  return realpathSync(line.split('=>')[1].trim());
+}
+
+function sizeOf(dir) {
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    bytes += entry.isDirectory() ? sizeOf(p) : statSync(p).size;
+  }
+  return bytes;
+}
+
+if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error('gpu-kit: build it on linux-x64');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'lib'), { recursive: true });
+
+log('bundling the bench');
+copyFileSync(await buildBench(), join(out, 'bench-node.mjs'));
+copyFileSync('bench/node/torch_bench.py', join(out, 'torch_bench.py'));
+copyFileSync('bench/node/run.sh', join(out, 'run.sh'));
+copyFileSync('bench/node/KIT-README.md', join(out, 'README.md'));
+
+log(`compressing Node ${process.version} (xz ${level})`);
+const stripped = join(out, 'node');
+copyFileSync(process.execPath, stripped);
+spawnSync('strip', [stripped], { stdio: 'inherit' });
+xz(stripped, `${stripped}.xz`);
+rmSync(stripped);
+
+log('copying Dawn (linux-x64 only)');
+const dawn = join(out, 'node_modules', 'webgpu');
+mkdirSync(join(dawn, 'dist', 'linux-x64'), { recursive: true });
+for (const f of ['package.json', 'index.js', 'LICENSE.md', 'types.d.ts'])
+  cpSync(join('node_modules/webgpu', f), join(dawn, f));
+xz('node_modules/webgpu/dist/linux-x64/dawn.node', join(dawn, 'dist', 'linux-x64', 'dawn.node.xz'));
+
+log('copying the Vulkan loader and X libraries');
+for (const soname of LIBS) copyFileSync(findLibrary(soname), join(out, 'lib', soname));
+
+const versions = {
+  node: process.version,
+  built: new Date().toISOString(),
+  libs: LIBS.map((l) => basename(l)),
+};
+writeFileSync(join(out, 'kit.json'), `${JSON.stringify(versions, null, 2)}\n`);
+spawnSync('chmod', ['+x', join(out, 'run.sh')]);
+
+const mib = sizeOf(out) / 2 ** 20;
+log(`${out}: ${mib.toFixed(1)} MiB`);
+if (mib > LIMIT_MIB) {
+  console.error(`[gpu-kit] the kit is ${mib.toFixed(1)} MiB, over its ${LIMIT_MIB} MiB limit`);
+  process.exit(1);
+}
