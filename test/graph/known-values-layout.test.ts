@@ -24,7 +24,7 @@ import {
   where,
 } from '../../src/graph/ops';
 import type { Tensor } from '../../src/graph/tensor';
-import { describeOnBackends, expectValues as expectToDigits } from './on-backends';
+import { describeOnBackends, expectValues as expectToDigits } from '../on-backends';
 
 const expectValues = (t: Tensor, shape: number[], values: number[]) => expectToDigits(t, shape, values, 6);
 

@@ -24,7 +24,7 @@ import {
 } from '../../src/graph/ops';
 import { dropoutKeeps, dropoutThreshold, streamKey } from '../../src/graph/random';
 import type { Tensor } from '../../src/graph/tensor';
-import { describeOnBackends, expectValues } from './on-backends';
+import { describeOnBackends, expectValues } from '../on-backends';
 
 /** 1, 2, ..., n laid out in `shape`. */
 function iota(shape: number[]): Tensor {

@@ -4,11 +4,11 @@
  * (geometry, parameter packing, an epilogue) still fails it. One device per test file.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
-import type { Backend } from '../../src/backend/backend';
-import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
-import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
-import { useBackend } from '../../src/graph/engine';
-import type { Tensor } from '../../src/graph/tensor';
+import type { Backend } from '../src/backend/backend';
+import { CpuBackend } from '../src/backend/cpu/cpu-backend';
+import { WebGPUBackend } from '../src/backend/webgpu/webgpu-backend';
+import { useBackend } from '../src/graph/engine';
+import type { Tensor } from '../src/graph/tensor';
 
 export type BackendName = 'cpu' | 'webgpu';
 
