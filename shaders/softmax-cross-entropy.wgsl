@@ -2,6 +2,7 @@
 // lse = max z + ln(sum exp(z - max z)), the log of softmax's denominator:
 //   MODE 0, loss: out[r] = sum_j t_j (lse - z_j)
 //   MODE 1, grad: out[r, j] = dy[r] (exp(z_j - lse) S - t_j), S = sum_j t_j
+// both with lse - z_j taken as (max z - z_j) + ln(sum exp(z - max z)).
 // ln goes through logAccurate: the sum is near 1 for a confident row, where WGSL's log only bounds
 // the absolute error (2^-21), which would swamp a small loss.
 // Bindings: 0 z (read), 1 t (read), 2 dy (read; MODE 0 binds t again), 3 out (write), 4 params.
@@ -39,17 +40,19 @@ fn main(
     total += exp(z[start + j] - top);
     labels += t[start + j];
   }
-  let lse = top + logAccurate(total);
+  // lse - z_j as (max z - z_j) + ln(total), never lse itself: rounded to f32 next to a large max
+  // (ulp 6e-5 at 1000), lse would swamp a confident row's small loss and its probabilities.
+  let logTotal = logAccurate(total);
   if (MODE == 0u) {
     var loss = 0.0;
     for (var j = 0u; j < k; j++) {
-      loss += t[start + j] * (lse - z[start + j]);
+      loss += t[start + j] * ((top - z[start + j]) + logTotal);
     }
     out[r] = loss;
     return;
   }
   let d = dy[r];
   for (var j = 0u; j < k; j++) {
-    out[start + j] = d * (exp(z[start + j] - lse) * labels - t[start + j]);
+    out[start + j] = d * (exp((z[start + j] - top) - logTotal) * labels - t[start + j]);
   }
 }

@@ -114,6 +114,26 @@ describe('splits', () => {
     expect(counts(d.test.yData)).toEqual([28, 8, 4]);
   });
 
+  it("stratifies by each kept row's own class when rows with no label are dropped in front", () => {
+    // Table rows 0-9 have no label and are dropped, so kept row i is table row i + 10: a split that
+    // read the classes by table row would shift every class by ten rows.
+    const unlabelled = Array.from({ length: 10 }, (_, i) => [i, null]);
+    const labelled = Array.from({ length: 200 }, (_, i) => [
+      i * 0.25,
+      i < 140 ? 'common' : i < 180 ? 'middle' : 'rare',
+    ]);
+    const d = prepareDataset(tableFromRows(['x', 'label'], [...unlabelled, ...labelled]), {
+      target: 'label',
+      split: { train: 0.6, validation: 0.2, test: 0.2 },
+      seed: 11,
+    });
+    expect(d.dropped.missingTarget).toBe(10);
+    const counts = (y: Float32Array) => [0, 1, 2].map((k) => y.filter((v) => v === k).length);
+    expect(counts(d.train.yData)).toEqual([84, 24, 12]);
+    expect(counts(d.validation.yData)).toEqual([28, 8, 4]);
+    expect(counts(d.test.yData)).toEqual([28, 8, 4]);
+  });
+
   it('the same seed gives the same split and tensors; another seed another split', async () => {
     const table = await parseSample('iris.csv');
     const a = prepareDataset(table, { target: 'species', seed: 5 });

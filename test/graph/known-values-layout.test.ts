@@ -1,5 +1,5 @@
-/** Hand-computed values of the elementwise and layout ops (known-values.test.ts has the nn ops). */
-import { describe, expect, it } from 'vitest';
+/** Hand-computed values of the elementwise and layout ops on the CPU and WebGPU (known-values.test.ts has the nn ops). */
+import { it } from 'vitest';
 import { tensor } from '../../src/graph/engine';
 import {
   abs,
@@ -24,66 +24,64 @@ import {
   where,
 } from '../../src/graph/ops';
 import type { Tensor } from '../../src/graph/tensor';
+import { describeOnBackends, expectValues as expectToDigits } from '../on-backends';
 
-function expectValues(t: Tensor, shape: number[], values: number[]): void {
-  expect(t.shape).toEqual(shape);
-  const got = Array.from(t.dataSync());
-  got.forEach((v, i) => {
-    expect(v, `element ${i} of ${got}`).toBeCloseTo(values[i], 6);
-  });
-  expect(got.length).toBe(values.length);
-}
+const expectValues = (t: Tensor, shape: number[], values: number[]) => expectToDigits(t, shape, values, 6);
 
 const m23 = (): Tensor => tensor([1, 2, 3, 4, 5, 6], [2, 3]);
 
-describe('elementwise', () => {
+describeOnBackends('elementwise', () => {
   const x = () => tensor([-2, -0.5, 0, 1.5]);
 
-  it('relu, leakyRelu, elu, abs, sign', () => {
-    expectValues(relu(x()), [4], [0, 0, 0, 1.5]);
-    expectValues(leakyRelu(x(), 0.1), [4], [-0.2, -0.05, 0, 1.5]);
-    expectValues(elu(x(), 2), [4], [2 * (Math.exp(-2) - 1), 2 * (Math.exp(-0.5) - 1), 0, 1.5]);
-    expectValues(abs(x()), [4], [2, 0.5, 0, 1.5]);
-    expectValues(sign(x()), [4], [-1, -1, 0, 1]);
+  it('relu, leakyRelu, elu, abs, sign', async () => {
+    await expectValues(relu(x()), [4], [0, 0, 0, 1.5]);
+    await expectValues(leakyRelu(x(), 0.1), [4], [-0.2, -0.05, 0, 1.5]);
+    await expectValues(elu(x(), 2), [4], [2 * (Math.exp(-2) - 1), 2 * (Math.exp(-0.5) - 1), 0, 1.5]);
+    await expectValues(abs(x()), [4], [2, 0.5, 0, 1.5]);
+    await expectValues(sign(x()), [4], [-1, -1, 0, 1]);
   });
 
-  it('clip, sqrt, pow', () => {
-    expectValues(clip(x(), -1, 1), [4], [-1, -0.5, 0, 1]);
-    expectValues(sqrt(tensor([0, 0.25, 9])), [3], [0, 0.5, 3]);
-    expectValues(pow(tensor([2, -3, 4]), tensor([3, 2, 0.5])), [3], [8, 9, 2]);
+  it('clip, sqrt, pow', async () => {
+    await expectValues(clip(x(), -1, 1), [4], [-1, -0.5, 0, 1]);
+    await expectValues(sqrt(tensor([0, 0.25, 9])), [3], [0, 0.5, 3]);
+    await expectValues(pow(tensor([2, -3, 4]), tensor([3, 2, 0.5])), [3], [8, 9, 2]);
   });
 
-  it('comparisons give 0 or 1, broadcasting', () => {
+  it('comparisons give 0 or 1, broadcasting', async () => {
     const a = tensor([1, 2, 3]);
     const b = tensor([2]);
-    expectValues(equal(a, b), [3], [0, 1, 0]);
-    expectValues(notEqual(a, b), [3], [1, 0, 1]);
-    expectValues(greater(a, b), [3], [0, 0, 1]);
-    expectValues(greaterEqual(a, b), [3], [0, 1, 1]);
-    expectValues(less(a, b), [3], [1, 0, 0]);
-    expectValues(lessEqual(a, b), [3], [1, 1, 0]);
+    await expectValues(equal(a, b), [3], [0, 1, 0]);
+    await expectValues(notEqual(a, b), [3], [1, 0, 1]);
+    await expectValues(greater(a, b), [3], [0, 0, 1]);
+    await expectValues(greaterEqual(a, b), [3], [0, 1, 1]);
+    await expectValues(less(a, b), [3], [1, 0, 0]);
+    await expectValues(lessEqual(a, b), [3], [1, 1, 0]);
   });
 
-  it('where picks per element, with a broadcast condition and a scalar branch', () => {
-    expectValues(where(tensor([1, 0], [2, 1]), m23(), -1), [2, 3], [1, 2, 3, -1, -1, -1]);
+  it('where picks per element, with a broadcast condition and a scalar branch', async () => {
+    await expectValues(where(tensor([1, 0], [2, 1]), m23(), -1), [2, 3], [1, 2, 3, -1, -1, -1]);
   });
 });
 
-describe('layout', () => {
-  it('transpose of a matrix and a 3-D permutation', () => {
-    expectValues(transpose(m23()), [3, 2], [1, 4, 2, 5, 3, 6]);
+describeOnBackends('layout', () => {
+  it('transpose of a matrix and a 3-D permutation', async () => {
+    await expectValues(transpose(m23()), [3, 2], [1, 4, 2, 5, 3, 6]);
     // x[i][j][k] = 100i + 10j + k with shape [2,3,2]; perm [2,0,1] gives y[k][i][j].
     const x = tensor([0, 1, 10, 11, 20, 21, 100, 101, 110, 111, 120, 121], [2, 3, 2]);
-    expectValues(transpose(x, [2, 0, 1]), [2, 2, 3], [0, 10, 20, 100, 110, 120, 1, 11, 21, 101, 111, 121]);
+    await expectValues(
+      transpose(x, [2, 0, 1]),
+      [2, 2, 3],
+      [0, 10, 20, 100, 110, 120, 1, 11, 21, 101, 111, 121],
+    );
   });
 
-  it('slice, with -1 meaning to the end', () => {
-    expectValues(slice(m23(), [0, 1], [2, 2]), [2, 2], [2, 3, 5, 6]);
-    expectValues(slice(m23(), [1, 0], [-1, -1]), [1, 3], [4, 5, 6]);
+  it('slice, with -1 meaning to the end', async () => {
+    await expectValues(slice(m23(), [0, 1], [2, 2]), [2, 2], [2, 3, 5, 6]);
+    await expectValues(slice(m23(), [1, 0], [-1, -1]), [1, 3], [4, 5, 6]);
   });
 
-  it('pad with zeros before and after', () => {
-    expectValues(
+  it('pad with zeros before and after', async () => {
+    await expectValues(
       pad(tensor([1, 2], [1, 2]), [
         [1, 0],
         [0, 1],
@@ -93,13 +91,13 @@ describe('layout', () => {
     );
   });
 
-  it('concat along each axis', () => {
-    expectValues(concat([m23(), tensor([7, 8, 9], [1, 3])], 0), [3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expectValues(concat([m23(), tensor([7, 8], [2, 1])], 1), [2, 4], [1, 2, 3, 7, 4, 5, 6, 8]);
+  it('concat along each axis', async () => {
+    await expectValues(concat([m23(), tensor([7, 8, 9], [1, 3])], 0), [3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await expectValues(concat([m23(), tensor([7, 8], [2, 1])], 1), [2, 4], [1, 2, 3, 7, 4, 5, 6, 8]);
   });
 
-  it('scatterAdd sums rows sent to the same index', () => {
+  it('scatterAdd sums rows sent to the same index', async () => {
     const y = scatterAdd(tensor([1, 2, 3, 4, 5, 6], [3, 2]), tensor([2, 0, 2]), 3);
-    expectValues(y, [3, 2], [3, 4, 0, 0, 6, 8]);
+    await expectValues(y, [3, 2], [3, 4, 0, 0, 6, 8]);
   });
 });

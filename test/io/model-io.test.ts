@@ -217,6 +217,27 @@ describe('partial loading', () => {
     for (const name of report.loaded) expect(after[name]).toEqual(file[name]);
   });
 
+  it('a transposed kernel (file [3,4], model [4,3]) is a shape mismatch though the sizes agree', async () => {
+    const kernelOnly = (inputs: number, units: number, seed: number) =>
+      new Sequential({ seed, layers: [new Dense({ units, useBias: false, inputShape: [inputs] })] });
+    const bytes = await kernelOnly(3, 4, 1).exportWeights();
+    const model = kernelOnly(4, 3, 2);
+    const before = await weightValues(model);
+    const mismatch = {
+      name: 'dense_1.kernel',
+      reason: 'shape mismatch',
+      fileShape: [3, 4],
+      modelShape: [4, 3],
+    };
+    const error = expectError(() => model.loadWeights(bytes), WeightsMismatchError, 'nothing was loaded');
+    expect(error.problems).toEqual([mismatch]);
+    const report = model.loadWeights(bytes, { strict: false, skipMismatch: true });
+    expect(report.loaded).toEqual([]);
+    expect(report.skipped).toEqual([mismatch]);
+    expect(model.variables[0].value.shape).toEqual([4, 3]);
+    expect(await weightValues(model)).toEqual(before);
+  });
+
   it('strict with skipMismatch is refused as contradictory', async () => {
     const model = mlp(1);
     const bytes = await exportModelWeights(model);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/graph/random';
+import { Dense, Sequential } from '../../src/index';
 import { WeightsFileError } from '../../src/io/errors';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors';
 
@@ -107,6 +108,29 @@ describe('decodeSafetensors rejects malformed files with WeightsFileError', () =
       /shape \[2\] of F32 needs 8 bytes but data_offsets \[0,4\] span 4/,
       'w',
     );
+    // A span longer than the shape needs, the data section exactly covered: still refused.
+    fails(
+      file(`{"w":${entry('F32', [1], [0, 8])}}`, new Uint8Array(8)),
+      /shape \[1\] of F32 needs 4 bytes but data_offsets \[0,8\] span 8/,
+      'w',
+    );
+    fails(
+      file(`{"w":${entry('F16', [2, 2], [0, 12])}}`, new Uint8Array(12)),
+      /shape \[2,2\] of F16 needs 8 bytes but data_offsets \[0,12\] span 12/,
+      'w',
+    );
+  });
+
+  it('loadWeights refuses a tensor whose span is longer than its shape, and keeps the weights', async () => {
+    const model = new Sequential([new Dense({ units: 1, useBias: false, inputShape: [1] })]);
+    model.build([1]);
+    const before = Array.from(await model.variables[0].value.data());
+    const bytes = file(`{"dense_1.kernel":${entry('F32', [1, 1], [0, 8])}}`, new Uint8Array(8));
+    expect(() => model.loadWeights(bytes, { fileName: 'long.safetensors' })).toThrow(WeightsFileError);
+    expect(() => model.loadWeights(bytes)).toThrow(
+      /shape \[1,1\] of F32 needs 4 bytes but data_offsets \[0,8\] span 8/,
+    );
+    expect(Array.from(await model.variables[0].value.data())).toEqual(before);
   });
 
   it('tensors that overlap, leave gaps or leave bytes uncovered', () => {

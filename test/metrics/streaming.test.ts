@@ -144,6 +144,24 @@ describe('compiled metrics equal the one-shot functions', () => {
     expect(stream(m, Float32Array.from(labels), logits, n, 3)).toBeCloseTo(rocAuc(labels, softmax), 12);
   });
 
+  it('AUC keeps every earlier score when its buffer grows past 1,024: 1,500 scores in batches of 500', () => {
+    const rng = new Random(17);
+    const n = 1500;
+    // Positives score higher on average; coarse steps keep ties across the batches.
+    const labels = Array.from({ length: n }, () => rng.int(2));
+    const scores = Float32Array.from(labels, (l) => Math.round((rng.normal() + l) * 16) / 16);
+    const m = new AucMetric();
+    for (let start = 0; start < n; start += 500) {
+      m.update(
+        host(labels.slice(start, start + 500), [500, 1]),
+        host(scores.subarray(start, start + 500), [500, 1]),
+      );
+    }
+    const expected = rocAuc(labels, Array.from(scores));
+    expect(expected).toBeGreaterThan(0.6);
+    expect(m.result()).toBeCloseTo(expected, 12);
+  });
+
   it('epoch AUC is not the mean of batch AUCs', () => {
     // Batch 1 ranks perfectly, batch 2 perfectly, but batch 2's scores sit below batch 1's negatives.
     const m = new AucMetric();

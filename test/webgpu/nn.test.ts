@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { valueAndGrad } from '../../src/graph/autodiff';
 import * as ops from '../../src/graph/ops';
@@ -76,6 +76,26 @@ describe('softmax and logSoftmax (one workgroup per line)', () => {
         ]);
         expectClose(`${op} ${shape} axis ${axis}`, r.gpu.slice(0, 1), r.cpu.slice(0, 1), ACCUMULATING);
         expectClose(`${op} ${shape} axis ${axis} grad`, r.gpu.slice(1), r.cpu.slice(1), ACCUMULATING, 1e-2);
+      }
+    });
+  }
+});
+
+describe('logSoftmax near 0 keeps its relative precision', () => {
+  // logSoftmax([0, -30, ..., -30])[0] = -ln(1 + (n - 1) e^-30), about -1.9e-13 for n = 3: ln of the
+  // rounded sum 1 + t is 0 in f32, only ln(1 + t) from t itself keeps it. Both the one-thread-per-line
+  // kernel (short lines) and the workgroup-per-line kernel (long lines) are checked.
+  for (const n of [3, 1000]) {
+    it(`a line of ${n}: within 1% of -log1p(${n - 1} e^-30) on the GPU and the CPU`, async () => {
+      const values = Float32Array.from({ length: n }, (_, j) => (j === 0 ? 0 : -30));
+      const r = await onBoth(backends.register, [{ values, shape: [1, n] }], (x) => ops.logSoftmax(x));
+      const expected = -Math.log1p((n - 1) * Math.exp(-30));
+      for (const [where, y] of [
+        ['gpu', r.gpu[0]],
+        ['cpu', r.cpu[0]],
+      ] as const) {
+        expect(Math.abs(y[0] - expected) / -expected, `${where}: ${y[0]} vs ${expected}`).toBeLessThan(0.01);
+        expect(y[1], where).toBeCloseTo(-30, 5);
       }
     });
   }
