@@ -273,23 +273,30 @@ def preprocessing_of(metadata):
     return None
 
 
-def read_features(path, preprocessing, width, target=None):
-    """x [rows, width] and y (or None) from an encoded CSV, or from a raw one through `preprocessing`.
+def read_features(path, preprocessing, width, target=None, encoded=None):
+    """x [rows, width] and y (or None) from a raw CSV (encoded here with `preprocessing`) or an encoded one.
 
-    A file whose header holds the encoded column names (as the page's encoded-CSV download writes
-    them) is read as encoded; any other file needs the preprocessing and is encoded with it.
+    A file is read as encoded when there is no preprocessing, when `encoded` says so, or when it
+    has the column "<target> (encoded)" that the page's encoded-CSV download writes; otherwise as
+    the raw table when it has every raw feature column.
     """
     header, columns, rows = read_raw_csv(path)
     names = feature_names(preprocessing) if preprocessing else None
-    encoded = names is None or all(n in columns for n in names)
-    if encoded:
-        t = target if target is not None else ((preprocessing or {}).get("target") or {}).get("column")
-        t = t if t in columns else None
-        feats = names if names is not None else [h for h in header if h != t]
-        if len(feats) != width:
-            raise ValueError(f"{path}: {len(feats)} feature columns, the model takes {width}")
-        number = lambda cell: cell[1] if cell[0] == NUMBER else math.nan
-        x = torch.tensor([[number(columns[n][i]) for n in feats] for i in range(rows)], dtype=torch.float64)
-        y = torch.tensor([number(columns[t][i]) for i in range(rows)], dtype=torch.float64) if t else None
-        return x.reshape(rows, width).to(torch.float32), (y.to(torch.float32) if y is not None else None)
-    return preprocess_columns(preprocessing, columns, rows, source=path)
+    t_raw = ((preprocessing or {}).get("target") or {}).get("column")
+    if encoded is None:
+        raw_columns = [f["column"] for f in preprocessing["features"]] if preprocessing else []
+        encoded = names is None or f"{t_raw} (encoded)" in columns or not all(c in columns for c in raw_columns)
+    if not encoded:
+        return preprocess_columns(preprocessing, columns, rows, source=path)
+    t = target if target is not None else next((c for c in (f"{t_raw} (encoded)", t_raw) if c in columns), None)
+    t = t if t in columns else None
+    feats = names if names is not None else [h for h in header if h != t]
+    absent = [n for n in feats if n not in columns]
+    if absent:
+        raise ValueError(f"{path}: neither the raw table nor encoded features; missing columns {absent[:5]}")
+    if len(feats) != width:
+        raise ValueError(f"{path}: {len(feats)} feature columns, the model takes {width}")
+    number = lambda cell: cell[1] if cell[0] == NUMBER else math.nan
+    x = torch.tensor([[number(columns[n][i]) for n in feats] for i in range(rows)], dtype=torch.float64)
+    y = torch.tensor([number(columns[t][i]) for i in range(rows)], dtype=torch.float64) if t else None
+    return x.reshape(rows, width).to(torch.float32), (y.to(torch.float32) if y is not None else None)
