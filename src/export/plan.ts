@@ -68,8 +68,13 @@ export type ExportStep =
   | { kind: 'flatten'; layer: string; features: number }
   /** `shape` excludes the batch axis and has no -1. */
   | { kind: 'reshape'; layer: string; shape: number[] }
-  /** Identity at inference; PyTorch keeps it for further training, ONNX drops it. */
-  | { kind: 'dropout'; layer: string; rate: number };
+  /**
+   * Identity at inference; PyTorch keeps it for further training, ONNX drops it. `layout` is the
+   * physical layout there (axis i holds logical axis layout[i]): our masks count elements in the
+   * logical (NHWC) order, so the PyTorch training runtime permutes to it to draw the same mask.
+   * `seed` is the layer's own, when its config fixes one.
+   */
+  | { kind: 'dropout'; layer: string; rate: number; layout: number[]; seed: number | null };
 
 export interface ExportPlan {
   modelName: string;
@@ -181,7 +186,14 @@ const lowerings: { readonly [K in LayerClassName]: LowerFn<K> } = {
     ctx.layout = identity(shape.length + 1);
   },
   Dropout(layer, _inputShape, ctx) {
-    ctx.steps.push({ kind: 'dropout', layer: layer.name, rate: layer.getConfig().rate });
+    const c = layer.getConfig();
+    ctx.steps.push({
+      kind: 'dropout',
+      layer: layer.name,
+      rate: c.rate,
+      layout: [...ctx.layout],
+      seed: c.seed ?? null,
+    });
   },
 };
 

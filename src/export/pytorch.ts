@@ -8,15 +8,26 @@
  * back before Flatten, Reshape and Dense, so the features after a Flatten keep our (h, w, c)
  * order and every Dense kernel loads with a plain transpose.
  */
+import type { Preprocessor, PreprocessorJSON } from '../data/preprocessor';
 import type { LossConfig } from '../nn/losses';
 import type { Sequential } from '../nn/model/sequential';
 import { planExport } from './plan';
+import exact from './pytorch_exact.py?raw';
+import loop from './pytorch_loop.py?raw';
+import preprocess from './pytorch_preprocess.py?raw';
 import runtime from './pytorch_runtime.py?raw';
+import train from './pytorch_train.py?raw';
 import { type PythonStep, pythonStep } from './pytorch-layers';
 
 export interface PytorchExportOptions {
   /** The generated class's name (default 'Model'). */
   className?: string;
+  /**
+   * The data preprocessing, written into the file, so `python3 model.py weights.safetensors
+   * raw.csv` encodes a raw CSV as the page does. Without it the file uses the preprocessing in
+   * the weights file's metadata, if any, and otherwise takes encoded features.
+   */
+  preprocessing?: Preprocessor | PreprocessorJSON;
 }
 
 /** A Python literal for JSON-like data (json.dumps output is valid Python once true/false/null map). */
@@ -62,10 +73,15 @@ function lossSource(loss: LossConfig): string {
     huber: [`per = F.huber_loss(y_pred, y_true, reduction="none", delta=${loss.delta ?? 1})`],
   };
   return [
-    'def loss_fn(y_pred, y_true):',
-    `    """${loss.name}${logits ? ' (from logits)' : ''}, as compiled: the mean over the batch of each sample's loss."""`,
+    'def per_sample_loss(y_pred, y_true):',
+    `    """${loss.name}${logits ? ' (from logits)' : ''}, as compiled: each sample's loss, [batch]."""`,
     ...bodies[loss.name].map((l) => `    ${l}`),
-    '    return per.reshape(per.shape[0], -1).mean(dim=1).mean() if per.dim() > 1 else per.mean()',
+    '    return per.reshape(per.shape[0], -1).mean(dim=1) if per.dim() > 1 else per',
+    '',
+    '',
+    'def loss_fn(y_pred, y_true):',
+    '    """The compiled loss: the mean over the batch of each sample\'s loss."""',
+    '    return per_sample_loss(y_pred, y_true).mean()',
   ].join('\n');
 }
 
@@ -105,11 +121,19 @@ function mainSource(loss: LossConfig['name']): string {
       : '';
   return `def main(argv):
     """python3 model.py MODEL.safetensors DATA.csv [--target COLUMN] [--batch-size N]
+       python3 model.py train [BUNDLE] --data DATA.csv [...]   (continue training; train --help)
+       python3 model.py launch --nproc_per_node=N [torchrun options] train ...   (torchrun)
 
-    DATA.csv holds already-encoded features (as the app's preprocessing writes them: one column
-    per model input, images flattened in (height, width, channel) order) and optionally the
-    target column. Prints the outputs as CSV; with --target, the loss (and accuracy) on stderr.
+    DATA.csv is the raw table (encoded here with the preprocessing this file or the weights file
+    carries: imputation, standardisation, one-hot, dates, as the page encodes it) or already-encoded
+    features (one column per model input, images flattened in (height, width, channel) order) and
+    optionally the target column. Prints the outputs as CSV; with a target, the loss (and accuracy)
+    on stderr.
     """
+    if argv and argv[0] == "train":
+        return train_command(argv[1:])
+    if argv and argv[0] == "launch":
+        return launch_command(argv[1:])
     import argparse
 
     parser = argparse.ArgumentParser(description="Evaluate the exported webgpu-trainer model on a CSV.")
@@ -117,14 +141,22 @@ function mainSource(loss: LossConfig['name']): string {
     parser.add_argument("csv")
     parser.add_argument("--target", default=None)
     parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--features-out", default=None, help="also write the encoded features to this CSV")
     args = parser.parse_args(argv)
     model = Model()
-    tensors, _ = read_safetensors(args.weights)
+    tensors, metadata = read_safetensors(args.weights)
     model.load_webgpu_trainer_weights(tensors)
     model.eval()
-    x, y = read_csv_features(args.csv, math.prod(INPUT_SHAPE), args.target)
+    preprocessing = PREPROCESSING or preprocessing_of(metadata)
+    x, y = read_features(args.csv, preprocessing, math.prod(INPUT_SHAPE), args.target)
     if x.shape[0] == 0:
         raise ValueError(f"{args.csv}: no data rows")
+    if args.features_out:
+        names = feature_names(preprocessing) if preprocessing else [f"x{j}" for j in range(x.shape[1])]
+        with open(args.features_out, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(names)
+            w.writerows([[repr(v) for v in row] for row in x.tolist()])
     x = x.reshape(x.shape[0], *INPUT_SHAPE)
     with torch.no_grad():
         out = torch.cat([model(x[i : i + args.batch_size]) for i in range(0, x.shape[0], args.batch_size)])
@@ -148,6 +180,8 @@ if __name__ == "__main__":
 /** The Python file for `model` (built and compiled); it loads the file `exportModelWeights()` writes. */
 export function exportPytorch(model: Sequential, options: PytorchExportOptions = {}): string {
   const className = options.className ?? 'Model';
+  const pre = options.preprocessing;
+  const preprocessing = pre && 'toJSON' in pre ? pre.toJSON() : (pre ?? null);
   const plan = planExport(model, 'PyTorch', 'exportPytorch');
   const compiled = model.requireCompiled('exportPytorch');
   const attrs = attributeNames(model.layers.map((l) => l.name));
@@ -156,14 +190,26 @@ export function exportPytorch(model: Sequential, options: PytorchExportOptions =
   const forward = steps.flatMap((s) => s.forward);
   const weights = steps.flatMap((s) => s.weights);
   const optimizer = compiled.optimizer.serialize();
+  const dropouts = plan.steps.flatMap((s) =>
+    s.kind === 'dropout'
+      ? [
+          `    ${JSON.stringify(attrs.get(s.layer))}: (${JSON.stringify(s.layer)}, (${s.layout.join(', ')},), ${s.seed ?? 'None'}),`,
+        ]
+      : [],
+  );
   const header = `"""${plan.modelName}: a webgpu-trainer model as a PyTorch module (generated; edit freely).
 
   python3 model.py MODEL.safetensors DATA.csv [--target COLUMN]
 
 evaluates the weights file that webgpu-trainer saved (exportModelWeights / the app's download) on a
-CSV of encoded features. Input and output are batch-first; images are NHWC as in the browser:
-the module permutes to NCHW around Conv2d and pooling itself. Training further, on one GPU or with
-torch.distributed (DistributedDataParallel): see docs/export.md of webgpu-trainer.
+CSV, raw (encoded here as the page encodes it) or of encoded features.
+
+  python3 model.py train [BUNDLE] --data DATA.csv [--epochs N] [--out DIR]
+
+continues the browser's training run from its "Continue in PyTorch" bundle, on one process or
+under torchrun (DistributedDataParallel). Input and output are batch-first; images are NHWC as in
+the browser: the module permutes to NCHW around Conv2d and pooling itself. See
+docs/pytorch-continue.md of webgpu-trainer.
 """
 `;
   const model_ = [
@@ -175,6 +221,12 @@ torch.distributed (DistributedDataParallel): see docs/export.md of webgpu-traine
     '# Probabilities are clipped this far from 0 and 1 before a log, as in the browser.',
     'EPSILON = 1e-7',
     `THRESHOLD = ${compiled.loss.config.fromLogits ? '0.0' : '0.5'}`,
+    "# The fitted preprocessing (raw CSV -> features), or None to use the weights file's.",
+    `PREPROCESSING = ${preprocessing ? pyLiteral(preprocessing) : 'None'}`,
+    '# Dropout attribute -> (our layer name, its physical layout, its own seed): masks as ours.',
+    'DROPOUT_LAYERS = {',
+    ...dropouts,
+    '}',
     '',
     '',
     `class ${className}(WebgpuTrainerModule):`,
@@ -198,8 +250,7 @@ torch.distributed (DistributedDataParallel): see docs/export.md of webgpu-traine
   ].join('\n');
   return [
     header,
-    runtime.trimEnd(),
-    '',
+    ...[runtime, preprocess, exact, train, loop].flatMap((part) => [part.trimEnd(), '', '']),
     '',
     '# ---------------------------------------------------------------------------------------------',
     '# This model',

@@ -7,6 +7,7 @@ import json
 import math
 import struct
 import sys
+import types
 
 import torch
 import torch.nn.functional as F
@@ -16,15 +17,18 @@ SAFETENSORS_DTYPES = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.
 DTYPE_SIZES = {"F32": 4, "F16": 2, "BF16": 2, "F64": 8}
 
 
-def read_safetensors(path):
-    """Reads a safetensors file: ({name: float32 tensor}, {metadata key: string}).
+def read_safetensors(path, name=None):
+    """Reads a safetensors file (a path, or a binary file object): ({name: float32 tensor}, {metadata key: string}).
 
     Layout (docs/weights-format.md): 8-byte little-endian header length N, N bytes of JSON, then
     the little-endian data; each entry's data_offsets are relative to the end of the header.
     Lengths and offsets are checked before any tensor is made.
     """
-    with open(path, "rb") as f:
-        raw = f.read()
+    if hasattr(path, "read"):
+        raw, path = path.read(), name or "<bytes>"
+    else:
+        with open(path, "rb") as f:
+            raw = f.read()
     if len(raw) < 8:
         raise ValueError(f"{path}: {len(raw)} bytes is too short for a safetensors file")
     (n,) = struct.unpack("<Q", raw[:8])
@@ -49,7 +53,10 @@ def read_safetensors(path):
 
 
 def write_safetensors(tensors, path, metadata=None):
-    """Writes {name: tensor} as float32 safetensors that webgpu-trainer (and the safetensors package) reads."""
+    """Writes {name: tensor} as float32 safetensors that webgpu-trainer (and the safetensors package) reads.
+
+    `path` is a file name or a binary file object.
+    """
     header, chunks, offset = {}, [], 0
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
@@ -61,8 +68,12 @@ def write_safetensors(tensors, path, metadata=None):
         offset += len(chunk)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-(8 + len(text)) % 8)
+    data = struct.pack("<Q", len(text)) + text + b"".join(chunks)
+    if hasattr(path, "write"):
+        path.write(data)
+        return
     with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(chunks))
+        f.write(data)
 
 
 def avg_pool_same(x, kernel, stride, pads):

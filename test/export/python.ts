@@ -29,6 +29,9 @@ const python =
 
 const probe = (code: string) => probeWith(python, code);
 
+/** The interpreter the tests run (for spawning it directly, e.g. torchrun as `-m torch.distributed.run`). */
+export const pythonPath = python;
+
 /** Why the NumPy-based checks cannot run, or null. */
 export const numpyMissing = probe('import numpy');
 /** Why the checks with the real PyTorch cannot run, or null. */

@@ -32,6 +32,22 @@ export interface EarlyStoppingOptions extends MonitorOptions {
   verbose?: number;
 }
 
+export interface EarlyStoppingJSON {
+  monitor: string;
+  mode: 'min' | 'max';
+  minDelta: number;
+  patience: number;
+  restoreBestWeights: boolean;
+  startFromEpoch: number;
+  verbose: number;
+  baseline: number | null;
+  best: number | null;
+  bestEpoch: number | null;
+  stoppedEpoch: number | null;
+  wait: number;
+  monitoredEpochs: number;
+}
+
 export class EarlyStopping extends Callback {
   readonly monitor: string;
   readonly mode: 'min' | 'max';
@@ -70,6 +86,24 @@ export class EarlyStopping extends Callback {
       );
     }
     this.baseline = options.baseline;
+  }
+
+  /**
+   * Options and counters as plain data, e.g. for a run continued elsewhere (exportTrainingBundle):
+   * `best` is null until an epoch beats the baseline (or the first one is monitored).
+   */
+  toJSON(): EarlyStoppingJSON {
+    return {
+      monitor: this.monitor,
+      mode: this.mode,
+      ...this.options,
+      baseline: this.baseline ?? null,
+      best: this.best ?? null,
+      bestEpoch: this.bestEpoch,
+      stoppedEpoch: this.stoppedEpoch,
+      wait: this.wait,
+      monitoredEpochs: this.monitoredEpochs,
+    };
   }
 
   /** The stored best weights (host copies), or null without restoreBestWeights. */

@@ -45,6 +45,20 @@ export interface ReduceLROnPlateauOptions extends MonitorOptions {
   verbose?: number;
 }
 
+export interface ReduceLROnPlateauJSON {
+  monitor: string;
+  mode: 'min' | 'max';
+  factor: number;
+  patience: number;
+  minDelta: number;
+  cooldown: number;
+  minLr: number;
+  verbose: number;
+  best: number | null;
+  wait: number;
+  cooldownLeft: number;
+}
+
 /** Multiplies the rate by `factor` once the monitored value has not improved for `patience` epochs. */
 export class ReduceLROnPlateau extends RateCallback {
   readonly mode: 'min' | 'max';
@@ -70,6 +84,18 @@ export class ReduceLROnPlateau extends RateCallback {
       cooldown: nonNegativeInteger(owner, 'cooldown', options.cooldown ?? 0),
       minLr: nonNegativeNumber(owner, 'minLr', options.minLr ?? 0),
       verbose: options.verbose ?? 0,
+    };
+  }
+
+  /** Options and counters as plain data (see EarlyStopping.toJSON). */
+  toJSON(): ReduceLROnPlateauJSON {
+    return {
+      monitor: this.value.monitor,
+      mode: this.mode,
+      ...this.o,
+      best: this.best ?? null,
+      wait: this.wait,
+      cooldownLeft: this.cooldownLeft,
     };
   }
 

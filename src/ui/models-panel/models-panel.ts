@@ -5,7 +5,9 @@ import { exportPytorch } from '../../export/pytorch';
 import { loadModel } from '../../io/load-model';
 import { exportModelWeights, loadModelWeights } from '../../io/model-io';
 import { panelStyles } from '../shared-styles';
+import type { DataState } from '../state/data-state';
 import { ObserveController } from '../state/observable';
+import { type LoadedBundle, loadBundleFile } from '../state/pytorch-bundle';
 import type { RunState } from '../state/run-state';
 import type { SavedModels } from '../state/saved-models';
 import {
@@ -15,6 +17,7 @@ import {
   type TrainedModel,
   trainedModelFromFile,
 } from '../state/trained-model';
+import './pytorch-continue';
 
 const fmtBytes = (n: number) =>
   n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`;
@@ -26,6 +29,10 @@ export class ModelsPanel extends LitElement {
   @property({ attribute: false }) run?: RunState;
   /** The models in IndexedDB. */
   @property({ attribute: false }) saved?: SavedModels;
+  /** The loaded dataset (for the encoded CSV and the rows a PyTorch bundle trains on). */
+  @property({ attribute: false }) data?: DataState;
+  /** A PyTorch bundle (continued.zip) loaded through the file input. */
+  @state() private loadedBundle: LoadedBundle | null = null;
   @state() private fileError: string | null = null;
   @state() private loadedNote: string | null = null;
   /** Load an uploaded file's weights into the current model (partial, by name and shape) instead of replacing it. */
@@ -46,10 +53,11 @@ export class ModelsPanel extends LitElement {
     return html`<section part="panel" aria-labelledby="models-h">
       <h2 id="models-h">6 · Models</h2>
       ${current ? this.renderCurrent(current) : html`<p class="muted">Train a model, or load one below.</p>`}
+      <wt-pytorch-continue .run=${this.run} .data=${this.data} .loaded=${this.loadedBundle}></wt-pytorch-continue>
       <div class="row">
         <label
-          >Load a weights file (.safetensors or .json)
-          <input type="file" accept=".safetensors,.json" data-testid="weights-file" @change=${this.onWeightsFile}
+          >Load a weights file (.safetensors or .json) or a PyTorch bundle (.zip)
+          <input type="file" accept=".safetensors,.json,.zip" data-testid="weights-file" @change=${this.onWeightsFile}
         /></label>
         <label ?hidden=${!current}
           ><input
@@ -207,6 +215,15 @@ export class ModelsPanel extends LitElement {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
+  /** A zip from "Continue in PyTorch" (or the script's continued.zip): its model becomes current, resumable here. */
+  private onBundle(bytes: Uint8Array, fileName: string) {
+    const loaded = loadBundleFile(bytes, fileName);
+    this.run?.useModel(loaded.model);
+    this.loadedBundle = loaded;
+    this.fileError = null;
+    this.loadedNote = `Loaded ${fileName}: ${loaded.model.architecture}, trained ${loaded.bundle.state.epoch} epochs.`;
+  }
+
   /** A bad file is reported and changes nothing; a good one becomes the current model. */
   private onWeightsFile = async (e: Event) => {
     const input = e.target as HTMLInputElement;
@@ -216,6 +233,11 @@ export class ModelsPanel extends LitElement {
     this.partialReport = [];
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
+      if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+        this.onBundle(bytes, file.name);
+        return;
+      }
+      this.loadedBundle = null;
       const current = this.run?.current;
       if (this.intoCurrent && current) {
         await this.loadInto(current, bytes, file.name);

@@ -80,6 +80,8 @@ export class RunState extends Observable {
   /** An unfinished run found in IndexedDB when the page opened. */
   resumable: Resumable | null = null;
   bestEpoch: number | null = null;
+  /** The state after the run's last completed epoch (what "Continue in PyTorch" exports). */
+  lastState: TrainingState | null = null;
   private client: TrainingClient | null = null;
   private record: RunRecord | null = null;
   private runId = '';
@@ -207,6 +209,35 @@ export class RunState extends Observable {
     }
   }
 
+  /** The request of the run started last (its fit and early-stopping settings), or null. */
+  get request(): TrainRequest | null {
+    return this.record?.request ?? null;
+  }
+
+  /** The app context (source, preprocessing) of the run started last, or null. */
+  get context(): AppContext | null {
+    return this.record?.context ?? null;
+  }
+
+  /**
+   * Continues a run from a state made elsewhere (a PyTorch bundle read back): `request` carries
+   * the data and settings, its `resume` is set to the state.
+   */
+  resumeFrom(state: TrainingState, request: TrainRequest, context: AppContext): void {
+    // A copy for IndexedDB: the Worker takes ownership of the request's buffers.
+    const record: RunRecord = {
+      request: structuredClone(request),
+      context,
+      testY: request.evaluate?.y.data.slice() ?? null,
+    };
+    this.checkpoints.writeRun(request.runId, { ...record }).catch((e) => this.storageFailed(e));
+    this.launch({ ...request, resume: state }, record, state.epoch);
+    for (const [i, epoch] of state.history.epoch.entries()) {
+      const logs = Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, v[i]]));
+      this.log.addEpoch(epoch, logs);
+    }
+  }
+
   /** Makes a model from a file or IndexedDB the one predictions use. */
   useModel(model: TrainedModel): void {
     this.current = model;
@@ -265,6 +296,7 @@ export class RunState extends Observable {
     });
     this.log.clear();
     this.histograms.length = 0;
+    this.lastState = request.resume ?? null;
     this.client.train(request);
     this.changed();
   }
@@ -303,6 +335,8 @@ export class RunState extends Observable {
         this.announce('epoch-end', { epoch: m.epoch, logs: m.logs });
         break;
       case 'checkpoint':
+        this.lastState = m.state;
+        this.changed();
         this.checkpoints.write({ runId: m.runId, ...m.state, run: {} }).catch((e) => this.storageFailed(e));
         return;
       case 'histograms':

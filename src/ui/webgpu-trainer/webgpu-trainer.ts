@@ -162,7 +162,7 @@ export class WebGPUTrainer extends LitElement {
       ></wt-train-panel>
       <wt-eval-panel exportparts="panel" .evaluation=${this.run.evaluation}></wt-eval-panel>
       <wt-predict-panel exportparts="panel" .run=${this.run}></wt-predict-panel>
-      <wt-models-panel exportparts="panel" .run=${this.run} .saved=${this.saved}></wt-models-panel>
+      <wt-models-panel exportparts="panel" .run=${this.run} .saved=${this.saved} .data=${this.data}></wt-models-panel>
     `;
   }
 }

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { unzipSync } from 'fflate';
+import { runPython, tempDir, torchMissing, writeFiles } from '../test/export/python';
+
+// The round trip a user makes: train here, download the bundle, continue in PyTorch on the raw
+// CSV, load the result back through the Models panel's file input, and train on here.
+test('Continue in PyTorch: the bundle trains on in PyTorch and comes back to train on in the page', async ({
+  page,
+}) => {
+  test.skip(torchMissing !== null, `needs python3 with torch: ${torchMissing}`);
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Iris flowers' }).click();
+  await expect(page.getByTestId('data-summary')).toContainText('iris.csv');
+  await page.getByLabel('epochs').fill('3');
+  await page.getByLabel('epochs').dispatchEvent('change');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('download-training-bundle').click();
+  const dir = tempDir();
+  await (await download).saveAs(join(dir, 'bundle.zip'));
+  const files = unzipSync(new Uint8Array(readFileSync(join(dir, 'bundle.zip'))));
+  expect(Object.keys(files)).toEqual(
+    expect.arrayContaining([
+      'model.py',
+      'README.md',
+      'preprocessing.json',
+      'split.json',
+      'optimizer.safetensors',
+    ]),
+  );
+  const raw = readFileSync(join(import.meta.dirname, '..', 'public', 'samples', 'iris.csv'));
+  writeFiles(dir, { 'model.py': files['model.py'], 'iris.csv': raw });
+  // The raw CSV: encoded by the bundle's preprocessing, the page's training rows in its order.
+  const { stderr } = runPython(
+    [
+      'model.py',
+      'train',
+      'bundle.zip',
+      '--data',
+      'iris.csv',
+      '--epochs',
+      '2',
+      '--out',
+      'out',
+      '--device',
+      'cpu',
+    ],
+    dir,
+  );
+  expect(stderr).toMatch(/epochs 4\.\.5 on 102 rows \(24 validation\)/);
+
+  await page.getByTestId('weights-file').setInputFiles(join(dir, 'out', 'continued.zip'));
+  await expect(page.getByTestId('bundle-loaded')).toContainText('after epoch 5');
+  await expect(page.getByTestId('bundle-loaded')).toContainText('continued with torch');
+  await page.getByTestId('bundle-resume').click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
+  await expect(page.getByText('checkpoints are not being saved')).toHaveCount(0);
+  // Epochs 1-5 came with the bundle; the page trained the 6th from the PyTorch state.
+  await expect(page.getByTestId('download-training-bundle')).toBeEnabled();
+  const history = await page
+    .locator('wt-models-panel')
+    .evaluate((el) => (el as unknown as { run: { history: { epoch: number[] } } }).run.history.epoch);
+  expect(history).toEqual([0, 1, 2, 3, 4, 5]);
+});
