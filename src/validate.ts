@@ -39,6 +39,10 @@ export interface NumberRule {
 }
 
 function ruleText(rule: NumberRule): string {
+  if (rule.integer && rule.max === undefined && !rule.minExclusive) {
+    if (rule.min === 1) return 'a positive integer';
+    if (rule.min === 0) return 'a non-negative integer';
+  }
   const kind = rule.integer ? 'an integer' : 'a finite number';
   const bounds: string[] = [];
   if (rule.min !== undefined) bounds.push(`${rule.minExclusive ? '>' : '>='} ${rule.min}`);

@@ -176,7 +176,7 @@ describe('options are checked before anything is read', () => {
   it('says a number was expected when given one as text, and names other bad options', async () => {
     const e = await rejection(parseCsv('a\n1\n', { maxBytes: '10' as unknown as number }));
     expect(e.message).toBe(
-      'parseCsv(maxBytes) must be an integer >= 0, a number was expected, received the string "10"',
+      'parseCsv(maxBytes) must be a non-negative integer, a number was expected, received the string "10"',
     );
     expect((await rejection(parseCsv('a\n1\n', { delimiter: '"' }))).message).toContain(
       'parseCsv(delimiter)',
@@ -195,7 +195,7 @@ describe('options are checked before anything is read', () => {
       'prepareDataset(seed) must be an integer, a number was expected, received the string "3"',
     );
     expect(() => prepareDataset(t, { target: 'label', maxCategories: 0 })).toThrow(
-      'prepareDataset(maxCategories) must be an integer >= 1, received 0',
+      'prepareDataset(maxCategories) must be a positive integer, received 0',
     );
     expect(() =>
       prepareDataset(t, { target: 'label', split: { train: 0.5, validation: '0.5', test: 0 } as never }),
