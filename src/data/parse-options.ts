@@ -19,11 +19,14 @@ export interface ParseCsvOptions {
   onProgress?: (progress: CsvProgress) => void;
   /** Refuse inputs larger than this (default 1 GiB): the table would not fit in a tab. */
   maxBytes?: number;
-  /** Bytes decoded and handed to the parser at a time (default 1 MiB). */
+  /** Bytes decoded and handed to the parser at a time (default 1 MiB; 1 KiB to 256 MiB). */
   chunkBytes?: number;
   /** 'auto' (default): a Worker for Blobs over `workerThresholdBytes` when Workers exist. */
   worker?: boolean | 'auto';
   workerThresholdBytes?: number;
-  /** Text encoding for Blob input (default 'utf-8'; invalid UTF-8 is an error naming the byte). */
+  /**
+   * Text encoding for Blob input (default 'utf-8'; invalid UTF-8 is an error naming the byte and
+   * its line). A byte-order mark (UTF-8, UTF-16LE, UTF-16BE) overrides it.
+   */
   encoding?: string;
 }

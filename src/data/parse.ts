@@ -4,6 +4,14 @@
  * rows go straight into the column builders. In a browser, large files are parsed in a Worker.
  */
 import Papa from 'papaparse';
+import { InvalidArgumentError } from '../errors';
+import {
+  checkOneOf,
+  checkOptionalFunction,
+  checkOptionalNumber,
+  checkOptionsObject,
+  received,
+} from '../validate';
 import { CsvError } from './errors';
 import type { ParseCsvOptions } from './parse-options';
 import { parseInWorker, workerAvailable } from './parse-worker-client';
@@ -16,9 +24,55 @@ export type { CsvProgress, ParseCsvOptions } from './parse-options';
 const DEFAULT_MAX_BYTES = 1024 ** 3;
 const DEFAULT_CHUNK = 1024 * 1024;
 const DEFAULT_WORKER_THRESHOLD = 8 * 1024 * 1024;
+const MIN_CHUNK = 1024;
+const MAX_CHUNK = 256 * 1024 * 1024;
+
+/**
+ * Every option checked before any byte is read: a chunk size of 0 would never finish, and a
+ * delimiter that is a quote or a line break cannot mean what the caller wants.
+ */
+export function checkParseCsvOptions(options: ParseCsvOptions): void {
+  checkOptionsObject('parseCsv(options)', options);
+  const o = options as Record<keyof ParseCsvOptions, unknown>;
+  checkOptionalNumber('parseCsv(chunkBytes)', o.chunkBytes, {
+    integer: true,
+    min: MIN_CHUNK,
+    max: MAX_CHUNK,
+  });
+  checkOptionalNumber('parseCsv(maxBytes)', o.maxBytes, { integer: true, min: 0 });
+  checkOptionalNumber('parseCsv(workerThresholdBytes)', o.workerThresholdBytes, { integer: true, min: 0 });
+  checkOneOf('parseCsv(header)', o.header, [true, false, 'auto']);
+  checkOneOf('parseCsv(onRaggedRow)', o.onRaggedRow, ['error', 'skip']);
+  checkOneOf('parseCsv(worker)', o.worker, [true, false, 'auto']);
+  checkOptionalFunction('parseCsv(onProgress)', o.onProgress);
+  if (o.fileName !== undefined && typeof o.fileName !== 'string') {
+    throw new InvalidArgumentError(`parseCsv(fileName) must be a string, ${received(o.fileName)}`);
+  }
+  if (o.encoding !== undefined && (typeof o.encoding !== 'string' || o.encoding === '')) {
+    throw new InvalidArgumentError(
+      `parseCsv(encoding) must be an encoding label such as 'utf-8', ${received(o.encoding)}`,
+    );
+  }
+  const d = o.delimiter;
+  if (d !== undefined && (typeof d !== 'string' || d === '' || /["\r\n]/.test(d))) {
+    throw new InvalidArgumentError(
+      `parseCsv(delimiter) must be a non-empty string without quotes or line breaks, ${received(d)}`,
+    );
+  }
+}
+
+function checkInput(input: unknown, file: string): void {
+  if (typeof input === 'string' || input instanceof Blob) return;
+  throw new InvalidArgumentError(
+    `parseCsv(${file}): expected CSV text (a string), a Blob or a File, ${received(input)}` +
+      (input instanceof ArrayBuffer || ArrayBuffer.isView(input) ? '; wrap bytes as new Blob([bytes])' : ''),
+  );
+}
 
 /** Parse CSV text, a Blob or a File into a table (in a Worker for large files where possible). */
 export async function parseCsv(input: string | Blob, options: ParseCsvOptions = {}): Promise<CsvTable> {
+  checkParseCsvOptions(options);
+  checkInput(input, options?.fileName ?? 'input');
   const useWorker =
     typeof input !== 'string' &&
     options.worker !== false &&
@@ -37,6 +91,8 @@ function sourceName(input: string | Blob, options: ParseCsvOptions): string {
 
 /** Parse on this thread. Exported for the Worker entry point and for tests. */
 export async function parseCsvHere(input: string | Blob, options: ParseCsvOptions = {}): Promise<CsvTable> {
+  checkParseCsvOptions(options);
+  checkInput(input, options?.fileName ?? 'input');
   const file = sourceName(input, options);
   const total = typeof input === 'string' ? input.length : input.size;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -47,7 +103,7 @@ export async function parseCsvHere(input: string | Blob, options: ParseCsvOption
   const chunks =
     typeof input === 'string'
       ? stringChunks(input, chunkBytes)
-      : blobChunks(input, file, chunkBytes, options.encoding ?? 'utf-8');
+      : blobChunks(input, { file, size: chunkBytes, encoding: options.encoding ?? 'utf-8' });
   const sink = new RowSink(file, options);
   const stream = new ChunkEmitter();
   const done = new Promise<void>((resolve, reject) => {

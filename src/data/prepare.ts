@@ -4,14 +4,16 @@
  * y holds class indices, shape [n], for classification (see `oneHotLabels`) and values, shape
  * [n, 1], for regression.
  */
+import { InvalidArgumentError } from '../errors';
 import type { Tensor } from '../graph/tensor';
+import { checkNumber, checkOneOf, checkOptionalNumber, received } from '../validate';
 import { CellReader } from './cells';
 import type { ColumnKind } from './classify';
 import { type EncodedKind, encoders, type FeatureSpec, type MissingStrategy, STRATEGIES } from './encoders';
 import { DataError } from './errors';
 import { Preprocessor, type TargetSpec, type TransformReport } from './preprocessor';
 import { type InferSchemaOptions, inferSchema, type Schema, type Task } from './schema';
-import { checkFractions, type SplitFractions, splitRows } from './split';
+import { checkFractions, type RowSplit, type SplitFractions, splitRows } from './split';
 import type { CsvTable } from './table';
 import { missingSet } from './values';
 
@@ -61,7 +63,75 @@ export interface PreparedDataset {
 
 const DEFAULT_SPLIT: SplitFractions = { train: 0.7, validation: 0.15, test: 0.15 };
 
+/** The options' types and ranges, before any work: a seed of "1" or a fraction of 5 says so. */
+function checkPrepareOptions(options: PrepareOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(
+      `prepareDataset(options) must be an object with a target, ${received(options)}`,
+    );
+  }
+  if (typeof options.target !== 'string') {
+    throw new InvalidArgumentError(
+      `prepareDataset(target) must be a column name, ${received(options.target)}`,
+    );
+  }
+  checkOptionalNumber('prepareDataset(seed)', options.seed, { integer: true });
+  checkOptionalNumber('prepareDataset(maxCategories)', options.maxCategories, { integer: true, min: 1 });
+  checkOptionalNumber('prepareDataset(maxIntegerCategories)', options.maxIntegerCategories, {
+    integer: true,
+    min: 0,
+  });
+  checkOptionalNumber('prepareDataset(strayTextFraction)', options.strayTextFraction, { min: 0, max: 1 });
+  checkOneOf('prepareDataset(stratify)', options.stratify, [true, false]);
+  checkOneOf('prepareDataset(standardizeTarget)', options.standardizeTarget, [true, false]);
+  checkOneOf('prepareDataset(task)', options.task, ['classification', 'regression']);
+  const split = options.split as unknown;
+  if (split !== undefined) {
+    if (split === null || typeof split !== 'object') {
+      throw new InvalidArgumentError(
+        `prepareDataset(split) must be { train, validation, test } fractions, ${received(split)}`,
+      );
+    }
+    for (const key of ['train', 'validation', 'test'] as const) {
+      checkNumber(`prepareDataset(split.${key})`, (split as Record<string, unknown>)[key], {
+        min: 0,
+        max: 1,
+      });
+    }
+  }
+}
+
+/**
+ * Warnings for a validation or test split left empty although its fraction asks for rows: with
+ * many small classes, stratified rounding gives each class none. Names the smallest classes.
+ */
+function emptySplitWarnings(
+  split: RowSplit,
+  fractions: SplitFractions,
+  classNames: string[] | null,
+  strata: Float64Array | undefined,
+): string[] {
+  const out: string[] = [];
+  for (const part of ['validation', 'test'] as const) {
+    if (fractions[part] === 0 || split[part].length > 0) continue;
+    let why = `too few rows (${split.train.length + split.validation.length + split.test.length}) for a ${fractions[part]} share`;
+    if (strata && classNames) {
+      const counts = new Map<number, number>();
+      for (const k of strata) counts.set(k, (counts.get(k) ?? 0) + 1);
+      const small = [...counts].filter(([, n]) => Math.round(n * fractions[part]) === 0);
+      const names = small.slice(0, 5).map(([k]) => `"${classNames[k]}"`);
+      const more = small.length > 5 ? ` and ${small.length - 5} more` : '';
+      why =
+        `each class is split on its own (stratify) and ${small.length} of ${counts.size} classes are too small to give it a row ` +
+        `(${names.join(', ')}${more}); pass stratify: false, merge rare classes, or use fewer classes`;
+    }
+    out.push(`the ${part} split is empty: ${why}`);
+  }
+  return out;
+}
+
 export function prepareDataset(table: CsvTable, options: PrepareOptions): PreparedDataset {
+  checkPrepareOptions(options);
   const fractions = options.split ?? DEFAULT_SPLIT;
   checkFractions(fractions);
   const schema = options.schema ?? inferSchema(table, options);
@@ -154,7 +224,7 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
       report: t.report,
     };
   };
-  const warnings = [...schema.warnings];
+  const warnings = [...schema.warnings, ...emptySplitWarnings(split, fractions, schema.classNames, strata)];
   if (missingTarget > 0)
     warnings.push(`${missingTarget} rows dropped: the target "${target.name}" is missing`);
   if (missingValues > 0)

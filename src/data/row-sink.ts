@@ -105,7 +105,11 @@ export class RowSink {
     }
     return {
       source: this.file,
-      columns: builder.finishColumns(),
+      columns: builder.finishColumns({
+        delimiter: this.delimiter,
+        firstRow: this.hasHeader ? 2 : 1,
+        warnings: this.warnings,
+      }),
       rowCount: builder.rowCount,
       delimiter: this.delimiter,
       linebreak: this.linebreak,

@@ -5,7 +5,23 @@
  * 200 MB file is about the size of the file or smaller, and never a second copy of its text.
  * Plain data only (typed arrays, arrays, strings): it crosses a Worker boundary by structured clone.
  */
-import { parseNumber } from './values';
+import { DEFAULT_MISSING_VALUES, parseNumber } from './values';
+
+/** `1,234`, `-12,345,678.9`: a comma between every three digits of the integer part. */
+const THOUSANDS = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
+/** Written forms that cannot be a decimal comma: two separators, or a comma and a point. */
+const UNAMBIGUOUS_THOUSANDS = /,\d{3},|,\d{3}\./;
+const INFINITE_WORD = /^[+-]?(?:inf|infinity)$/i;
+const DEFAULT_MISSING = new Set(DEFAULT_MISSING_VALUES);
+
+/** Where finished columns' rows sit in the file, and where notes about them go. */
+export interface FinishContext {
+  /** The delimiter: in a file not split by commas, `1,100` is as likely a decimal comma. */
+  delimiter: string;
+  /** Spreadsheet row of data row 0 (2 below a header). */
+  firstRow: number;
+  warnings: string[];
+}
 
 export const CELL_EMPTY = 0;
 export const CELL_NUMBER = 1;
@@ -82,15 +98,24 @@ class ColumnBuilder {
   readonly dict: string[] = [];
   readonly dictCounts: number[] = [];
   private readonly index = new Map<string, number>();
+  /** Largest |number| seen: thousands separators are read only when no bare number reaches 1000. */
+  private maxAbsNumber = 0;
+  /** Numbers beyond float64 (1e309) or written as infinity: left empty, counted, first one kept. */
+  private overflow = { count: 0, firstRow: -1, text: '' };
 
   push(row: number, raw: string): void {
     if (row >= this.tags.length) this.grow();
     const text = raw.trim();
     if (text === '') return; // tags start at CELL_EMPTY
     const n = parseNumber(text);
-    if (n !== null) {
+    if (n !== null && Number.isFinite(n)) {
       this.tags[row] = CELL_NUMBER;
       this.values[row] = n;
+      if (Math.abs(n) > this.maxAbsNumber) this.maxAbsNumber = Math.abs(n);
+      return;
+    }
+    if (n !== null || INFINITE_WORD.test(text)) {
+      if (this.overflow.count++ === 0) this.overflow = { count: 1, firstRow: row, text };
       return;
     }
     let code = this.index.get(text);
@@ -106,6 +131,50 @@ class ColumnBuilder {
     this.dictCounts[code]++;
     this.tags[row] = CELL_TEXT;
     this.values[row] = code;
+  }
+
+  /**
+   * Reads `1,100` as 1100 when the whole column is written that way: every text is a number with
+   * thousands separators (or a missing-value word), no bare number reaches 1000, and, outside
+   * comma-separated files, at least one value cannot be a decimal comma. Returns how many cells.
+   */
+  private readThousands(rows: number, delimiter: string): { cells: number; example: string } | null {
+    const live = this.dict.filter((_, code) => this.dictCounts[code] > 0);
+    const grouped = live.filter((t) => THOUSANDS.test(t));
+    if (grouped.length === 0 || this.maxAbsNumber >= 1000) return null;
+    if (!live.every((t) => THOUSANDS.test(t) || DEFAULT_MISSING.has(t.toLowerCase()))) return null;
+    if (delimiter !== ',' && !grouped.some((t) => UNAMBIGUOUS_THOUSANDS.test(t))) return null;
+    const asNumber = this.dict.map((t) => (THOUSANDS.test(t) ? Number(t.replaceAll(',', '')) : null));
+    let cells = 0;
+    for (let r = 0; r < rows; r++) {
+      if (this.tags[r] !== CELL_TEXT) continue;
+      const v = asNumber[this.values[r]];
+      if (v === null) continue;
+      this.tags[r] = CELL_NUMBER;
+      this.values[r] = v;
+      cells++;
+    }
+    asNumber.forEach((v, code) => {
+      if (v !== null) this.dictCounts[code] = 0;
+    });
+    return { cells, example: grouped[0] };
+  }
+
+  /** Notes for the table's warnings about what this column's cells did not keep as written. */
+  settle(name: string, rows: number, at: FinishContext): void {
+    const thousands = this.readThousands(rows, at.delimiter);
+    if (thousands) {
+      const v = Number(thousands.example.replaceAll(',', ''));
+      at.warnings.push(
+        `column "${name}": ${thousands.cells} numbers written with thousands separators, read as such ("${thousands.example}" as ${v})`,
+      );
+    }
+    const o = this.overflow;
+    if (o.count > 0) {
+      at.warnings.push(
+        `column "${name}": ${o.count} number${o.count === 1 ? '' : 's'} too large for a float64 or infinite, read as missing (first: row ${o.firstRow + at.firstRow}, "${o.text}")`,
+      );
+    }
   }
 
   // Growing by half (not doubling) keeps the unused tail of a column under a third of it.
@@ -146,8 +215,11 @@ export class TableBuilder {
     if (this.preview.length < PREVIEW_ROWS) this.preview.push(this.names.map((_, c) => fields[c] ?? ''));
   }
 
-  finishColumns(): TableColumn[] {
-    return this.builders.map((b, c) => b.finish(this.names[c], this.rowCount));
+  finishColumns(at: FinishContext): TableColumn[] {
+    return this.builders.map((b, c) => {
+      b.settle(this.names[c], this.rowCount, at);
+      return b.finish(this.names[c], this.rowCount);
+    });
   }
 }
 
@@ -165,7 +237,7 @@ export function tableFromRows(
   for (const r of rows) builder.addRow(r.map((v) => (v === null || v === undefined ? '' : String(v))));
   return {
     source,
-    columns: builder.finishColumns(),
+    columns: builder.finishColumns({ delimiter: ',', firstRow: 2, warnings }),
     rowCount: builder.rowCount,
     delimiter: ',',
     linebreak: '\n',

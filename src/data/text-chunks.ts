@@ -3,6 +3,15 @@
  * multi-byte character cut by a slice waits for the next one). Nothing holds the whole text.
  */
 import { CsvError } from './errors';
+import {
+  binaryKind,
+  countLineFeeds,
+  encodingFromBom,
+  firstInvalidUtf8,
+  hexBytes,
+  magicKind,
+  utf16WithoutBom,
+} from './text-sniff';
 
 export function checkText(text: string, file: string, offset: number): void {
   const nul = text.indexOf('\u0000');
@@ -30,33 +39,91 @@ export async function* stringChunks(input: string, size: number): AsyncGenerator
   }
 }
 
-export async function* blobChunks(
-  blob: Blob,
-  file: string,
-  size: number,
-  encoding: string,
-): AsyncGenerator<TextChunk> {
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(encoding, { fatal: true });
-  } catch {
-    throw new CsvError({ file }, `encoding "${encoding}" is not supported by this browser`);
+export interface BlobTextOptions {
+  file: string;
+  size: number;
+  /** The caller's encoding; a byte-order mark overrides it, as the WHATWG decode algorithm does. */
+  encoding: string;
+}
+
+/** The decoder a file's first bytes call for, after refusing binary files by name. */
+function openDecoder(first: Uint8Array, { file, encoding }: BlobTextOptions): TextDecoder {
+  const fromBom = encodingFromBom(first);
+  const label = fromBom ?? encoding;
+  if (fromBom === null) {
+    const magic = magicKind(first);
+    if (magic !== null) {
+      throw new CsvError({ file }, `is a binary file (${magic}), not CSV text; export the data as CSV`);
+    }
+    const binary = binaryKind(first);
+    const utf16 = binary !== null ? utf16WithoutBom(first) : null;
+    if (utf16 !== null && !label.toLowerCase().startsWith('utf-16')) {
+      throw new CsvError(
+        { file },
+        `looks like ${utf16.toUpperCase()} text without a byte-order mark (every other byte is zero); ` +
+          `pass { encoding: '${utf16}' }, or save it as UTF-8`,
+      );
+    }
+    if (binary !== null && utf16 === null) {
+      throw new CsvError({ file }, `is a binary file (${binary}), not CSV text; export the data as CSV`);
+    }
   }
+  try {
+    return new TextDecoder(label, { fatal: true });
+  } catch {
+    throw new CsvError({ file }, `encoding "${label}" is not supported by this browser`);
+  }
+}
+
+/**
+ * The place of the first bad byte in a slice that failed to decode: its line (a spreadsheet row
+ * unless a quoted field spans lines) and byte. `tail` is the end of the previous slice, which may
+ * hold the start of the character at fault.
+ */
+function badTextError(
+  file: string,
+  encoding: string,
+  slice: { bytes: Uint8Array; tail: Uint8Array; offset: number; lines: number; final: boolean },
+): CsvError {
+  const hint = `save it as UTF-8 or pass the file's encoding, e.g. { encoding: 'windows-1252' }`;
+  const name = encoding.toLowerCase();
+  if (name !== 'utf-8' && name !== 'utf8') {
+    return new CsvError(
+      { file, row: slice.lines + 1 },
+      `is not valid ${encoding} text (a bad byte sequence between bytes ${slice.offset} and ${slice.offset + slice.bytes.length}, from line ${slice.lines + 1} on); ${hint}`,
+    );
+  }
+  const joined = new Uint8Array(slice.tail.length + slice.bytes.length);
+  joined.set(slice.tail);
+  joined.set(slice.bytes, slice.tail.length);
+  const at = Math.max(firstInvalidUtf8(joined, slice.final), 0);
+  const inSlice = at - slice.tail.length;
+  const line = slice.lines + 1 + (inSlice > 0 ? countLineFeeds(slice.bytes, 0, inSlice) : 0);
+  return new CsvError(
+    { file, row: line },
+    `is not valid UTF-8 text: byte ${slice.offset + inSlice} (${hexBytes(joined, at)}) on line ${line}; ${hint}`,
+  );
+}
+
+export async function* blobChunks(blob: Blob, options: BlobTextOptions): AsyncGenerator<TextChunk> {
+  const { file, size } = options;
+  let decoder: TextDecoder | null = null;
+  let tail = new Uint8Array(0);
+  let lines = 0;
   let offset = 0;
   while (offset < blob.size) {
     const end = Math.min(offset + size, blob.size);
     const bytes = new Uint8Array(await blob.slice(offset, end).arrayBuffer());
+    decoder ??= openDecoder(bytes, options);
     let text: string;
     try {
       // stream: true keeps a multi-byte character cut by the slice for the next call.
       text = decoder.decode(bytes, { stream: end < blob.size });
     } catch {
-      throw new CsvError(
-        { file },
-        `is not valid ${encoding} text (bad byte sequence between bytes ${offset} and ${end}); ` +
-          `save it as UTF-8 or pass the file's encoding, e.g. { encoding: 'windows-1252' }`,
-      );
+      throw badTextError(file, decoder.encoding, { bytes, tail, offset, lines, final: end >= blob.size });
     }
+    lines += countLineFeeds(bytes);
+    tail = bytes.slice(Math.max(0, bytes.length - 3));
     yield { text, bytes: end - offset };
     offset = end;
   }

@@ -12,7 +12,9 @@ export class WeightsFileError extends WebGPUTrainerError {
   readonly tensor: string | undefined;
 
   constructor(file: string, problem: string, tensor?: string) {
-    super(`${file}: ${tensor === undefined ? '' : `tensor '${tensor}': `}${problem}`);
+    // Names come from the file: a 50 MB tensor name must not become a 50 MB message.
+    const shown = tensor !== undefined && tensor.length > 120 ? `${tensor.slice(0, 120)}...` : tensor;
+    super(`${file}: ${shown === undefined ? '' : `tensor '${shown}': `}${problem}`);
     this.file = file;
     this.tensor = tensor;
   }

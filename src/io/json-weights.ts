@@ -12,6 +12,7 @@
  */
 import { fmtShape } from '../errors';
 import { WeightsFileError } from './errors';
+import { brief, checkEntryCount, MAX_HEADER_DEPTH, parseBoundedJson } from './json-limits';
 import {
   checkFiniteValues,
   checkMetadata,
@@ -94,7 +95,7 @@ function readValues(
     else {
       throw new WeightsFileError(
         file,
-        `values[${i}] is ${JSON.stringify(v)}; expected a number or "NaN", "Infinity", "-Infinity"`,
+        `values[${i}] is ${brief(v)}; expected a number or "NaN", "Infinity", "-Infinity"`,
         name,
       );
     }
@@ -115,7 +116,7 @@ export function decodeJsonWeights(
 ): DecodedWeights {
   const file = options.fileName ?? 'JSON weights';
   let text: string;
-  if (typeof input === 'string') text = input;
+  if (typeof input === 'string') text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   else {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(input);
@@ -123,32 +124,28 @@ export function decodeJsonWeights(
       throw new WeightsFileError(file, 'file is not valid UTF-8');
     }
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new WeightsFileError(file, `not valid JSON (${(e as Error).message})`);
-  }
+  const doc = parseBoundedJson(file, 'the document', text, MAX_HEADER_DEPTH);
   if (!isObject(doc) || doc.format !== JSON_WEIGHTS_FORMAT) {
-    const found = isObject(doc) ? JSON.stringify(doc.format) : 'not an object';
+    const found = isObject(doc) ? brief(doc.format) : 'not an object';
     throw new WeightsFileError(file, `format is ${found}; expected "${JSON_WEIGHTS_FORMAT}"`);
   }
   if (doc.version !== JSON_WEIGHTS_VERSION) {
     throw new WeightsFileError(
       file,
-      `version is ${JSON.stringify(doc.version)}; this reader knows version ${JSON_WEIGHTS_VERSION}`,
+      `version is ${brief(doc.version)}; this reader knows version ${JSON_WEIGHTS_VERSION}`,
     );
   }
   const metadata = checkMetadata(file, doc.metadata);
   if (!isObject(doc.tensors)) {
     throw new WeightsFileError(
       file,
-      `tensors is ${JSON.stringify(doc.tensors)}; expected an object of {shape, values}`,
+      `tensors is ${brief(doc.tensors)}; expected an object of {shape, values}`,
     );
   }
+  checkEntryCount(file, Object.keys(doc.tensors).length);
   const parsed: [string, DecodedTensor][] = Object.entries(doc.tensors).map(([name, t]) => {
     if (!isObject(t))
-      throw new WeightsFileError(file, `entry is ${JSON.stringify(t)}; expected {shape, values}`, name);
+      throw new WeightsFileError(file, `entry is ${brief(t)}; expected {shape, values}`, name);
     const count = elementCount(file, name, t.shape);
     const shape = [...(t.shape as number[])];
     return [name, { shape, data: readValues(file, name, t.values, count, shape), dtype: 'F32' }];

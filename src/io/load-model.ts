@@ -5,12 +5,16 @@
  * WeightsFileError that names the key and what was wrong.
  */
 
-import { layerClasses } from '../nn/layers/index';
+import { fmtShape } from '../errors';
+import { sizeOf } from '../graph/shape';
+import { layerClasses, layerFromConfig } from '../nn/layers/index';
 import type { LossSpec } from '../nn/losses';
 import type { Metric } from '../nn/metric';
 import { Sequential, type SequentialJSON } from '../nn/model/sequential';
 import { type Optimizer, optimizerFromConfig } from '../nn/optimizers/index';
+import { checkNumber } from '../validate';
 import { WeightsFileError } from './errors';
+import { brief, MAX_METADATA_DEPTH, parseBoundedJson } from './json-limits';
 import {
   fileNameOf,
   LIBRARY_NAME,
@@ -27,18 +31,23 @@ import { decodeWeights } from './weights-file';
 export interface LoadModelOptions extends DecodeOptions {
   /** Compile with the saved optimizer (fresh state), loss and metrics when the file has them (default true). */
   compile?: boolean;
+  /**
+   * The most parameters the file's model config may ask for (default 2^27, about 134 million:
+   * 512 MiB of float32). Checked from the config alone, before any layer is built, so a
+   * kilobyte-sized file cannot make us allocate gigabytes.
+   */
+  maxParams?: number;
 }
+
+/** loadModel's default `maxParams`. */
+export const DEFAULT_MAX_PARAMS = 2 ** 27;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A metadata value parsed as JSON, or a WeightsFileError naming the key. */
 function parseMetadataJson(file: string, metadata: Record<string, string>, key: string): unknown {
-  try {
-    return JSON.parse(metadata[key]);
-  } catch (e) {
-    throw new WeightsFileError(file, `metadata '${key}' is not valid JSON (${(e as Error).message})`);
-  }
+  return parseBoundedJson(file, `metadata '${key}'`, metadata[key], MAX_METADATA_DEPTH);
 }
 
 /** Refuses files from a newer layout or another writer's `library` value. */
@@ -47,14 +56,14 @@ function checkVersion(file: string, metadata: Record<string, string>): void {
   if (library !== undefined && library !== LIBRARY_NAME) {
     throw new WeightsFileError(
       file,
-      `metadata 'library' is ${JSON.stringify(library)}; expected '${LIBRARY_NAME}' (a model config from another library cannot be rebuilt)`,
+      `metadata 'library' is ${brief(library)}; expected '${LIBRARY_NAME}' (a model config from another library cannot be rebuilt)`,
     );
   }
   const version = metadata[metadataKeys.formatVersion];
   if (version !== undefined && !(Number(version) >= 1 && Number(version) <= MODEL_FILE_VERSION)) {
     throw new WeightsFileError(
       file,
-      `metadata 'format_version' is ${JSON.stringify(version)}; this reader understands versions 1 to ${MODEL_FILE_VERSION}`,
+      `metadata 'format_version' is ${brief(version)}; this reader understands versions 1 to ${MODEL_FILE_VERSION}`,
     );
   }
 }
@@ -82,7 +91,7 @@ export function modelConfigOf(file: string, metadata: Record<string, string>): S
     if (typeof name !== 'string' || !Object.hasOwn(layerClasses, name)) {
       throw new WeightsFileError(
         file,
-        `${where}: layer ${i} has unknown class ${JSON.stringify(name)}; expected one of ${Object.keys(layerClasses).join(', ')}`,
+        `${where}: layer ${i} has unknown class ${brief(name)}; expected one of ${Object.keys(layerClasses).join(', ')}`,
       );
     }
     if (!isObject(entry.config)) {
@@ -144,6 +153,34 @@ export function compileFromFile(
   );
 }
 
+/**
+ * Refuses a config that asks for more than `maxParams` parameters, naming the layer that passes
+ * the limit. The layers are constructed (that only checks their configs) but not built: their
+ * weight shapes come from `plannedWeights`, so nothing the size of the model is allocated.
+ */
+function checkConfigSize(file: string, config: SequentialJSON, maxParams: number): void {
+  const first = config.layers[0]?.config?.inputShape;
+  const inputShape = config.inputShape ?? (Array.isArray(first) ? first : null);
+  if (inputShape === null) return; // not buildable: no weights will be made
+  const layers = config.layers.map(layerFromConfig);
+  let total = 0;
+  let shape: number[] = [...inputShape];
+  layers.forEach((layer, i) => {
+    const weights = layer.plannedWeights(shape);
+    const params = weights.reduce((s, w) => s + sizeOf(w.shape), 0);
+    total += params;
+    if (total > maxParams) {
+      const list = weights.map((w) => `${w.key} ${fmtShape(w.shape)}`).join(', ');
+      throw new WeightsFileError(
+        file,
+        `metadata '${metadataKeys.modelConfig}': layer ${i} (${layer.className} '${layer.name}') has ${params} parameters (${list}), ` +
+          `bringing the model to ${total}, over the limit of ${maxParams}; pass { maxParams } to loadModel to allow more`,
+      );
+    }
+    shape = [...layer.computeOutputShape(shape)];
+  });
+}
+
 /** Rebuilds the model in a decoded file and loads its weights strictly. */
 export function modelFromDecoded(
   decoded: DecodedWeights,
@@ -152,7 +189,10 @@ export function modelFromDecoded(
   const file = fileNameOf(options);
   const config = modelConfigOf(file, decoded.metadata);
   const training = trainingConfigOf(file, decoded.metadata);
-  const model = fromFile(file, `metadata '${metadataKeys.modelConfig}'`, () => Sequential.fromConfig(config));
+  const where = `metadata '${metadataKeys.modelConfig}'`;
+  checkNumber('loadModel(maxParams)', options.maxParams ?? DEFAULT_MAX_PARAMS, { min: 1 });
+  fromFile(file, where, () => checkConfigSize(file, config, options.maxParams ?? DEFAULT_MAX_PARAMS));
+  const model = fromFile(file, where, () => Sequential.fromConfig(config));
   if (!model.built && decoded.tensors.size > 0) {
     throw new WeightsFileError(
       file,

@@ -24,6 +24,7 @@ import {
   toFloat32,
 } from './dtypes';
 import { WeightsFileError } from './errors';
+import { brief, checkEntryCount, MAX_HEADER_DEPTH, parseBoundedJson } from './json-limits';
 import {
   checkFiniteValues,
   checkMetadata,
@@ -113,16 +114,11 @@ function readHeader(file: string, bytes: Uint8Array, maxHeaderBytes: number) {
   } catch {
     throw new WeightsFileError(file, 'header is not valid UTF-8');
   }
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (e) {
-    throw new WeightsFileError(file, `header is not valid JSON (${(e as Error).message})`);
-  }
+  const header = parseBoundedJson(file, 'header', text, MAX_HEADER_DEPTH);
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     throw new WeightsFileError(
       file,
-      `header is ${Array.isArray(header) ? 'an array' : String(header)}; expected a JSON object`,
+      `header is ${Array.isArray(header) ? 'an array' : brief(header)}; expected a JSON object`,
     );
   }
   return { header: header as Record<string, unknown>, dataStart: 8 + headerLength };
@@ -131,11 +127,7 @@ function readHeader(file: string, bytes: Uint8Array, maxHeaderBytes: number) {
 /** One header entry, checked on its own: fields present, dtype supported, sizes consistent. */
 function readEntry(file: string, name: string, value: unknown, dataLength: number): Entry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new WeightsFileError(
-      file,
-      `entry is ${JSON.stringify(value)}; expected {dtype, shape, data_offsets}`,
-      name,
-    );
+    throw new WeightsFileError(file, `entry is ${brief(value)}; expected {dtype, shape, data_offsets}`, name);
   }
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   for (const [field, v] of [
@@ -149,7 +141,7 @@ function readEntry(file: string, name: string, value: unknown, dataLength: numbe
     const known = typeof dtype === 'string' && dtype in safetensorsDtypeSizes;
     throw new WeightsFileError(
       file,
-      `dtype ${JSON.stringify(dtype)} is ${known ? 'a safetensors dtype this reader does not load as weights' : 'not a safetensors dtype'}; expected one of ${supportedDtypes.join(', ')}`,
+      `dtype ${brief(dtype)} is ${known ? 'a safetensors dtype this reader does not load as weights' : 'not a safetensors dtype'}; expected one of ${supportedDtypes.join(', ')}`,
       name,
     );
   }
@@ -161,7 +153,7 @@ function readEntry(file: string, name: string, value: unknown, dataLength: numbe
   ) {
     throw new WeightsFileError(
       file,
-      `data_offsets is ${JSON.stringify(offsets)}; expected [begin, end], integers >= 0`,
+      `data_offsets is ${brief(offsets)}; expected [begin, end], integers >= 0`,
       name,
     );
   }
@@ -236,7 +228,9 @@ export function decodeSafetensors(
   const dataLength = bytes.length - dataStart;
   let metadata: Record<string, string> = {};
   const entries: Entry[] = [];
-  for (const [name, value] of Object.entries(header)) {
+  const fields = Object.entries(header);
+  checkEntryCount(file, fields.length - (Object.hasOwn(header, '__metadata__') ? 1 : 0));
+  for (const [name, value] of fields) {
     if (name === '__metadata__') metadata = checkMetadata(file, value);
     else entries.push(readEntry(file, name, value, dataLength));
   }

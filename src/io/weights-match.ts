@@ -6,6 +6,7 @@ import { fmtShape } from '../errors';
 import { shapesEqual } from '../graph/shape';
 import type { LayerVariable } from '../nn/layers/layer';
 import { WeightsFileError } from './errors';
+import { quoteText } from './json-limits';
 import type { DecodedTensor } from './weights';
 
 export type SkipReason = 'missing in file' | 'missing in model' | 'shape mismatch';
@@ -50,11 +51,14 @@ export function matchWeights(
   return { matched, skipped };
 }
 
+const MAX_LISTED = 12;
+
 export function describeSkipped(s: SkippedWeight): string {
+  const name = quoteText(s.name, 80);
   if (s.reason === 'shape mismatch') {
-    return `${s.name}: shape mismatch (file ${fmtShape(s.fileShape!)}, model ${fmtShape(s.modelShape!)})`;
+    return `${name}: shape mismatch (file ${quoteText(fmtShape(s.fileShape!), 80)}, model ${fmtShape(s.modelShape!)})`;
   }
-  return `${s.name}: ${s.reason}`;
+  return `${name}: ${s.reason}`;
 }
 
 /** A file whose tensors do not fit the model; `problems` lists each one. Nothing was loaded. */
@@ -65,10 +69,11 @@ export class WeightsMismatchError extends WeightsFileError {
     const hint = strict
       ? 'pass { strict: false } to load the weights that match (and { skipMismatch: true } to skip shape mismatches)'
       : 'pass { skipMismatch: true } to skip weights whose shapes differ';
-    super(
-      file,
-      `does not match model '${model}', nothing was loaded: ${problems.map(describeSkipped).join('; ')}; ${hint}`,
-    );
+    // The message lists the first few; `problems` has them all (a hostile file may hold a million).
+    const listed = problems.slice(0, MAX_LISTED).map(describeSkipped);
+    if (problems.length > MAX_LISTED)
+      listed.push(`and ${problems.length - MAX_LISTED} more (see error.problems)`);
+    super(file, `does not match model '${model}', nothing was loaded: ${listed.join('; ')}; ${hint}`);
     this.problems = problems;
   }
 }

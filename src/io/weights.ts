@@ -5,6 +5,7 @@
  */
 import { fmtShape } from '../errors';
 import { WeightsFileError } from './errors';
+import { brief, MAX_TENSOR_ENTRIES, quoteText } from './json-limits';
 
 export interface WeightTensor {
   readonly shape: readonly number[];
@@ -55,11 +56,20 @@ export interface DecodeOptions {
  * the reference byte for byte even for names outside the Basic Multilingual Plane.
  */
 export function compareUtf8(a: string, b: string): number {
-  const ea = new TextEncoder().encode(a);
-  const eb = new TextEncoder().encode(b);
-  const n = Math.min(ea.length, eb.length);
-  for (let i = 0; i < n; i++) if (ea[i] !== eb[i]) return ea[i] - eb[i];
-  return ea.length - eb.length;
+  // UTF-16 code units compare in code point order (= UTF-8 byte order) once surrogates are moved
+  // above U+E000..U+FFFF; no encoding, so sorting many names stays cheap.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointOrder(x) - codePointOrder(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointOrder(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
 /**
@@ -68,20 +78,12 @@ export function compareUtf8(a: string, b: string): number {
  */
 export function elementCount(file: string, tensor: string, shape: unknown): number {
   if (!Array.isArray(shape)) {
-    throw new WeightsFileError(
-      file,
-      `shape is ${JSON.stringify(shape)}; expected an array of integers`,
-      tensor,
-    );
+    throw new WeightsFileError(file, `shape is ${brief(shape)}; expected an array of integers`, tensor);
   }
   let count = 1;
   for (const [i, d] of shape.entries()) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new WeightsFileError(
-        file,
-        `shape[${i}] is ${JSON.stringify(d)}; expected a non-negative integer`,
-        tensor,
-      );
+      throw new WeightsFileError(file, `shape[${i}] is ${brief(d)}; expected a non-negative integer`, tensor);
     }
   }
   if (shape.includes(0)) return 0;
@@ -139,17 +141,20 @@ export function tensorsToWrite(file: string, tensors: WeightTensors): NamedWeigh
 export function checkMetadata(file: string, metadata: unknown): Record<string, string> {
   if (metadata === undefined || metadata === null) return {};
   if (typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new WeightsFileError(
-      file,
-      `metadata is ${JSON.stringify(metadata)}; expected an object of strings`,
-    );
+    throw new WeightsFileError(file, `metadata is ${brief(metadata)}; expected an object of strings`);
   }
   const entries = Object.entries(metadata);
+  if (entries.length > MAX_TENSOR_ENTRIES) {
+    throw new WeightsFileError(
+      file,
+      `metadata has ${entries.length} keys, over the limit of ${MAX_TENSOR_ENTRIES}`,
+    );
+  }
   for (const [key, value] of entries) {
     if (typeof value !== 'string') {
       throw new WeightsFileError(
         file,
-        `metadata '${key}' is ${JSON.stringify(value)}; expected a string (store JSON as a string)`,
+        `metadata '${quoteText(key, 80)}' is ${brief(value)}; expected a string (store JSON as a string)`,
       );
     }
   }

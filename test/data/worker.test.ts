@@ -55,7 +55,7 @@ it('parses a large file in the worker with progress, giving the same table', asy
   const before = StandInWorker.created;
   const viaWorker = await parseCsv(file, {
     workerThresholdBytes: 100,
-    chunkBytes: 64,
+    chunkBytes: 1024,
     onProgress: (p) => progress.push(p),
   });
   expect(StandInWorker.created).toBe(before + 1);

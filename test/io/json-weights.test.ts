@@ -107,7 +107,7 @@ describe('decodeJsonWeights rejects malformed documents with WeightsFileError', 
   };
 
   it('covers every field', () => {
-    fails('{"format": ', /m.json: not valid JSON/);
+    fails('{"format": ', /m.json: the document is not valid JSON/);
     fails([1], /format is not an object; expected "webgpu-trainer-weights"/);
     fails({ ...base(), format: 'keras' }, /format is "keras"/);
     fails({ ...base(), version: 2 }, /version is 2; this reader knows version 1/);

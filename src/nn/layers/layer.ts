@@ -11,6 +11,7 @@ import { tensor } from '../../graph/engine';
 import { hash32 } from '../../graph/random';
 import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
+import { received } from '../../validate';
 import { type InitializerSpec, initialValues } from '../initializers';
 
 export interface LayerConfig {
@@ -84,6 +85,13 @@ export function snakeCase(className: string): string {
   return className.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
+/** A weight as `plannedWeights` reports it: what build would allocate. */
+export interface PlannedWeight {
+  key: string;
+  shape: Shape;
+  trainable: boolean;
+}
+
 export abstract class Layer<C extends LayerConfig = LayerConfig> {
   /** The config as given, frozen: the single statement of this layer's settings. */
   protected readonly config: Readonly<C>;
@@ -93,8 +101,22 @@ export abstract class Layer<C extends LayerConfig = LayerConfig> {
   built = false;
   inputShape: Shape | null = null;
   private readonly variables: LayerVariable[] = [];
+  /** Set while `plannedWeights` runs buildWeights: addWeight records shapes instead of allocating. */
+  private planned: PlannedWeight[] | null = null;
 
   constructor(config: C) {
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+      throw new InvalidArgumentError(
+        `${this.className}(config): expected a config object, ${received(config)}`,
+      );
+    }
+    // null never means "the default" here: `activation: null` once became linear without a word.
+    const nullKey = Object.keys(config).find((k) => (config as Record<string, unknown>)[k] === null);
+    if (nullKey !== undefined) {
+      throw new InvalidArgumentError(
+        `${this.className}(${nullKey}=null): null is not a value for ${nullKey}; leave ${nullKey} out for its default`,
+      );
+    }
     this.config = Object.freeze({ ...config });
     if (config.name !== undefined && (typeof config.name !== 'string' || !/^[\w-]+$/.test(config.name))) {
       throw new InvalidArgumentError(
@@ -184,8 +206,31 @@ export abstract class Layer<C extends LayerConfig = LayerConfig> {
     return { trainable, nonTrainable };
   }
 
+  /**
+   * @internal the weights `build(inputShape)` would create, without allocating any, so a model's
+   * size is known (and refused when too large) before its first weight exists.
+   */
+  plannedWeights(inputShape: Shape): PlannedWeight[] {
+    if (this.built)
+      return this.variables.map((v) => ({ key: v.key, shape: [...v.shape], trainable: v.trainable }));
+    this.checkShape('input shape', inputShape);
+    this.computeOutputShape(inputShape);
+    this.planned = [];
+    try {
+      this.buildWeights(inputShape);
+      return this.planned;
+    } finally {
+      this.planned = null;
+    }
+  }
+
   /** Creates a weight, initialised from a seed derived from the layer's seed and the weight's name. */
   protected addWeight(key: string, shape: Shape, init: InitializerSpec, trainable = true): LayerVariable {
+    if (this.planned) {
+      this.planned.push({ key, shape: [...shape], trainable });
+      // Only plannedWeights sees this; build() runs buildWeights again and assigns real weights.
+      return null as unknown as LayerVariable;
+    }
     const seed = hash32((this.seed ^ hashString(`${this.name}.${key}`)) >>> 0);
     const value = tensor(initialValues(init, shape, seed), shape);
     const variable = new LayerVariable(this as Layer, key, value, trainable);
@@ -220,7 +265,9 @@ export function expectRank(layer: Layer, shape: Shape, rank: number, what: strin
 /** A positive integer config value, or a typed error naming the layer and the argument. */
 export function positiveInt(owner: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new InvalidArgumentError(`${owner}(${name}=${String(v)}): ${name} must be a positive integer`);
+    const shown = typeof v === 'string' ? JSON.stringify(v) : String(v);
+    const why = typeof v === 'number' ? '' : `: ${received(v)}`;
+    throw new InvalidArgumentError(`${owner}(${name}=${shown}): ${name} must be a positive integer${why}`);
   }
   return v;
 }
