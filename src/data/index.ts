@@ -1,4 +1,5 @@
 /** src/data: CSV in, tensors out. */
+export { type ColumnBlock, findBlocks, type ImageShape } from './blocks';
 export { COLUMN_KINDS, type ColumnKind, FEATURE_KINDS } from './classify';
 export type { ColumnCounts, EncodedKind, EncoderParams, FeatureSpec, MissingStrategy } from './encoders';
 export { CsvError, CsvLocatedError, type CsvLocation, DataError } from './errors';
@@ -18,6 +19,7 @@ export {
   type ColumnSchema,
   type InferSchemaOptions,
   inferSchema,
+  rareClasses,
   type Schema,
   type Task,
 } from './schema';

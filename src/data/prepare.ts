@@ -54,8 +54,11 @@ export interface PreparedDataset {
   classNames: string[] | null;
   featureNames: string[];
   inputSize: number;
-  /** Rows left out before splitting: a missing target, or a missing value under strategy 'drop'. */
-  dropped: { missingTarget: number; missingValues: number };
+  /**
+   * Rows left out before splitting: a missing target, a missing value under strategy 'drop', or a
+   * class left out (option dropClasses).
+   */
+  dropped: { missingTarget: number; missingValues: number; droppedClasses: number };
   warnings: string[];
 }
 
@@ -99,16 +102,22 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
   const kept: number[] = [];
   let missingTarget = 0;
   let missingValues = 0;
+  let droppedClasses = 0;
+  const dropKeys = new Set(schema.droppedClasses);
+  const targetReader = new CellReader(table.columns[target.index], missing);
   for (let r = 0; r < table.rowCount; r++) {
-    if (Number.isNaN(yAll[r])) missingTarget++;
-    else if (strategies.some((s, j) => s === 'drop' && readers[j].isMissing(r))) missingValues++;
+    if (Number.isNaN(yAll[r])) {
+      if (dropKeys.has(targetReader.key(r) ?? '')) droppedClasses++;
+      else missingTarget++;
+    } else if (strategies.some((s, j) => s === 'drop' && readers[j].isMissing(r))) missingValues++;
     else kept.push(r);
   }
   if (kept.length === 0) {
     throw new DataError(
       { file: table.source },
       `all ${table.rowCount} rows were dropped: ${missingTarget} for a missing target "${target.name}", ` +
-        `${missingValues} for missing values in columns with strategy 'drop'`,
+        `${missingValues} for missing values in columns with strategy 'drop'` +
+        (droppedClasses > 0 ? `, ${droppedClasses} in classes left out` : ''),
     );
   }
   const rows = Int32Array.from(kept);
@@ -159,6 +168,10 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
     warnings.push(`${missingTarget} rows dropped: the target "${target.name}" is missing`);
   if (missingValues > 0)
     warnings.push(`${missingValues} rows dropped: a missing value in a column with strategy 'drop'`);
+  if (droppedClasses > 0) {
+    const names = schema.droppedClasses.map((c) => `"${c}"`).join(', ');
+    warnings.push(`${droppedClasses} rows dropped: their class (${names}) was left out`);
+  }
   return {
     train: encodeSplit(split.train),
     validation: encodeSplit(split.validation),
@@ -169,7 +182,7 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
     classNames: schema.classNames,
     featureNames: preprocessor.featureNames,
     inputSize: preprocessor.width,
-    dropped: { missingTarget, missingValues },
+    dropped: { missingTarget, missingValues, droppedClasses },
     warnings,
   };
 }
