@@ -25,4 +25,5 @@ export {
 } from './schema';
 export { type RowSplit, type SplitFractions, splitRows } from './split';
 export { type CsvTable, cellText, columnNames, type TableColumn, tableFromRows, tableRow } from './table';
+export { suggestTarget, type TargetSuggestion } from './target';
 export { type DateFormat, DEFAULT_MISSING_VALUES } from './values';
