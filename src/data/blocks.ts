@@ -97,7 +97,7 @@ function blockOf(
   const last = names[run[run.length - 1]];
   const range = `${integers ? 'integers' : 'numbers'} ${fmt(min)}..${fmt(max)}`;
   const shape = image
-    ? `; ${image.height}×${image.width}${image.channels > 1 ? `×${image.channels}` : ''}, read as an image`
+    ? `; an ${image.height}×${image.width}${image.channels > 1 ? `×${image.channels}` : ''} image`
     : '';
   return {
     columns: run,
@@ -109,7 +109,7 @@ function blockOf(
     integers,
     constant: members.length - varying.length,
     image,
-    reason: `${run.length} neighbouring columns ${first} … ${last}, named alike and holding ${range}: one numeric block${shape}`,
+    reason: `${run.length} neighbouring columns named alike (${pattern.replace(/#/g, 'N')}), holding ${range}: read together as one numeric block${shape}`,
   };
 }
 

@@ -4,6 +4,7 @@
  * y holds class indices, shape [n], for classification (see `oneHotLabels`) and values, shape
  * [n, 1], for regression.
  */
+import { tensor } from '../graph/engine';
 import type { Tensor } from '../graph/tensor';
 import { CellReader } from './cells';
 import type { ColumnKind } from './classify';
@@ -33,15 +34,26 @@ export interface PrepareOptions extends Omit<InferSchemaOptions, 'target'> {
   standardizeTarget?: boolean;
 }
 
-export interface DatasetSplit {
-  x: Tensor;
-  y: Tensor;
+/** One split as arrays: what crosses to a Worker, and what a page needs to train. */
+export interface SplitArrays {
   rows: number;
   /** Table row of each example. */
   rowIndices: Int32Array;
   xData: Float32Array;
   yData: Float32Array;
   report: TransformReport;
+}
+
+export interface DatasetSplit extends SplitArrays {
+  x: Tensor;
+  y: Tensor;
+}
+
+/** A prepared dataset without tensors (prepareArrays): plain data but for the preprocessor. */
+export interface PreparedArrays extends Omit<PreparedDataset, 'train' | 'validation' | 'test'> {
+  train: SplitArrays;
+  validation: SplitArrays;
+  test: SplitArrays;
 }
 
 export interface PreparedDataset {
@@ -65,6 +77,23 @@ export interface PreparedDataset {
 const DEFAULT_SPLIT: SplitFractions = { train: 0.7, validation: 0.15, test: 0.15 };
 
 export function prepareDataset(table: CsvTable, options: PrepareOptions): PreparedDataset {
+  const arrays = prepareArrays(table, options);
+  return {
+    ...arrays,
+    train: withTensors(arrays, arrays.train),
+    validation: withTensors(arrays, arrays.validation),
+    test: withTensors(arrays, arrays.test),
+  };
+}
+
+/** The tensors of one split, from its arrays (y: class indices [n], or values [n, 1]). */
+export function withTensors(d: Pick<PreparedArrays, 'task' | 'inputSize'>, s: SplitArrays): DatasetSplit {
+  const y = d.task === 'regression' ? tensor(s.yData, [s.rows, 1]) : tensor(s.yData, [s.rows]);
+  return { ...s, x: tensor(s.xData, [s.rows, d.inputSize]), y };
+}
+
+/** prepareDataset without creating tensors (for Workers: every array can be transferred). */
+export function prepareArrays(table: CsvTable, options: PrepareOptions): PreparedArrays {
   const fractions = options.split ?? DEFAULT_SPLIT;
   checkFractions(fractions);
   const schema = options.schema ?? inferSchema(table, options);
@@ -151,11 +180,9 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
     specs,
     targetSpec,
   );
-  const encodeSplit = (indices: Int32Array): DatasetSplit => {
-    const t = preprocessor.transform(table, { rows: indices });
+  const encodeSplit = (indices: Int32Array): SplitArrays => {
+    const t = preprocessor.encode(table, { rows: indices });
     return {
-      x: t.x,
-      y: t.y!,
       rows: indices.length,
       rowIndices: indices,
       xData: t.xData,

@@ -76,8 +76,8 @@ export class RowSink {
       }
       this.failure = new CsvError(
         { file: this.file, row: this.records },
-        `row ${this.records} has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${this.width} (as in row 1); ` +
-          `fix the row or pass { onRaggedRow: 'skip' }`,
+        `row ${this.records} has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${this.width} (as in row 1)`,
+        { advice: "fix the row or pass { onRaggedRow: 'skip' }", remedy: { action: 'skip-ragged-rows' } },
       );
       return false;
     }

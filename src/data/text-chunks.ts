@@ -2,7 +2,7 @@
  * Text in pieces: slices of a string, or a Blob read slice by slice and decoded as it goes (a
  * multi-byte character cut by a slice waits for the next one). Nothing holds the whole text.
  */
-import { CsvError } from './errors';
+import { COMMON_ENCODINGS, CsvError } from './errors';
 
 export function checkText(text: string, file: string, offset: number): void {
   const nul = text.indexOf('\u0000');
@@ -53,8 +53,14 @@ export async function* blobChunks(
     } catch {
       throw new CsvError(
         { file },
-        `is not valid ${encoding} text (bad byte sequence between bytes ${offset} and ${end}); ` +
-          `save it as UTF-8 or pass the file's encoding, e.g. { encoding: 'windows-1252' }`,
+        `is not valid ${encoding} text (bad byte sequence between bytes ${offset} and ${end})`,
+        {
+          advice: "save it as UTF-8 or pass the file's encoding, e.g. { encoding: 'windows-1252' }",
+          remedy: {
+            action: 'choose-encoding',
+            encodings: COMMON_ENCODINGS.map((e) => e.encoding).filter((e) => e !== encoding),
+          },
+        },
       );
     }
     yield { text, bytes: end - offset };

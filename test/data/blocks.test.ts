@@ -24,7 +24,7 @@ describe('blocks of like columns', () => {
       image: { height: 8, width: 8, channels: 1 },
     });
     expect(b.reason).toBe(
-      '64 neighbouring columns pixel_0 … pixel_63, named alike and holding integers 0..16: one numeric block; 8×8, read as an image',
+      '64 neighbouring columns named alike (pixel_N), holding integers 0..16: read together as one numeric block; an 8×8 image',
     );
     const pixels = s.columns.filter((c) => c.name.startsWith('pixel_'));
     expect(pixels.every((c) => c.kind === 'numeric' && c.role === 'feature' && c.block === 0)).toBe(true);
