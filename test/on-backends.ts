@@ -4,9 +4,9 @@
  * (geometry, parameter packing, an epilogue) still fails it. One device per test file.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
-import type { Backend } from '../src/backend/backend';
 import { CpuBackend } from '../src/backend/cpu/cpu-backend';
 import { WebGPUBackend } from '../src/backend/webgpu/webgpu-backend';
+import type { Backend } from '../src/graph/backend';
 import { useBackend } from '../src/graph/engine';
 import type { Tensor } from '../src/graph/tensor';
 

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /** Worker entry: parses one file and posts progress, then the table or the error. */
-import { CsvError } from './errors';
+import { errorToData } from './error-wire';
 import { parseCsvHere } from './parse';
 import { type CsvWorkerMessage, type CsvWorkerRequest, tableTransferables } from './parse-worker-client';
 
@@ -15,14 +15,6 @@ scope.onmessage = async (event: MessageEvent<CsvWorkerRequest>) => {
     });
     post({ type: 'done', table }, tableTransferables(table));
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    post({
-      type: 'error',
-      csv: e instanceof CsvError,
-      message: e.message,
-      file: e instanceof CsvError ? e.file : (event.data.options.fileName ?? '<blob>'),
-      row: e instanceof CsvError ? e.row : undefined,
-      column: e instanceof CsvError ? e.column : undefined,
-    });
+    post({ type: 'error', error: errorToData(err, event.data.options.fileName ?? '<blob>') });
   }
 };

@@ -3,6 +3,7 @@
  * reference (structured clone of a Blob copies no bytes); the table comes back with its typed
  * arrays transferred, so neither side holds the file's text.
  */
+import { type ErrorData, errorFromData } from './error-wire';
 import { CsvError } from './errors';
 import type { CsvProgress, ParseCsvOptions } from './parse-options';
 import type { CsvTable } from './table';
@@ -11,7 +12,7 @@ import type { CsvTable } from './table';
 export type CsvWorkerMessage =
   | { type: 'progress'; progress: CsvProgress }
   | { type: 'done'; table: CsvTable }
-  | { type: 'error'; csv: boolean; message: string; file: string; row?: number; column?: string };
+  | { type: 'error'; error: ErrorData };
 
 /** Page -> worker message: options minus the callback (functions do not cross threads). */
 export interface CsvWorkerRequest {
@@ -29,19 +30,6 @@ export function tableTransferables(table: CsvTable): ArrayBuffer[] {
   return table.columns.flatMap((c) => [c.tags.buffer as ArrayBuffer, c.values.buffer as ArrayBuffer]);
 }
 
-/**
- * Rebuilds the error the worker raised, keeping its type and location. A flag, not the class
- * name, says it was a CsvError: minified builds rename classes.
- */
-export function errorFromMessage(msg: Extract<CsvWorkerMessage, { type: 'error' }>): Error {
-  if (msg.csv) {
-    const err = new CsvError({ file: msg.file, row: msg.row, column: msg.column }, '');
-    err.message = msg.message;
-    return err;
-  }
-  return new Error(msg.message);
-}
-
 export function parseInWorker(input: Blob, options: ParseCsvOptions): Promise<CsvTable> {
   const { onProgress, ...rest } = options;
   const worker = new Worker(new URL('./csv-worker.ts', import.meta.url), { type: 'module' });
@@ -54,7 +42,7 @@ export function parseInWorker(input: Blob, options: ParseCsvOptions): Promise<Cs
       }
       worker.terminate();
       if (msg.type === 'done') resolve(msg.table);
-      else reject(errorFromMessage(msg));
+      else reject(errorFromData(msg.error));
     };
     worker.onerror = (event) => {
       worker.terminate();

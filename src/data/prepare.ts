@@ -5,6 +5,7 @@
  * [n, 1], for regression.
  */
 import { InvalidArgumentError } from '../errors';
+import { tensor } from '../graph/engine';
 import type { Tensor } from '../graph/tensor';
 import { checkNumber, checkOneOf, checkOptionalNumber, received } from '../validate';
 import { CellReader } from './cells';
@@ -35,15 +36,26 @@ export interface PrepareOptions extends Omit<InferSchemaOptions, 'target'> {
   standardizeTarget?: boolean;
 }
 
-export interface DatasetSplit {
-  x: Tensor;
-  y: Tensor;
+/** One split as arrays: what crosses to a Worker, and what a page needs to train. */
+export interface SplitArrays {
   rows: number;
   /** Table row of each example. */
   rowIndices: Int32Array;
   xData: Float32Array;
   yData: Float32Array;
   report: TransformReport;
+}
+
+export interface DatasetSplit extends SplitArrays {
+  x: Tensor;
+  y: Tensor;
+}
+
+/** A prepared dataset without tensors (prepareArrays): plain data but for the preprocessor. */
+export interface PreparedArrays extends Omit<PreparedDataset, 'train' | 'validation' | 'test'> {
+  train: SplitArrays;
+  validation: SplitArrays;
+  test: SplitArrays;
 }
 
 export interface PreparedDataset {
@@ -56,8 +68,11 @@ export interface PreparedDataset {
   classNames: string[] | null;
   featureNames: string[];
   inputSize: number;
-  /** Rows left out before splitting: a missing target, or a missing value under strategy 'drop'. */
-  dropped: { missingTarget: number; missingValues: number };
+  /**
+   * Rows left out before splitting: a missing target, a missing value under strategy 'drop', or a
+   * class left out (option dropClasses).
+   */
+  dropped: { missingTarget: number; missingValues: number; droppedClasses: number };
   warnings: string[];
 }
 
@@ -131,6 +146,23 @@ function emptySplitWarnings(
 }
 
 export function prepareDataset(table: CsvTable, options: PrepareOptions): PreparedDataset {
+  const arrays = prepareArrays(table, options);
+  return {
+    ...arrays,
+    train: withTensors(arrays, arrays.train),
+    validation: withTensors(arrays, arrays.validation),
+    test: withTensors(arrays, arrays.test),
+  };
+}
+
+/** The tensors of one split, from its arrays (y: class indices [n], or values [n, 1]). */
+export function withTensors(d: Pick<PreparedArrays, 'task' | 'inputSize'>, s: SplitArrays): DatasetSplit {
+  const y = d.task === 'regression' ? tensor(s.yData, [s.rows, 1]) : tensor(s.yData, [s.rows]);
+  return { ...s, x: tensor(s.xData, [s.rows, d.inputSize]), y };
+}
+
+/** prepareDataset without creating tensors (for Workers: every array can be transferred). */
+export function prepareArrays(table: CsvTable, options: PrepareOptions): PreparedArrays {
   checkPrepareOptions(options);
   const fractions = options.split ?? DEFAULT_SPLIT;
   checkFractions(fractions);
@@ -169,16 +201,22 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
   const kept: number[] = [];
   let missingTarget = 0;
   let missingValues = 0;
+  let droppedClasses = 0;
+  const dropKeys = new Set(schema.droppedClasses);
+  const targetReader = new CellReader(table.columns[target.index], missing);
   for (let r = 0; r < table.rowCount; r++) {
-    if (Number.isNaN(yAll[r])) missingTarget++;
-    else if (strategies.some((s, j) => s === 'drop' && readers[j].isMissing(r))) missingValues++;
+    if (Number.isNaN(yAll[r])) {
+      if (dropKeys.has(targetReader.key(r) ?? '')) droppedClasses++;
+      else missingTarget++;
+    } else if (strategies.some((s, j) => s === 'drop' && readers[j].isMissing(r))) missingValues++;
     else kept.push(r);
   }
   if (kept.length === 0) {
     throw new DataError(
       { file: table.source },
       `all ${table.rowCount} rows were dropped: ${missingTarget} for a missing target "${target.name}", ` +
-        `${missingValues} for missing values in columns with strategy 'drop'`,
+        `${missingValues} for missing values in columns with strategy 'drop'` +
+        (droppedClasses > 0 ? `, ${droppedClasses} in classes left out` : ''),
     );
   }
   const rows = Int32Array.from(kept);
@@ -212,11 +250,9 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
     specs,
     targetSpec,
   );
-  const encodeSplit = (indices: Int32Array): DatasetSplit => {
-    const t = preprocessor.transform(table, { rows: indices });
+  const encodeSplit = (indices: Int32Array): SplitArrays => {
+    const t = preprocessor.encode(table, { rows: indices });
     return {
-      x: t.x,
-      y: t.y!,
       rows: indices.length,
       rowIndices: indices,
       xData: t.xData,
@@ -229,6 +265,10 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
     warnings.push(`${missingTarget} rows dropped: the target "${target.name}" is missing`);
   if (missingValues > 0)
     warnings.push(`${missingValues} rows dropped: a missing value in a column with strategy 'drop'`);
+  if (droppedClasses > 0) {
+    const names = schema.droppedClasses.map((c) => `"${c}"`).join(', ');
+    warnings.push(`${droppedClasses} rows dropped: their class (${names}) was left out`);
+  }
   return {
     train: encodeSplit(split.train),
     validation: encodeSplit(split.validation),
@@ -239,7 +279,7 @@ export function prepareDataset(table: CsvTable, options: PrepareOptions): Prepar
     classNames: schema.classNames,
     featureNames: preprocessor.featureNames,
     inputSize: preprocessor.width,
-    dropped: { missingTarget, missingValues },
+    dropped: { missingTarget, missingValues, droppedClasses },
     warnings,
   };
 }

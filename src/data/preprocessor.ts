@@ -102,7 +102,11 @@ export class Preprocessor {
       throw new DataError(
         { file: table.source, column: missingColumns[0] },
         `the model needs column${missingColumns.length > 1 ? 's' : ''} ${missingColumns.map((c) => `"${c}"`).join(', ')}, ` +
-          `absent from this table; pass onMissingColumn: 'impute' to fill them with their training values`,
+          'absent from this table',
+        {
+          advice: "pass onMissingColumn: 'impute' to fill them with their training values",
+          remedy: { action: 'impute-missing-columns', columns: missingColumns },
+        },
       );
     }
     const rows = options.rows ?? Int32Array.from({ length: table.rowCount }, (_, i) => i);

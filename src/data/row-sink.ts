@@ -4,6 +4,17 @@ import type { ParseCsvOptions } from './parse-options';
 import { type CsvTable, TableBuilder, uniqueNames } from './table';
 import { parseNumber } from './values';
 
+/**
+ * Row 1 is a header unless it holds a number, but for column numbers: fields that count up by one
+ * from 0 or 1 (`0,1,…,63,label`), at least 4 of them, name columns rather than hold data.
+ */
+export function looksLikeHeader(fields: readonly string[]): boolean {
+  const numbers = fields.map((f) => parseNumber(f.trim())).filter((n): n is number => n !== null);
+  if (numbers.length === 0) return true;
+  if (numbers.length < 4 || (numbers[0] !== 0 && numbers[0] !== 1)) return false;
+  return numbers.every((n, i) => n === numbers[0] + i);
+}
+
 /** Receives Papa Parse's chunks: header detection, ragged-row checks, rows into the builder. */
 export class RowSink {
   failure: CsvError | null = null;
@@ -65,8 +76,8 @@ export class RowSink {
       }
       this.failure = new CsvError(
         { file: this.file, row: this.records },
-        `row ${this.records} has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${this.width} (as in row 1); ` +
-          `fix the row or pass { onRaggedRow: 'skip' }`,
+        `row ${this.records} has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${this.width} (as in row 1)`,
+        { advice: "fix the row or pass { onRaggedRow: 'skip' }", remedy: { action: 'skip-ragged-rows' } },
       );
       return false;
     }
@@ -76,7 +87,7 @@ export class RowSink {
 
   private startTable(first: string[]): void {
     const header = this.options.header ?? 'auto';
-    this.hasHeader = header === 'auto' ? !first.some((f) => parseNumber(f.trim()) !== null) : header;
+    this.hasHeader = header === 'auto' ? looksLikeHeader(first) : header;
     this.width = first.length;
     if (this.hasHeader) {
       this.builder = new TableBuilder(uniqueNames(first, this.warnings));

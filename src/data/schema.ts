@@ -2,6 +2,7 @@
  * Schema inference: a kind and a role for every column, the target and the task. Every automatic
  * choice can be overridden (kinds, exclusions, task, missing-value tokens, date order).
  */
+import { type ColumnBlock, findBlocks } from './blocks';
 import { CellReader, sortKeys } from './cells';
 import { type ColumnKind, classifyColumn, FEATURE_KINDS } from './classify';
 import { columnStats, findTextCells } from './column-stats';
@@ -26,6 +27,8 @@ export interface ColumnSchema {
   decimalComma: boolean;
   dateFormat: DateFormat | null;
   booleanTrue: string | null;
+  /** Index into `Schema.blocks` of the block this column belongs to, or null. */
+  block: number | null;
 }
 
 export interface Schema {
@@ -36,6 +39,12 @@ export interface Schema {
   task: Task | null;
   /** Classification only: class index i in y is classNames[i]. */
   classNames: string[] | null;
+  /** Classification only: rows of each class, in classNames order. */
+  classCounts: number[] | null;
+  /** Classes left out with the rows that hold them (option dropClasses). */
+  droppedClasses: string[];
+  /** Runs of like number columns read together (blocks.ts), left to right. */
+  blocks: ColumnBlock[];
   missingValues: string[];
   warnings: string[];
 }
@@ -57,6 +66,10 @@ export interface InferSchemaOptions {
   maxIntegerCategories?: number;
   /** The fraction of text cells a numeric column may hold (read as missing): 0.05. */
   strayTextFraction?: number;
+  /** Find blocks of like number columns and read each as one (default true); false judges columns one by one. */
+  blocks?: boolean;
+  /** Classification: classes to leave out, with their rows (a junk class of one row, say). */
+  dropClasses?: string[];
 }
 
 /** Spreadsheet row number of 0-based data row `r`. */
@@ -84,13 +97,23 @@ export function inferSchema(table: CsvTable, options: InferSchemaOptions = {}): 
   }
   const warnings: string[] = [];
   const exclude = new Set(options.exclude ?? []);
+  const allStats = table.columns.map((col) => columnStats(col, table.rowCount, missing));
+  const targetIndex = options.target === undefined ? -1 : names.indexOf(options.target);
+  const blocks = options.blocks === false ? [] : findBlocks(names, allStats, new Set([targetIndex]));
+  const blockOf = blockIndex(blocks, names.length);
   const columns = table.columns.map((col, index): ColumnSchema => {
-    const stats = columnStats(col, table.rowCount, missing);
-    const auto = classifyColumn(col.name, stats, {
-      maxCategories: options.maxCategories ?? 50,
-      maxIntegerCategories: options.maxIntegerCategories ?? 10,
-      strayTextFraction: options.strayTextFraction ?? 0.05,
-    });
+    const stats = allStats[index];
+    const block = blockOf[index];
+    const auto = classifyColumn(
+      col.name,
+      stats,
+      {
+        maxCategories: options.maxCategories ?? 50,
+        maxIntegerCategories: options.maxIntegerCategories ?? 10,
+        strayTextFraction: options.strayTextFraction ?? 0.05,
+      },
+      { block: block === null ? null : blocks[block], target: index === targetIndex },
+    );
     const c: ColumnSchema = {
       name: col.name,
       index,
@@ -103,6 +126,7 @@ export function inferSchema(table: CsvTable, options: InferSchemaOptions = {}): 
       decimalComma: auto.decimalComma,
       dateFormat: options.dateFormats?.[col.name] ?? auto.dateFormat,
       booleanTrue: auto.booleanTrue,
+      block,
     };
     const forced = options.kinds?.[col.name];
     if (forced !== undefined && forced !== auto.kind) applyOverride(table, c, forced, stats.textValues);
@@ -126,11 +150,38 @@ export function inferSchema(table: CsvTable, options: InferSchemaOptions = {}): 
     target: options.target ?? null,
     task: null,
     classNames: null,
+    classCounts: null,
+    droppedClasses: [],
+    blocks,
     missingValues,
     warnings,
   };
-  if (options.target !== undefined) resolveTarget(table, schema, missing, options.task);
+  if (options.target !== undefined) {
+    resolveTarget(table, schema, missing, options.task, new Set(options.dropClasses ?? []));
+  }
   return schema;
+}
+
+function blockIndex(blocks: readonly ColumnBlock[], columns: number): (number | null)[] {
+  const of = new Array<number | null>(columns).fill(null);
+  blocks.forEach((b, k) => {
+    for (const i of b.columns) of[i] = k;
+  });
+  return of;
+}
+
+/**
+ * Classes with fewer rows than `minRows` that are also under a tenth of the rows: too few to learn
+ * from, and the test split may get none. Often a typing slip (a "." among species names). In a
+ * tiny table a class of 4 rows in 12 is no slip, so it is not flagged.
+ */
+export function rareClasses(schema: Schema, minRows = 5): { name: string; rows: number }[] {
+  if (!schema.classNames || !schema.classCounts) return [];
+  const counts = schema.classCounts;
+  const total = counts.reduce((a, b) => a + b, 0);
+  return schema.classNames
+    .map((name, i) => ({ name, rows: counts[i] }))
+    .filter((c) => c.rows < minRows && c.rows * 10 < total);
 }
 
 function applyOverride(table: CsvTable, c: ColumnSchema, kind: ColumnKind, texts: string[]): void {
@@ -160,7 +211,13 @@ function strayText(table: CsvTable, c: ColumnSchema, missing: ReadonlySet<string
   return found && { count: found.count, firstRow: sheetRow(table, found.first), example: found.example };
 }
 
-function resolveTarget(table: CsvTable, schema: Schema, missing: ReadonlySet<string>, task?: Task): void {
+function resolveTarget(
+  table: CsvTable,
+  schema: Schema,
+  missing: ReadonlySet<string>,
+  task: Task | undefined,
+  drop: ReadonlySet<string>,
+): void {
   const t = schema.columns.find((c) => c.role === 'target')!;
   const at = { file: table.source, column: t.name };
   if (t.kind === 'empty') throw new DataError(at, 'the target is missing in every row');
@@ -182,12 +239,18 @@ function resolveTarget(table: CsvTable, schema: Schema, missing: ReadonlySet<str
     return;
   }
   const reader = new CellReader(table.columns[t.index], missing);
-  const keys = new Set<string>();
+  const counts = new Map<string, number>();
   for (let r = 0; r < table.rowCount; r++) {
     const k = reader.key(r);
-    if (k !== null) keys.add(k);
+    if (k !== null) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  let classes = sortKeys(keys);
+  for (const name of drop) {
+    if (!counts.has(name)) {
+      throw new DataError(at, `cannot drop class "${name}": no row holds it`);
+    }
+  }
+  schema.droppedClasses = [...drop];
+  let classes = sortKeys([...counts.keys()].filter((k) => !drop.has(k)));
   if (t.kind === 'boolean' && t.booleanTrue !== null) {
     classes = [
       ...classes.filter((k) => k.toLowerCase() !== t.booleanTrue),
@@ -198,6 +261,7 @@ function resolveTarget(table: CsvTable, schema: Schema, missing: ReadonlySet<str
     throw new DataError(at, `the target has one class ("${classes[0]}"): classification needs at least 2`);
   }
   schema.classNames = classes;
+  schema.classCounts = classes.map((k) => counts.get(k) ?? 0);
 }
 
 function taskFor(t: ColumnSchema, numbersOnly: boolean, at: { file: string; column: string }): Task {

@@ -2,7 +2,7 @@
  * Text in pieces: slices of a string, or a Blob read slice by slice and decoded as it goes (a
  * multi-byte character cut by a slice waits for the next one). Nothing holds the whole text.
  */
-import { CsvError } from './errors';
+import { COMMON_ENCODINGS, CsvError, type ErrorHelp } from './errors';
 import {
   binaryKind,
   countLineFeeds,
@@ -85,12 +85,20 @@ function badTextError(
   encoding: string,
   slice: { bytes: Uint8Array; tail: Uint8Array; offset: number; lines: number; final: boolean },
 ): CsvError {
-  const hint = `save it as UTF-8 or pass the file's encoding, e.g. { encoding: 'windows-1252' }`;
+  // The page offers the encodings as a choice (remedy); a library caller reads the option (advice).
+  const help: ErrorHelp = {
+    advice: "save it as UTF-8 or pass the file's encoding, e.g. { encoding: 'windows-1252' }",
+    remedy: {
+      action: 'choose-encoding',
+      encodings: COMMON_ENCODINGS.map((e) => e.encoding).filter((e) => e !== encoding.toLowerCase()),
+    },
+  };
   const name = encoding.toLowerCase();
   if (name !== 'utf-8' && name !== 'utf8') {
     return new CsvError(
       { file, row: slice.lines + 1 },
-      `is not valid ${encoding} text (a bad byte sequence between bytes ${slice.offset} and ${slice.offset + slice.bytes.length}, from line ${slice.lines + 1} on); ${hint}`,
+      `is not valid ${encoding} text (a bad byte sequence between bytes ${slice.offset} and ${slice.offset + slice.bytes.length}, from line ${slice.lines + 1} on)`,
+      help,
     );
   }
   const joined = new Uint8Array(slice.tail.length + slice.bytes.length);
@@ -101,7 +109,8 @@ function badTextError(
   const line = slice.lines + 1 + (inSlice > 0 ? countLineFeeds(slice.bytes, 0, inSlice) : 0);
   return new CsvError(
     { file, row: line },
-    `is not valid UTF-8 text: byte ${slice.offset + inSlice} (${hexBytes(joined, at)}) on line ${line}; ${hint}`,
+    `is not valid UTF-8 text: byte ${slice.offset + inSlice} (${hexBytes(joined, at)}) on line ${line}`,
+    help,
   );
 }
 

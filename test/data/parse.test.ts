@@ -106,6 +106,16 @@ describe('parseCsv on messy files', () => {
     expect(columnNames(forced)).toEqual(['1.5', '2', 'a']);
   });
 
+  it('a header of column numbers (0,1,…,n,label) is a header; counting data is not', async () => {
+    const t = await parseCsv('0,1,2,3,4,target\n5,0,0,16,3,7\n0,2,9,1,0,1\n');
+    expect(t.hasHeader).toBe(true);
+    expect(columnNames(t)).toEqual(['0', '1', '2', '3', '4', 'target']);
+    expect(t.rowCount).toBe(2);
+    expect((await parseCsv('1,2,3,4\n5,6,7,8\n')).hasHeader).toBe(true);
+    expect((await parseCsv('1,2,3\n5,6,7\n')).hasHeader).toBe(false); // too few to be column numbers
+    expect((await parseCsv('0,1,2,4,x\n5,6,7,8,y\n')).hasHeader).toBe(false); // not counting
+  });
+
   it('names blank and repeated header fields', async () => {
     const t = await parseCsv('a,,a\n1,2,3\n');
     expect(columnNames(t)).toEqual(['a', 'column 2', 'a (2)']);

@@ -9,7 +9,8 @@ import { columnOf, meanStd, parseFixture, parseSample } from './helpers';
 const SAMPLES = [
   { file: 'iris.csv', target: 'species', rows: 150, kept: 150, width: 4, classes: 3 },
   { file: 'penguins.csv', target: 'Species', rows: 344, kept: 344, width: 9, classes: 3 },
-  { file: 'cars.csv', target: 'Miles_per_Gallon', rows: 406, kept: 398, width: 13, classes: 0 },
+  // Cylinders (3, 4, 5, 6, 8) is a count, one number: no name says its integers are codes.
+  { file: 'cars.csv', target: 'Miles_per_Gallon', rows: 406, kept: 398, width: 9, classes: 0 },
 ];
 
 describe('prepareDataset on the bundled samples', () => {
@@ -81,7 +82,7 @@ describe('prepareDataset on the bundled samples', () => {
       target: 'Miles_per_Gallon',
       standardizeTarget: true,
     });
-    expect(d.dropped).toEqual({ missingTarget: 8, missingValues: 0 });
+    expect(d.dropped).toEqual({ missingTarget: 8, missingValues: 0, droppedClasses: 0 });
     expect(d.warnings).toContain('8 rows dropped: the target "Miles_per_Gallon" is missing');
     expect(d.featureNames).toContain('Year (year)');
     expect(d.featureNames).not.toContain('Year (weekday)');
@@ -282,7 +283,7 @@ describe('missing-value strategies', () => {
     const flags = [ind.train, ind.validation, ind.test].flatMap((s) => columnOf(s.xData, 4, 1));
     expect(flags.filter((v) => v === 1)).toHaveLength(8);
     const drop = prepareDataset(table, { target: 'label', missingByColumn: { cat: 'drop' } });
-    expect(drop.dropped).toEqual({ missingTarget: 0, missingValues: 6 });
+    expect(drop.dropped).toEqual({ missingTarget: 0, missingValues: 6, droppedClasses: 0 });
     expect(drop.train.rows + drop.validation.rows + drop.test.rows).toBe(34);
   });
 

@@ -7,46 +7,9 @@ import { CsvError } from '../../src/data/errors';
 import { type CsvProgress, parseCsv } from '../../src/data/parse';
 import { columnNames, tableRow } from '../../src/data/table';
 import { fixtureFile } from './helpers';
-
-type Handler = (event: { data: unknown }) => void;
-
-class StandInWorker {
-  static created = 0;
-  onmessage: Handler | null = null;
-  onerror: ((event: { message: string }) => void) | null = null;
-  terminated = false;
-  private readonly ready: Promise<Handler>;
-
-  constructor(url: URL, options: { type: string }) {
-    StandInWorker.created++;
-    expect(options.type).toBe('module');
-    const scope = {
-      onmessage: null as Handler | null,
-      postMessage: (msg: unknown, transfer: Transferable[] = []) => {
-        if (!this.terminated) this.onmessage?.({ data: structuredClone(msg, { transfer }) });
-      },
-    };
-    vi.stubGlobal('self', scope);
-    this.ready = import(/* @vite-ignore */ `${url.href}?instance=${StandInWorker.created}`).then(
-      () => scope.onmessage!,
-    );
-  }
-
-  postMessage(data: unknown): void {
-    void this.ready.then((handler) => handler({ data }));
-  }
-
-  terminate(): void {
-    this.terminated = true;
-  }
-}
+import { StandInWorker, useStandInWorker } from './stand-in-worker';
 
 afterEach(() => vi.unstubAllGlobals());
-
-function useStandInWorker(): void {
-  vi.stubGlobal('Worker', StandInWorker);
-  vi.stubGlobal('document', {});
-}
 
 it('parses a large file in the worker with progress, giving the same table', async () => {
   useStandInWorker();

@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportPytorch } from '../../src/export/pytorch';
 import { Adam, Dense, parseCsv, prepareDataset, Random, Sequential } from '../../src/index';
+import { exportModelWeights } from '../../src/io/model-io';
 import { numpyMissing, runPython, tempDir, writeFiles } from './python';
 
 if (numpyMissing) console.warn(`test/export/pytorch-preprocess.test.ts skipped: ${numpyMissing}`);
@@ -59,8 +61,8 @@ describe.skipIf(numpyMissing !== null)('the PyTorch module preprocesses a raw CS
     model.compile({ optimizer: new Adam(), loss: 'sparseCategoricalCrossentropy' });
     const dir = tempDir();
     writeFiles(dir, {
-      'model.py': model.exportPytorch(),
-      'weights.safetensors': await model.exportWeights({
+      'model.py': exportPytorch(model),
+      'weights.safetensors': await exportModelWeights(model, {
         metadata: { preprocessing: JSON.stringify(dataset.preprocessor.toJSON()) },
       }),
       'raw.csv': text,

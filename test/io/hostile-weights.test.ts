@@ -17,12 +17,13 @@ import {
   WeightsFileError,
   WeightsMismatchError,
 } from '../../src/index';
+import { exportModelWeights, loadModelWeights } from '../../src/io/model-io';
 import { expectError } from './catch-error';
 import { mlp } from './models';
 
 /** A tiny model's file with its model config edited. */
 async function withConfig(edit: (config: { layers: { config: Record<string, unknown> }[] }) => void) {
-  const { tensors, metadata } = decodeSafetensors(await mlp(1).exportWeights());
+  const { tensors, metadata } = decodeSafetensors(await exportModelWeights(mlp(1)));
   const config = JSON.parse(metadata.model_config);
   edit(config);
   return encodeSafetensors(tensors, { ...metadata, model_config: JSON.stringify(config) });
@@ -56,7 +57,7 @@ describe('loadModel checks the size its config asks for before building', () => 
   );
 
   it('maxParams sets the limit both ways', async () => {
-    const bytes = await mlp(1).exportWeights();
+    const bytes = await exportModelWeights(mlp(1));
     const params = mlp(1).countParams();
     expectError(
       () => loadModel(bytes, { maxParams: params - 1 }),
@@ -118,11 +119,11 @@ describe('headers with many entries', () => {
 
   it('a file with 20,000 extra tensors gets a mismatch message of bounded length', async () => {
     const model = mlp(1);
-    const { tensors, metadata } = decodeSafetensors(await model.exportWeights());
+    const { tensors, metadata } = decodeSafetensors(await exportModelWeights(model));
     for (let i = 0; i < 20_000; i++)
       tensors.set(`extra_${i}`, { shape: [0], data: new Float32Array(0), dtype: 'F32' });
     const e = expectError(
-      () => model.loadWeights(encodeSafetensors(tensors, metadata)),
+      () => loadModelWeights(model, encodeSafetensors(tensors, metadata)),
       WeightsMismatchError,
     );
     expect(e.problems.length).toBe(20_000);
@@ -149,7 +150,7 @@ describe('nesting 10,000 deep is a WeightsFileError, never a RangeError', () => 
   it('JSON weights and a model config', async () => {
     const json = `{"format":"webgpu-trainer-weights","version":1,"tensors":{"t":{"shape":${deep(10_000)},"values":[]}}}`;
     expectError(() => decodeJsonWeights(json), WeightsFileError, 'the document nests deeper than 8 levels');
-    const { tensors, metadata } = decodeSafetensors(await mlp(1).exportWeights());
+    const { tensors, metadata } = decodeSafetensors(await exportModelWeights(mlp(1)));
     const file = encodeSafetensors(tensors, { ...metadata, model_config: `{"className":${deep(10_000)}}` });
     expectError(
       () => loadModel(file),
@@ -161,7 +162,7 @@ describe('nesting 10,000 deep is a WeightsFileError, never a RangeError', () => 
   it('a shallow file still decodes: the legitimate depth is well inside the limit', async () => {
     const model = mlp(1);
     for (const format of ['safetensors', 'json'] as const) {
-      expect(loadModel(await model.exportWeights({ format })).countParams()).toBe(model.countParams());
+      expect(loadModel(await exportModelWeights(model, { format })).countParams()).toBe(model.countParams());
     }
   });
 });
@@ -202,7 +203,7 @@ describe('inputs that are no weights file', () => {
     new DataView(bytes.buffer).setBigUint64(0, 2n ** 48n + 5n, true);
     const model = mlp(1);
     expectError(
-      () => model.loadWeights(bytes),
+      () => loadModelWeights(model, bytes),
       WeightsFileError,
       'is not a weights file: read as safetensors, its first 8 bytes give a header length of 281474976710661',
     );
@@ -212,7 +213,7 @@ describe('inputs that are no weights file', () => {
     const model = mlp(1);
     const blob = new Blob([new Uint8Array(16)]);
     expectError(
-      () => model.loadWeights(blob as never),
+      () => loadModelWeights(model, blob as never),
       WeightsFileError,
       'received a Blob; read it first: new Uint8Array(await file.arrayBuffer())',
     );
@@ -221,8 +222,8 @@ describe('inputs that are no weights file', () => {
 
   it('a failed load leaves the model as it was', async () => {
     const model = new Sequential([new Dense({ units: 2, inputShape: [3], name: 'a' })]);
-    const before = await model.exportWeights();
-    expect(() => model.loadWeights(null as never)).toThrow(WeightsFileError);
-    expect(await model.exportWeights()).toEqual(before);
+    const before = await exportModelWeights(model);
+    expect(() => loadModelWeights(model, null as never)).toThrow(WeightsFileError);
+    expect(await exportModelWeights(model)).toEqual(before);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../src/graph/random';
 import { Dense, Sequential } from '../../src/index';
 import { WeightsFileError } from '../../src/io/errors';
+import { loadModelWeights } from '../../src/io/model-io';
 import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors';
 
 /** A file with the given header text (unpadded) and data section, its length prefix set to fit. */
@@ -126,8 +127,8 @@ describe('decodeSafetensors rejects malformed files with WeightsFileError', () =
     model.build([1]);
     const before = Array.from(await model.variables[0].value.data());
     const bytes = file(`{"dense_1.kernel":${entry('F32', [1, 1], [0, 8])}}`, new Uint8Array(8));
-    expect(() => model.loadWeights(bytes, { fileName: 'long.safetensors' })).toThrow(WeightsFileError);
-    expect(() => model.loadWeights(bytes)).toThrow(
+    expect(() => loadModelWeights(model, bytes, { fileName: 'long.safetensors' })).toThrow(WeightsFileError);
+    expect(() => loadModelWeights(model, bytes)).toThrow(
       /shape \[1,1\] of F32 needs 4 bytes but data_offsets \[0,8\] span 8/,
     );
     expect(Array.from(await model.variables[0].value.data())).toEqual(before);

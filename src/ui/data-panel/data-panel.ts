@@ -1,9 +1,11 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { COLUMN_KINDS, type ColumnKind } from '../../data/index';
+import { rareClasses } from '../../data/index';
 import { panelStyles } from '../shared-styles';
 import type { DataState } from '../state/data-state';
 import { ObserveController } from '../state/observable';
+import { renderColumns } from './columns-view';
+import { renderProblem } from './problem-view';
 
 /** Step 1: pick a sample or drop a CSV, check the columns, choose the target and the split. */
 @customElement('wt-data-panel')
@@ -23,6 +25,9 @@ export class DataPanel extends LitElement {
       .drop { border: 2px dashed var(--wt-border); border-radius: 8px; padding: 0.8rem; text-align: center; }
       .drop.dragging { border-color: var(--wt-accent); }
       select { font: inherit; }
+      td.why { white-space: normal; min-width: 14rem; }
+      tr.block td { background: var(--wt-surface); }
+      .notice { border-left: 3px solid var(--wt-accent); padding: 0.2rem 0.6rem; margin: 0.4rem 0; }
     `,
   ];
 
@@ -52,33 +57,41 @@ export class DataPanel extends LitElement {
         <label>choose one <input type="file" accept=".csv,.tsv,.txt,text/csv" @change=${this.onPick} /></label>
       </div>
       ${d.loading ? html`<p class="muted" role="status">Reading ${d.loading}… ${Math.round(d.progress * 100)}%</p>` : nothing}
-      ${d.error ? html`<p class="error" role="alert">${d.error}</p>` : nothing} ${this.renderDataset(d)}
+      ${d.updating ? html`<p class="muted" role="status">Updating the dataset…</p>` : nothing}
+      ${renderProblem(d)} ${this.renderDataset(d)}
     </section>`;
   }
 
   private renderDataset(d: DataState) {
-    const { choice, schema, prepared } = d;
-    if (!choice || !schema || !prepared) return nothing;
-    const t = choice.table;
-    const dropped = prepared.dropped.missingTarget + prepared.dropped.missingValues;
+    const { choice, schema, prepared, table: t } = d;
+    if (!choice || !schema || !prepared || !t) return nothing;
+    const { missingTarget, missingValues, droppedClasses } = prepared.dropped;
+    const dropped = missingTarget + missingValues;
+    const n = (v: number) => v.toLocaleString('en');
     return html`
       <p class="summary" data-testid="data-summary">
-        <strong>${t.source}</strong>: ${t.rowCount} rows, ${t.columns.length} columns.
+        <strong>${t.source}</strong>: ${n(t.rowCount)} rows, ${t.columnNames.length} columns.
         Task: <strong>${prepared.task}</strong>${
           prepared.classNames
             ? ` (${prepared.classNames.length} classes: ${prepared.classNames.join(', ')})`
             : ''
-        }. ${prepared.inputSize} features. Split: ${prepared.train.rows} train / ${prepared.validation.rows} validation /
-        ${prepared.test.rows} test${dropped > 0 ? `; ${dropped} rows left out (missing values)` : ''}.
+        }. ${n(prepared.inputSize)} features. Split: ${n(prepared.train.rows)} train / ${n(prepared.validation.rows)} validation /
+        ${n(prepared.test.rows)} test${dropped > 0 ? `; ${n(dropped)} rows left out (missing values)` : ''}${
+          droppedClasses > 0
+            ? `; ${n(droppedClasses)} row${droppedClasses === 1 ? '' : 's'} of ${schema.droppedClasses.map((c) => `"${c}"`).join(', ')} left out`
+            : ''
+        }.
       </p>
+      <p class="muted" data-testid="target-reason">Target <strong>${choice.target}</strong>: ${choice.targetReason}.</p>
+      ${this.renderRareClasses(d)}
       <div class="row">
         <label
           >Target column
           <select
             data-testid="target"
-            @change=${(e: Event) => d.update({ target: (e.target as HTMLSelectElement).value })}
+            @change=${(e: Event) => d.update({ target: (e.target as HTMLSelectElement).value, dropClasses: [] })}
           >
-            ${t.columns.map((c) => html`<option ?selected=${c.name === choice.target}>${c.name}</option>`)}
+            ${t.columnNames.map((c) => html`<option ?selected=${c === choice.target}>${c}</option>`)}
           </select></label
         >
         ${(['train', 'validation', 'test'] as const).map(
@@ -93,38 +106,20 @@ export class DataPanel extends LitElement {
           /></label>`,
         )}
       </div>
-      <div class="scroll">
-        <table data-testid="columns">
-          <thead>
-            <tr><th>column</th><th>kind</th><th>role</th><th>missing</th><th>distinct</th><th>why</th></tr>
-          </thead>
-          <tbody>
-            ${schema.columns.map(
-              (c) => html`<tr>
-                <td>${c.name}</td>
-                <td>
-                  <select
-                    aria-label="kind of ${c.name}"
-                    @change=${(e: Event) => d.setKind(c.name, (e.target as HTMLSelectElement).value as ColumnKind)}
-                  >
-                    ${COLUMN_KINDS.map((k) => html`<option ?selected=${k === c.kind}>${k}</option>`)}
-                  </select>
-                </td>
-                <td>${c.role}</td>
-                <td>${c.missing}</td>
-                <td>${c.distinct}</td>
-                <td class="muted">${c.reason}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
+      ${schema.blocks.map(
+        (b) => html`<p class="notice" data-testid="block-notice">
+          <strong>${b.first} … ${b.last}</strong>: ${b.reason}.
+          ${b.constant > 0 ? `${b.constant} of them hold one value in every row; they are kept (as zeros) so the block keeps its shape.` : ''}
+          Change the whole block with its kind below.
+        </p>`,
+      )}
+      ${renderColumns(d, schema)}
       <details>
         <summary>First rows</summary>
         <div class="scroll">
           <table data-testid="preview">
             <thead>
-              <tr>${t.columns.map((c) => html`<th>${c.name}</th>`)}</tr>
+              <tr>${t.columnNames.map((c) => html`<th>${c}</th>`)}</tr>
             </thead>
             <tbody>
               ${t.preview.slice(0, 10).map((row) => html`<tr>${row.map((cell) => html`<td>${cell}</td>`)}</tr>`)}
@@ -132,8 +127,25 @@ export class DataPanel extends LitElement {
           </table>
         </div>
       </details>
-      ${[...schema.warnings, ...prepared.warnings].map((w) => html`<p class="muted">⚠ ${w}</p>`)}
+      ${[...t.warnings, ...schema.warnings, ...prepared.warnings].map((w) => html`<p class="muted">⚠ ${w}</p>`)}
     `;
+  }
+
+  /** Classes with very few rows cannot be learned or tested; offer to leave them out. */
+  private renderRareClasses(d: DataState) {
+    const rare = d.schema ? rareClasses(d.schema) : [];
+    if (rare.length === 0) return nothing;
+    const names = rare.map((c) => c.name);
+    const list = rare.map((c) => `"${c.name}" (${c.rows} row${c.rows === 1 ? '' : 's'})`).join(', ');
+    return html`<div class="notice row" data-testid="rare-classes">
+      <span
+        >${rare.length === 1 ? 'Class' : 'Classes'} ${list} of ${d.choice?.target}: too few rows to learn from, and the
+        test split may get none. Often a typing slip.</span
+      >
+      <button @click=${() => d.dropClasses(names)}>
+        Leave out ${rare.length === 1 ? `class "${names[0]}"` : `these ${rare.length} classes`} and ${rare.length === 1 && rare[0].rows === 1 ? 'its row' : 'their rows'}
+      </button>
+    </div>`;
   }
 
   /** Editing one part moves the test part (or, when test is edited, the validation part) so they sum to 1. */

@@ -54,6 +54,7 @@ export class ModelPanel extends LitElement {
           </button>`;
         })}
       </div>
+      ${this.renderPresetNotes(m)}
       <div class="scroll">
         <table class="layers" data-testid="layers">
           <thead>
@@ -93,6 +94,18 @@ export class ModelPanel extends LitElement {
       ${m.error ? html`<p class="error" role="alert" data-testid="model-error">${m.error}</p>` : nothing}
       ${m.summary ? this.renderSummary(m) : nothing} ${this.renderSettings(m)}
     </section>`;
+  }
+
+  /** Why a preset is off, or what it reads, in the page rather than only in a tooltip. */
+  private renderPresetNotes(m: ModelState) {
+    const notes = PRESETS.flatMap((p) => {
+      const off = p.unavailable(m.shape!);
+      const on = off ? null : (p.note?.(m.shape!) ?? null);
+      return off || on
+        ? [html`<li data-preset=${p.id}>${p.title}: ${off ? `not available, ${off}` : on}.</li>`]
+        : [];
+    });
+    return notes.length ? html`<ul class="muted" data-testid="preset-notes">${notes}</ul>` : nothing;
   }
 
   private renderSummary(m: ModelState) {

@@ -1,6 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { Preprocessor, parseCsv } from '../../data/index';
+import { Preprocessor, parseCsv, type Remedy } from '../../data/index';
 import { panelStyles } from '../shared-styles';
 import { ObserveController } from '../state/observable';
 import { withPredictions } from '../state/predictions';
@@ -20,6 +20,8 @@ export class PredictPanel extends LitElement {
   @property({ attribute: false }) run?: RunState;
   @state() private busy = false;
   @state() private error: string | null = null;
+  /** The way past `error` (fill in missing columns), offered as a button. */
+  @state() private remedy: { remedy: Remedy; file: File } | null = null;
   @state() private result: PredictionFile | null = null;
 
   static override styles = panelStyles;
@@ -51,6 +53,16 @@ export class PredictPanel extends LitElement {
       ${this.busy ? html`<p class="muted" role="status">Predicting…</p>` : nothing}
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${
+        this.remedy?.remedy.action === 'impute-missing-columns'
+          ? html`<p class="row">
+              <button class="primary" data-testid="predict-remedy" @click=${this.imputeMissing}>
+                Fill ${this.remedy.remedy.columns.length === 1 ? 'that column' : 'those columns'} with the training data's typical
+                value and predict
+              </button>
+            </p>`
+          : nothing
+      }
+      ${
         this.result
           ? html`<p>
               <a href=${this.result.url} download=${this.result.name} data-testid="predict-download"
@@ -67,14 +79,26 @@ export class PredictPanel extends LitElement {
   private onPick = async (e: Event) => {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
+    input.value = '';
+    if (file) await this.predictFile(file, 'error');
+  };
+
+  private imputeMissing = () => {
+    if (this.remedy) void this.predictFile(this.remedy.file, 'impute');
+  };
+
+  private async predictFile(file: File, onMissingColumn: 'error' | 'impute'): Promise<void> {
     const run = this.run;
     const context = run?.current?.context;
-    if (!file || !run || !context) return;
+    if (!run || !context) return;
     this.busy = true;
     this.error = null;
+    this.remedy = null;
     try {
       const table = await parseCsv(file);
-      const { xData, report } = Preprocessor.fromJSON(context.preprocessor).encode(table);
+      const { xData, report } = Preprocessor.fromJSON(context.preprocessor).encode(table, {
+        onMissingColumn,
+      });
       const outputs = await run.predict({ data: xData, shape: [report.rows, context.inputSize] });
       const csv = withPredictions(table, outputs.data, context.classNames);
       if (this.result) URL.revokeObjectURL(this.result.url);
@@ -89,6 +113,9 @@ export class PredictPanel extends LitElement {
         url: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })),
         rows: table.rowCount,
         notes: [
+          ...(report.missingColumns.length
+            ? [`Filled in with training values, as the file lacks them: ${report.missingColumns.join(', ')}`]
+            : []),
           ...(report.extraColumns.length
             ? [`Ignored columns the model does not use: ${report.extraColumns.join(', ')}`]
             : []),
@@ -96,12 +123,13 @@ export class PredictPanel extends LitElement {
         ],
       };
     } catch (err) {
-      this.error = (err as Error).message;
+      const e = err as Error & { plain?: string; remedy?: Remedy | null };
+      this.error = e.plain ?? e.message;
+      this.remedy = e.remedy ? { remedy: e.remedy, file } : null;
     } finally {
       this.busy = false;
-      input.value = '';
     }
-  };
+  }
 }
 
 declare global {

@@ -4,7 +4,7 @@
  * encoded CSV of the dataset, and a bundle the PyTorch script wrote read back as the current
  * model, resumable here with the dataset that is loaded.
  */
-import type { PreparedDataset } from '../../data/index';
+import type { PreparedArrays, SplitArrays } from '../../data/index';
 import { encodedCsv } from '../../export/encoded-csv';
 import {
   exportTrainingBundle,
@@ -19,11 +19,11 @@ import type { DataState } from './data-state';
 import type { RunState } from './run-state';
 import { APP_CONTEXT_KEY, type AppContext, type TrainedModel, trainedModelFromFile } from './trained-model';
 
-const samePreprocessing = (d: PreparedDataset | null, c: AppContext | null) =>
+const samePreprocessing = (d: PreparedArrays | null, c: AppContext | null) =>
   !!d && !!c && JSON.stringify(d.preprocessor.toJSON()) === JSON.stringify(c.preprocessor);
 
 /** Data rows of the table the dataset came from (rows dropped for a missing target included). */
-function tableRows(d: PreparedDataset): number {
+function tableRows(d: PreparedArrays): number {
   return d.train.rows + d.validation.rows + d.test.rows + d.dropped.missingTarget + d.dropped.missingValues;
 }
 
@@ -59,12 +59,26 @@ export async function runBundle(run: RunState, data: DataState | undefined): Pro
   });
 }
 
-/** Every row of the loaded table, encoded as the model takes it; the target as it trains on it. */
+/**
+ * Every row the dataset kept (train, validation and test, in table order), encoded as the model
+ * takes it; the target as it trains on it. Built from the prepared splits: the table itself stays
+ * in the dataset Worker.
+ */
 export function datasetEncodedCsv(data: DataState): string {
   const prepared = data.prepared;
-  const table = data.choice?.table;
-  if (!prepared || !table) throw new Error('load a dataset first');
-  const { xData, yData } = prepared.preprocessor.encode(table);
+  if (!prepared) throw new Error('load a dataset first');
+  const splits = [prepared.train, prepared.validation, prepared.test];
+  const order = splits
+    .flatMap((s, k) => Array.from(s.rowIndices, (row, i) => ({ row, k, i })))
+    .sort((a, b) => a.row - b.row);
+  const width = prepared.inputSize;
+  const yWidth = prepared.train.rows > 0 ? prepared.train.yData.length / prepared.train.rows : 1;
+  const xData = new Float32Array(order.length * width);
+  const yData = new Float32Array(order.length * yWidth);
+  order.forEach(({ k, i }, r) => {
+    xData.set(splits[k].xData.subarray(i * width, (i + 1) * width), r * width);
+    yData.set(splits[k].yData.subarray(i * yWidth, (i + 1) * yWidth), r * yWidth);
+  });
   // "(encoded)" tells model.py the file is encoded even where feature and raw column names agree.
   const target = `${prepared.preprocessor.target?.column ?? 'target'} (encoded)`;
   return encodedCsv(prepared.featureNames, xData, yData, target);
@@ -108,7 +122,7 @@ export function resumeBundle(
     metrics: string[];
   } | null;
   const d = prepared!;
-  const xy = (s: PreparedDataset['train']) => ({
+  const xy = (s: SplitArrays) => ({
     x: { data: s.xData.slice(), shape: [s.rows, d.inputSize] },
     y: { data: s.yData.slice(), shape: d.task === 'classification' ? [s.rows] : [s.rows, 1] },
   });

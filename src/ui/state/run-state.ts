@@ -5,7 +5,7 @@
  * the test split when it ends. The finished model becomes `current`, the model predictions use.
  */
 import type { BackendInfo } from '../../backend/index';
-import type { PreparedDataset } from '../../data/index';
+import type { PreparedArrays } from '../../data/index';
 import type { TrainingState } from '../../io/checkpoint';
 import { CheckpointStore } from '../../io/storage/index';
 import type { HistoryJSON } from '../../nn/callbacks/history';
@@ -37,9 +37,9 @@ export interface Resumable {
   savedAt: number;
 }
 
-type Split = PreparedDataset['train'];
+type Split = PreparedArrays['train'];
 
-function xy(d: PreparedDataset, s: Split): XY {
+function xy(d: PreparedArrays, s: Split): XY {
   // Copies: the worker takes ownership of the buffers it is sent.
   return {
     x: { data: s.xData.slice(), shape: [s.rows, d.inputSize] },
@@ -104,7 +104,7 @@ export class RunState extends Observable {
     return (this.epochs * this.steps - (this.epoch * this.steps + this.batch + 1)) / this.batchesPerSecond;
   }
 
-  start(dataset: PreparedDataset, model: ModelState, backend: 'webgpu' | 'cpu'): void {
+  start(dataset: PreparedArrays, model: ModelState, backend: 'webgpu' | 'cpu'): void {
     const json = model.modelJson();
     if (!json) {
       this.error = model.error ?? 'the model does not build';

@@ -7,12 +7,13 @@ import '../train-panel/train-panel';
 import '../eval-panel/eval-panel';
 import '../predict-panel/predict-panel';
 import '../models-panel/models-panel';
-import type { PreparedDataset } from '../../data/index';
+import type { PreparedArrays } from '../../data/index';
 import { type GpuProbe, probeWebGPU } from '../gpu-probe';
 import { themeStyles } from '../shared-styles';
 import { DataState } from '../state/data-state';
 import { ModelState } from '../state/model-state';
 import { ObserveController } from '../state/observable';
+import { imageInput } from '../state/presets';
 import { type RunEventType, RunState } from '../state/run-state';
 import { SavedModels } from '../state/saved-models';
 
@@ -58,7 +59,7 @@ export class WebGPUTrainer extends LitElement {
   private readonly modelState = new ModelState();
   private readonly run = new RunState();
   private readonly saved = new SavedModels();
-  private shownDataset: PreparedDataset | null = null;
+  private shownDataset: PreparedArrays | null = null;
   private autostarted = false;
 
   static override styles = [
@@ -116,6 +117,7 @@ export class WebGPUTrainer extends LitElement {
         inputSize: prepared.inputSize,
         task: prepared.task,
         outputs: prepared.task === 'classification' ? (prepared.classNames?.length ?? 2) : 1,
+        image: imageInput(prepared),
       },
     );
     this.maybeAutostart();
