@@ -21,7 +21,10 @@ describe('errors say what to do as data, and in plain words without option names
     expect(e.message).toMatch(
       /; save it as UTF-8 or pass the file's encoding, e\.g\. \{ encoding: 'windows-1252' \}$/,
     );
-    expect(e.plain).toBe('cities.csv: is not valid utf-8 text (bad byte sequence between bytes 0 and 25)');
+    // Located by row and byte (the parser's own message), with the advice left to `message`.
+    expect(e.plain).toBe(
+      'cities.csv, row 2: is not valid UTF-8 text: byte 8 (0xfc 0x72 0x69 0x63) on line 2',
+    );
     expect(e.remedy?.action).toBe('choose-encoding');
     const encodings = e.remedy?.action === 'choose-encoding' ? e.remedy.encodings : [];
     expect(encodings[0]).toBe('windows-1252');
