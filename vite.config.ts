@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { wat } from './scripts/vite-wat.mjs';
 
 /**
  * Two builds from one config:
@@ -12,6 +13,7 @@ const output = { keepNames: true };
 export default defineConfig(({ mode }) => {
   if (mode === 'lib') {
     return {
+      plugins: [wat()],
       build: {
         outDir: 'dist/lib',
         emptyOutDir: true,
@@ -27,6 +29,7 @@ export default defineConfig(({ mode }) => {
     };
   }
   return {
+    plugins: [wat()],
     base: './',
     server: { host: '127.0.0.1' },
     preview: { host: '127.0.0.1' },
@@ -48,6 +51,6 @@ export default defineConfig(({ mode }) => {
         },
       },
     },
-    worker: { format: 'es', rolldownOptions: { output } },
+    worker: { format: 'es', plugins: () => [wat()], rolldownOptions: { output } },
   };
 });

@@ -2,6 +2,7 @@
 // everything but Dawn's `webgpu` package, which carries a native binary and is loaded beside it.
 // Used by `npm run bench:node` and by the GPU kit (scripts/gpu-kit.mjs).
 import { build } from 'vite';
+import { wat } from '../../scripts/vite-wat.mjs';
 
 export const BUNDLE = 'bench/node/dist/bench-node.mjs';
 
@@ -9,6 +10,7 @@ export async function buildBench() {
   await build({
     configFile: false,
     publicDir: false,
+    plugins: [wat()],
     logLevel: 'warn',
     build: {
       ssr: 'bench/node/main.ts',

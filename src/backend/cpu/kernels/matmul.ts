@@ -82,33 +82,35 @@ export function matmulInto(a: FloatArray, b: FloatArray, c: FloatArray, dims: Ma
  * them. The source is walked along its stored rows whichever way it is transposed, so reads stay
  * contiguous.
  */
-function packA(
+export function packA(
   a: FloatArray,
   { m, k, transposeA }: MatmulDims,
   i0: number,
   mc: number,
   k0: number,
   kc: number,
-  packed: Float64Array,
+  packed: FloatArray,
+  width = MR,
 ) {
   // A stored [k, m]: row k0 + p holds op(A)[., k0 + p].
-  if (transposeA) packRows(a, mc, k0 * m + i0, m, kc, packed, MR);
-  else packColumns(a, i0, mc, k0, k, kc, packed, MR);
+  if (transposeA) packRows(a, mc, k0 * m + i0, m, kc, packed, width);
+  else packColumns(a, i0, mc, k0, k, kc, packed, width);
 }
 
 /** packed[(panel * kc + p) * NR + c] = op(B)[k0 + p, j0 + panel * NR + c] for nc columns, zero past them. */
-function packB(
+export function packB(
   b: FloatArray,
   { n, k, transposeB }: MatmulDims,
   j0: number,
   nc: number,
   k0: number,
   kc: number,
-  packed: Float64Array,
+  packed: FloatArray,
+  width = NR,
 ) {
   // B stored [k, n]: row k0 + p holds op(B)[k0 + p, .].
-  if (transposeB) packColumns(b, j0, nc, k0, k, kc, packed, NR);
-  else packRows(b, nc, k0 * n + j0, n, kc, packed, NR);
+  if (transposeB) packColumns(b, j0, nc, k0, k, kc, packed, width);
+  else packRows(b, nc, k0 * n + j0, n, kc, packed, width);
 }
 
 /**
@@ -121,7 +123,7 @@ function packRows(
   start: number,
   stride: number,
   kc: number,
-  packed: Float64Array,
+  packed: FloatArray,
   width: number,
 ): void {
   const full = count - (count % width);
@@ -149,7 +151,7 @@ function packColumns(
   k0: number,
   k: number,
   kc: number,
-  packed: Float64Array,
+  packed: FloatArray,
   width: number,
 ): void {
   const padded = Math.ceil(count / width) * width;

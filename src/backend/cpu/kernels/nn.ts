@@ -2,7 +2,14 @@
 
 import { splitAt } from '../../../graph/shape';
 import type { CpuKernels, FloatArray } from '../types';
+import { matmulWasm } from '../wasm/matmul';
 import { matmulInto } from './matmul';
+
+/**
+ * Float32 products of at least this many multiply-adds take the WebAssembly SIMD kernel (its
+ * packing and copy-out cost more than they save on the smallest); float64 stays in TypeScript.
+ */
+const WASM_MIN_MACS = 4096;
 
 /** Runs `row` on every line along `axis`: (first element, stride between elements, length). */
 export function forEachLine(
@@ -29,7 +36,11 @@ export const nnKernels: CpuKernels<'matmul' | 'softmax' | 'logSoftmax'> = {
   matmul: ([a, b], out, { transposeA, transposeB }) => {
     const [m, n] = out.shape;
     const k = transposeA ? a.shape[0] : a.shape[1];
-    matmulInto(a.data, b.data, out.data, { m, n, k, transposeA, transposeB });
+    const dims = { m, n, k, transposeA, transposeB };
+    const [da, db, dc] = [a.data, b.data, out.data];
+    const f32 = da instanceof Float32Array && db instanceof Float32Array && dc instanceof Float32Array;
+    if (f32 && m * n * k >= WASM_MIN_MACS && matmulWasm(da, db, dc, dims)) return;
+    matmulInto(da, db, dc, dims);
   },
   softmax: ([x], out, { axis }) => {
     const a = x.data;

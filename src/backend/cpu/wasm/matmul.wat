@@ -1,0 +1,130 @@
+;; C = op(A) op(B) in float32 with WebAssembly SIMD: the inner loops of the CPU backend's packed,
+;; register-blocked matmul (../kernels/matmul.ts is the scalar TypeScript twin and the reference).
+;;
+;; The caller packs op(A) into panels of MR = 4 rows (4 floats per k step) and op(B) into panels of
+;; NR = 8 columns (8 floats, two v128, per k step), both of depth kc, into this module's memory, and
+;; calls `blocks` once per packed pair of blocks. Each 4 x 8 block of C lives in eight v128
+;; accumulators: per k step two loads of B, four broadcasts of A and eight multiply-adds, so 32
+;; multiply-adds per 6 loads. Blocks that overhang the edge of C go through a 4 x 8 scratch tile.
+;;
+;; Memory (byte offsets chosen by the caller): packed A, packed B, C (row-major [m, n] floats).
+;; Sums are float32 (the TypeScript twin sums in float64 and rounds once per k block).
+(module
+  (memory (export "memory") 1)
+
+  ;; The scratch tile for edge blocks: 4 rows of 8 floats at byte 0 (the caller keeps 0..127 free).
+  (global $SCRATCH i32 (i32.const 0))
+
+  ;; One 4 x 8 block: c (byte address of its top-left element), ldc (bytes between its rows);
+  ;; accumulate: add to what c holds instead of overwriting it.
+  (func $block (param $pa i32) (param $pb i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $accumulate i32)
+    (local $r0a v128) (local $r0b v128) (local $r1a v128) (local $r1b v128)
+    (local $r2a v128) (local $r2b v128) (local $r3a v128) (local $r3b v128)
+    (local $b0 v128) (local $b1 v128) (local $a v128)
+    (local $end i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+    (local.set $c1 (i32.add (local.get $c) (local.get $ldc)))
+    (local.set $c2 (i32.add (local.get $c1) (local.get $ldc)))
+    (local.set $c3 (i32.add (local.get $c2) (local.get $ldc)))
+    (if (local.get $accumulate)
+      (then
+        (local.set $r0a (v128.load (local.get $c)))
+        (local.set $r0b (v128.load offset=16 (local.get $c)))
+        (local.set $r1a (v128.load (local.get $c1)))
+        (local.set $r1b (v128.load offset=16 (local.get $c1)))
+        (local.set $r2a (v128.load (local.get $c2)))
+        (local.set $r2b (v128.load offset=16 (local.get $c2)))
+        (local.set $r3a (v128.load (local.get $c3)))
+        (local.set $r3b (v128.load offset=16 (local.get $c3)))))
+    (local.set $end (i32.add (local.get $pa) (i32.shl (local.get $kc) (i32.const 4))))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $pa) (local.get $end)))
+      (loop $k
+        (local.set $b0 (v128.load (local.get $pb)))
+        (local.set $b1 (v128.load offset=16 (local.get $pb)))
+        (local.set $a (f32x4.splat (f32.load (local.get $pa))))
+        (local.set $r0a (f32x4.add (local.get $r0a) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $r0b (f32x4.add (local.get $r0b) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $a (f32x4.splat (f32.load offset=4 (local.get $pa))))
+        (local.set $r1a (f32x4.add (local.get $r1a) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $r1b (f32x4.add (local.get $r1b) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $a (f32x4.splat (f32.load offset=8 (local.get $pa))))
+        (local.set $r2a (f32x4.add (local.get $r2a) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $r2b (f32x4.add (local.get $r2b) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $a (f32x4.splat (f32.load offset=12 (local.get $pa))))
+        (local.set $r3a (f32x4.add (local.get $r3a) (f32x4.mul (local.get $a) (local.get $b0))))
+        (local.set $r3b (f32x4.add (local.get $r3b) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+        (br_if $k (i32.lt_u (local.get $pa) (local.get $end)))))
+    (v128.store (local.get $c) (local.get $r0a))
+    (v128.store offset=16 (local.get $c) (local.get $r0b))
+    (v128.store (local.get $c1) (local.get $r1a))
+    (v128.store offset=16 (local.get $c1) (local.get $r1b))
+    (v128.store (local.get $c2) (local.get $r2a))
+    (v128.store offset=16 (local.get $c2) (local.get $r2b))
+    (v128.store (local.get $c3) (local.get $r3a))
+    (v128.store offset=16 (local.get $c3) (local.get $r3b)))
+
+  ;; Copies rows x cols floats between C (stride ldc bytes) and the scratch tile (stride 32 bytes);
+  ;; toScratch: C -> scratch (zeros past rows/cols), else scratch -> C.
+  (func $edge (param $c i32) (param $ldc i32) (param $rows i32) (param $cols i32) (param $toScratch i32)
+    (local $r i32) (local $s i32) (local $cp i32) (local $tp i32)
+    (if (local.get $toScratch)
+      (then (memory.fill (global.get $SCRATCH) (i32.const 0) (i32.const 128))))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $s (i32.const 0))
+        (block $colsDone
+          (loop $col
+            (br_if $colsDone (i32.ge_u (local.get $s) (local.get $cols)))
+            (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc)))
+                                    (i32.shl (local.get $s) (i32.const 2))))
+            (local.set $tp (i32.add (global.get $SCRATCH)
+                                    (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $s)) (i32.const 2))))
+            (if (local.get $toScratch)
+              (then (f32.store (local.get $tp) (f32.load (local.get $cp))))
+              (else (f32.store (local.get $cp) (f32.load (local.get $tp)))))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (br $col)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $row))))
+
+  ;; Every 4 x 8 block of an mc x nc part of C from packed panels of depth kc: pa (ceil(mc/4)
+  ;; panels of 4 kc floats), pb (ceil(nc/8) panels of 8 kc floats), c (byte address of C[i0, j0]),
+  ;; n (C's row length in floats). B's panel stays in cache while A's panels stream past it.
+  (func (export "blocks") (param $pa i32) (param $pb i32) (param $kc i32) (param $mc i32) (param $nc i32)
+                          (param $c i32) (param $n i32) (param $accumulate i32)
+    (local $ldc i32) (local $jp i32) (local $ip i32) (local $rows i32) (local $cols i32)
+    (local $at i32) (local $aPanel i32) (local $bPanel i32)
+    (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $jp (i32.const 0))
+    (block $jDone
+      (loop $j
+        (br_if $jDone (i32.ge_u (local.get $jp) (local.get $nc)))
+        (local.set $cols (select (i32.const 8) (i32.sub (local.get $nc) (local.get $jp))
+                                 (i32.ge_u (i32.sub (local.get $nc) (local.get $jp)) (i32.const 8))))
+        (local.set $bPanel (i32.add (local.get $pb) (i32.shl (i32.mul (local.get $jp) (local.get $kc)) (i32.const 2))))
+        (local.set $ip (i32.const 0))
+        (block $iDone
+          (loop $i
+            (br_if $iDone (i32.ge_u (local.get $ip) (local.get $mc)))
+            (local.set $rows (select (i32.const 4) (i32.sub (local.get $mc) (local.get $ip))
+                                     (i32.ge_u (i32.sub (local.get $mc) (local.get $ip)) (i32.const 4))))
+            (local.set $aPanel (i32.add (local.get $pa) (i32.shl (i32.mul (local.get $ip) (local.get $kc)) (i32.const 2))))
+            (local.set $at (i32.add (local.get $c)
+                                    (i32.add (i32.mul (local.get $ip) (local.get $ldc)) (i32.shl (local.get $jp) (i32.const 2)))))
+            (if (i32.and (i32.eq (local.get $rows) (i32.const 4)) (i32.eq (local.get $cols) (i32.const 8)))
+              (then (call $block (local.get $aPanel) (local.get $bPanel) (local.get $kc) (local.get $at)
+                                 (local.get $ldc) (local.get $accumulate)))
+              (else
+                (if (local.get $accumulate)
+                  (then (call $edge (local.get $at) (local.get $ldc) (local.get $rows) (local.get $cols) (i32.const 1))))
+                (call $block (local.get $aPanel) (local.get $bPanel) (local.get $kc) (global.get $SCRATCH)
+                             (i32.const 32) (local.get $accumulate))
+                (call $edge (local.get $at) (local.get $ldc) (local.get $rows) (local.get $cols) (i32.const 0))))
+            (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
+            (br $i)))
+        (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
+        (br $j)))))

@@ -1,0 +1,104 @@
+// The CPU backend's WebAssembly SIMD matmul (src/backend/cpu/wasm) against its TypeScript twin on
+// fresh random inputs (odd shapes, every transpose pair, shapes that cross the k, m and n blocks and
+// the 4 x 8 register block's edges), against exact closed forms, and through the backend's op.
+import { afterEach, describe, expect, it } from 'vitest';
+import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
+import { type MatmulDims, matmulInto } from '../../src/backend/cpu/kernels/matmul';
+import { matmulWasm, useWasmMatmul, wasmMatmulAvailable } from '../../src/backend/cpu/wasm/matmul';
+import { tensor, withBackend } from '../../src/graph/engine';
+import { matmul } from '../../src/graph/ops/index';
+import { Random } from '../../src/graph/random';
+
+const seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
+const rng = new Random(seed);
+const random = (size: number) => Float32Array.from({ length: size }, () => rng.uniform() * 2 - 1);
+
+/** Normwise relative error max|a - e| / max|e| (NaN counts as infinite). */
+function normwise(actual: Float32Array, expected: Float32Array): number {
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    worst = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(worst, d);
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return worst / Math.max(scale, 1e-30);
+}
+
+function both(a: Float32Array, b: Float32Array, dims: MatmulDims) {
+  const reference = new Float32Array(dims.m * dims.n);
+  matmulInto(a, b, reference, dims);
+  // Poisoned: an element the module forgets stays NaN.
+  const simd = new Float32Array(dims.m * dims.n).fill(Number.NaN);
+  expect(matmulWasm(a, b, simd, dims)).toBe(true);
+  return { reference, simd };
+}
+
+afterEach(() => useWasmMatmul(true));
+
+describe(`WebAssembly SIMD matmul (seed ${seed})`, () => {
+  it('runs here (Node has WebAssembly SIMD)', () => {
+    expect(wasmMatmulAvailable()).toBe(true);
+  });
+
+  const shapes = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 8, 16],
+    [9, 17, 5],
+    [67, 129, 33],
+    // k past one 256-deep block (accumulation into C), m past one 256-row block, n past 1024 columns.
+    [37, 45, 600],
+    [300, 21, 19],
+    [13, 1030, 11],
+  ];
+  for (const [m, n, k] of shapes) {
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        it(`agrees with the TypeScript twin: ${m}x${k} * ${k}x${n}${transposeA ? ' A^T' : ''}${transposeB ? ' B^T' : ''}`, () => {
+          const dims = { m, n, k, transposeA, transposeB };
+          const { reference, simd } = both(random(m * k), random(k * n), dims);
+          expect(normwise(simd, reference)).toBeLessThan(1e-5);
+        });
+      }
+    }
+  }
+
+  it('gives exact products where float32 sums are exact: A[i,p] = i + 1, B[p,j] = j + 1', () => {
+    const [m, n, k] = [19, 23, 300];
+    const a = Float32Array.from({ length: m * k }, (_, e) => Math.floor(e / k) + 1);
+    const b = Float32Array.from({ length: k * n }, (_, e) => (e % n) + 1);
+    const c = new Float32Array(m * n).fill(Number.NaN);
+    expect(matmulWasm(a, b, c, { m, n, k, transposeA: false, transposeB: false })).toBe(true);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(c[i * n + j]).toBe((i + 1) * (j + 1) * k);
+  });
+
+  it('keeps 0 * Infinity = NaN and Infinity where the twin has them', () => {
+    const [m, n, k] = [6, 10, 5];
+    const a = random(m * k);
+    const b = random(k * n);
+    a[2 * k + 1] = Number.POSITIVE_INFINITY; // row 2 meets B's row 1
+    b.fill(0, 1 * n, 2 * n); // ... which is all zeros: 0 * Infinity in every column of row 2
+    const { reference, simd } = both(a, b, { m, n, k, transposeA: false, transposeB: false });
+    for (let j = 0; j < n; j++) expect(simd[2 * n + j]).toBeNaN();
+    expect(Array.from(simd).map(Number.isNaN)).toEqual(Array.from(reference).map(Number.isNaN));
+  });
+
+  it('is what the float32 CPU backend runs, and switching it off gives the twin within rounding', async () => {
+    const cpu = new CpuBackend('float32');
+    const [m, n, k] = [40, 24, 70];
+    const [a, b] = [random(m * k), random(k * n)];
+    const product = () => withBackend(cpu, () => matmul(tensor(a, [m, k]), tensor(b, [k, n])).data());
+    const viaSimd = await product();
+    useWasmMatmul(false);
+    const viaTypeScript = await product();
+    const twin = new Float32Array(m * n);
+    matmulInto(a, b, twin, { m, n, k, transposeA: false, transposeB: false });
+    expect(viaTypeScript).toEqual(twin);
+    const simd = new Float32Array(m * n);
+    useWasmMatmul(true);
+    matmulWasm(a, b, simd, { m, n, k, transposeA: false, transposeB: false });
+    expect(viaSimd).toEqual(simd);
+    expect(normwise(viaSimd, viaTypeScript)).toBeLessThan(1e-5);
+  });
+});
