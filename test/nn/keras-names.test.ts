@@ -137,6 +137,16 @@ describe('structure', () => {
     }).toThrow(/dense_1.trainable = no: expected true or false/);
   });
 
+  it('model.optimizer is the compiled optimizer; before compile it says so', () => {
+    const model = mlp();
+    expect(() => model.optimizer).toThrow(/sequential.optimizer: the model is not compiled/);
+    const sgd = new SGD({ learningRate: 0.1 });
+    model.compile({ optimizer: sgd, loss: 'binaryCrossentropy' });
+    expect(model.optimizer).toBe(sgd);
+    model.optimizer.learningRate = 0.05;
+    expect(sgd.learningRate).toBe(0.05);
+  });
+
   it('model.trainable = false freezes every layer; true thaws them', () => {
     const model = mlp();
     model.trainable = false;

@@ -284,6 +284,11 @@ export class Sequential {
     this.compiled = { optimizer: getOptimizer(args.optimizer ?? 'rmsprop'), loss, metrics };
   }
 
+  /** The compiled optimizer (model.optimizer in Keras and TensorFlow.js), e.g. to change its rate. */
+  get optimizer(): Optimizer {
+    return this.requireCompiled('optimizer').optimizer;
+  }
+
   /** @internal the compiled objects, or a clear error naming the method that needs them */
   requireCompiled(method: string): Compiled {
     if (!this.compiled) {
