@@ -31,7 +31,7 @@ export async function predictRows(r: PredictRequest): Promise<FromWorker> {
   try {
     await setBackend(r.backend);
     const model = Sequential.fromConfig(r.model);
-    model.setWeights(new Map(Object.entries(r.weights).map(([name, w]) => [name, toTensor(w)])));
+    model.setWeightsByName(new Map(Object.entries(r.weights).map(([name, w]) => [name, toTensor(w)])));
     return {
       type: 'predictions',
       id: r.id,
@@ -127,11 +127,12 @@ export class TrainingSession {
     });
 
     const weights: Record<string, HostArray> = {};
-    for (const [name, value] of model.getWeights()) weights[name] = await toHost(value);
+    for (const [name, value] of model.getWeightsByName()) weights[name] = await toHost(value);
     let evaluation = null;
     if (r.evaluate && r.evaluate.x.shape[0] > 0) {
       const [x, y] = [toTensor(r.evaluate.x), toTensor(r.evaluate.y)];
-      evaluation = { predictions: await toHost(await model.predict(x)), logs: await model.evaluate(x, y) };
+      const logs = await model.evaluate(x, y, { returnDict: true });
+      evaluation = { predictions: await toHost(await model.predict(x)), logs };
     }
     this.post({
       type: 'done',

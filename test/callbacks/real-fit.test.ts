@@ -35,7 +35,7 @@ describe('EarlyStopping in a real fit', () => {
     expect(es.bestEpoch).toBe(best);
     expect(plain(await currentWeights(model))).toEqual(plain(recorder.weightsAt.get(best)!));
     // The restored model scores the validation data exactly as it did at the best epoch.
-    const evaluated = await model.evaluate(val.x, flipped, { batchSize: 16 });
+    const evaluated = await model.evaluate(val.x, flipped, { batchSize: 16, returnDict: true });
     expect(evaluated.loss).toBe(valLoss[best]);
   });
 });

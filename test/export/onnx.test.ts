@@ -117,7 +117,7 @@ describe('the ONNX file, decoded back with protobufjs and the schema', () => {
 
   it('keeps the Conv2D kernel values, permuted HWIO -> OIHW', async () => {
     const model = await trained(presetModel('cnn', 16, 'classification', 2), 2, 'classification');
-    const hwio = await model.getWeights().get('conv2d_1.kernel')!.data();
+    const hwio = await model.getWeightsByName().get('conv2d_1.kernel')!.data();
     const t = decodeModel(await exportOnnx(model)).graph.initializer.find(
       (i) => i.name === 'conv2d_1.kernel',
     )!;

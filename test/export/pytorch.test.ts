@@ -55,7 +55,7 @@ async function expectPythonAgrees(model: Sequential, x: HostBatch) {
   expectClose(py.predictions, await (await model.predict(x)).data(), 1e-5, 'Python forward vs predict');
   // Back in our names and layouts, bit for bit.
   const back = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'roundtrip.safetensors'))));
-  const ours = model.getWeights();
+  const ours = model.getWeightsByName();
   expect([...back.tensors.keys()].sort()).toEqual([...ours.keys()].sort());
   for (const [name, t] of back.tensors) {
     expect(t.shape, name).toEqual(ours.get(name)!.shape);
@@ -114,7 +114,7 @@ describe.skipIf(numpyMissing !== null)('the PyTorch module file runs our weights
     const outputs = lines.slice(1).flatMap((l) => l.split(',').map(Number));
     expectClose(outputs, await (await model.predict(x)).data(), 1e-5, '__main__ outputs');
     const metrics = JSON.parse(stderr.trim().split('\n').pop()!) as { loss: number; accuracy: number };
-    const ours = await model.evaluate(x, labels);
+    const ours = await model.evaluate(x, labels, { returnDict: true });
     expect(Math.abs(metrics.loss - ours.loss)).toBeLessThan(1e-5 * Math.max(1, ours.loss));
     const predicted = lines.slice(1).map((l) => {
       const v = l.split(',').map(Number);
@@ -150,7 +150,7 @@ describe.skipIf(numpyMissing !== null || torchMissing !== null)('PyTorch trainin
     );
     await model.fit(x, y, { epochs: 1, batchSize: 8, shuffle: false });
     const torchWeights = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'out.safetensors'))));
-    const ours = model.getWeights();
+    const ours = model.getWeightsByName();
     for (const [name, t] of torchWeights.tensors)
       expectClose(t.data, await ours.get(name)!.data(), 1e-4, name);
   });

@@ -1,25 +1,32 @@
 /** Hand-computed values of the elementwise and layout ops on the CPU and WebGPU (known-values.test.ts has the nn ops). */
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
 import { tensor } from '../../src/graph/engine';
 import {
   abs,
   clip,
   concat,
+  div,
   elu,
   equal,
+  exp,
   greater,
   greaterEqual,
   leakyRelu,
   less,
   lessEqual,
+  log,
+  neg,
   notEqual,
   pad,
   pow,
   relu,
   scatterAdd,
+  sigmoid,
   sign,
   slice,
   sqrt,
+  sub,
+  tanh,
   transpose,
   where,
 } from '../../src/graph/ops';
@@ -39,6 +46,33 @@ describeOnBackends('elementwise', () => {
     await expectValues(elu(x(), 2), [4], [2 * (Math.exp(-2) - 1), 2 * (Math.exp(-0.5) - 1), 0, 1.5]);
     await expectValues(abs(x()), [4], [2, 0.5, 0, 1.5]);
     await expectValues(sign(x()), [4], [-1, -1, 0, 1]);
+  });
+
+  it('exp, log, sigmoid, tanh, neg', async () => {
+    const ln2 = Math.log(2);
+    await expectValues(exp(tensor([0, 1, -1, ln2])), [4], [1, Math.E, 1 / Math.E, 2]);
+    await expectValues(log(tensor([1, Math.E, 0.5, 8])), [4], [0, 1, -ln2, 3 * ln2]);
+    // sigmoid(ln 3) = 3 / 4; tanh(ln 2) = (2 - 1/2) / (2 + 1/2).
+    await expectValues(sigmoid(tensor([0, Math.log(3), -Math.log(3)])), [3], [0.5, 0.75, 0.25]);
+    await expectValues(tanh(tensor([0, ln2, -ln2])), [3], [0, 0.6, -0.6]);
+    await expectValues(neg(tensor([1, -2, 0])), [3], [-1, 2, 0]);
+  });
+
+  it('near 0 and 1 the small results keep their relative precision', async () => {
+    // f32(1 + 2^-20): log is 2^-20 (1 - 2^-21 + ...); sigmoid(x) - 1/2 and tanh(x) are about x/4 and x.
+    const tiny = 2 ** -20;
+    const [l] = await log(tensor([1 + tiny])).data();
+    expect(Math.abs(l - Math.log1p(tiny)) / tiny, `log(1 + 2^-20) = ${l}`).toBeLessThan(1e-3);
+    const [t] = await tanh(tensor([1e-8])).data();
+    expect(Math.abs(t - 1e-8) / 1e-8, `tanh(1e-8) = ${t}`).toBeLessThan(1e-3);
+    // e^-80 is 1.8e-35, still a normal f32 (below 1.2e-38 a GPU may flush to 0).
+    const [e] = await exp(tensor([-80])).data();
+    expect(Math.abs(e - Math.exp(-80)) / Math.exp(-80), `exp(-80) = ${e}`).toBeLessThan(1e-3);
+  });
+
+  it('sub and div broadcast', async () => {
+    await expectValues(sub(tensor([1, 2]), tensor([1, 2], [2, 1])), [2, 2], [0, 1, -1, 0]);
+    await expectValues(div(tensor([6, 8, -3]), tensor([2])), [3], [3, 4, -1.5]);
   });
 
   it('clip, sqrt, pow', async () => {

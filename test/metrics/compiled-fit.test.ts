@@ -203,7 +203,7 @@ describe('degenerate epochs during fit', () => {
     const warn = vi.fn();
     const spy = vi.spyOn(console, 'warn').mockImplementation(warn);
     try {
-      const logs = await model.evaluate([[1]], [[2]]);
+      const logs = await model.evaluate([[1]], [[2]], { returnDict: true });
       expect(Object.keys(logs)).toEqual(['loss', 'mae']);
       expect(warn.mock.calls[0][0]).toMatch(/r2 is left out of these logs: r2: got 1 value/);
     } finally {

@@ -33,7 +33,7 @@ async function expectEvaluated(
   y: number[] | number[][],
   expected: Record<string, number>,
 ): Promise<void> {
-  expectLogs(await model.evaluate(x, y, { batchSize: 4 }), expected);
+  expectLogs(await model.evaluate(x, y, { batchSize: 4, returnDict: true }), expected);
   const { history } = await model.fit(x, y, { epochs: 1, batchSize: 4, shuffle: false });
   expectLogs(Object.fromEntries(Object.entries(history).map(([k, v]) => [k, v[0]])), expected);
 }

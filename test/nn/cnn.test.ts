@@ -63,6 +63,6 @@ it('a CNN with BatchNormalization and Dropout tells bars from crosses (>= 95%)',
   });
   expect(history.history.val_accuracy.at(-1)).toBeGreaterThanOrEqual(0.95);
   // The moving statistics moved away from their initial 0 and 1 while training.
-  const movingMean = await model.getWeights().get('batch_normalization_1.moving_mean')!.data();
+  const movingMean = await model.getWeightsByName().get('batch_normalization_1.moving_mean')!.data();
   expect([...movingMean].some((v) => Math.abs(v) > 1e-3)).toBe(true);
 });

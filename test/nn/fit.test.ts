@@ -63,7 +63,7 @@ describe('fit learns', () => {
     expect(history.history.val_accuracy.at(-1)).toBeGreaterThanOrEqual(0.95);
     expect(history.history.val_loss.at(-1)!).toBeLessThan(history.history.val_loss[0]);
     // The held-out part is the last 20% of the samples, evaluated after the last epoch.
-    const held = await model.evaluate(x.slice(160), y.slice(160));
+    const held = await model.evaluate(x.slice(160), y.slice(160), { returnDict: true });
     expect(held.loss).toBeCloseTo(history.history.val_loss.at(-1)!, 6);
     expect(held.accuracy).toBe(history.history.val_accuracy.at(-1));
   });
@@ -170,7 +170,7 @@ describe('fit options', () => {
       const history = await model.fit(x, y, { epochs: 3, batchSize: 16, seed: fitSeed });
       return {
         history: history.history,
-        kernel: [...(await model.getWeights().get('dense_1.kernel')!.data())],
+        kernel: [...(await model.getWeightsByName().get('dense_1.kernel')!.data())],
       };
     };
     const a = await run(1);
@@ -326,12 +326,12 @@ describe('frozen layers, verbose logging and resuming', () => {
     const frozen = new Dense({ units: 4, activation: 'tanh', inputShape: [2], trainable: false });
     const model = new Sequential({ layers: [frozen, new Dense({ units: 1, activation: 'sigmoid' })] });
     model.compile({ optimizer: new SGD({ learningRate: 0.5 }), loss: 'binaryCrossentropy' });
-    const before = await model.getWeights().get('dense_1.kernel')!.data();
-    const head = await model.getWeights().get('dense_2.kernel')!.data();
+    const before = await model.getWeightsByName().get('dense_1.kernel')!.data();
+    const head = await model.getWeightsByName().get('dense_2.kernel')!.data();
     await model.fit(x, y, { epochs: 2, batchSize: 8 });
-    expect(await model.getWeights().get('dense_1.kernel')!.data()).toEqual(before);
-    expect(await model.getWeights().get('dense_2.kernel')!.data()).not.toEqual(head);
-    expect(model.summary().rows[0]).toMatchObject({ trainableParams: 0, nonTrainableParams: 12 });
+    expect(await model.getWeightsByName().get('dense_1.kernel')!.data()).toEqual(before);
+    expect(await model.getWeightsByName().get('dense_2.kernel')!.data()).not.toEqual(head);
+    expect(model.summaryTable().rows[0]).toMatchObject({ trainableParams: 0, nonTrainableParams: 12 });
   });
 
   it('verbose 1 prints one line per epoch with every log', async () => {

@@ -27,7 +27,7 @@ function mlp(seed = 0): Sequential {
 
 async function snapshot(model: Sequential): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
-  for (const [name, t] of model.getWeights()) out[name] = [...(await t.data())];
+  for (const [name, t] of model.getWeightsByName()) out[name] = [...(await t.data())];
   return out;
 }
 
@@ -40,7 +40,7 @@ describe('naming and building', () => {
       'dropout_1',
       'head',
     ]);
-    expect([...model.getWeights().keys()]).toEqual([
+    expect([...model.getWeightsByName().keys()]).toEqual([
       'dense_1.kernel',
       'dense_1.bias',
       'batch_normalization_1.gamma',
@@ -81,7 +81,7 @@ describe('naming and building', () => {
 
 describe('summary', () => {
   it('lists name, type, output shape and parameter counts with totals', () => {
-    const s = mlp().summary();
+    const s = mlp().summaryTable();
     expect(s.rows.map((r) => [r.name, r.type, r.outputShape, r.params, r.trainableParams])).toEqual([
       ['dense_1', 'Dense', [null, 8], 40, 40],
       ['batch_normalization_1', 'BatchNormalization', [null, 8], 32, 16],
@@ -92,7 +92,7 @@ describe('summary', () => {
     expect(s.text).toContain('batch_normalization_1 (BatchNormalization)');
     expect(s.text).toContain('Total params: 99');
     const lines: string[] = [];
-    mlp().printSummary((l) => lines.push(l));
+    mlp().summary((l) => lines.push(l));
     expect(lines[0]).toBe(s.text);
   });
 });
@@ -112,7 +112,7 @@ describe('config and weights', () => {
 
   it('getWeights returns copies that later training does not change', async () => {
     const model = mlp();
-    const before = model.getWeights();
+    const before = model.getWeightsByName();
     const frozen = await before.get('dense_1.kernel')!.data();
     model.compile({ optimizer: new SGD({ learningRate: 0.5 }), loss: 'sparseCategoricalCrossentropy' });
     // Two samples: with one, BatchNormalization's batch output is constant and no gradient reaches dense_1.
@@ -125,26 +125,28 @@ describe('config and weights', () => {
       { epochs: 2 },
     );
     expect(await before.get('dense_1.kernel')!.data()).toEqual(frozen);
-    expect(await model.getWeights().get('dense_1.kernel')!.data()).not.toEqual(frozen);
+    expect(await model.getWeightsByName().get('dense_1.kernel')!.data()).not.toEqual(frozen);
   });
 
   it('setWeights by name or in order, validating everything before changing anything', async () => {
     const source = mlp(1);
     const target = mlp(2);
-    target.setWeights(source.getWeights());
+    target.setWeightsByName(source.getWeightsByName());
     expect(await snapshot(target)).toEqual(await snapshot(source));
-    const ordered = [...mlp(7).getWeights().values()];
+    const ordered = mlp(7).getWeights();
     target.setWeights(ordered);
     expect(await snapshot(target)).toEqual(await snapshot(mlp(7)));
 
     const before = await snapshot(target);
-    const bad = new Map(source.getWeights());
+    const bad = new Map(source.getWeightsByName());
     bad.set('head.bias', tensor([1, 2]));
-    expect(() => target.setWeights(bad)).toThrow(/head.bias has shape \[3\], received \[2\]/);
+    expect(() => target.setWeightsByName(bad)).toThrow(/head.bias has shape \[3\], received \[2\]/);
     bad.delete('head.bias');
     bad.set('extra.kernel', tensor([1]));
-    expect(() => target.setWeights(bad)).toThrow(/missing: head.bias; not in the model: extra.kernel/);
-    expect(() => target.setWeights(ordered.slice(1))).toThrow(/received 7 tensors, the model has 8 weights/);
+    expect(() => target.setWeightsByName(bad)).toThrow(/missing: head.bias; not in the model: extra.kernel/);
+    expect(() => target.setWeights(ordered.slice(1))).toThrow(
+      /received 7 tensors, expected 8 \(dense_1.kernel, /,
+    );
     expect(await snapshot(target)).toEqual(before);
   });
 });

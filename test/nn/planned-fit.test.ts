@@ -329,7 +329,7 @@ describe('fit on the planned WebGPU step', () => {
     }
     /** Puts back, after batch 1 of epoch 1, the weights that epoch began with. */
     class ResetWeights extends Callback {
-      private saved: Map<string, Tensor> | null = null;
+      private saved: Tensor[] | null = null;
       private epoch = 0;
       override onEpochBegin(epoch: number): void {
         this.epoch = epoch;

@@ -55,7 +55,7 @@ it('leaves getWeights copies and tensors a callback assigned as they were', asyn
   useBackend(gpu);
   const { x, y } = blobs(20, 8);
   const m = model();
-  const copies: Map<string, Tensor>[] = [];
+  const copies: Tensor[][] = [];
   const copyValues: Float32Array[][] = [];
   let assigned: Tensor[] = [];
   const assignedValues: number[][] = m.variables.map((v) =>

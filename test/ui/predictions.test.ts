@@ -36,7 +36,7 @@ test('a model from the Worker is described from the file header and the weights 
   };
   const file = await exportModelWeights(model, { metadata: appMetadata(context) });
   const weights = Object.fromEntries(
-    [...model.getWeights()].map(([name, t]) => [name, { data: t.dataSync(), shape: [...t.shape] }]),
+    [...model.getWeightsByName()].map(([name, t]) => [name, { data: t.dataSync(), shape: [...t.shape] }]),
   );
   const fromWorker = trainedModelFromWorker(file, weights);
   expect(fromWorker.model).toEqual(model.getConfig());

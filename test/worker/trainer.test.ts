@@ -136,7 +136,7 @@ describe('TrainingSession checkpoints', () => {
     ]);
     const { loadModel } = await import('../../src/io/load-model');
     const model = loadModel(result.file);
-    expect(Array.from(await model.getWeights().get('dense_2.kernel')!.data())).toEqual(
+    expect(Array.from(await model.getWeightsByName().get('dense_2.kernel')!.data())).toEqual(
       Array.from(result.weights['dense_2.kernel'].data),
     );
   });

@@ -20,5 +20,5 @@ export async function snapshotWeights(model: Sequential): Promise<WeightsSnapsho
 export function restoreWeights(model: Sequential, snapshot: WeightsSnapshot): void {
   const weights = new Map<string, Tensor>();
   for (const [name, h] of snapshot) weights.set(name, tensor(h.data.slice(), h.shape));
-  model.setWeights(weights);
+  model.setWeightsByName(weights);
 }

@@ -13,6 +13,7 @@ import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
 import { received } from '../../validate';
 import { type InitializerSpec, initialValues } from '../initializers';
+import { assignInOrder, copyValues } from './weight-values';
 
 export interface LayerConfig {
   /** Unique within a model; given by the model (`dense_1`) when omitted. */
@@ -103,6 +104,8 @@ export abstract class Layer<C extends LayerConfig = LayerConfig> {
   private readonly variables: LayerVariable[] = [];
   /** Set while `plannedWeights` runs buildWeights: addWeight records shapes instead of allocating. */
   private planned: PlannedWeight[] | null = null;
+  /** `trainable` as last assigned; null until then (the config's value holds). */
+  private trainableSet: boolean | null = null;
 
   constructor(config: C) {
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
@@ -153,13 +156,22 @@ export abstract class Layer<C extends LayerConfig = LayerConfig> {
     return this.config.name !== undefined;
   }
 
+  /** Whether fit updates this layer's trainable weights; assign false to freeze it, as in Keras. */
   get trainable(): boolean {
-    return this.config.trainable ?? true;
+    return this.trainableSet ?? this.config.trainable ?? true;
   }
 
-  /** The stored config with the name the layer goes by. */
+  set trainable(value: boolean) {
+    if (typeof value !== 'boolean') {
+      throw new InvalidArgumentError(`${this.name}.trainable = ${String(value)}: expected true or false`);
+    }
+    this.trainableSet = value;
+  }
+
+  /** The stored config with the name the layer goes by (and `trainable` once assigned). */
   getConfig(): C & { name: string } {
-    return { ...this.config, name: this.name };
+    const trainable = this.trainableSet === null ? {} : { trainable: this.trainableSet };
+    return { ...this.config, ...trainable, name: this.name };
   }
 
   build(inputShape: Shape): void {
@@ -196,14 +208,27 @@ export abstract class Layer<C extends LayerConfig = LayerConfig> {
     return this.variables;
   }
 
-  countParams(): { trainable: number; nonTrainable: number } {
-    let trainable = 0;
-    let nonTrainable = 0;
-    for (const v of this.variables) {
-      if (v.trainable) trainable += sizeOf(v.shape);
-      else nonTrainable += sizeOf(v.shape);
-    }
-    return { trainable, nonTrainable };
+  get trainableWeights(): LayerVariable[] {
+    return this.variables.filter((v) => v.trainable);
+  }
+
+  get nonTrainableWeights(): LayerVariable[] {
+    return this.variables.filter((v) => !v.trainable);
+  }
+
+  /** The number of weight values, trainable or not. */
+  countParams(): number {
+    return this.variables.reduce((n, v) => n + sizeOf(v.shape), 0);
+  }
+
+  /** Copies of the weights' values, in `weights` order. */
+  getWeights(): Tensor[] {
+    return copyValues(this.variables);
+  }
+
+  /** Replaces every weight's value, in `weights` order; all shapes are checked first. */
+  setWeights(weights: readonly Tensor[]): void {
+    assignInOrder(`${this.name}.setWeights`, this.variables, weights);
   }
 
   /**

@@ -17,6 +17,11 @@ import {
 
 export interface EvaluateOptions {
   batchSize?: number;
+  /**
+   * Resolve with the logs by name ({ loss, accuracy, ... }, an undefined metric left out) instead of
+   * Keras's scalar (no metrics) or array in `model.metricsNames` order.
+   */
+  returnDict?: boolean;
 }
 
 export interface PredictOptions {

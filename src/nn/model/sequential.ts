@@ -5,14 +5,19 @@
  * from the model's seed (default 0) and each weight's name, so building is reproducible.
  */
 import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
-import { noGrad } from '../../graph/engine';
-import { mul } from '../../graph/ops/index';
 import { type Shape, shapesEqual } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
 import type { History } from '../callbacks/history';
 import { ModelStateError } from '../errors';
 import { layerFromConfig, type SerializedLayer, serializeLayer } from '../layers/index';
 import { type CallContext, Layer, type LayerVariable, snakeCase } from '../layers/layer';
+import {
+  assignByName,
+  assignInOrder,
+  copyValues,
+  copyValuesByName,
+  type WeightsByName,
+} from '../layers/weight-values';
 import { getLoss, type Loss, type LossSpec } from '../losses';
 import { type Metric, resolveMetric } from '../metric';
 import { getOptimizer, type Optimizer, type OptimizerSpec } from '../optimizers/index';
@@ -163,69 +168,79 @@ export class Sequential {
     return this.variables.filter((v) => v.trainable);
   }
 
-  /** Copies of every weight by name, in Keras order. */
-  getWeights(): Map<string, Tensor> {
-    // A multiply by one is a device-side copy: the caller's tensors stay valid whatever later
-    // training does to the model's own buffers.
-    return noGrad(() => new Map(this.variables.map((v) => [v.name, mul(v.value, 1)])));
+  /** The weights in Keras order, as Keras and TensorFlow.js call them (the same list as `variables`). */
+  get weights(): LayerVariable[] {
+    return this.variables;
+  }
+
+  get trainableWeights(): LayerVariable[] {
+    return this.trainableVariables;
+  }
+
+  get nonTrainableWeights(): LayerVariable[] {
+    return this.variables.filter((v) => !v.trainable);
+  }
+
+  /** Assigning false freezes every layer (as in Keras), true thaws them; reads false once all are frozen. */
+  get trainable(): boolean {
+    return this.stack.some((l) => l.trainable);
+  }
+
+  set trainable(value: boolean) {
+    for (const layer of this.stack) layer.trainable = value;
+  }
+
+  /** A layer by name, or by position (`getLayer(undefined, 2)` as in TensorFlow.js, or `getLayer(2)`). */
+  getLayer(name?: string | number, index?: number): Layer {
+    const at = typeof name === 'number' ? name : name === undefined ? index : undefined;
+    const layer = at === undefined ? this.stack.find((l) => l.name === name) : this.stack[at];
+    if (!layer) {
+      const asked = at === undefined ? `'${String(name)}'` : `index ${at}`;
+      throw new InvalidArgumentError(
+        `${this.name}.getLayer(${asked}): no such layer; the layers are ${this.stack.map((l) => l.name).join(', ') || 'none'}`,
+      );
+    }
+    return layer;
+  }
+
+  /** Copies of every weight in Keras order (layer by layer; kernel before bias), as Keras returns them. */
+  getWeights(): Tensor[] {
+    // Copies: the caller's tensors stay valid whatever later training does to the model's own buffers.
+    return copyValues(this.variables);
+  }
+
+  /** Copies of every weight by name (`dense_1.kernel`), in Keras order. */
+  getWeightsByName(): Map<string, Tensor> {
+    return copyValuesByName(this.variables);
   }
 
   /**
-   * Replaces every weight, by name (a Map or record) or in Keras order (an array). Everything is
-   * checked before anything is assigned, so a bad call leaves the model unchanged.
+   * Replaces every weight, in Keras order (as getWeights returns them). Everything is checked
+   * before anything is assigned, so a bad call leaves the model unchanged.
    */
-  setWeights(weights: Map<string, Tensor> | Record<string, Tensor> | readonly Tensor[]): void {
-    const variables = this.variables;
-    let values: Tensor[];
-    if (Array.isArray(weights)) {
-      if (weights.length !== variables.length) {
-        throw new InvalidArgumentError(
-          `${this.name}.setWeights: received ${weights.length} tensors, the model has ${variables.length} weights`,
-        );
-      }
-      values = [...weights];
-    } else {
-      const byName =
-        weights instanceof Map ? weights : new Map(Object.entries(weights as Record<string, Tensor>));
-      const unknown = [...byName.keys()].filter((k) => !variables.some((v) => v.name === k));
-      const missing = variables.filter((v) => !byName.has(v.name)).map((v) => v.name);
-      if (unknown.length > 0 || missing.length > 0) {
-        throw new InvalidArgumentError(
-          `${this.name}.setWeights: names do not match the model` +
-            (missing.length ? `; missing: ${missing.join(', ')}` : '') +
-            (unknown.length ? `; not in the model: ${unknown.join(', ')}` : ''),
-        );
-      }
-      values = variables.map((v) => byName.get(v.name)!);
-    }
-    variables.forEach((v, i) => {
-      if (!shapesEqual(values[i].shape, v.shape)) {
-        throw new ShapeError(
-          `${this.name}.setWeights: ${v.name} has shape ${fmtShape(v.shape)}, received ${fmtShape(values[i].shape)}`,
-        );
-      }
-    });
-    noGrad(() => {
-      variables.forEach((v, i) => {
-        v.value = mul(values[i], 1);
-      });
-    });
+  setWeights(weights: readonly Tensor[]): void {
+    assignInOrder(`${this.name}.setWeights`, this.variables, weights);
+  }
+
+  /** Replaces every weight by name (a Map or a record, as getWeightsByName returns); checked as setWeights. */
+  setWeightsByName(weights: WeightsByName): void {
+    assignByName(`${this.name}.setWeightsByName`, this.variables, weights);
   }
 
   countParams(): number {
-    return this.stack.reduce((s, l) => {
-      const c = l.countParams();
-      return s + c.trainable + c.nonTrainable;
-    }, 0);
+    return this.stack.reduce((n, l) => n + l.countParams(), 0);
   }
 
-  summary(): ModelSummary {
-    if (!this.builtInputShape) throw this.notBuilt('summary');
+  /** The summary table: one row per layer, with output shapes and parameter counts. */
+  summaryTable(): ModelSummary {
+    if (!this.builtInputShape) throw this.notBuilt('summaryTable');
     return summarize(this.name, this.stack, this.outputShapes);
   }
 
-  printSummary(print: (line: string) => void = console.log): void {
-    print(this.summary().text);
+  /** Prints the summary table, as Keras and TensorFlow.js do (to the console unless `printFn` is given). */
+  summary(printFn: (line: string) => void = console.log): void {
+    if (!this.builtInputShape) throw this.notBuilt('summary');
+    printFn(this.summaryTable().text);
   }
 
   getConfig(): SequentialJSON {
@@ -269,6 +284,11 @@ export class Sequential {
     this.compiled = { optimizer: getOptimizer(args.optimizer ?? 'rmsprop'), loss, metrics };
   }
 
+  /** The compiled optimizer (model.optimizer in Keras and TensorFlow.js), e.g. to change its rate. */
+  get optimizer(): Optimizer {
+    return this.requireCompiled('optimizer').optimizer;
+  }
+
   /** @internal the compiled objects, or a clear error naming the method that needs them */
   requireCompiled(method: string): Compiled {
     if (!this.compiled) {
@@ -283,8 +303,31 @@ export class Sequential {
     return fitModel(this, x, y, options);
   }
 
-  evaluate(x: ModelInput, y: ModelInput, options: EvaluateOptions = {}): Promise<Record<string, number>> {
-    return evaluateModel(this, x, y, options);
+  /** 'loss' then each compiled metric's name: the order of evaluate's array. */
+  get metricsNames(): string[] {
+    return ['loss', ...this.requireCompiled('metricsNames').metrics.map((m) => m.name)];
+  }
+
+  /**
+   * The loss and metrics on (x, y) in inference mode, as Keras and TensorFlow.js return them: the
+   * loss alone without metrics, else an array in `metricsNames` order (NaN for a metric undefined on
+   * this data); `returnDict: true` gives them by name instead.
+   */
+  evaluate(
+    x: ModelInput,
+    y: ModelInput,
+    options: EvaluateOptions & { returnDict: true },
+  ): Promise<Record<string, number>>;
+  evaluate(x: ModelInput, y: ModelInput, options?: EvaluateOptions): Promise<number | number[]>;
+  async evaluate(
+    x: ModelInput,
+    y: ModelInput,
+    options: EvaluateOptions = {},
+  ): Promise<number | number[] | Record<string, number>> {
+    const logs = await evaluateModel(this, x, y, options);
+    if (options.returnDict) return logs;
+    const values = this.metricsNames.map((name) => logs[name] ?? Number.NaN);
+    return values.length === 1 ? values[0] : values;
   }
 
   predict(x: ModelInput, options: PredictOptions = {}): Promise<Tensor> {

@@ -1,5 +1,5 @@
-/** The table `model.summary()` returns: one row per layer, parameter totals, and the text form. */
-import type { Shape } from '../../graph/shape';
+/** The table `model.summaryTable()` returns (and `model.summary()` prints): one row per layer, parameter totals, and the text form. */
+import { type Shape, sizeOf } from '../../graph/shape';
 import type { Layer } from '../layers/layer';
 
 export interface SummaryRow {
@@ -19,7 +19,7 @@ export interface ModelSummary {
   totalParams: number;
   trainableParams: number;
   nonTrainableParams: number;
-  /** The table as text, for logs and `printSummary`. */
+  /** The table as text, as `summary()` prints it. */
   text: string;
 }
 
@@ -29,7 +29,8 @@ export function summarize(
   outputShapes: readonly Shape[],
 ): ModelSummary {
   const rows = layers.map((layer, i): SummaryRow => {
-    const { trainable, nonTrainable } = layer.countParams();
+    const trainable = layer.trainableWeights.reduce((n, v) => n + sizeOf(v.shape), 0);
+    const nonTrainable = layer.countParams() - trainable;
     return {
       name: layer.name,
       type: layer.className,

@@ -172,7 +172,7 @@ export class ModelState extends Observable {
           inputShape: [this.shape.inputSize],
           layers: this.layers.map((l) => ({ className: l.className, config: { ...l.config } })),
         });
-        this.summary = model.summary();
+        this.summary = model.summaryTable();
         this.checkHead();
       } catch (e) {
         this.error = (e as Error).message;

@@ -59,7 +59,8 @@ export function trainedModelFromFile(bytes: Uint8Array, fileName: string): Train
   const model = loadModel(bytes, { fileName, compile: false });
   const decoded = decodeWeights(bytes, { fileName });
   const weights: Record<string, HostArray> = {};
-  for (const [name, t] of model.getWeights()) weights[name] = { data: t.dataSync(), shape: [...t.shape] };
+  for (const [name, t] of model.getWeightsByName())
+    weights[name] = { data: t.dataSync(), shape: [...t.shape] };
   let context: AppContext | null = null;
   const raw = decoded.metadata[APP_CONTEXT_KEY];
   if (raw !== undefined) {
