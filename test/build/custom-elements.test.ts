@@ -1,10 +1,12 @@
 // The Custom Elements Manifest that `npm run build` writes documents the element's public API,
 // read from the sources by the standard analyzer: attributes, events, theming properties, parts.
+// Writing it leaves package.json alone, whose `customElements` names the shipped file.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, expect, test } from 'vitest';
 
 const outdir = 'node_modules/.cache/cem-test';
+const packageJsonBefore = readFileSync('package.json', 'utf8');
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 interface Declaration {
@@ -17,13 +19,8 @@ interface Declaration {
 }
 
 test('the manifest describes <webgpu-trainer> and the wt- elements', () => {
-  const run = spawnSync(
-    'npx',
-    ['cem', 'analyze', '--litelement', '--globs', 'src/ui/**/*.ts', '--outdir', outdir],
-    {
-      encoding: 'utf8',
-    },
-  );
+  // The `cem` script's own settings (custom-elements-manifest.config.mjs), written elsewhere.
+  const run = spawnSync('npx', ['cem', 'analyze', '--outdir', outdir], { encoding: 'utf8' });
   expect(run.status, run.stderr).toBe(0);
   const manifest = JSON.parse(readFileSync(`${outdir}/custom-elements.json`, 'utf8'));
   const elements: Declaration[] = manifest.modules
@@ -47,4 +44,14 @@ test('the manifest describes <webgpu-trainer> and the wt- elements', () => {
   expect(names(trainer?.cssParts)).toEqual(['panel']);
   // Every other element carries the wt- prefix, so none can clash with a host page's own tags.
   for (const d of elements) if (d.tagName !== 'webgpu-trainer') expect(d.tagName).toMatch(/^wt-/);
+});
+
+test('running the analyzer leaves package.json as it was, naming the manifest the package ships', () => {
+  // The analyzer rewrites `customElements` to the --outdir of each run unless told not to; the test
+  // above ran it with another outdir.
+  expect(readFileSync('package.json', 'utf8')).toBe(packageJsonBefore);
+  const pkg = JSON.parse(packageJsonBefore);
+  expect(pkg.customElements).toBe('dist/custom-elements.json');
+  expect(pkg.files).toContain('dist');
+  expect(pkg.scripts.cem).toBe('cem analyze');
 });
