@@ -1,7 +1,7 @@
 /** What a WebGPU kernel is: a function from an op call to the dispatches that compute its output. */
 import type { OpName, OpParams } from '../../graph/op-params';
 import type { Shape } from '../../graph/shape';
-import type { ParamWords } from './params';
+import type { ParamBlock } from './params';
 import type { OverrideConstants, ShaderSource } from './pipelines';
 
 export interface GpuInput {
@@ -18,7 +18,7 @@ export interface KernelDispatch {
   readonly shader: ShaderSource;
   readonly constants: OverrideConstants;
   readonly inputs: readonly GPUBuffer[];
-  readonly params: ParamWords;
+  readonly params: Pick<ParamBlock, 'bytes'>;
   readonly workgroups: number;
   /**
    * Storage bindings written, after the inputs (default 1, the op's output): more only for the

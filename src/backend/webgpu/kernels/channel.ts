@@ -7,7 +7,7 @@ import { sizeOf, splitAt } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
-import { chunked } from './elementwise';
+import { legacyChunked } from './elementwise';
 import { serialReduction } from './reduce';
 
 /** Threads per workgroup: channels per workgroup, or a tree's width (a power of two). */
@@ -37,7 +37,7 @@ export const channelKernels: WebGPUKernels<'channelMoments' | 'channelAffine' | 
   channelAffine: (inputs, outShape, { axis }, env) => {
     const [, channels, inner] = splitAt(inputs[0].shape, axis);
     const words = new ParamWords().u(1, channels).u(2, inner);
-    return chunked(
+    return legacyChunked(
       env,
       sizeOf(outShape),
       SHADERS.channelAffine,

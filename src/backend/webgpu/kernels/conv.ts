@@ -5,7 +5,7 @@ import { type Shape, sizeOf } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
-import { chunked, perElement } from './elementwise';
+import { legacyChunked, legacyPerElement } from './elementwise';
 
 /** Words 1..13 of shaders/conv.wgsl from the input shape, the filter shape and the params. */
 function convWords(
@@ -45,7 +45,7 @@ function maxPool(
   // One work item per position and block of 4 channels (shaders/pool-max.wgsl).
   const channels = outShape[3];
   const items = (sizeOf(outShape) / Math.max(channels, 1)) * Math.ceil(channels / 4);
-  return chunked(env, items, SHADERS.poolMax, [first, second], poolWords(xShape, params), {
+  return legacyChunked(env, items, SHADERS.poolMax, [first, second], poolWords(xShape, params), {
     MODE: mode,
   });
 }
@@ -65,7 +65,7 @@ export function conv2d(
 ): KernelDispatch[] {
   // One work item per output position and block of 8 filters (shaders/conv.wgsl MODE 0).
   const [batch, outH, outW, outC] = outShape;
-  return chunked(
+  return legacyChunked(
     env,
     batch * outH * outW * Math.ceil(outC / 8),
     SHADERS.conv,
@@ -78,7 +78,7 @@ export function conv2d(
 export const convKernels: WebGPUKernels<WindowOp> = {
   conv2d: ([x, w], outShape, params, env) => conv2d(x, w, null, outShape, params, 0, env),
   conv2dBackpropInput: ([dy, w], outShape, { strides, padding, inputShape }, env) =>
-    chunked(
+    legacyChunked(
       env,
       sizeOf(outShape),
       SHADERS.conv,
@@ -90,7 +90,7 @@ export const convKernels: WebGPUKernels<WindowOp> = {
     ),
   // Each filter gradient sums over every output position: few long outputs, one per thread.
   conv2dBackpropFilter: ([x, dy], outShape, { strides, padding, filterShape }, env) =>
-    perElement(
+    legacyPerElement(
       env,
       sizeOf(outShape),
       SHADERS.conv,
@@ -106,9 +106,11 @@ export const convKernels: WebGPUKernels<WindowOp> = {
   maxPool2dGather: ([x, g], outShape, params, env) =>
     maxPool(2, x.buffer, g.buffer, x.shape, outShape, params, env),
   avgPool2d: ([x], outShape, params, env) =>
-    chunked(env, sizeOf(outShape), SHADERS.poolAvg, [x.buffer], poolWords(x.shape, params), { MODE: 0 }),
+    legacyChunked(env, sizeOf(outShape), SHADERS.poolAvg, [x.buffer], poolWords(x.shape, params), {
+      MODE: 0,
+    }),
   avgPool2dGrad: ([dy], outShape, params, env) =>
-    chunked(env, sizeOf(outShape), SHADERS.poolAvg, [dy.buffer], poolWords(params.inputShape, params), {
+    legacyChunked(env, sizeOf(outShape), SHADERS.poolAvg, [dy.buffer], poolWords(params.inputShape, params), {
       MODE: 1,
     }),
 };

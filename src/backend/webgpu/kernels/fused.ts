@@ -7,7 +7,7 @@ import type { WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
 import { conv2d } from './conv';
-import { chunked } from './elementwise';
+import { legacyChunked } from './elementwise';
 import { ACTIVATION_CODES, matmul } from './nn';
 
 /** Rows of class scores per workgroup, one thread each. */
@@ -41,7 +41,7 @@ export const fusedKernels: WebGPUKernels<
   fusedConv2d: ([x, w, bias], outShape, params, env) =>
     conv2d(x, w, bias, outShape, params, ACTIVATION_CODES[params.activation], env),
   activationGrad: ([dy, y], outShape, { activation }, env) =>
-    chunked(env, sizeOf(outShape), SHADERS.activationGrad, [dy.buffer, y.buffer], new ParamWords(), {
+    legacyChunked(env, sizeOf(outShape), SHADERS.activationGrad, [dy.buffer, y.buffer], new ParamWords(), {
       OP: ACTIVATION_CODES[activation],
     }),
   softmaxCrossEntropy: ([z, t], outShape) =>

@@ -3,7 +3,7 @@ import { broadcastStrides, type Shape, sizeOf, stridesOf } from '../../../graph/
 import type { KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { checkRank, ParamWords } from '../params';
 import { SHADERS } from '../shaders';
-import { chunked, perElement } from './elementwise';
+import { legacyChunked, legacyPerElement } from './elementwise';
 
 const GATHER_COPY = 0;
 const PAD = 1;
@@ -45,10 +45,10 @@ function stridedCopy(
   const n = sizeOf(shape);
   const [axes, steps] = mergeAxes(shape, strides);
   if (mode === GATHER_COPY && axes.length <= 1 && (steps[0] ?? 1) === 1) {
-    return chunked(env, n, SHADERS.layout, [x], new ParamWords().u(18, offset), { MODE: PLAIN_COPY });
+    return legacyChunked(env, n, SHADERS.layout, [x], new ParamWords().u(18, offset), { MODE: PLAIN_COPY });
   }
   const params = new ParamWords().u(1, axes.length).list(2, axes).list(10, steps).u(18, offset);
-  return chunked(env, n, SHADERS.layout, [x], params, { MODE: mode });
+  return legacyChunked(env, n, SHADERS.layout, [x], params, { MODE: mode });
 }
 
 export const layoutKernels: WebGPUKernels<
@@ -86,7 +86,7 @@ export const layoutKernels: WebGPUKernels<
         paddings.map(([before]) => before),
       )
       .list(26, x.shape);
-    return chunked(env, sizeOf(outShape), SHADERS.layout, [x.buffer], params, { MODE: PAD });
+    return legacyChunked(env, sizeOf(outShape), SHADERS.layout, [x.buffer], params, { MODE: PAD });
   },
   // One dispatch per input, each writing its own block of the output; together they cover it.
   concat: (inputs, outShape, { axis }, env) => {
@@ -108,14 +108,16 @@ export const layoutKernels: WebGPUKernels<
   },
   gather: ([x, indices], outShape, _p, env) => {
     const params = new ParamWords().u(1, sizeOf(x.shape.slice(1))).u(2, x.shape[0]);
-    return chunked(env, sizeOf(outShape), SHADERS.gather, [x.buffer, indices.buffer], params, { MODE: 0 });
+    return legacyChunked(env, sizeOf(outShape), SHADERS.gather, [x.buffer, indices.buffer], params, {
+      MODE: 0,
+    });
   },
   scatterAdd: ([src, indices], outShape, _p, env) => {
     const params = new ParamWords().u(1, sizeOf(src.shape.slice(1))).u(2, indices.shape[0]);
-    return perElement(env, sizeOf(outShape), SHADERS.gather, [src.buffer, indices.buffer], params, {
+    return legacyPerElement(env, sizeOf(outShape), SHADERS.gather, [src.buffer, indices.buffer], params, {
       MODE: 1,
     });
   },
   oneHot: ([indices], outShape, { depth }, env) =>
-    chunked(env, sizeOf(outShape), SHADERS.onehot, [indices.buffer], new ParamWords().u(1, depth)),
+    legacyChunked(env, sizeOf(outShape), SHADERS.onehot, [indices.buffer], new ParamWords().u(1, depth)),
 };

@@ -5,7 +5,7 @@ import { sizeOf } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
-import { chunked } from './elementwise';
+import { legacyChunked } from './elementwise';
 
 const ADAM_PARTS = { m: 0, v: 1, w: 2 } as const;
 const SGD_PARTS = { velocity: 0, w: 1 } as const;
@@ -30,7 +30,7 @@ export function adamStep(
   params: Omit<OpParams['adamUpdate'], 'part'>,
   env: KernelEnv,
 ): KernelDispatch[] {
-  return chunked(
+  return legacyChunked(
     env,
     sizeOf(inputs[0].shape),
     SHADERS.adamStep,
@@ -41,7 +41,7 @@ export function adamStep(
 
 export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspropUpdate'> = {
   adamUpdate: (inputs, outShape, { part, ...params }, env) =>
-    chunked(
+    legacyChunked(
       env,
       sizeOf(outShape),
       SHADERS.optimizer,
@@ -52,7 +52,7 @@ export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspr
   sgdUpdate: ([w, g, velocity, lr], outShape, { part, momentum, nesterov }, env) => {
     const words = new ParamWords().f(1, momentum).u(6, nesterov ? 1 : 0);
     const buffers = [w, g, velocity, velocity, lr, lr].map((x) => x.buffer);
-    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
+    return legacyChunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
       OP: 1,
       PART: SGD_PARTS[part],
     });
@@ -65,7 +65,7 @@ export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspr
       .f(5, params.epsilon)
       .u(6, params.centered ? 1 : 0);
     const buffers = [w, g, velocity, average, lr, slot].map((x) => x.buffer);
-    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
+    return legacyChunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
       OP: 2,
       PART: RMSPROP_PARTS[params.part],
     });
