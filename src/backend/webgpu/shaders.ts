@@ -35,13 +35,24 @@ import softmax from '../../../shaders/softmax.wgsl?raw';
 import softmaxCrossEntropy from '../../../shaders/softmax-cross-entropy.wgsl?raw';
 import unary from '../../../shaders/unary.wgsl?raw';
 import where from '../../../shaders/where.wgsl?raw';
-import { declareItemKernel } from './declare-kernel';
+import { declareItemKernel, declareKernel } from './declare-kernel';
 import type { ShaderSource } from './pipelines';
 
 /** TRANSITIONAL: a kernel not yet declared, on the untyped 64-word params (legacy-params.wgsl). */
 function withCommon(name: string, code: string, ...shared: string[]): ShaderSource {
   return { name: `shaders/${name}.wgsl`, code: [code, ...shared, legacyParams, common].join('\n') };
 }
+
+/** Sum or max over any set of axes (reduce.wgsl one workgroup per output, reduce-serial.wgsl one thread). */
+const REDUCTION = {
+  shared: [reduceOffsets],
+  bindings: { x: 'read', y: 'write' },
+  // length: terms per output (R); the ranks of the kept and reduced axes (after merging).
+  params: { outputs: 'u32', length: 'u32', keptRank: 'u32', reducedRank: 'u32' },
+  // Shapes of the kept and reduced axes and their strides in x.
+  dims: ['keptShape', 'keptStrides', 'reducedShape', 'reducedStrides'],
+  overrides: { OP: 0, WG: 64, SIMPLE: 0 },
+} as const;
 
 export const SHADERS = {
   activationGrad: withCommon('activation-grad', activationGrad),
@@ -68,17 +79,40 @@ export const SHADERS = {
     params: { key: 'u32', threshold: 'u32', scale: 'f32' },
     overrides: {},
   }),
-  gather: withCommon('gather', gather),
-  layout: withCommon('layout', layout),
+  gather: declareItemKernel({
+    file: 'gather',
+    source: gather,
+    bindings: { x: 'read', indices: 'read', y: 'write' },
+    // rowSize: values per row; xRows: rows of x (MODE 0, gather); indexCount: indices (MODE 1, scatterAdd).
+    params: { rowSize: 'u32', xRows: 'u32?', indexCount: 'u32?' },
+    overrides: { MODE: 0 },
+  }),
+  layout: declareItemKernel({
+    file: 'layout',
+    source: layout,
+    bindings: { x: 'read', y: 'write' },
+    // offset: into x (modes 0, 3) or y (mode 2); mode 3 reads nothing else.
+    params: { rank: 'u32?', offset: 'u32?' },
+    // SHAPE: coordinates of the item (the output's, the input's in mode 2); STRIDES: into x (modes
+    // 0, 1) or y (mode 2); BEFORE, X_SHAPE: mode 1's padding before each axis and x's shape.
+    dims: ['shape?', 'strides?', 'before?', 'xShape?'],
+    overrides: { MODE: 0 },
+  }),
   matmulRegister: withCommon('matmul-register', matmulRegister, activation),
   matmulTiled: withCommon('matmul-tiled', matmulTiled, activation),
   matmulVec4: withCommon('matmul-vec4', matmulVec4, activation),
-  onehot: withCommon('onehot', onehot),
+  onehot: declareItemKernel({
+    file: 'onehot',
+    source: onehot,
+    bindings: { indices: 'read', y: 'write' },
+    params: { depth: 'u32' },
+    overrides: {},
+  }),
   optimizer: withCommon('optimizer', optimizer, adam),
   poolAvg: withCommon('pool-avg', poolAvg, poolGeometry),
   poolMax: withCommon('pool-max', poolMax, poolGeometry),
-  reduce: withCommon('reduce', reduce, reduceOffsets),
-  reduceSerial: withCommon('reduce-serial', reduceSerial, reduceOffsets),
+  reduce: declareKernel({ file: 'reduce', source: reduce, ...REDUCTION }),
+  reduceSerial: declareKernel({ file: 'reduce-serial', source: reduceSerial, ...REDUCTION }),
   softmax: withCommon('softmax', softmax),
   softmaxCrossEntropy: withCommon('softmax-cross-entropy', softmaxCrossEntropy),
   unary: declareItemKernel({
