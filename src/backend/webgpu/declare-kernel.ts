@@ -63,7 +63,7 @@ export class DeclaredKernel<F extends FieldTypes, R extends RowName, O extends O
   readonly outputs: number;
   readonly layout: ParamLayout<F, R>;
 
-  constructor(readonly declaration: KernelDeclaration<F, R, O>) {
+  constructor(declaration: KernelDeclaration<F, R, O>) {
     const { file, bindings, params, dims = [], overrides } = declaration;
     this.name = `shaders/${file}.wgsl`;
     const access = Object.values(bindings).map((b) => b.split(' ')[0] as Access);

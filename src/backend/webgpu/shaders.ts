@@ -54,8 +54,25 @@ const REDUCTION = {
   overrides: { OP: 0, WG: 64, SIMPLE: 0 },
 } as const;
 
+/**
+ * C = act(op(A) op(B) + bias) (matmul-*.wgsl): the three variants share their params and epilogue;
+ * each has its own tiling overrides. blocksPerRow: blocks of C per row of blocks; blocks: in all.
+ */
+const MATMUL = {
+  shared: [activation],
+  params: { m: 'u32', n: 'u32', k: 'u32', blocksPerRow: 'u32', blocks: 'u32' },
+} as const;
+const EPILOGUE = { TRANS_A: false, TRANS_B: false, BIAS: false, ACT: 0 } as const;
+const MATMUL_BINDINGS = { a: 'read', b: 'read', bias: 'read', c: 'write' } as const;
+
 export const SHADERS = {
-  activationGrad: withCommon('activation-grad', activationGrad),
+  activationGrad: declareItemKernel({
+    file: 'activation-grad',
+    source: activationGrad,
+    bindings: { dy: 'read', y: 'read', dx: 'write' },
+    params: {},
+    overrides: { OP: 1 },
+  }),
   adamStep: withCommon('adam-step', adamStep, adam),
   binary: declareItemKernel({
     file: 'binary',
@@ -98,9 +115,27 @@ export const SHADERS = {
     dims: ['shape?', 'strides?', 'before?', 'xShape?'],
     overrides: { MODE: 0 },
   }),
-  matmulRegister: withCommon('matmul-register', matmulRegister, activation),
-  matmulTiled: withCommon('matmul-tiled', matmulTiled, activation),
-  matmulVec4: withCommon('matmul-vec4', matmulVec4, activation),
+  matmulRegister: declareKernel({
+    file: 'matmul-register',
+    source: matmulRegister,
+    ...MATMUL,
+    bindings: MATMUL_BINDINGS,
+    overrides: { WG: 64, ...EPILOGUE },
+  }),
+  matmulTiled: declareKernel({
+    file: 'matmul-tiled',
+    source: matmulTiled,
+    ...MATMUL,
+    bindings: MATMUL_BINDINGS,
+    overrides: { TS: 16, ...EPILOGUE },
+  }),
+  matmulVec4: declareKernel({
+    file: 'matmul-vec4',
+    source: matmulVec4,
+    ...MATMUL,
+    bindings: { ...MATMUL_BINDINGS, a: 'read vec4<f32>', b: 'read vec4<f32>' },
+    overrides: { TX: 8, TY: 4, ...EPILOGUE },
+  }),
   onehot: declareItemKernel({
     file: 'onehot',
     source: onehot,
@@ -113,8 +148,20 @@ export const SHADERS = {
   poolMax: withCommon('pool-max', poolMax, poolGeometry),
   reduce: declareKernel({ file: 'reduce', source: reduce, ...REDUCTION }),
   reduceSerial: declareKernel({ file: 'reduce-serial', source: reduceSerial, ...REDUCTION }),
-  softmax: withCommon('softmax', softmax),
-  softmaxCrossEntropy: withCommon('softmax-cross-entropy', softmaxCrossEntropy),
+  softmax: declareKernel({
+    file: 'softmax',
+    source: softmax,
+    bindings: { x: 'read', y: 'write' },
+    params: { lines: 'u32', lineLength: 'u32', inner: 'u32' },
+    overrides: { LOG: 0, WG: 64, SERIAL: 0 },
+  }),
+  softmaxCrossEntropy: declareKernel({
+    file: 'softmax-cross-entropy',
+    source: softmaxCrossEntropy,
+    bindings: { z: 'read', t: 'read', dy: 'read', out: 'write' },
+    params: { rows: 'u32', classes: 'u32' },
+    overrides: { MODE: 0, WG: 64 },
+  }),
   unary: declareItemKernel({
     file: 'unary',
     source: unary,
