@@ -26,7 +26,6 @@ import matmulVec4 from '../../../shaders/matmul-vec4.wgsl?raw';
 import onehot from '../../../shaders/onehot.wgsl?raw';
 import optimizer from '../../../shaders/optimizer.wgsl?raw';
 import poolAvg from '../../../shaders/pool-avg.wgsl?raw';
-import poolGeometry from '../../../shaders/pool-geometry.wgsl?raw';
 import poolMax from '../../../shaders/pool-max.wgsl?raw';
 import reduce from '../../../shaders/reduce.wgsl?raw';
 import reduceOffsets from '../../../shaders/reduce-offsets.wgsl?raw';
@@ -65,6 +64,21 @@ const MATMUL = {
 const EPILOGUE = { TRANS_A: false, TRANS_B: false, BIAS: false, ACT: 0 } as const;
 const MATMUL_BINDINGS = { a: 'read', b: 'read', bias: 'read', c: 'write' } as const;
 
+/** A pooling window's geometry on NHWC input (pool-avg.wgsl, pool-max.wgsl). */
+const POOL_GEOMETRY = {
+  inH: 'i32',
+  inW: 'i32',
+  ch: 'i32',
+  outH: 'i32',
+  outW: 'i32',
+  pH: 'i32',
+  pW: 'i32',
+  sH: 'i32',
+  sW: 'i32',
+  padTop: 'i32',
+  padLeft: 'i32',
+} as const;
+
 export const SHADERS = {
   activationGrad: declareItemKernel({
     file: 'activation-grad',
@@ -88,7 +102,28 @@ export const SHADERS = {
   channelAffine: withCommon('channel-affine', channelAffine),
   channelReduce: withCommon('channel-reduce', channelReduce, channelFold),
   channelReduceTree: withCommon('channel-reduce-tree', channelReduceTree, channelFold),
-  conv: withCommon('conv', conv, activation),
+  conv: declareItemKernel({
+    file: 'conv',
+    source: conv,
+    shared: [activation],
+    bindings: { p: 'read', q: 'read', bias: 'read', y: 'write' },
+    params: {
+      batch: 'i32',
+      inH: 'i32',
+      inW: 'i32',
+      inC: 'i32',
+      outH: 'i32',
+      outW: 'i32',
+      outC: 'i32',
+      kH: 'i32',
+      kW: 'i32',
+      sH: 'i32',
+      sW: 'i32',
+      padTop: 'i32',
+      padLeft: 'i32',
+    },
+    overrides: { MODE: 0, BIAS: false, ACT: 0 },
+  }),
   dropout: declareItemKernel({
     file: 'dropout',
     source: dropout,
@@ -144,8 +179,20 @@ export const SHADERS = {
     overrides: {},
   }),
   optimizer: withCommon('optimizer', optimizer, adam),
-  poolAvg: withCommon('pool-avg', poolAvg, poolGeometry),
-  poolMax: withCommon('pool-max', poolMax, poolGeometry),
+  poolAvg: declareItemKernel({
+    file: 'pool-avg',
+    source: poolAvg,
+    bindings: { x: 'read', y: 'write' },
+    params: POOL_GEOMETRY,
+    overrides: { MODE: 0 },
+  }),
+  poolMax: declareItemKernel({
+    file: 'pool-max',
+    source: poolMax,
+    bindings: { x: 'read', second: 'read', y: 'write' },
+    params: POOL_GEOMETRY,
+    overrides: { MODE: 0 },
+  }),
   reduce: declareKernel({ file: 'reduce', source: reduce, ...REDUCTION }),
   reduceSerial: declareKernel({ file: 'reduce-serial', source: reduceSerial, ...REDUCTION }),
   softmax: declareKernel({
