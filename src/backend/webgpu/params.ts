@@ -164,33 +164,3 @@ export function checkRank(op: string, shape: Shape): void {
     );
   }
 }
-
-/** TRANSITIONAL: the untyped 64-word params of kernels not yet declared (legacy-params.wgsl). */
-export class ParamWords {
-  readonly bytes = new ArrayBuffer(64 * 4);
-  private readonly u32 = new Uint32Array(this.bytes);
-  private readonly i32 = new Int32Array(this.bytes);
-  private readonly f32 = new Float32Array(this.bytes);
-
-  u(index: number, value: number): this {
-    this.u32[index] = value;
-    return this;
-  }
-
-  i(index: number, value: number): this {
-    this.i32[index] = value;
-    return this;
-  }
-
-  f(index: number, value: number): this {
-    this.f32[index] = value;
-    return this;
-  }
-
-  list(index: number, values: readonly number[]): this {
-    values.forEach((v, k) => {
-      this.u32[index + k] = v;
-    });
-    return this;
-  }
-}

@@ -14,12 +14,10 @@ import channelAffine from '../../../shaders/channel-affine.wgsl?raw';
 import channelFold from '../../../shaders/channel-fold.wgsl?raw';
 import channelReduce from '../../../shaders/channel-reduce.wgsl?raw';
 import channelReduceTree from '../../../shaders/channel-reduce-tree.wgsl?raw';
-import common from '../../../shaders/common.wgsl?raw';
 import conv from '../../../shaders/conv.wgsl?raw';
 import dropout from '../../../shaders/dropout.wgsl?raw';
 import gather from '../../../shaders/gather.wgsl?raw';
 import layout from '../../../shaders/layout.wgsl?raw';
-import legacyParams from '../../../shaders/legacy-params.wgsl?raw';
 import matmulRegister from '../../../shaders/matmul-register.wgsl?raw';
 import matmulTiled from '../../../shaders/matmul-tiled.wgsl?raw';
 import matmulVec4 from '../../../shaders/matmul-vec4.wgsl?raw';
@@ -36,11 +34,6 @@ import unary from '../../../shaders/unary.wgsl?raw';
 import where from '../../../shaders/where.wgsl?raw';
 import { declareItemKernel, declareKernel } from './declare-kernel';
 import type { ShaderSource } from './pipelines';
-
-/** TRANSITIONAL: a kernel not yet declared, on the untyped 64-word params (legacy-params.wgsl). */
-function withCommon(name: string, code: string, ...shared: string[]): ShaderSource {
-  return { name: `shaders/${name}.wgsl`, code: [code, ...shared, legacyParams, common].join('\n') };
-}
 
 /** Sum or max over any set of axes (reduce.wgsl one workgroup per output, reduce-serial.wgsl one thread). */
 const REDUCTION = {
@@ -79,6 +72,25 @@ const POOL_GEOMETRY = {
   padLeft: 'i32',
 } as const;
 
+/** Batch norm's per-channel reductions: one thread per channel, or one workgroup (tree). */
+const CHANNEL_REDUCTION = {
+  shared: [channelFold],
+  bindings: { a: 'read', x: 'read', center: 'read', out: 'write' },
+  // channels: C; inner: elements after the channel axis; perChannel: elements per channel (N).
+  params: { channels: 'u32', inner: 'u32', perChannel: 'u32' },
+  overrides: { MODE: 0, SIMPLE: false, WG: 64 },
+} as const;
+
+/** Adam's hyper-parameters as adam.wgsl reads them; the 1 - beta terms are rounded to f32 on the host. */
+const ADAM = {
+  beta1: 'f32',
+  oneMinusBeta1: 'f32',
+  beta2: 'f32',
+  oneMinusBeta2: 'f32',
+  epsilon: 'f32',
+} as const;
+const OPTIMIZER_INPUTS = { w: 'read', g: 'read', m: 'read', v: 'read', a: 'read', d: 'read' } as const;
+
 export const SHADERS = {
   activationGrad: declareItemKernel({
     file: 'activation-grad',
@@ -87,7 +99,14 @@ export const SHADERS = {
     params: {},
     overrides: { OP: 1 },
   }),
-  adamStep: withCommon('adam-step', adamStep, adam),
+  adamStep: declareItemKernel({
+    file: 'adam-step',
+    source: adamStep,
+    shared: [adam],
+    bindings: { ...OPTIMIZER_INPUTS, mOut: 'write', vOut: 'write', wOut: 'write' },
+    params: ADAM,
+    overrides: {},
+  }),
   binary: declareItemKernel({
     file: 'binary',
     source: binary,
@@ -99,9 +118,19 @@ export const SHADERS = {
     dims: ['outShape', 'aStrides', 'bStrides'],
     overrides: { OP: 0, A_MODE: 0, B_MODE: 0 },
   }),
-  channelAffine: withCommon('channel-affine', channelAffine),
-  channelReduce: withCommon('channel-reduce', channelReduce, channelFold),
-  channelReduceTree: withCommon('channel-reduce-tree', channelReduceTree, channelFold),
+  channelAffine: declareItemKernel({
+    file: 'channel-affine',
+    source: channelAffine,
+    bindings: { x: 'read', center: 'read', scale: 'read', shift: 'read', y: 'write' },
+    params: { channels: 'u32', inner: 'u32' },
+    overrides: {},
+  }),
+  channelReduce: declareKernel({ file: 'channel-reduce', source: channelReduce, ...CHANNEL_REDUCTION }),
+  channelReduceTree: declareKernel({
+    file: 'channel-reduce-tree',
+    source: channelReduceTree,
+    ...CHANNEL_REDUCTION,
+  }),
   conv: declareItemKernel({
     file: 'conv',
     source: conv,
@@ -178,7 +207,27 @@ export const SHADERS = {
     params: { depth: 'u32' },
     overrides: {},
   }),
-  optimizer: withCommon('optimizer', optimizer, adam),
+  optimizer: declareItemKernel({
+    file: 'optimizer',
+    source: optimizer,
+    shared: [adam],
+    bindings: { ...OPTIMIZER_INPUTS, y: 'write' },
+    // Each OP reads its own: Adam (0) the ADAM fields; SGD (1) momentum, nesterov (0/1); RMSprop
+    // (2) rho, oneMinusRho, momentum, epsilon, centered (0/1).
+    params: {
+      beta1: 'f32?',
+      oneMinusBeta1: 'f32?',
+      beta2: 'f32?',
+      oneMinusBeta2: 'f32?',
+      epsilon: 'f32?',
+      momentum: 'f32?',
+      nesterov: 'u32?',
+      rho: 'f32?',
+      oneMinusRho: 'f32?',
+      centered: 'u32?',
+    },
+    overrides: { OP: 0, PART: 0 },
+  }),
   poolAvg: declareItemKernel({
     file: 'pool-avg',
     source: poolAvg,

@@ -3,7 +3,7 @@ import { dropoutThreshold, streamKey } from '../../../graph/random';
 import { broadcastStrides, type Shape, sizeOf } from '../../../graph/shape';
 import type { AnyItemKernel, ConstantsOf, ParamsOf } from '../declare-kernel';
 import type { KernelDispatch, KernelEnv, WebGPUKernel, WebGPUKernels } from '../kernel-types';
-import { checkRank, type ParamWords } from '../params';
+import { checkRank } from '../params';
 import { SHADERS } from '../shaders';
 
 /**
@@ -31,44 +31,6 @@ export function chunked<K extends AnyItemKernel>(
       workgroups: Math.ceil(n / (wg * per)),
     }),
   ];
-}
-
-/** TRANSITIONAL: `chunked` for a kernel not yet declared (legacy-params.wgsl); word 0 is n. */
-export function legacyChunked(
-  env: KernelEnv,
-  n: number,
-  shader: KernelDispatch['shader'],
-  inputs: readonly GPUBuffer[],
-  params: ParamWords,
-  constants: Record<string, number> = {},
-  per = env.elementsPerThread,
-  wg = env.workgroupSize,
-): KernelDispatch[] {
-  if (n === 0) return [];
-  params.u(0, n);
-  return [
-    {
-      shader,
-      constants: { ...constants, WG: wg, PER: per },
-      inputs,
-      params,
-      workgroups: Math.ceil(n / (wg * per)),
-    },
-  ];
-}
-
-/** TRANSITIONAL: `perElement` for a kernel not yet declared. */
-export function legacyPerElement(
-  env: KernelEnv,
-  n: number,
-  shader: KernelDispatch['shader'],
-  inputs: readonly GPUBuffer[],
-  params: ParamWords,
-  constants: Record<string, number> = {},
-): KernelDispatch[] {
-  const spread = 2 ** Math.floor(Math.log2(Math.max(1, n / MIN_WORKGROUPS)));
-  const wg = Math.min(env.workgroupSize, Math.max(4, spread));
-  return legacyChunked(env, n, shader, inputs, params, constants, 1, wg);
 }
 
 /** Workgroups the few-long-outputs kernels aim for, so every core of a CPU emulation gets some. */
