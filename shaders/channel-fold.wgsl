@@ -1,14 +1,14 @@
 // Shared by the channel reductions (appended to channel-reduce.wgsl and channel-reduce-tree.wgsl):
 // the element index of a channel's e-th element, a compensated sum, and one thread's fold.
 
-// Element e of channel c in x viewed as [outer, C, inner] (params 0 C, 1 inner); SIMPLE when inner
+// Element e of channel c in x viewed as [outer, C, inner] (params channels, inner); SIMPLE when inner
 // is 1 (channels last), which needs no division.
 fn element(c: u32, e: u32) -> u32 {
   if (SIMPLE) {
-    return e * pu(0u) + c;
+    return e * params.channels + c;
   }
-  let inner = pu(1u);
-  return ((e / inner) * pu(0u) + c) * inner + e % inner;
+  let inner = params.inner;
+  return ((e / inner) * params.channels + c) * inner + e % inner;
 }
 
 // (sum, lost low-order part) plus v, compensated (Kahan) as in reduce-serial.wgsl; an infinite or
@@ -19,12 +19,12 @@ fn kahan(acc: vec2<f32>, v: f32) -> vec2<f32> {
   return vec2<f32>(next, select(0.0, (next - acc.x) - term, abs(next) <= bitcast<f32>(0x7f7fffffu)));
 }
 
-// Channel c's sums over e = first, first + step, ... < N (param 2). MODE 0 stage 0: (sum x, 0);
+// Channel c's sums over e = first, first + step, ... < N (params.perChannel). MODE 0 stage 0: (sum x, 0);
 // stage 1: (sum (x - mean)^2, 0). MODE 1: (sum dy (x - center), sum dy), dy in `a`.
 fn fold(c: u32, first: u32, step: u32, stage: u32, mean: f32) -> vec2<f32> {
   var s0 = vec2<f32>();
   var s1 = vec2<f32>();
-  let n = pu(2u);
+  let n = params.perChannel;
   for (var e = first; e < n; e += step) {
     let i = element(c, e);
     if (MODE == 1u) {

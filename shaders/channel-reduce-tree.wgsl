@@ -1,21 +1,10 @@
 // Per-channel reductions of batch normalisation, one workgroup per channel: the same outputs as
-// channel-reduce.wgsl (see its header for MODE and the words), for few long channels (a conv
+// channel-reduce.wgsl (see its header for MODE and the params), for few long channels (a conv
 // layer's C channels of batch x height x width elements). Each thread folds a strided share of the
 // channel (channel-fold.wgsl), then a tree in workgroup memory adds the WG partial sums; the
 // moments do this twice, the mean first.
-// Bindings: 0 a (x for MODE 0, dy for MODE 1), 1 x, 2 center (MODE 0 binds x for both), 3 out
-// (write, [2, C]), 4 params.
-// Params: 0 C, 1 inner (elements after the channel axis), 2 N (elements per channel).
+// Bindings and params as channel-reduce.wgsl's: SHADERS.channelReduceTree in src/backend/webgpu/shaders.ts.
 // Workgroup: WG threads (a power of two) per channel.
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> center: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override MODE: u32 = 0u;
-override SIMPLE: bool = false;
-override WG: u32 = 64u;
 
 var<workgroup> part0: array<f32, WG>;
 var<workgroup> part1: array<f32, WG>;
@@ -45,8 +34,8 @@ fn main(
 ) {
   // One workgroup per channel, so c is uniform and every barrier is reached by all threads.
   let c = linearWorkgroup(wid, nwg);
-  let channels = pu(0u);
-  let n = f32(pu(2u));
+  let channels = params.channels;
+  let n = f32(params.perChannel);
   let first = total(lid, fold(c, lid, WG, 0u, 0.0));
   if (MODE == 1u) {
     if (lid == 0u) {

@@ -5,19 +5,10 @@
 // first, which stays accurate when |mean| >> std; sums are compensated.
 // For short reductions or many channels: a plain loop, no workgroup memory and no barriers (see
 // reduce-serial.wgsl); channel-reduce-tree.wgsl has one workgroup per channel for long ones.
-// Bindings: 0 a (x for MODE 0, dy for MODE 1), 1 x, 2 center (MODE 0 binds x for both), 3 out
-// (write, [2, C]), 4 params.
-// Params: 0 C, 1 inner (elements after the channel axis), 2 N (elements per channel).
+// Bindings a (x for MODE 0, dy for MODE 1), x, center (MODE 0 binds x for both), all read, and out
+// (write, [2, C]); params channels (C), inner (elements after the channel axis), perChannel (N):
+// SHADERS.channelReduce in src/backend/webgpu/shaders.ts.
 // Workgroup: WG threads, one channel each.
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> center: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override MODE: u32 = 0u;
-override SIMPLE: bool = false;
-override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(
@@ -26,7 +17,7 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let c = linearWorkgroup(wid, nwg) * WG + lid;
-  let channels = pu(0u);
+  let channels = params.channels;
   if (c >= channels) {
     return;
   }
@@ -36,7 +27,7 @@ fn main(
     out[channels + c] = s.y;
     return;
   }
-  let n = f32(pu(2u));
+  let n = f32(params.perChannel);
   let mean = fold(c, 0u, 1u, 0u, 0.0).x / n;
   out[c] = mean;
   out[channels + c] = fold(c, 0u, 1u, 1u, mean).x / n;

@@ -11,36 +11,14 @@
 // measured 1.35-1.45x faster than 4 on SwiftShader).
 // Epilogue (MODE 0, fusedConv2d): y = act(y + bias[f]) when BIAS, act chosen by ACT
 // (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh).
-// Bindings: 0 first input (x, or dy for MODE 1), 1 second (w, or dy for MODE 2), 2 bias (MODE 0
-// with BIAS; otherwise the second input again, unread), 3 output (write), 4 params.
-// Params: 0 n (outputs; MODE 0: work items), 1 batch, 2 inH, 3 inW, 4 inC, 5 outH, 6 outW, 7 outC, 8 kH, 9 kW,
-//         10 strideH, 11 strideW, 12 padTop, 13 padLeft.
-// Workgroup: WG threads, each PER output elements WG apart (as unary.wgsl).
-@group(0) @binding(0) var<storage, read> p: array<f32>;
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override MODE: u32 = 0u;
-override BIAS: bool = false;
-override ACT: u32 = 0u;
-override WG: u32 = 64u;
-override PER: u32 = 1u;
-
-struct Geometry {
-  batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32, outC: i32,
-  kH: i32, kW: i32, sH: i32, sW: i32, padTop: i32, padLeft: i32,
-}
-
-fn geometry() -> Geometry {
-  return Geometry(pi(1u), pi(2u), pi(3u), pi(4u), pi(5u), pi(6u), pi(7u), pi(8u), pi(9u), pi(10u), pi(11u),
-    pi(12u), pi(13u));
-}
+// Bindings p (x, or dy for MODE 1), q (w, or dy for MODE 2), bias (MODE 0 with BIAS; otherwise q
+// again, unread), all read, and y (write); params the geometry (batch, inH, inW, inC, outH, outW,
+// outC, kH, kW, strides sH, sW, padTop, padLeft; i32): SHADERS.conv in src/backend/webgpu/shaders.ts.
+// Workgroup: one output element per item (MODE 0: 8 filters at one position; per-item.wgsl).
 
 // Filters f0 .. f0 + 7 at output position `position` (batch-major, then row, then column).
 // Filter indices past outC read the last filter (valid memory) and are not written.
-fn conv2dBlock(position: i32, f0: i32, g: Geometry) {
+fn conv2dBlock(position: i32, f0: i32, g: Params) {
   let ow = position % g.outW;
   let oh = (position / g.outW) % g.outH;
   let bi = position / (g.outW * g.outH);
@@ -83,7 +61,7 @@ fn conv2dBlock(position: i32, f0: i32, g: Geometry) {
   }
 }
 
-fn backpropInput(i: i32, g: Geometry) -> f32 {
+fn backpropInput(i: i32, g: Params) -> f32 {
   let c = i % g.inC;
   let iw = (i / g.inC) % g.inW;
   let ih = (i / (g.inC * g.inW)) % g.inH;
@@ -111,7 +89,7 @@ fn backpropInput(i: i32, g: Geometry) -> f32 {
   return s;
 }
 
-fn backpropFilter(i: i32, g: Geometry) -> f32 {
+fn backpropFilter(i: i32, g: Params) -> f32 {
   let f = i % g.outC;
   let c = (i / g.outC) % g.inC;
   let kw = (i / (g.outC * g.inC)) % g.kW;
@@ -142,26 +120,14 @@ fn backpropFilter(i: i32, g: Geometry) -> f32 {
   return s;
 }
 
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let first = linearWorkgroup(wid, nwg) * WG * PER + lid;
-  for (var k = 0u; k < PER; k++) {
-    let i = first + k * WG;
-    if (i >= pu(0u)) {
-      return;
-    }
-    let g = geometry();
-    if (MODE == 0u) {
-      let blocks = (g.outC + 7) / 8;
-      conv2dBlock(i32(i) / blocks, (i32(i) % blocks) * 8, g);
-    } else if (MODE == 1u) {
-      y[i] = backpropInput(i32(i), g);
-    } else {
-      y[i] = backpropFilter(i32(i), g);
-    }
+fn item(i: u32) {
+  let g = params;
+  if (MODE == 0u) {
+    let blocks = (g.outC + 7) / 8;
+    conv2dBlock(i32(i) / blocks, (i32(i) % blocks) * 8, g);
+  } else if (MODE == 1u) {
+    y[i] = backpropInput(i32(i), g);
+  } else {
+    y[i] = backpropFilter(i32(i), g);
   }
 }

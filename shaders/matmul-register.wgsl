@@ -8,20 +8,9 @@
 // Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen
 // by ACT (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain matmul binds b again as
 // the unread bias.
-// Bindings: 0 a (read), 1 b (read), 2 bias (read), 3 c (write), 4 params.
-// Params: 0 M, 1 N, 2 K, 5 blocks per row of C = ceil(N / 4), 6 blocks in all.
+// Bindings a, b, bias (read), c (write); params m, n, k, blocksPerRow = ceil(N / 4), blocks in all;
+// overrides WG and the epilogue's: SHADERS.matmulRegister in src/backend/webgpu/shaders.ts.
 // Workgroup: WG threads (override), one 4x4 block each, blocks numbered row-major.
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override WG: u32 = 64u;
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override BIAS: bool = false;
-override ACT: u32 = 0u;
 
 @compute @workgroup_size(WG)
 fn main(
@@ -30,14 +19,14 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let block = linearWorkgroup(wid, nwg) * WG + lid;
-  if (block >= pu(6u)) {
+  if (block >= params.blocks) {
     return;
   }
-  let m = pu(0u);
-  let n = pu(1u);
-  let kk = pu(2u);
-  let row = (block / pu(5u)) * 4u;
-  let col = (block % pu(5u)) * 4u;
+  let m = params.m;
+  let n = params.n;
+  let kk = params.k;
+  let row = (block / params.blocksPerRow) * 4u;
+  let col = (block % params.blocksPerRow) * 4u;
   let rows = min(vec4<u32>(row, row + 1u, row + 2u, row + 3u), vec4<u32>(m - 1u));
   let cols = min(vec4<u32>(col, col + 1u, col + 2u, col + 3u), vec4<u32>(n - 1u));
   // Element (i, k) of A is at aBase[i] + k * aStep; element (k, j) of B at bBase[j] + k * bStep.

@@ -9,44 +9,32 @@
 // Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen
 // by ACT (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain matmul binds b again as
 // the unread bias.
-// Bindings: 0 a (read), 1 b (read), 2 bias (read), 3 c (write), 4 params.
-// Params: 0 M, 1 N, 2 K, 5 blocks per row of C = ceil(N / 4TS), 6 blocks in all.
-// Overrides: TS, TRANS_A, TRANS_B, BIAS, ACT.
+// Bindings a, b, bias (read), c (write); params m, n, k, blocksPerRow = ceil(N / 4TS), blocks in all;
+// overrides TS and the epilogue's: SHADERS.matmulTiled in src/backend/webgpu/shaders.ts.
 // Workgroup: TS x TS threads, blocks of C numbered row-major.
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override TS: u32 = 16u;
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override BIAS: bool = false;
-override ACT: u32 = 0u;
 
 // tileA[k * TS + r]: rows 4r .. 4r + 3 of the block at step k; tileB[k * TS + q]: columns 4q .. 4q + 3.
 var<workgroup> tileA: array<vec4<f32>, TS * TS>;
 var<workgroup> tileB: array<vec4<f32>, TS * TS>;
 
 fn loadA(i: u32, k: u32) -> f32 {
-  if (i >= pu(0u) || k >= pu(2u)) {
+  if (i >= params.m || k >= params.k) {
     return 0.0;
   }
   if (TRANS_A) {
-    return a[k * pu(0u) + i];
+    return a[k * params.m + i];
   }
-  return a[i * pu(2u) + k];
+  return a[i * params.k + k];
 }
 
 fn loadB(k: u32, j: u32) -> f32 {
-  if (k >= pu(2u) || j >= pu(1u)) {
+  if (k >= params.k || j >= params.n) {
     return 0.0;
   }
   if (TRANS_B) {
-    return b[j * pu(2u) + k];
+    return b[j * params.k + k];
   }
-  return b[k * pu(1u) + j];
+  return b[k * params.n + j];
 }
 
 @compute @workgroup_size(TS, TS)
@@ -57,17 +45,17 @@ fn main(
 ) {
   // Uniform per workgroup: either every thread returns or none does, so barriers stay uniform.
   let block = linearWorkgroup(wid, nwg);
-  if (block >= pu(6u)) {
+  if (block >= params.blocks) {
     return;
   }
   let side = 4u * TS;
-  let row0 = (block / pu(5u)) * side;
-  let col0 = (block % pu(5u)) * side;
+  let row0 = (block / params.blocksPerRow) * side;
+  let col0 = (block % params.blocksPerRow) * side;
   var acc0 = vec4<f32>();
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
-  for (var k0 = 0u; k0 < pu(2u); k0 += TS) {
+  for (var k0 = 0u; k0 < params.k; k0 += TS) {
     // Thread (y, x) stages A rows 4x .. 4x + 3 and B columns 4x .. 4x + 3 at k = k0 + y.
     let k = k0 + local.y;
     let i = row0 + 4u * local.x;
@@ -95,8 +83,8 @@ fn main(
 
 // Writes the columns of one row of a thread's 4x4 block that lie inside C.
 fn store(row: u32, col: u32, v: vec4<f32>) {
-  let m = pu(0u);
-  let n = pu(1u);
+  let m = params.m;
+  let n = params.n;
   if (row >= m) {
     return;
   }

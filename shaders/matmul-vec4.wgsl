@@ -13,22 +13,11 @@
 // never written), so the inner loop has no branches.
 // Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen by
 // ACT (activation.wgsl). A plain matmul binds b again as the unread bias.
-// Bindings: 0 a (read, vec4), 1 b (read, vec4), 2 bias (read), 3 c (write), 4 params.
-// Params: 0 M, 1 N, 2 K, 5 tiles per row of C = ceil(N / (8 TX)), 6 tiles in all.
+// Bindings a, b (read, vec4), bias (read), c (write); params m, n, k, blocksPerRow = tiles per row
+// of C = ceil(N / (8 TX)), blocks = tiles in all; overrides TX, TY and the epilogue's:
+// SHADERS.matmulVec4 in src/backend/webgpu/shaders.ts.
 // Workgroup: TX x TY threads, one 8x8 block each, computing an (8 TY) x (8 TX) tile; tiles numbered
 // row-major.
-@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override TX: u32 = 8u;
-override TY: u32 = 4u;
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override BIAS: bool = false;
-override ACT: u32 = 0u;
 
 // acc + A(i, k..k+3) . B(k..k+3, 4 columns), the four k in order.
 fn madd4(acc: vec4<f32>, av: vec4<f32>, b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>, b3: vec4<f32>) -> vec4<f32> {
@@ -42,14 +31,14 @@ fn main(
   @builtin(local_invocation_id) lid: vec3<u32>,
 ) {
   let tile = linearWorkgroup(wid, nwg);
-  if (tile >= pu(6u)) {
+  if (tile >= params.blocks) {
     return;
   }
-  let m = pu(0u);
-  let n = pu(1u);
-  let kk = pu(2u);
-  let row = (tile / pu(5u)) * TY * 8u + lid.y * 8u;
-  let col = (tile % pu(5u)) * TX * 8u + lid.x * 8u;
+  let m = params.m;
+  let n = params.n;
+  let kk = params.k;
+  let row = (tile / params.blocksPerRow) * TY * 8u + lid.y * 8u;
+  let col = (tile % params.blocksPerRow) * TX * 8u + lid.x * 8u;
   let m4 = m / 4u;
   let n4 = n / 4u;
   let k4 = kk / 4u;
@@ -186,7 +175,7 @@ fn main(
 // C(i, j..j+7), the elements inside the matrix, through the epilogue; straight-line, with constant
 // swizzles (see the header).
 fn storeRow(i: u32, j: u32, v0: vec4<f32>, v1: vec4<f32>) {
-  if (i >= pu(0u)) {
+  if (i >= params.m) {
     return;
   }
   store(i, j, v0.x);
@@ -200,7 +189,7 @@ fn storeRow(i: u32, j: u32, v0: vec4<f32>, v1: vec4<f32>) {
 }
 
 fn store(i: u32, j: u32, v: f32) {
-  let n = pu(1u);
+  let n = params.n;
   if (j < n) {
     c[i * n + j] = epilogue(v, j);
   }

@@ -2,17 +2,10 @@
 // (padding is not counted), as on the CPU. MODE:
 //   0 avgPool2d      y[b,oh,ow,c]  = (sum of x over the window's taps) / taps  (0 for an empty window)
 //   1 avgPool2dGrad  dx[b,ih,iw,c] = sum over windows containing (ih,iw) of dy[b,oh,ow,c] / taps(oh,ow)
-// Bindings: 0 input (x, or dy for MODE 1), 1 output (write), 2 params.
-// Params: 0 n (outputs), 1 batch, 2 inH, 3 inW, 4 channels, 5 outH, 6 outW, 7 poolH, 8 poolW,
-//         9 strideH, 10 strideW, 11 padTop, 12 padLeft.
-// Workgroup: WG threads, each PER output elements WG apart (as unary.wgsl).
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
-
-override MODE: u32 = 0u;
-override WG: u32 = 64u;
-override PER: u32 = 1u;
+// Bindings x (x, or dy for MODE 1; read), y (write); params the window geometry (inH, inW, ch, outH,
+// outW, pool pH, pW, strides sH, sW, padTop, padLeft; i32): SHADERS.poolAvg in
+// src/backend/webgpu/shaders.ts.
+// Workgroup: one output element per item (per-item.wgsl).
 
 // Taps of a window along one axis that land inside [0, size): window starts at o*stride - pad.
 fn inside(o: i32, stride: i32, pad: i32, window: i32, size: i32) -> i32 {
@@ -20,7 +13,7 @@ fn inside(o: i32, stride: i32, pad: i32, window: i32, size: i32) -> i32 {
   return max(0, min(start + window, size) - max(start, 0));
 }
 
-fn average(i: i32, g: Geometry) -> f32 {
+fn average(i: i32, g: Params) -> f32 {
   let c = i % g.ch;
   let ow = (i / g.ch) % g.outW;
   let oh = (i / (g.ch * g.outW)) % g.outH;
@@ -42,7 +35,7 @@ fn average(i: i32, g: Geometry) -> f32 {
   return select(0.0, s / f32(taps), taps > 0);
 }
 
-fn grad(i: i32, g: Geometry) -> f32 {
+fn grad(i: i32, g: Params) -> f32 {
   let c = i % g.ch;
   let iw = (i / g.ch) % g.inW;
   let ih = (i / (g.ch * g.inW)) % g.inH;
@@ -62,23 +55,11 @@ fn grad(i: i32, g: Geometry) -> f32 {
   return s;
 }
 
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let first = linearWorkgroup(wid, nwg) * WG * PER + lid;
-  for (var k = 0u; k < PER; k++) {
-    let i = first + k * WG;
-    if (i >= pu(0u)) {
-      return;
-    }
-    let g = geometry();
-    if (MODE == 1u) {
-      y[i] = grad(i32(i), g);
-    } else {
-      y[i] = average(i32(i), g);
-    }
+fn item(i: u32) {
+  let g = params;
+  if (MODE == 1u) {
+    y[i] = grad(i32(i), g);
+  } else {
+    y[i] = average(i32(i), g);
   }
 }

@@ -5,18 +5,10 @@
 //   1 maxPool2dGrad   dx[b,ih,iw,c] = sum of dy[b,oh,ow,c] over windows whose argmax is (ih,iw),
 //                                     windows in increasing (oh, ow), the CPU's order
 //   2 maxPool2dGather y[b,oh,ow,c]  = g[argmax(b,oh,ow,c)]  (g shaped like x)
-// Bindings: 0 x (read), 1 second (unused in MODE 0: x again; dy in 1; g in 2), 2 output (write), 3 params.
-// Params: 0 n (work items: positions of the output, of x for MODE 1, times ceil(channels / 4)), 1 batch, 2 inH, 3 inW, 4 channels, 5 outH, 6 outW, 7 poolH, 8 poolW,
-//         9 strideH, 10 strideW, 11 padTop, 12 padLeft.
-// Workgroup: WG threads, each PER work items WG apart (as unary.wgsl).
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> second: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
-
-override MODE: u32 = 0u;
-override WG: u32 = 64u;
-override PER: u32 = 1u;
+// Bindings x, second (unused in MODE 0: x again; dy in 1; g in 2), both read, and y (write); params
+// as pool-avg.wgsl's: SHADERS.poolMax in src/backend/webgpu/shaders.ts.
+// Workgroup: one work item (a position of the output, of x for MODE 1, and 4 channels) per item
+// (per-item.wgsl).
 
 // Every work item handles 4 consecutive channels (NHWC: adjacent words) at one position, so
 // the position's index arithmetic, shared by the 4, is paid once (on CPU emulations the
@@ -24,7 +16,7 @@ override PER: u32 = 1u;
 // memory) and are not written.
 
 // Channels c0 .. c0 + 3, clamped to the last.
-fn lanes(c0: i32, g: Geometry) -> vec4<i32> {
+fn lanes(c0: i32, g: Params) -> vec4<i32> {
   return min(vec4<i32>(c0, c0 + 1, c0 + 2, c0 + 3), vec4<i32>(g.ch - 1));
 }
 
@@ -37,7 +29,7 @@ fn loadSecond(k: vec4<i32>) -> vec4<f32> {
 }
 
 // Flat indices into x of each lane's window's first maximum, or -1 when the window holds no input.
-fn argmax(bi: i32, oh: i32, ow: i32, cs: vec4<i32>, g: Geometry) -> vec4<i32> {
+fn argmax(bi: i32, oh: i32, ow: i32, cs: vec4<i32>, g: Params) -> vec4<i32> {
   var best = vec4<i32>(-1);
   var bestValue = vec4<f32>();
   for (var kh = 0; kh < g.pH; kh++) {
@@ -61,7 +53,7 @@ fn argmax(bi: i32, oh: i32, ow: i32, cs: vec4<i32>, g: Geometry) -> vec4<i32> {
 }
 
 // The 4 channels from c0 at output position `position` (batch-major, then row, then column).
-fn pooled(position: i32, c0: i32, g: Geometry, fromSecond: bool) {
+fn pooled(position: i32, c0: i32, g: Params, fromSecond: bool) {
   let ow = position % g.outW;
   let oh = (position / g.outW) % g.outH;
   let bi = position / (g.outW * g.outH);
@@ -73,7 +65,7 @@ fn pooled(position: i32, c0: i32, g: Geometry, fromSecond: bool) {
 }
 
 // The gradient of the 4 channels from c0 at input position `position`.
-fn grad(position: i32, c0: i32, g: Geometry) {
+fn grad(position: i32, c0: i32, g: Params) {
   let iw = position % g.inW;
   let ih = (position / g.inW) % g.inH;
   let bi = position / (g.inW * g.inH);
@@ -96,7 +88,7 @@ fn grad(position: i32, c0: i32, g: Geometry) {
 }
 
 // Writes the lanes that are real channels of `position`.
-fn store(position: i32, c0: i32, v: vec4<f32>, g: Geometry) {
+fn store(position: i32, c0: i32, v: vec4<f32>, g: Params) {
   for (var k = 0; k < 4; k++) {
     if (c0 + k >= g.ch) {
       break;
@@ -105,26 +97,14 @@ fn store(position: i32, c0: i32, v: vec4<f32>, g: Geometry) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let first = linearWorkgroup(wid, nwg) * WG * PER + lid;
-  for (var k = 0u; k < PER; k++) {
-    let i = first + k * WG;
-    if (i >= pu(0u)) {
-      return;
-    }
-    let g = geometry();
-    let blocks = (g.ch + 3) / 4;
-    let position = i32(i) / blocks;
-    let c0 = (i32(i) % blocks) * 4;
-    if (MODE == 1u) {
-      grad(position, c0, g);
-    } else {
-      pooled(position, c0, g, MODE == 2u);
-    }
+fn item(i: u32) {
+  let g = params;
+  let blocks = (g.ch + 3) / 4;
+  let position = i32(i) / blocks;
+  let c0 = (i32(i) % blocks) * 4;
+  if (MODE == 1u) {
+    grad(position, c0, g);
+  } else {
+    pooled(position, c0, g, MODE == 2u);
   }
 }

@@ -5,18 +5,10 @@
 // both with lse - z_j taken as (max z - z_j) + ln(sum exp(z - max z)).
 // ln goes through logAccurate: the sum is near 1 for a confident row, where WGSL's log only bounds
 // the absolute error (2^-21), which would swamp a small loss.
-// Bindings: 0 z (read), 1 t (read), 2 dy (read; MODE 0 binds t again), 3 out (write), 4 params.
-// Params: 0 rows, 1 K.
+// Bindings z, t, dy (read; MODE 0 binds t again), out (write); params rows, classes (K):
+// SHADERS.softmaxCrossEntropy in src/backend/webgpu/shaders.ts.
 // Workgroup: WG threads, one row each: rows of class scores are short, and a plain loop needs no
 // barriers.
-@group(0) @binding(0) var<storage, read> z: array<f32>;
-@group(0) @binding(1) var<storage, read> t: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-
-override MODE: u32 = 0u;
-override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(
@@ -25,10 +17,10 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
 ) {
   let r = linearWorkgroup(wid, nwg) * WG + lid;
-  if (r >= pu(0u)) {
+  if (r >= params.rows) {
     return;
   }
-  let k = pu(1u);
+  let k = params.classes;
   let start = r * k;
   var top = negInf();
   for (var j = 0u; j < k; j++) {

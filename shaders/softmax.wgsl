@@ -1,20 +1,13 @@
 // Softmax (LOG 0) and log-softmax (LOG 1) along one axis, one workgroup per line:
 //   m = max_j x_j,  s = sum_j e^(x_j - m),  y_j = e^(x_j - m) / s   or   y_j = x_j - m - ln s.
 // A line starts at (r / inner) * n * inner + r % inner and steps by inner.
-// Bindings: 0 x (read), 1 y (write), 2 params.
-// Params: 0 lines, 1 n (axis length), 2 inner (product of the axes after it).
+// Bindings x (read), y (write); params lines, lineLength (n, the axis length), inner (product of the
+// axes after it): SHADERS.softmax in src/backend/webgpu/shaders.ts.
 // ln s is taken as ln(1 + t) with t = s - 1 summed directly (one maximum contributes the 1), so a
 // line dominated by one entry, where s is barely above 1, keeps its small log-probabilities exact.
 // Workgroup: SERIAL 0: WG threads (a power of two) per line; max and sum are tree reductions in
 // workgroup memory. SERIAL 1 (short lines): one thread per line, WG lines per workgroup, plain
 // loops and no barrier reached (CPU-emulated adapters pay dearly for barriers).
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
-@group(0) @binding(2) var<uniform> params: Params;
-
-override LOG: u32 = 0u;
-override WG: u32 = 64u;
-override SERIAL: u32 = 0u;
 
 var<workgroup> partial: array<vec2<f32>, WG>;
 
@@ -78,15 +71,15 @@ fn main(
 ) {
   if (SERIAL == 1u) {
     let line = linearWorkgroup(wid, nwg) * WG + lid;
-    if (line < pu(0u)) {
-      serialLine(line, pu(1u), pu(2u));
+    if (line < params.lines) {
+      serialLine(line, params.lineLength, params.inner);
     }
     return;
   }
   let line = linearWorkgroup(wid, nwg);
-  let inRange = line < pu(0u);
-  let n = pu(1u);
-  let inner = pu(2u);
+  let inRange = line < params.lines;
+  let n = params.lineLength;
+  let inner = params.inner;
   let start = (line / inner) * n * inner + line % inner;
   var m = negInf();
   if (inRange) {

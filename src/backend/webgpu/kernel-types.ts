@@ -1,7 +1,7 @@
 /** What a WebGPU kernel is: a function from an op call to the dispatches that compute its output. */
 import type { OpName, OpParams } from '../../graph/op-params';
 import type { Shape } from '../../graph/shape';
-import type { ParamWords } from './params';
+import type { ParamBlock } from './params';
 import type { OverrideConstants, ShaderSource } from './pipelines';
 
 export interface GpuInput {
@@ -10,19 +10,21 @@ export interface GpuInput {
 }
 
 /**
- * One compute dispatch: bindings are `inputs` (read-only storage, in order), then the op's output
- * buffer (or `outputs` buffers), then `params` as the uniform. `workgroups` is a count; the backend lays it out in 2-D
- * when it exceeds the 65535-per-dimension limit.
+ * One compute dispatch (made by a declared kernel's `dispatch`, declare-kernel.ts): bindings are
+ * `inputs` (read-only storage, in order), then the op's output buffer (or `outputs` buffers), then
+ * `params` as the uniform. `workgroups` is a count; the backend lays it out in 2-D when it exceeds
+ * the 65535-per-dimension limit.
  */
 export interface KernelDispatch {
   readonly shader: ShaderSource;
   readonly constants: OverrideConstants;
   readonly inputs: readonly GPUBuffer[];
-  readonly params: ParamWords;
+  /** The uniform's bytes, laid out as the kernel's generated `struct Params` (params.ts). */
+  readonly params: ParamBlock;
   readonly workgroups: number;
   /**
-   * Storage bindings written, after the inputs (default 1, the op's output): more only for the
-   * step executor's multi-output kernels (Adam's three parts of a weight in one pass).
+   * Storage bindings written, after the inputs (default 1, the op's output): more only for kernels
+   * declared with several (Adam's three parts of a weight in one pass, for the step executor).
    */
   readonly outputs?: number;
 }

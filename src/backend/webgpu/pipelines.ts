@@ -49,7 +49,10 @@ export class PipelineCache {
     private readonly onCompileError: (error: ShaderCompileError) => void,
   ) {}
 
-  /** Bindings 0..inputs-1 read-only storage, then the outputs (storage), then one uniform. */
+  /**
+   * Bindings 0..inputs-1 read-only storage, then the outputs (storage), then one uniform: the order
+   * every declared kernel's bindings follow (declare-kernel.ts checks it and generates them).
+   */
   layoutFor(inputs: number, outputs = 1): GPUBindGroupLayout {
     const key = `${inputs}:${outputs}`;
     let layout = this.layouts.get(key);

@@ -1,18 +1,19 @@
 /**
- * The WGSL sources, imported as text (Vite's `?raw`, inlined by the library build). Shared parts (a
- * family's own, then common.wgsl) are appended, not prepended, so line numbers in compile errors are
- * those of the kernel's own file.
+ * Every WGSL kernel, declared once (declare-kernel.ts): its bindings, its params by name and type,
+ * its override constants with their defaults. The sources are imported as text (Vite's `?raw`,
+ * inlined by the library build); generated and shared parts are appended, not prepended, so line
+ * numbers in compile errors are those of the kernel's own file.
  */
 import activation from '../../../shaders/activation.wgsl?raw';
 import activationGrad from '../../../shaders/activation-grad.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
 import adamStep from '../../../shaders/adam-step.wgsl?raw';
 import binary from '../../../shaders/binary.wgsl?raw';
+import broadcast from '../../../shaders/broadcast.wgsl?raw';
 import channelAffine from '../../../shaders/channel-affine.wgsl?raw';
 import channelFold from '../../../shaders/channel-fold.wgsl?raw';
 import channelReduce from '../../../shaders/channel-reduce.wgsl?raw';
 import channelReduceTree from '../../../shaders/channel-reduce-tree.wgsl?raw';
-import common from '../../../shaders/common.wgsl?raw';
 import conv from '../../../shaders/conv.wgsl?raw';
 import dropout from '../../../shaders/dropout.wgsl?raw';
 import gather from '../../../shaders/gather.wgsl?raw';
@@ -23,7 +24,6 @@ import matmulVec4 from '../../../shaders/matmul-vec4.wgsl?raw';
 import onehot from '../../../shaders/onehot.wgsl?raw';
 import optimizer from '../../../shaders/optimizer.wgsl?raw';
 import poolAvg from '../../../shaders/pool-avg.wgsl?raw';
-import poolGeometry from '../../../shaders/pool-geometry.wgsl?raw';
 import poolMax from '../../../shaders/pool-max.wgsl?raw';
 import reduce from '../../../shaders/reduce.wgsl?raw';
 import reduceOffsets from '../../../shaders/reduce-offsets.wgsl?raw';
@@ -32,34 +32,256 @@ import softmax from '../../../shaders/softmax.wgsl?raw';
 import softmaxCrossEntropy from '../../../shaders/softmax-cross-entropy.wgsl?raw';
 import unary from '../../../shaders/unary.wgsl?raw';
 import where from '../../../shaders/where.wgsl?raw';
+import { declareItemKernel, declareKernel } from './declare-kernel';
 import type { ShaderSource } from './pipelines';
 
-function withCommon(name: string, code: string, ...shared: string[]): ShaderSource {
-  return { name: `shaders/${name}.wgsl`, code: [code, ...shared, common].join('\n') };
-}
+/** Sum or max over any set of axes (reduce.wgsl one workgroup per output, reduce-serial.wgsl one thread). */
+const REDUCTION = {
+  shared: [reduceOffsets],
+  bindings: { x: 'read', y: 'write' },
+  // length: terms per output (R); the ranks of the kept and reduced axes (after merging).
+  params: { outputs: 'u32', length: 'u32', keptRank: 'u32', reducedRank: 'u32' },
+  // Shapes of the kept and reduced axes and their strides in x.
+  dims: ['keptShape', 'keptStrides', 'reducedShape', 'reducedStrides'],
+  overrides: { OP: 0, WG: 64, SIMPLE: 0 },
+} as const;
+
+/**
+ * C = act(op(A) op(B) + bias) (matmul-*.wgsl): the three variants share their params and epilogue;
+ * each has its own tiling overrides. blocksPerRow: blocks of C per row of blocks; blocks: in all.
+ */
+const MATMUL = {
+  shared: [activation],
+  params: { m: 'u32', n: 'u32', k: 'u32', blocksPerRow: 'u32', blocks: 'u32' },
+} as const;
+const EPILOGUE = { TRANS_A: false, TRANS_B: false, BIAS: false, ACT: 0 } as const;
+const MATMUL_BINDINGS = { a: 'read', b: 'read', bias: 'read', c: 'write' } as const;
+
+/** A pooling window's geometry on NHWC input (pool-avg.wgsl, pool-max.wgsl). */
+const POOL_GEOMETRY = {
+  inH: 'i32',
+  inW: 'i32',
+  ch: 'i32',
+  outH: 'i32',
+  outW: 'i32',
+  pH: 'i32',
+  pW: 'i32',
+  sH: 'i32',
+  sW: 'i32',
+  padTop: 'i32',
+  padLeft: 'i32',
+} as const;
+
+/** Batch norm's per-channel reductions: one thread per channel, or one workgroup (tree). */
+const CHANNEL_REDUCTION = {
+  shared: [channelFold],
+  bindings: { a: 'read', x: 'read', center: 'read', out: 'write' },
+  // channels: C; inner: elements after the channel axis; perChannel: elements per channel (N).
+  params: { channels: 'u32', inner: 'u32', perChannel: 'u32' },
+  overrides: { MODE: 0, SIMPLE: false, WG: 64 },
+} as const;
+
+/** Adam's hyper-parameters as adam.wgsl reads them; the 1 - beta terms are rounded to f32 on the host. */
+const ADAM = {
+  beta1: 'f32',
+  oneMinusBeta1: 'f32',
+  beta2: 'f32',
+  oneMinusBeta2: 'f32',
+  epsilon: 'f32',
+} as const;
+const OPTIMIZER_INPUTS = { w: 'read', g: 'read', m: 'read', v: 'read', a: 'read', d: 'read' } as const;
 
 export const SHADERS = {
-  activationGrad: withCommon('activation-grad', activationGrad),
-  adamStep: withCommon('adam-step', adamStep, adam),
-  binary: withCommon('binary', binary),
-  channelAffine: withCommon('channel-affine', channelAffine),
-  channelReduce: withCommon('channel-reduce', channelReduce, channelFold),
-  channelReduceTree: withCommon('channel-reduce-tree', channelReduceTree, channelFold),
-  conv: withCommon('conv', conv, activation),
-  dropout: withCommon('dropout', dropout),
-  gather: withCommon('gather', gather),
-  layout: withCommon('layout', layout),
-  matmulRegister: withCommon('matmul-register', matmulRegister, activation),
-  matmulTiled: withCommon('matmul-tiled', matmulTiled, activation),
-  matmulVec4: withCommon('matmul-vec4', matmulVec4, activation),
-  onehot: withCommon('onehot', onehot),
-  optimizer: withCommon('optimizer', optimizer, adam),
-  poolAvg: withCommon('pool-avg', poolAvg, poolGeometry),
-  poolMax: withCommon('pool-max', poolMax, poolGeometry),
-  reduce: withCommon('reduce', reduce, reduceOffsets),
-  reduceSerial: withCommon('reduce-serial', reduceSerial, reduceOffsets),
-  softmax: withCommon('softmax', softmax),
-  softmaxCrossEntropy: withCommon('softmax-cross-entropy', softmaxCrossEntropy),
-  unary: withCommon('unary', unary, activation),
-  where: withCommon('where', where),
+  activationGrad: declareItemKernel({
+    file: 'activation-grad',
+    source: activationGrad,
+    bindings: { dy: 'read', y: 'read', dx: 'write' },
+    params: {},
+    overrides: { OP: 1 },
+  }),
+  adamStep: declareItemKernel({
+    file: 'adam-step',
+    source: adamStep,
+    shared: [adam],
+    bindings: { ...OPTIMIZER_INPUTS, mOut: 'write', vOut: 'write', wOut: 'write' },
+    params: ADAM,
+    overrides: {},
+  }),
+  binary: declareItemKernel({
+    file: 'binary',
+    source: binary,
+    shared: [broadcast],
+    bindings: { a: 'read', b: 'read', y: 'write' },
+    // rank: of the output; xDiv, xLen: operand x's block (i / div) % len in mode 2 (broadcast.wgsl).
+    params: { rank: 'u32', aDiv: 'u32', aLen: 'u32', bDiv: 'u32', bLen: 'u32' },
+    // Strides are 0 on an operand's broadcast axes; only mode 0 reads them.
+    dims: ['outShape', 'aStrides', 'bStrides'],
+    overrides: { OP: 0, A_MODE: 0, B_MODE: 0 },
+  }),
+  channelAffine: declareItemKernel({
+    file: 'channel-affine',
+    source: channelAffine,
+    bindings: { x: 'read', center: 'read', scale: 'read', shift: 'read', y: 'write' },
+    params: { channels: 'u32', inner: 'u32' },
+    overrides: {},
+  }),
+  channelReduce: declareKernel({ file: 'channel-reduce', source: channelReduce, ...CHANNEL_REDUCTION }),
+  channelReduceTree: declareKernel({
+    file: 'channel-reduce-tree',
+    source: channelReduceTree,
+    ...CHANNEL_REDUCTION,
+  }),
+  conv: declareItemKernel({
+    file: 'conv',
+    source: conv,
+    shared: [activation],
+    bindings: { p: 'read', q: 'read', bias: 'read', y: 'write' },
+    params: {
+      batch: 'i32',
+      inH: 'i32',
+      inW: 'i32',
+      inC: 'i32',
+      outH: 'i32',
+      outW: 'i32',
+      outC: 'i32',
+      kH: 'i32',
+      kW: 'i32',
+      sH: 'i32',
+      sW: 'i32',
+      padTop: 'i32',
+      padLeft: 'i32',
+    },
+    overrides: { MODE: 0, BIAS: false, ACT: 0 },
+  }),
+  dropout: declareItemKernel({
+    file: 'dropout',
+    source: dropout,
+    bindings: { x: 'read', y: 'write' },
+    params: { key: 'u32', threshold: 'u32', scale: 'f32' },
+    overrides: {},
+  }),
+  gather: declareItemKernel({
+    file: 'gather',
+    source: gather,
+    bindings: { x: 'read', indices: 'read', y: 'write' },
+    // rowSize: values per row; xRows: rows of x (MODE 0, gather); indexCount: indices (MODE 1, scatterAdd).
+    params: { rowSize: 'u32', xRows: 'u32?', indexCount: 'u32?' },
+    overrides: { MODE: 0 },
+  }),
+  layout: declareItemKernel({
+    file: 'layout',
+    source: layout,
+    bindings: { x: 'read', y: 'write' },
+    // offset: into x (modes 0, 3) or y (mode 2); mode 3 reads nothing else.
+    params: { rank: 'u32?', offset: 'u32?' },
+    // SHAPE: coordinates of the item (the output's, the input's in mode 2); STRIDES: into x (modes
+    // 0, 1) or y (mode 2); BEFORE, X_SHAPE: mode 1's padding before each axis and x's shape.
+    dims: ['shape?', 'strides?', 'before?', 'xShape?'],
+    overrides: { MODE: 0 },
+  }),
+  matmulRegister: declareKernel({
+    file: 'matmul-register',
+    source: matmulRegister,
+    ...MATMUL,
+    bindings: MATMUL_BINDINGS,
+    overrides: { WG: 64, ...EPILOGUE },
+  }),
+  matmulTiled: declareKernel({
+    file: 'matmul-tiled',
+    source: matmulTiled,
+    ...MATMUL,
+    bindings: MATMUL_BINDINGS,
+    overrides: { TS: 16, ...EPILOGUE },
+  }),
+  matmulVec4: declareKernel({
+    file: 'matmul-vec4',
+    source: matmulVec4,
+    ...MATMUL,
+    bindings: { ...MATMUL_BINDINGS, a: 'read vec4<f32>', b: 'read vec4<f32>' },
+    overrides: { TX: 8, TY: 4, ...EPILOGUE },
+  }),
+  onehot: declareItemKernel({
+    file: 'onehot',
+    source: onehot,
+    bindings: { indices: 'read', y: 'write' },
+    params: { depth: 'u32' },
+    overrides: {},
+  }),
+  optimizer: declareItemKernel({
+    file: 'optimizer',
+    source: optimizer,
+    shared: [adam],
+    bindings: { ...OPTIMIZER_INPUTS, y: 'write' },
+    // Each OP reads its own: Adam (0) the ADAM fields; SGD (1) momentum, nesterov (0/1); RMSprop
+    // (2) rho, oneMinusRho, momentum, epsilon, centered (0/1).
+    params: {
+      beta1: 'f32?',
+      oneMinusBeta1: 'f32?',
+      beta2: 'f32?',
+      oneMinusBeta2: 'f32?',
+      epsilon: 'f32?',
+      momentum: 'f32?',
+      nesterov: 'u32?',
+      rho: 'f32?',
+      oneMinusRho: 'f32?',
+      centered: 'u32?',
+    },
+    overrides: { OP: 0, PART: 0 },
+  }),
+  poolAvg: declareItemKernel({
+    file: 'pool-avg',
+    source: poolAvg,
+    bindings: { x: 'read', y: 'write' },
+    params: POOL_GEOMETRY,
+    overrides: { MODE: 0 },
+  }),
+  poolMax: declareItemKernel({
+    file: 'pool-max',
+    source: poolMax,
+    bindings: { x: 'read', second: 'read', y: 'write' },
+    params: POOL_GEOMETRY,
+    overrides: { MODE: 0 },
+  }),
+  reduce: declareKernel({ file: 'reduce', source: reduce, ...REDUCTION }),
+  reduceSerial: declareKernel({ file: 'reduce-serial', source: reduceSerial, ...REDUCTION }),
+  softmax: declareKernel({
+    file: 'softmax',
+    source: softmax,
+    bindings: { x: 'read', y: 'write' },
+    params: { lines: 'u32', lineLength: 'u32', inner: 'u32' },
+    overrides: { LOG: 0, WG: 64, SERIAL: 0 },
+  }),
+  softmaxCrossEntropy: declareKernel({
+    file: 'softmax-cross-entropy',
+    source: softmaxCrossEntropy,
+    bindings: { z: 'read', t: 'read', dy: 'read', out: 'write' },
+    params: { rows: 'u32', classes: 'u32' },
+    overrides: { MODE: 0, WG: 64 },
+  }),
+  unary: declareItemKernel({
+    file: 'unary',
+    source: unary,
+    shared: [activation],
+    bindings: { x: 'read', y: 'write' },
+    // alpha: leakyRelu's slope, elu's scale; lo, hi: clip's bounds.
+    params: { alpha: 'f32?', lo: 'f32?', hi: 'f32?' },
+    overrides: { OP: 0 },
+  }),
+  where: declareItemKernel({
+    file: 'where',
+    source: where,
+    shared: [broadcast],
+    bindings: { cond: 'read', a: 'read', b: 'read', y: 'write' },
+    params: {
+      rank: 'u32',
+      condDiv: 'u32',
+      condLen: 'u32',
+      aDiv: 'u32',
+      aLen: 'u32',
+      bDiv: 'u32',
+      bLen: 'u32',
+    },
+    dims: ['outShape', 'condStrides', 'aStrides', 'bStrides'],
+    overrides: { C_MODE: 0, A_MODE: 0, B_MODE: 0 },
+  }),
 } as const satisfies Record<string, ShaderSource>;

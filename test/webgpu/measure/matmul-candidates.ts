@@ -1,5 +1,6 @@
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { SHADERS } from '../../../src/backend/webgpu/shaders';
 
 /**
  * Not shipped: generated matmul kernels for the speed measurements in matmul.measure.ts. Each thread
@@ -167,18 +168,44 @@ export function shipped(p: Problem, wg = 64): Kernel {
   };
 }
 
+/**
+ * A shipped matmul kernel's WGSL and params as nn.ts dispatches it: the working tree's (generated from
+ * its declaration in src/backend/webgpu/shaders.ts), or the file at a commit, appended with the
+ * working tree's generated part, or, for a commit from before the typed params (its file declares
+ * its own bindings), with that commit's activation.wgsl and common.wgsl and the 64 untyped words.
+ */
+function shippedMatmul(
+  kernel: typeof SHADERS.matmulVec4 | typeof SHADERS.matmulRegister,
+  file: string,
+  values: { m: number; n: number; k: number; blocksPerRow: number; blocks: number },
+  commit?: string,
+): { code: string; params: Uint32Array<ArrayBuffer> } {
+  const typed = { code: kernel.code, params: new Uint32Array(kernel.layout.write(values).bytes) };
+  if (!commit) return typed;
+  const at = (f: string) => execSync(`git show ${commit}:${f}`, { encoding: 'utf8' });
+  const text = at(`shaders/${file}.wgsl`);
+  if (!text.includes('var<uniform> params')) {
+    const own = readFileSync(`shaders/${file}.wgsl`, 'utf8');
+    return { ...typed, code: text + kernel.code.slice(own.length) };
+  }
+  const params = new Uint32Array(64);
+  params.set([values.m, values.n, values.k, 0, 0, values.blocksPerRow, values.blocks]);
+  return { code: [text, at('shaders/activation.wgsl'), at('shaders/common.wgsl')].join('\n'), params };
+}
+
 /** shaders/matmul-register.wgsl (with the epilogue) in the working tree or at a commit, as nn.ts dispatches it. */
 export function registerFile(p: Problem, commit?: string): Kernel {
-  const code = ['shaders/matmul-register.wgsl', 'shaders/activation.wgsl', 'shaders/common.wgsl'].map((f) =>
-    commit ? execSync(`git show ${commit}:${f}`, { encoding: 'utf8' }) : readFileSync(f, 'utf8'),
+  const blocksPerRow = Math.ceil(p.n / 4);
+  const blocks = Math.ceil(p.m / 4) * blocksPerRow;
+  const { code, params } = shippedMatmul(
+    SHADERS.matmulRegister,
+    'matmul-register',
+    { m: p.m, n: p.n, k: p.k, blocksPerRow, blocks },
+    commit,
   );
-  const perRow = Math.ceil(p.n / 4);
-  const blocks = Math.ceil(p.m / 4) * perRow;
-  const params = new Uint32Array(64);
-  params.set([p.m, p.n, p.k, 0, 0, perRow, blocks]);
   return {
     name: `4x4 ${commit ?? 'file'}`,
-    code: code.join('\n'),
+    code,
     constants: { WG: 64, TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0 },
     workgroups: Math.ceil(blocks / 64),
     params,
@@ -186,20 +213,21 @@ export function registerFile(p: Problem, commit?: string): Kernel {
   };
 }
 
-/** shaders/matmul-vec4.wgsl as in the working tree, with its appended parts, as nn.ts dispatches it. */
+/** shaders/matmul-vec4.wgsl as in the working tree or at a commit, with its appended parts, as nn.ts dispatches it. */
 export function vec4File(p: Problem, tx = 8, ty = 4, commit?: string): Kernel {
-  const code = ['shaders/matmul-vec4.wgsl', 'shaders/activation.wgsl', 'shaders/common.wgsl'].map((f) =>
-    commit ? execSync(`git show ${commit}:${f}`, { encoding: 'utf8' }) : readFileSync(f, 'utf8'),
+  const blocksPerRow = Math.ceil(p.n / (8 * tx));
+  const blocks = Math.ceil(p.m / (8 * ty)) * blocksPerRow;
+  const { code, params } = shippedMatmul(
+    SHADERS.matmulVec4,
+    'matmul-vec4',
+    { m: p.m, n: p.n, k: p.k, blocksPerRow, blocks },
+    commit,
   );
-  const perRow = Math.ceil(p.n / (8 * tx));
-  const tiles = Math.ceil(p.m / (8 * ty)) * perRow;
-  const params = new Uint32Array(64);
-  params.set([p.m, p.n, p.k, 0, 0, perRow, tiles]);
   return {
     name: `vec4 ${commit ?? 'file'} wg${tx}x${ty}`,
-    code: code.join('\n'),
+    code,
     constants: { TX: tx, TY: ty, TRANS_A: p.transA ? 1 : 0, TRANS_B: p.transB ? 1 : 0 },
-    workgroups: tiles,
+    workgroups: blocks,
     params,
     bias: true,
   };

@@ -5,7 +5,6 @@
  */
 import { sizeOf, splitAt } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, WebGPUKernels } from '../kernel-types';
-import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
 import { chunked } from './elementwise';
 import { serialReduction } from './reduce';
@@ -21,13 +20,12 @@ function channelReduction(mode: number, inputs: readonly GpuInput[], axis: numbe
   const serial = serialReduction(n, channels);
   const [a, xs, center] = mode === 0 ? [x, x, x] : inputs;
   return [
-    {
-      shader: serial ? SHADERS.channelReduce : SHADERS.channelReduceTree,
-      constants: { MODE: mode, SIMPLE: inner === 1 ? 1 : 0, WG: CHANNEL_WG },
+    (serial ? SHADERS.channelReduce : SHADERS.channelReduceTree).dispatch({
       inputs: [a.buffer, xs.buffer, center.buffer],
-      params: new ParamWords().u(0, channels).u(1, inner).u(2, n),
+      params: { channels, inner, perChannel: n },
+      constants: { MODE: mode, SIMPLE: inner === 1, WG: CHANNEL_WG },
       workgroups: serial ? Math.ceil(channels / CHANNEL_WG) : channels,
-    },
+    }),
   ];
 }
 
@@ -36,13 +34,12 @@ export const channelKernels: WebGPUKernels<'channelMoments' | 'channelAffine' | 
   channelSums: (inputs, _outShape, { axis }) => channelReduction(1, inputs, axis),
   channelAffine: (inputs, outShape, { axis }, env) => {
     const [, channels, inner] = splitAt(inputs[0].shape, axis);
-    const words = new ParamWords().u(1, channels).u(2, inner);
     return chunked(
       env,
       sizeOf(outShape),
       SHADERS.channelAffine,
       inputs.map((t) => t.buffer),
-      words,
+      { channels, inner },
     );
   },
 };

@@ -2,35 +2,31 @@
 import { windowGeometry } from '../../../graph/conv-geometry';
 import type { Conv2dParams, Pool2dParams, WindowOp } from '../../../graph/op-params';
 import { type Shape, sizeOf } from '../../../graph/shape';
+import type { ParamsOf } from '../declare-kernel';
 import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
-import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
 import { chunked, perElement } from './elementwise';
 
-/** Words 1..13 of shaders/conv.wgsl from the input shape, the filter shape and the params. */
-function convWords(
+/** shaders/conv.wgsl's geometry from the input shape, the filter shape and the params. */
+function convParams(
   xShape: Shape,
   wShape: Shape,
-  strides: readonly [number, number],
+  [sH, sW]: readonly [number, number],
   padding: 'same' | 'valid',
-): ParamWords {
+): Omit<ParamsOf<typeof SHADERS.conv>, 'n'> {
   const [batch, inH, inW, inC] = xShape;
   const [kH, kW, , outC] = wShape;
-  const g = windowGeometry(inH, inW, kH, kW, strides, padding);
-  return new ParamWords()
-    .list(1, [batch, inH, inW, inC, g.outH, g.outW, outC, kH, kW, strides[0], strides[1]])
-    .i(12, g.padTop)
-    .i(13, g.padLeft);
+  const { outH, outW, padTop, padLeft } = windowGeometry(inH, inW, kH, kW, [sH, sW], padding);
+  return { batch, inH, inW, inC, outH, outW, outC, kH, kW, sH, sW, padTop, padLeft };
 }
 
-/** Words 1..12 of shaders/pool-*.wgsl from the input shape and the pooling params. */
-function poolWords(xShape: Shape, { poolSize, strides, padding }: Pool2dParams): ParamWords {
-  const [batch, inH, inW, channels] = xShape;
-  const g = windowGeometry(inH, inW, poolSize[0], poolSize[1], strides, padding);
-  return new ParamWords()
-    .list(1, [batch, inH, inW, channels, g.outH, g.outW, poolSize[0], poolSize[1], strides[0], strides[1]])
-    .i(11, g.padTop)
-    .i(12, g.padLeft);
+/** shaders/pool-*.wgsl's window geometry from the input shape and the pooling params. */
+function poolParams(xShape: Shape, { poolSize, strides, padding }: Pool2dParams) {
+  const [, inH, inW, ch] = xShape;
+  const [pH, pW] = poolSize;
+  const [sH, sW] = strides;
+  const { outH, outW, padTop, padLeft } = windowGeometry(inH, inW, pH, pW, strides, padding);
+  return { inH, inW, ch, outH, outW, pH, pW, sH, sW, padTop, padLeft };
 }
 
 function maxPool(
@@ -45,7 +41,7 @@ function maxPool(
   // One work item per position and block of 4 channels (shaders/pool-max.wgsl).
   const channels = outShape[3];
   const items = (sizeOf(outShape) / Math.max(channels, 1)) * Math.ceil(channels / 4);
-  return chunked(env, items, SHADERS.poolMax, [first, second], poolWords(xShape, params), {
+  return chunked(env, items, SHADERS.poolMax, [first, second], poolParams(xShape, params), {
     MODE: mode,
   });
 }
@@ -70,8 +66,8 @@ export function conv2d(
     batch * outH * outW * Math.ceil(outC / 8),
     SHADERS.conv,
     [x.buffer, w.buffer, (bias ?? w).buffer],
-    convWords(x.shape, w.shape, strides, padding),
-    { MODE: 0, BIAS: bias ? 1 : 0, ACT: act },
+    convParams(x.shape, w.shape, strides, padding),
+    { MODE: 0, BIAS: bias !== null, ACT: act },
   );
 }
 
@@ -83,7 +79,7 @@ export const convKernels: WebGPUKernels<WindowOp> = {
       sizeOf(outShape),
       SHADERS.conv,
       [dy.buffer, w.buffer, w.buffer],
-      convWords(inputShape, w.shape, strides, padding),
+      convParams(inputShape, w.shape, strides, padding),
       {
         MODE: 1,
       },
@@ -95,7 +91,7 @@ export const convKernels: WebGPUKernels<WindowOp> = {
       sizeOf(outShape),
       SHADERS.conv,
       [x.buffer, dy.buffer, dy.buffer],
-      convWords(x.shape, filterShape, strides, padding),
+      convParams(x.shape, filterShape, strides, padding),
       {
         MODE: 2,
       },
@@ -106,9 +102,11 @@ export const convKernels: WebGPUKernels<WindowOp> = {
   maxPool2dGather: ([x, g], outShape, params, env) =>
     maxPool(2, x.buffer, g.buffer, x.shape, outShape, params, env),
   avgPool2d: ([x], outShape, params, env) =>
-    chunked(env, sizeOf(outShape), SHADERS.poolAvg, [x.buffer], poolWords(x.shape, params), { MODE: 0 }),
+    chunked(env, sizeOf(outShape), SHADERS.poolAvg, [x.buffer], poolParams(x.shape, params), {
+      MODE: 0,
+    }),
   avgPool2dGrad: ([dy], outShape, params, env) =>
-    chunked(env, sizeOf(outShape), SHADERS.poolAvg, [dy.buffer], poolWords(params.inputShape, params), {
+    chunked(env, sizeOf(outShape), SHADERS.poolAvg, [dy.buffer], poolParams(params.inputShape, params), {
       MODE: 1,
     }),
 };

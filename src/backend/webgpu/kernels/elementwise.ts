@@ -1,8 +1,9 @@
 /** Elementwise kernels: unary, broadcasting binary and comparisons, where, dropout. */
 import { dropoutThreshold, streamKey } from '../../../graph/random';
 import { broadcastStrides, type Shape, sizeOf } from '../../../graph/shape';
+import type { AnyItemKernel, ConstantsOf, ParamsOf } from '../declare-kernel';
 import type { KernelDispatch, KernelEnv, WebGPUKernel, WebGPUKernels } from '../kernel-types';
-import { checkRank, ParamWords } from '../params';
+import { checkRank } from '../params';
 import { SHADERS } from '../shaders';
 
 /**
@@ -11,26 +12,24 @@ import { SHADERS } from '../shaders';
  * workgroup, which several elements per thread spread out (measured with StepPlan.profile: W2's
  * Adam updates at one element per thread took 63 ms of a 148 ms step on SwiftShader).
  */
-export function chunked(
+export function chunked<K extends AnyItemKernel>(
   env: KernelEnv,
   n: number,
-  shader: KernelDispatch['shader'],
+  kernel: K,
   inputs: readonly GPUBuffer[],
-  params: ParamWords,
-  constants: Record<string, number> = {},
+  params: Omit<ParamsOf<K>, 'n'>,
+  constants = {} as Omit<ConstantsOf<K>, 'WG' | 'PER'>,
   per = env.elementsPerThread,
   wg = env.workgroupSize,
 ): KernelDispatch[] {
   if (n === 0) return [];
-  params.u(0, n);
   return [
-    {
-      shader,
-      constants: { ...constants, WG: wg, PER: per },
+    kernel.dispatch({
       inputs,
-      params,
+      params: { ...params, n } as unknown as ParamsOf<K>,
+      constants: { ...constants, WG: wg, PER: per },
       workgroups: Math.ceil(n / (wg * per)),
-    },
+    }),
   ];
 }
 
@@ -53,12 +52,13 @@ const UNARY_OPS = {
 } as const;
 type UnaryOp = keyof typeof UNARY_OPS;
 
-function unary<K extends UnaryOp>(op: K, fill?: (p: ParamWords, params: never) => void): WebGPUKernel<K> {
-  return ([x], outShape, params, env) => {
-    const words = new ParamWords();
-    fill?.(words, params as never);
-    return chunked(env, sizeOf(outShape), SHADERS.unary, [x.buffer], words, { OP: UNARY_OPS[op] });
-  };
+type UnaryParams = Omit<ParamsOf<typeof SHADERS.unary>, 'n'>;
+
+function unary<K extends UnaryOp>(op: K, params?: (p: never) => UnaryParams): WebGPUKernel<K> {
+  return ([x], outShape, p, env) =>
+    chunked(env, sizeOf(outShape), SHADERS.unary, [x.buffer], params?.(p as never) ?? {}, {
+      OP: UNARY_OPS[op],
+    });
 }
 
 const BINARY_OPS = {
@@ -98,34 +98,33 @@ export function operandMode(shape: Shape, outShape: Shape): [mode: number, div: 
   return [BLOCK, sizeOf(outShape.slice(q)), size];
 }
 
-/**
- * Output shape, then each input's broadcast strides, in 8-word slots from word 2; then each input's
- * [div, len] from `blockAt`; returns the words and each input's mode.
- */
-function broadcastWords(
-  op: string,
-  outShape: Shape,
-  inputShapes: readonly Shape[],
-  blockAt: number,
-): [ParamWords, number[]] {
+/** How broadcast.wgsl finds one operand's element: its mode, strides into it, block div and len. */
+interface BroadcastOperand {
+  readonly mode: number;
+  readonly strides: readonly number[];
+  readonly div: number;
+  readonly len: number;
+}
+
+function broadcastOperand(op: string, shape: Shape, outShape: Shape): BroadcastOperand {
   checkRank(op, outShape);
-  const words = new ParamWords().u(1, outShape.length).list(2, outShape);
-  const modes = inputShapes.map((s, k) => {
-    words.list(10 + 8 * k, broadcastStrides(s, outShape));
-    const [mode, div, len] = operandMode(s, outShape);
-    words.u(blockAt + 2 * k, div).u(blockAt + 2 * k + 1, len);
-    return mode;
-  });
-  return [words, modes];
+  const [mode, div, len] = operandMode(shape, outShape);
+  return { mode, strides: broadcastStrides(shape, outShape), div, len };
 }
 
 function binary<K extends BinaryOp>(op: K): WebGPUKernel<K> {
   return ([a, b], outShape, _params, env) => {
-    const [words, [aMode, bMode]] = broadcastWords(op, outShape, [a.shape, b.shape], 26);
-    return chunked(env, sizeOf(outShape), SHADERS.binary, [a.buffer, b.buffer], words, {
+    const [p, q] = [a, b].map((x) => broadcastOperand(op, x.shape, outShape));
+    const params = {
+      rank: outShape.length,
+      outShape,
+      ...{ aStrides: p.strides, aDiv: p.div, aLen: p.len },
+      ...{ bStrides: q.strides, bDiv: q.div, bLen: q.len },
+    };
+    return chunked(env, sizeOf(outShape), SHADERS.binary, [a.buffer, b.buffer], params, {
       OP: BINARY_OPS[op],
-      A_MODE: aMode,
-      B_MODE: bMode,
+      A_MODE: p.mode,
+      B_MODE: q.mode,
     });
   };
 }
@@ -140,9 +139,9 @@ export const elementwiseKernels: WebGPUKernels<UnaryOp | BinaryOp | 'where' | 'd
   relu: unary('relu'),
   sigmoid: unary('sigmoid'),
   tanh: unary('tanh'),
-  leakyRelu: unary('leakyRelu', (p, { alpha }: { alpha: number }) => p.f(1, alpha)),
-  elu: unary('elu', (p, { alpha }: { alpha: number }) => p.f(1, alpha)),
-  clip: unary('clip', (p, { min, max }: { min: number; max: number }) => p.f(1, min).f(2, max)),
+  leakyRelu: unary('leakyRelu', ({ alpha }: { alpha: number }) => ({ alpha })),
+  elu: unary('elu', ({ alpha }: { alpha: number }) => ({ alpha })),
+  clip: unary('clip', ({ min, max }: { min: number; max: number }) => ({ lo: min, hi: max })),
   add: binary('add'),
   sub: binary('sub'),
   mul: binary('mul'),
@@ -155,24 +154,23 @@ export const elementwiseKernels: WebGPUKernels<UnaryOp | BinaryOp | 'where' | 'd
   less: binary('less'),
   lessEqual: binary('lessEqual'),
   where: ([cond, a, b], outShape, _params, env) => {
-    const [words, [cMode, aMode, bMode]] = broadcastWords(
-      'where',
+    const [c, p, q] = [cond, a, b].map((x) => broadcastOperand('where', x.shape, outShape));
+    const params = {
+      rank: outShape.length,
       outShape,
-      [cond.shape, a.shape, b.shape],
-      34,
-    );
-    return chunked(env, sizeOf(outShape), SHADERS.where, [cond.buffer, a.buffer, b.buffer], words, {
-      C_MODE: cMode,
-      A_MODE: aMode,
-      B_MODE: bMode,
+      ...{ condStrides: c.strides, condDiv: c.div, condLen: c.len },
+      ...{ aStrides: p.strides, aDiv: p.div, aLen: p.len },
+      ...{ bStrides: q.strides, bDiv: q.div, bLen: q.len },
+    };
+    return chunked(env, sizeOf(outShape), SHADERS.where, [cond.buffer, a.buffer, b.buffer], params, {
+      C_MODE: c.mode,
+      A_MODE: p.mode,
+      B_MODE: q.mode,
     });
   },
   dropout: ([x], outShape, { rate, seed, step }, env) => {
-    const words = new ParamWords()
-      .u(1, streamKey(seed, step))
-      .u(2, dropoutThreshold(rate))
-      .f(3, 1 / (1 - rate));
-    return chunked(env, sizeOf(outShape), SHADERS.dropout, [x.buffer], words);
+    const params = { key: streamKey(seed, step), threshold: dropoutThreshold(rate), scale: 1 / (1 - rate) };
+    return chunked(env, sizeOf(outShape), SHADERS.dropout, [x.buffer], params);
   },
 };
 
@@ -181,17 +179,17 @@ export const elementwiseKernels: WebGPUKernels<UnaryOp | BinaryOp | 'where' | 'd
  * (a filter gradient, a scatter-add), where spreading few outputs over many threads and
  * workgroups matters more than the per-invocation cost.
  */
-export function perElement(
+export function perElement<K extends AnyItemKernel>(
   env: KernelEnv,
   n: number,
-  shader: KernelDispatch['shader'],
+  kernel: K,
   inputs: readonly GPUBuffer[],
-  params: ParamWords,
-  constants: Record<string, number> = {},
+  params: Omit<ParamsOf<K>, 'n'>,
+  constants = {} as Omit<ConstantsOf<K>, 'WG' | 'PER'>,
 ): KernelDispatch[] {
   // Few outputs (a 3x3x1x8 filter gradient has 72) in 64-thread workgroups would leave one
   // workgroup, one core, with most of the work: smaller workgroups spread them.
   const spread = 2 ** Math.floor(Math.log2(Math.max(1, n / MIN_WORKGROUPS)));
   const wg = Math.min(env.workgroupSize, Math.max(4, spread));
-  return chunked(env, n, shader, inputs, params, constants, 1, wg);
+  return chunked(env, n, kernel, inputs, params, constants, 1, wg);
 }

@@ -4,7 +4,6 @@
  */
 import { sizeOf } from '../../../graph/shape';
 import type { WebGPUKernels } from '../kernel-types';
-import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
 import { conv2d } from './conv';
 import { chunked } from './elementwise';
@@ -23,13 +22,12 @@ function crossEntropyRows(
 ) {
   if (rows * classes === 0) return [];
   return [
-    {
-      shader: SHADERS.softmaxCrossEntropy,
-      constants: { MODE: mode, WG: CROSS_ENTROPY_WG },
+    SHADERS.softmaxCrossEntropy.dispatch({
       inputs: [z, t, dy],
-      params: new ParamWords().u(0, rows).u(1, classes),
+      params: { rows, classes },
+      constants: { MODE: mode, WG: CROSS_ENTROPY_WG },
       workgroups: Math.ceil(rows / CROSS_ENTROPY_WG),
-    },
+    }),
   ];
 }
 
@@ -41,9 +39,16 @@ export const fusedKernels: WebGPUKernels<
   fusedConv2d: ([x, w, bias], outShape, params, env) =>
     conv2d(x, w, bias, outShape, params, ACTIVATION_CODES[params.activation], env),
   activationGrad: ([dy, y], outShape, { activation }, env) =>
-    chunked(env, sizeOf(outShape), SHADERS.activationGrad, [dy.buffer, y.buffer], new ParamWords(), {
-      OP: ACTIVATION_CODES[activation],
-    }),
+    chunked(
+      env,
+      sizeOf(outShape),
+      SHADERS.activationGrad,
+      [dy.buffer, y.buffer],
+      {},
+      {
+        OP: ACTIVATION_CODES[activation],
+      },
+    ),
   softmaxCrossEntropy: ([z, t], outShape) =>
     crossEntropyRows(0, z.buffer, t.buffer, t.buffer, z.shape[z.shape.length - 1], sizeOf(outShape)),
   softmaxCrossEntropyGrad: ([dy, z, t]) =>

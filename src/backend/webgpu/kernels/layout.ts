@@ -1,7 +1,7 @@
 /** Layout kernels: strided copies (reshape, transpose, broadcastTo, slice, pad, concat), row gathers. */
 import { broadcastStrides, type Shape, sizeOf, stridesOf } from '../../../graph/shape';
 import type { KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
-import { checkRank, ParamWords } from '../params';
+import { checkRank } from '../params';
 import { SHADERS } from '../shaders';
 import { chunked, perElement } from './elementwise';
 
@@ -45,9 +45,9 @@ function stridedCopy(
   const n = sizeOf(shape);
   const [axes, steps] = mergeAxes(shape, strides);
   if (mode === GATHER_COPY && axes.length <= 1 && (steps[0] ?? 1) === 1) {
-    return chunked(env, n, SHADERS.layout, [x], new ParamWords().u(18, offset), { MODE: PLAIN_COPY });
+    return chunked(env, n, SHADERS.layout, [x], { offset }, { MODE: PLAIN_COPY });
   }
-  const params = new ParamWords().u(1, axes.length).list(2, axes).list(10, steps).u(18, offset);
+  const params = { rank: axes.length, shape: axes, strides: steps, offset };
   return chunked(env, n, SHADERS.layout, [x], params, { MODE: mode });
 }
 
@@ -77,15 +77,13 @@ export const layoutKernels: WebGPUKernels<
   },
   pad: ([x], outShape, { paddings }, env) => {
     checkRank('pad', outShape);
-    const params = new ParamWords()
-      .u(1, outShape.length)
-      .list(2, outShape)
-      .list(10, stridesOf(x.shape))
-      .list(
-        18,
-        paddings.map(([before]) => before),
-      )
-      .list(26, x.shape);
+    const params = {
+      rank: outShape.length,
+      shape: outShape,
+      strides: stridesOf(x.shape),
+      before: paddings.map(([before]) => before),
+      xShape: x.shape,
+    };
     return chunked(env, sizeOf(outShape), SHADERS.layout, [x.buffer], params, { MODE: PAD });
   },
   // One dispatch per input, each writing its own block of the output; together they cover it.
@@ -107,15 +105,17 @@ export const layoutKernels: WebGPUKernels<
     });
   },
   gather: ([x, indices], outShape, _p, env) => {
-    const params = new ParamWords().u(1, sizeOf(x.shape.slice(1))).u(2, x.shape[0]);
-    return chunked(env, sizeOf(outShape), SHADERS.gather, [x.buffer, indices.buffer], params, { MODE: 0 });
+    const params = { rowSize: sizeOf(x.shape.slice(1)), xRows: x.shape[0] };
+    return chunked(env, sizeOf(outShape), SHADERS.gather, [x.buffer, indices.buffer], params, {
+      MODE: 0,
+    });
   },
   scatterAdd: ([src, indices], outShape, _p, env) => {
-    const params = new ParamWords().u(1, sizeOf(src.shape.slice(1))).u(2, indices.shape[0]);
+    const params = { rowSize: sizeOf(src.shape.slice(1)), indexCount: indices.shape[0] };
     return perElement(env, sizeOf(outShape), SHADERS.gather, [src.buffer, indices.buffer], params, {
       MODE: 1,
     });
   },
   oneHot: ([indices], outShape, { depth }, env) =>
-    chunked(env, sizeOf(outShape), SHADERS.onehot, [indices.buffer], new ParamWords().u(1, depth)),
+    chunked(env, sizeOf(outShape), SHADERS.onehot, [indices.buffer], { depth }),
 };

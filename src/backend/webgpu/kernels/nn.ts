@@ -3,7 +3,6 @@
 import type { Shape } from '../../../graph/shape';
 import { sizeOf } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
-import { ParamWords } from '../params';
 import type { ShaderSource } from '../pipelines';
 import { SHADERS } from '../shaders';
 
@@ -50,43 +49,40 @@ export function matmul(
 ): KernelDispatch[] {
   if (m * n === 0) return [];
   const k = transposeA ? a.shape[0] : a.shape[1];
-  const epilogue = { TRANS_A: transposeA ? 1 : 0, TRANS_B: transposeB ? 1 : 0, BIAS: bias ? 1 : 0, ACT: act };
+  const epilogue = { TRANS_A: transposeA, TRANS_B: transposeB, BIAS: bias !== null, ACT: act };
   const inputs = [a.buffer, b.buffer, (bias ?? b).buffer];
   if (matmulShader(env, m, n, k, transposeA, transposeB) === SHADERS.matmulVec4) {
-    const perRow = Math.ceil(n / (8 * MATMUL_VEC4_TX));
-    const tiles = Math.ceil(m / (8 * MATMUL_VEC4_TY)) * perRow;
+    const blocksPerRow = Math.ceil(n / (8 * MATMUL_VEC4_TX));
+    const blocks = Math.ceil(m / (8 * MATMUL_VEC4_TY)) * blocksPerRow;
     return [
-      {
-        shader: SHADERS.matmulVec4,
-        constants: { TX: MATMUL_VEC4_TX, TY: MATMUL_VEC4_TY, ...epilogue },
+      SHADERS.matmulVec4.dispatch({
         inputs,
-        params: new ParamWords().u(0, m).u(1, n).u(2, k).u(5, perRow).u(6, tiles),
-        workgroups: tiles,
-      },
+        params: { m, n, k, blocksPerRow, blocks },
+        constants: { TX: MATMUL_VEC4_TX, TY: MATMUL_VEC4_TY, ...epilogue },
+        workgroups: blocks,
+      }),
     ];
   }
   const block = env.matmulVariant === 'register' ? 4 : 4 * MATMUL_TILE_THREADS;
-  const perRow = Math.ceil(n / block);
-  const blocks = Math.ceil(m / block) * perRow;
-  const params = new ParamWords().u(0, m).u(1, n).u(2, k).u(5, perRow).u(6, blocks);
+  const blocksPerRow = Math.ceil(n / block);
+  const blocks = Math.ceil(m / block) * blocksPerRow;
+  const params = { m, n, k, blocksPerRow, blocks };
   return env.matmulVariant === 'register'
     ? [
-        {
-          shader: SHADERS.matmulRegister,
-          constants: { WG: MATMUL_REGISTER_WG, ...epilogue },
+        SHADERS.matmulRegister.dispatch({
           inputs,
           params,
+          constants: { WG: MATMUL_REGISTER_WG, ...epilogue },
           workgroups: Math.ceil(blocks / MATMUL_REGISTER_WG),
-        },
+        }),
       ]
     : [
-        {
-          shader: SHADERS.matmulTiled,
-          constants: { TS: MATMUL_TILE_THREADS, ...epilogue },
+        SHADERS.matmulTiled.dispatch({
           inputs,
           params,
+          constants: { TS: MATMUL_TILE_THREADS, ...epilogue },
           workgroups: blocks,
-        },
+        }),
       ];
 }
 
@@ -114,15 +110,13 @@ function softmaxLines(x: GPUBuffer, shape: readonly number[], axis: number, log:
   const inner = sizeOf(shape.slice(axis + 1));
   const lines = sizeOf(shape) / Math.max(n, 1);
   if (sizeOf(shape) === 0) return [];
-  const params = new ParamWords().u(0, lines).u(1, n).u(2, inner);
   const serial = n <= SOFTMAX_SERIAL_MAX_LENGTH || lines >= SOFTMAX_SERIAL_MIN_LINES;
   return [
-    {
-      shader: SHADERS.softmax,
-      constants: { LOG: log, WG: SOFTMAX_WG, SERIAL: serial ? 1 : 0 },
+    SHADERS.softmax.dispatch({
       inputs: [x],
-      params,
+      params: { lines, lineLength: n, inner },
+      constants: { LOG: log, WG: SOFTMAX_WG, SERIAL: serial ? 1 : 0 },
       workgroups: serial ? Math.ceil(lines / SOFTMAX_WG) : lines,
-    },
+    }),
   ];
 }

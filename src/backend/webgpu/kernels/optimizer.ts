@@ -3,7 +3,6 @@
 import type { OpParams } from '../../../graph/op-params';
 import { sizeOf } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
-import { ParamWords } from '../params';
 import { SHADERS } from '../shaders';
 import { chunked } from './elementwise';
 
@@ -11,14 +10,9 @@ const ADAM_PARTS = { m: 0, v: 1, w: 2 } as const;
 const SGD_PARTS = { velocity: 0, w: 1 } as const;
 const RMSPROP_PARTS = { velocity: 0, average: 1, momentum: 2, w: 3 } as const;
 
-/** Adam's words 1-5 (shaders/adam.wgsl). */
-function adamWords({ beta1, beta2, epsilon }: Omit<OpParams['adamUpdate'], 'part'>): ParamWords {
-  return new ParamWords()
-    .f(1, beta1)
-    .f(2, 1 - beta1)
-    .f(3, beta2)
-    .f(4, 1 - beta2)
-    .f(5, epsilon);
+/** Adam's params (shaders/adam.wgsl). */
+function adamParams({ beta1, beta2, epsilon }: Omit<OpParams['adamUpdate'], 'part'>) {
+  return { beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, epsilon };
 }
 
 /**
@@ -35,8 +29,8 @@ export function adamStep(
     sizeOf(inputs[0].shape),
     SHADERS.adamStep,
     inputs.map((x) => x.buffer),
-    adamWords(params),
-  ).map((d) => ({ ...d, outputs: 3 }));
+    adamParams(params),
+  );
 }
 
 export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspropUpdate'> = {
@@ -46,26 +40,27 @@ export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspr
       sizeOf(outShape),
       SHADERS.optimizer,
       inputs.map((x) => x.buffer),
-      adamWords(params),
+      adamParams(params),
       { OP: 0, PART: ADAM_PARTS[part] },
     ),
   sgdUpdate: ([w, g, velocity, lr], outShape, { part, momentum, nesterov }, env) => {
-    const words = new ParamWords().f(1, momentum).u(6, nesterov ? 1 : 0);
     const buffers = [w, g, velocity, velocity, lr, lr].map((x) => x.buffer);
-    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
+    const sgd = { momentum, nesterov: nesterov ? 1 : 0 };
+    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, sgd, {
       OP: 1,
       PART: SGD_PARTS[part],
     });
   },
   rmspropUpdate: ([w, g, velocity, average, slot, lr], outShape, params, env) => {
-    const words = new ParamWords()
-      .f(1, params.rho)
-      .f(2, 1 - params.rho)
-      .f(3, params.momentum)
-      .f(5, params.epsilon)
-      .u(6, params.centered ? 1 : 0);
+    const rmsprop = {
+      rho: params.rho,
+      oneMinusRho: 1 - params.rho,
+      momentum: params.momentum,
+      epsilon: params.epsilon,
+      centered: params.centered ? 1 : 0,
+    };
     const buffers = [w, g, velocity, average, lr, slot].map((x) => x.buffer);
-    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, words, {
+    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, rmsprop, {
       OP: 2,
       PART: RMSPROP_PARTS[params.part],
     });

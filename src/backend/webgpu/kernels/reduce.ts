@@ -4,7 +4,7 @@
  */
 import { type Shape, sizeOf, stridesOf } from '../../../graph/shape';
 import type { WebGPUKernel, WebGPUKernels } from '../kernel-types';
-import { checkRank, ParamWords } from '../params';
+import { checkRank } from '../params';
 import { SHADERS } from '../shaders';
 import { mergeAxes } from './layout';
 
@@ -35,25 +35,25 @@ function reduction(op: 'sum' | 'max', code: number): WebGPUKernel<'sum' | 'max'>
     const [keptShape, keptStrides] = mergeAxes(pick(kept, x.shape), pick(kept, strides));
     const [redShape, redStrides] = mergeAxes(pick(reduced, x.shape), pick(reduced, strides));
     const length = sizeOf(redShape);
-    const params = new ParamWords()
-      .u(0, outputs)
-      .u(1, length)
-      .u(2, keptShape.length)
-      .list(3, keptShape)
-      .list(11, keptStrides)
-      .u(19, redShape.length)
-      .list(20, redShape)
-      .list(28, redStrides);
+    const params = {
+      outputs,
+      length,
+      keptRank: keptShape.length,
+      reducedRank: redShape.length,
+      keptShape,
+      keptStrides,
+      reducedShape: redShape,
+      reducedStrides: redStrides,
+    };
     const serial = serialReduction(length, outputs);
     const simple = keptShape.length <= 1 && redShape.length <= 1 ? 1 : 0;
     return [
-      {
-        shader: serial ? SHADERS.reduceSerial : SHADERS.reduce,
-        constants: { OP: code, WG: REDUCE_WG, SIMPLE: simple },
+      (serial ? SHADERS.reduceSerial : SHADERS.reduce).dispatch({
         inputs: [x.buffer],
         params,
+        constants: { OP: code, WG: REDUCE_WG, SIMPLE: simple },
         workgroups: serial ? Math.ceil(outputs / REDUCE_WG) : outputs,
-      },
+      }),
     ];
   };
 }
