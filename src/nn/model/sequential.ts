@@ -19,6 +19,10 @@ import { getOptimizer, type Optimizer, type OptimizerSpec } from '../optimizers/
 import type { ModelInput } from './data';
 import { type EvaluateOptions, evaluateModel, type PredictOptions, predictModel } from './evaluation';
 import { type FitOptions, fitModel } from './fit';
+import { checkEvaluateOptions, checkFitOptionTypes, checkInputs } from './fit-options';
+import { exclusive, guardCallbacks } from './guard';
+import { assertFits } from './memory';
+import { placeOnCurrentBackend } from './placement';
 import { type ModelSummary, summarize } from './summary';
 
 export interface SequentialConfig {
@@ -49,6 +53,13 @@ export interface SequentialJSON {
   /** The input shape without the batch axis, once known. */
   inputShape: number[] | null;
   layers: SerializedLayer[];
+}
+
+/** Samples in x when that is known without reading it (a Tensor or an array). */
+function rowsOf(x: ModelInput): number | null {
+  if (Array.isArray(x)) return x.length;
+  const shape = (x as { shape?: unknown }).shape;
+  return Array.isArray(shape) && typeof shape[0] === 'number' ? shape[0] : null;
 }
 
 export class Sequential {
@@ -130,6 +141,7 @@ export class Sequential {
       return;
     }
     if (this.stack.length === 0) throw new ModelStateError(`${this.name}: add layers before building`);
+    assertFits(`${this.name}.build`, this.stack, inputShape);
     let shape = inputShape;
     const shapes: Shape[] = [];
     for (const layer of this.stack) {
@@ -142,6 +154,7 @@ export class Sequential {
   }
 
   private extendBuild(layer: Layer): void {
+    assertFits(`${this.name}.add`, this.stack, this.builtInputShape!);
     const previous = this.outputShapes[this.outputShapes.length - 1] ?? this.builtInputShape!;
     layer.build(previous);
     this.outputShapes.push(layer.computeOutputShape(previous));
@@ -279,16 +292,47 @@ export class Sequential {
     return this.compiled;
   }
 
+  /**
+   * Trains the model. Options are checked first; a model too large for the backend's memory is
+   * refused (OutOfMemoryError) before anything is allocated; a second fit, evaluate or predict on
+   * this model while one runs rejects with ModelBusyError. Weights left on another backend by
+   * setBackend are moved to the current one.
+   */
   fit(x: ModelInput, y: ModelInput, options: FitOptions = {}): Promise<History> {
-    return fitModel(this, x, y, options);
+    return exclusive(this, 'fit', async () => {
+      checkInputs('fit', x, y);
+      checkFitOptionTypes(options);
+      const callbacks = guardCallbacks(this, options.callbacks);
+      const { optimizer } = this.requireCompiled('fit');
+      if (this.builtInputShape) {
+        const batchSize = Math.min(options.batchSize ?? 32, rowsOf(x) ?? Number.POSITIVE_INFINITY);
+        assertFits(`${this.name}.fit`, this.stack, this.builtInputShape, {
+          batchSize,
+          training: true,
+          slotsPerWeight: optimizer.slotKeys.length,
+        });
+      }
+      await placeOnCurrentBackend(this);
+      return fitModel(this, x, y, callbacks ? { ...options, callbacks } : options);
+    });
   }
 
   evaluate(x: ModelInput, y: ModelInput, options: EvaluateOptions = {}): Promise<Record<string, number>> {
-    return evaluateModel(this, x, y, options);
+    return exclusive(this, 'evaluate', async () => {
+      checkInputs('evaluate', x, y);
+      checkEvaluateOptions('evaluate', options);
+      await placeOnCurrentBackend(this);
+      return evaluateModel(this, x, y, options);
+    });
   }
 
   predict(x: ModelInput, options: PredictOptions = {}): Promise<Tensor> {
-    return predictModel(this, x, options);
+    return exclusive(this, 'predict', async () => {
+      checkInputs('predict', x, undefined, false);
+      checkEvaluateOptions('predict', options);
+      await placeOnCurrentBackend(this);
+      return predictModel(this, x, options);
+    });
   }
 
   private notBuilt(method: string): ModelStateError {
