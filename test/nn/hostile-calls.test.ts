@@ -193,6 +193,15 @@ describe('OutOfMemoryError before the fact', () => {
     expect(past.fault).toMatchObject({ layer: 'wide', tensor: 'kernel', shape: [2048, 4194304] });
   });
 
+  it('compile checks that gradients and optimizer slots fit beside the weights', () => {
+    const m = new Sequential([new Dense({ units: 1000, inputShape: [1000], name: 'big' })]);
+    const params = 1000 * 1000 + 1000;
+    setMemoryBudget({ cpu: params * 4 * 3 });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' }); // weights + gradients fit
+    expect(() => m.compile({ optimizer: 'adam', loss: 'meanSquaredError' })).toThrow(OutOfMemoryError);
+    expect(m.compiled!.optimizer.slotKeys).toEqual([]); // the refused compile kept the earlier one
+  });
+
   it('fit checks parameters, gradients, optimizer slots and activations for its batch size', async () => {
     const m = model();
     const { x, y } = data();

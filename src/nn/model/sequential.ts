@@ -279,7 +279,15 @@ export class Sequential {
     const duplicate = names.find((n, i) => names.indexOf(n) !== i || n === 'loss');
     if (duplicate)
       throw new InvalidArgumentError(`${this.name}.compile: metric name '${duplicate}' is used twice`);
-    this.compiled = { optimizer: getOptimizer(args.optimizer ?? 'rmsprop'), loss, metrics };
+    const optimizer = getOptimizer(args.optimizer ?? 'rmsprop');
+    // Training keeps gradients and optimizer slots beside the weights: refuse a model that cannot.
+    if (this.builtInputShape) {
+      assertFits(`${this.name}.compile`, this.stack, this.builtInputShape, {
+        training: true,
+        slotsPerWeight: optimizer.slotKeys.length,
+      });
+    }
+    this.compiled = { optimizer, loss, metrics };
   }
 
   /** @internal the compiled objects, or a clear error naming the method that needs them */
