@@ -22,3 +22,46 @@ export class BackendError extends WebGPUTrainerError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/** What an OutOfMemoryError is about: the layer and tensor at fault, its bytes and the limit. */
+export interface MemoryFault {
+  /** The layer (or `model` for a total) whose tensor does not fit. */
+  layer: string;
+  /** The tensor: `kernel`, `output`, `total for training`. */
+  tensor: string;
+  shape: readonly number[] | null;
+  bytes: number;
+  limit: number;
+  /** What the limit is: `maxStorageBufferBindingSize of <adapter>`, `CPU memory budget`. */
+  limitName: string;
+}
+
+/**
+ * A model, a batch or a tensor that would not fit, found before anything is allocated (or, on a
+ * device, when an allocation fails): the message names the layer, the shape, the bytes and the limit.
+ */
+export class OutOfMemoryError extends WebGPUTrainerError {
+  readonly fault: MemoryFault;
+
+  constructor(fault: MemoryFault, context: string, hint: string) {
+    const shape = fault.shape ? ` ${fmtShape(fault.shape)}` : '';
+    super(
+      `${context}: ${fault.layer} ${fault.tensor}${shape} needs ${formatBytes(fault.bytes)}, over the ` +
+        `${fault.limitName} of ${formatBytes(fault.limit)}; ${hint}`,
+    );
+    this.fault = fault;
+  }
+}
+
+/** Bytes for people: `1.5 GiB (1610612736 bytes)`. */
+export function formatBytes(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let unit = 'bytes';
+  for (const u of units) {
+    if (v < 1024) break;
+    v /= 1024;
+    unit = u;
+  }
+  return unit === 'bytes' ? `${bytes} bytes` : `${v.toFixed(1)} ${unit} (${bytes} bytes)`;
+}

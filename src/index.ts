@@ -8,7 +8,10 @@ export {
   type BackendInfo,
   getBackend,
   getBackendInfo,
+  type MemoryLimits,
+  memoryLimitsOf,
   setBackend,
+  setMemoryBudget,
   wireDefaultBackend,
 } from './backend/index';
 export {
@@ -26,7 +29,14 @@ export {
   type WebGPUCounters,
 } from './backend/webgpu/webgpu-backend';
 export * from './data/index';
-export { BackendError, InvalidArgumentError, ShapeError, WebGPUTrainerError } from './errors';
+export {
+  BackendError,
+  InvalidArgumentError,
+  type MemoryFault,
+  OutOfMemoryError,
+  ShapeError,
+  WebGPUTrainerError,
+} from './errors';
 export * from './export/index';
 export { grad, type ValueAndGrad, valueAndGrad } from './graph/autodiff';
 export type { Backend, BackendName } from './graph/backend';

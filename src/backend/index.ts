@@ -1,9 +1,12 @@
 /** Choosing the backend ops run on. */
 
+import { InvalidArgumentError } from '../errors';
 import type { Backend, BackendName } from '../graph/backend';
 import { currentBackend, setDefaultBackend, useBackend } from '../graph/engine';
 import { CpuBackend } from './cpu/cpu-backend';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
+
+export { type MemoryLimits, memoryLimitsOf, setMemoryBudget } from './limits';
 
 export interface BackendInfo {
   name: BackendName;
@@ -45,7 +48,9 @@ export async function setBackend(name: BackendName): Promise<BackendInfo> {
     }
     return getBackendInfo();
   }
-  throw new TypeError(`setBackend: unknown backend '${name as string}', expected 'cpu' or 'webgpu'`);
+  throw new InvalidArgumentError(
+    `setBackend: unknown backend ${typeof name === 'string' ? `'${name}'` : String(name)}, expected 'cpu' or 'webgpu'`,
+  );
 }
 
 /** The name of the backend in use. */

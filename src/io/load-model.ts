@@ -25,7 +25,7 @@ import {
   type TrainingConfigJSON,
   type WeightsInput,
 } from './model-io';
-import type { DecodedWeights, DecodeOptions } from './weights';
+import { checkDecodeOptions, type DecodedWeights, type DecodeOptions } from './weights';
 import { decodeWeights } from './weights-file';
 
 export interface LoadModelOptions extends DecodeOptions {
@@ -211,6 +211,8 @@ export function modelFromDecoded(
  * it was compiled, its optimizer settings, loss and metrics. The file is checked entirely first.
  */
 export function loadModel(data: WeightsInput, options: LoadModelOptions = {}): Sequential {
+  checkDecodeOptions('loadModel', options, ['compile']);
+  checkNumber('loadModel(maxParams)', options.maxParams ?? DEFAULT_MAX_PARAMS, { min: 1 });
   const decoded = decodeWeights(data, { fileName: fileNameOf(options), nonFinite: options.nonFinite });
   return modelFromDecoded(decoded, options).model;
 }

@@ -12,7 +12,13 @@ import type { Sequential } from '../nn/model/sequential';
 import type { SerializedOptimizer } from '../nn/optimizers/optimizer';
 import { encodeJsonWeights } from './json-weights';
 import { encodeSafetensors } from './safetensors';
-import type { DecodedWeights, DecodeOptions, WeightsWarning, WeightTensor } from './weights';
+import {
+  checkDecodeOptions,
+  type DecodedWeights,
+  type DecodeOptions,
+  type WeightsWarning,
+  type WeightTensor,
+} from './weights';
 import { decodeWeights, type WeightsFormat } from './weights-file';
 import { matchWeights, type SkippedWeight, WeightsMismatchError } from './weights-match';
 
@@ -186,6 +192,7 @@ export function loadModelWeights(
   data: WeightsInput,
   options: LoadWeightsOptions = {},
 ): LoadWeightsReport {
+  checkDecodeOptions('loadModelWeights', options, ['strict', 'skipMismatch']);
   const decoded = decodeWeights(data, { fileName: fileNameOf(options), nonFinite: options.nonFinite });
   return loadDecodedWeights(model, decoded, options);
 }

@@ -3,7 +3,8 @@
  * (the model config and training state as JSON strings). Shared checks live here so the
  * safetensors and JSON codecs reject exactly the same things.
  */
-import { fmtShape } from '../errors';
+import { fmtShape, InvalidArgumentError } from '../errors';
+import { checkOneOf, checkOptionalNumber, checkOptionsObject, received } from '../validate';
 import { WeightsFileError } from './errors';
 import { brief, MAX_TENSOR_ENTRIES, quoteText } from './json-limits';
 
@@ -49,6 +50,21 @@ export interface DecodeOptions {
   fileName?: string;
   /** 'warn' (default) loads non-finite values and reports them; 'error' throws WeightsFileError. */
   nonFinite?: 'warn' | 'error';
+}
+
+/**
+ * The options of a load, checked before the file is read: a `nonFinite: 'warn '` or a
+ * `strict: "false"` (a truthy string) would otherwise mean something else than asked.
+ */
+export function checkDecodeOptions(call: string, options: unknown, booleans: readonly string[] = []): void {
+  checkOptionsObject(`${call}(options)`, options);
+  const o = (options ?? {}) as Record<string, unknown>;
+  if (o.fileName !== undefined && typeof o.fileName !== 'string') {
+    throw new InvalidArgumentError(`${call}(fileName) must be a string, ${received(o.fileName)}`);
+  }
+  checkOneOf(`${call}(nonFinite)`, o.nonFinite, ['warn', 'error']);
+  for (const key of booleans) checkOneOf(`${call}(${key})`, o[key], [true, false]);
+  checkOptionalNumber(`${call}(maxHeaderBytes)`, o.maxHeaderBytes, { integer: true, min: 2 });
 }
 
 /**

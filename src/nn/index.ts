@@ -24,6 +24,8 @@ export {
 export type { ModelInput } from './model/data';
 export type { EvaluateOptions, PredictOptions } from './model/evaluation';
 export type { FitOptions } from './model/fit';
+export { ModelBusyError } from './model/guard';
+export { type EstimateOptions, estimateMemory, type LayerMemory, type MemoryEstimate } from './model/memory';
 export {
   type CompileArgs,
   type Compiled,

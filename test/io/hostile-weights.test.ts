@@ -220,6 +220,25 @@ describe('inputs that are no weights file', () => {
     expectError(() => loadModel(null as never), WeightsFileError, 'or JSON weights text, received null');
   });
 
+  it('load options of the wrong type are refused before the file is read', () => {
+    const model = mlp(1);
+    expectError(
+      () => loadModelWeights(model, new Uint8Array(0), { strict: 'false' as never }),
+      InvalidArgumentError,
+      'loadModelWeights(strict) must be one of true, false, received the string "false"',
+    );
+    expectError(
+      () => loadModel(new Uint8Array(0), { nonFinite: 'ignore' as never }),
+      InvalidArgumentError,
+      'loadModel(nonFinite)',
+    );
+    expectError(
+      () => loadModel(new Uint8Array(0), { maxParams: 0 }),
+      InvalidArgumentError,
+      'loadModel(maxParams) must be a finite number >= 1, received 0',
+    );
+  });
+
   it('a failed load leaves the model as it was', async () => {
     const model = new Sequential([new Dense({ units: 2, inputShape: [3], name: 'a' })]);
     const before = await exportModelWeights(model);

@@ -28,8 +28,26 @@ const unreachable = new FinalizationRegistry<{ buffer: GPUBuffer; counters: Memo
   },
 );
 
+/** Idle staging buffers kept for reuse, at most this many bytes in all (least recently used go first). */
+export const DEFAULT_STAGING_POOL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The staging size for a read of `bytes`: rounded up to one of four sizes per power of two (at
+ * most 25% more), so reads of 1..10,000 floats share about 50 buffers instead of 10,000.
+ */
+export function stagingSize(bytes: number): number {
+  if (bytes <= 256) return 256;
+  const step = 2 ** (Math.floor(Math.log2(bytes - 1)) - 2);
+  return Math.ceil(bytes / step) * step;
+}
+
 export class BufferAllocator {
+  /** Idle staging buffers by size, each list oldest first; `lru` orders all of them by last use. */
   private readonly staging = new Map<number, GPUBuffer[]>();
+  private readonly lru = new Set<GPUBuffer>();
+  private idleStagingBytes = 0;
+  /** Idle staging bytes kept; a buffer released past it destroys the least recently used. */
+  stagingPoolBytes = DEFAULT_STAGING_POOL_BYTES;
 
   constructor(
     private readonly device: GPUDevice,
@@ -72,18 +90,43 @@ export class BufferAllocator {
     return buffer;
   }
 
-  /** A MAP_READ buffer of exactly `bytes`, from the pool when one is free. */
+  /** A MAP_READ buffer of at least `bytes` (see stagingSize), from the pool when one is idle. */
   acquireStaging(bytes: number): GPUBuffer {
-    return (
-      this.staging.get(bytes)?.pop() ??
-      this.create(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback')
-    );
+    const size = Math.min(stagingSize(bytes), Math.max(bytes, this.device.limits.maxBufferSize));
+    const pooled = this.staging.get(size)?.pop();
+    if (pooled) {
+      this.lru.delete(pooled);
+      this.idleStagingBytes -= pooled.size;
+      return pooled;
+    }
+    return this.create(size, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'readback');
   }
 
+  /** Returns a staging buffer to the pool, destroying the least recently used past the pool's bytes. */
   releaseStaging(buffer: GPUBuffer): void {
+    if (buffer.size > this.stagingPoolBytes) {
+      buffer.destroy();
+      return;
+    }
     const list = this.staging.get(buffer.size) ?? [];
     list.push(buffer);
     this.staging.set(buffer.size, list);
+    this.lru.add(buffer);
+    this.idleStagingBytes += buffer.size;
+    for (const oldest of this.lru) {
+      if (this.idleStagingBytes <= this.stagingPoolBytes) break;
+      this.lru.delete(oldest);
+      this.idleStagingBytes -= oldest.size;
+      const same = this.staging.get(oldest.size)!;
+      same.splice(same.indexOf(oldest), 1);
+      if (same.length === 0) this.staging.delete(oldest.size);
+      oldest.destroy();
+    }
+  }
+
+  /** Idle staging buffers now pooled, and their bytes. */
+  stagingStats(): { buffers: number; bytes: number } {
+    return { buffers: this.lru.size, bytes: this.idleStagingBytes };
   }
 
   private count(bytes: number): void {

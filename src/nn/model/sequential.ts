@@ -24,6 +24,10 @@ import { getOptimizer, type Optimizer, type OptimizerSpec } from '../optimizers/
 import type { ModelInput } from './data';
 import { type EvaluateOptions, evaluateModel, type PredictOptions, predictModel } from './evaluation';
 import { type FitOptions, fitModel } from './fit';
+import { checkEvaluateOptions, checkFitOptionTypes, checkInputs } from './fit-options';
+import { exclusive, guardCallbacks } from './guard';
+import { assertFits } from './memory';
+import { placeOnCurrentBackend } from './placement';
 import { type ModelSummary, summarize } from './summary';
 
 export interface SequentialConfig {
@@ -54,6 +58,13 @@ export interface SequentialJSON {
   /** The input shape without the batch axis, once known. */
   inputShape: number[] | null;
   layers: SerializedLayer[];
+}
+
+/** Samples in x when that is known without reading it (a Tensor or an array). */
+function rowsOf(x: ModelInput): number | null {
+  if (Array.isArray(x)) return x.length;
+  const shape = (x as { shape?: unknown }).shape;
+  return Array.isArray(shape) && typeof shape[0] === 'number' ? shape[0] : null;
 }
 
 export class Sequential {
@@ -135,6 +146,7 @@ export class Sequential {
       return;
     }
     if (this.stack.length === 0) throw new ModelStateError(`${this.name}: add layers before building`);
+    assertFits(`${this.name}.build`, this.stack, inputShape);
     let shape = inputShape;
     const shapes: Shape[] = [];
     for (const layer of this.stack) {
@@ -147,6 +159,7 @@ export class Sequential {
   }
 
   private extendBuild(layer: Layer): void {
+    assertFits(`${this.name}.add`, this.stack, this.builtInputShape!);
     const previous = this.outputShapes[this.outputShapes.length - 1] ?? this.builtInputShape!;
     layer.build(previous);
     this.outputShapes.push(layer.computeOutputShape(previous));
@@ -281,7 +294,15 @@ export class Sequential {
     const duplicate = names.find((n, i) => names.indexOf(n) !== i || n === 'loss');
     if (duplicate)
       throw new InvalidArgumentError(`${this.name}.compile: metric name '${duplicate}' is used twice`);
-    this.compiled = { optimizer: getOptimizer(args.optimizer ?? 'rmsprop'), loss, metrics };
+    const optimizer = getOptimizer(args.optimizer ?? 'rmsprop');
+    // Training keeps gradients and optimizer slots beside the weights: refuse a model that cannot.
+    if (this.builtInputShape) {
+      assertFits(`${this.name}.compile`, this.stack, this.builtInputShape, {
+        training: true,
+        slotsPerWeight: optimizer.slotKeys.length,
+      });
+    }
+    this.compiled = { optimizer, loss, metrics };
   }
 
   /** The compiled optimizer (model.optimizer in Keras and TensorFlow.js), e.g. to change its rate. */
@@ -299,8 +320,29 @@ export class Sequential {
     return this.compiled;
   }
 
+  /**
+   * Trains the model. Options are checked first; a model too large for the backend's memory is
+   * refused (OutOfMemoryError) before anything is allocated; a second fit, evaluate or predict on
+   * this model while one runs rejects with ModelBusyError. Weights left on another backend by
+   * setBackend are moved to the current one.
+   */
   fit(x: ModelInput, y: ModelInput, options: FitOptions = {}): Promise<History> {
-    return fitModel(this, x, y, options);
+    return exclusive(this, 'fit', async () => {
+      checkInputs('fit', x, y);
+      checkFitOptionTypes(options);
+      const callbacks = guardCallbacks(this, options.callbacks);
+      const { optimizer } = this.requireCompiled('fit');
+      if (this.builtInputShape) {
+        const batchSize = Math.min(options.batchSize ?? 32, rowsOf(x) ?? Number.POSITIVE_INFINITY);
+        assertFits(`${this.name}.fit`, this.stack, this.builtInputShape, {
+          batchSize,
+          training: true,
+          slotsPerWeight: optimizer.slotKeys.length,
+        });
+      }
+      await placeOnCurrentBackend(this);
+      return fitModel(this, x, y, callbacks ? { ...options, callbacks } : options);
+    });
   }
 
   /** 'loss' then each compiled metric's name: the order of evaluate's array. */
@@ -324,14 +366,24 @@ export class Sequential {
     y: ModelInput,
     options: EvaluateOptions = {},
   ): Promise<number | number[] | Record<string, number>> {
-    const logs = await evaluateModel(this, x, y, options);
+    const logs = await exclusive(this, 'evaluate', async () => {
+      checkInputs('evaluate', x, y);
+      checkEvaluateOptions('evaluate', options);
+      await placeOnCurrentBackend(this);
+      return evaluateModel(this, x, y, options);
+    });
     if (options.returnDict) return logs;
     const values = this.metricsNames.map((name) => logs[name] ?? Number.NaN);
     return values.length === 1 ? values[0] : values;
   }
 
   predict(x: ModelInput, options: PredictOptions = {}): Promise<Tensor> {
-    return predictModel(this, x, options);
+    return exclusive(this, 'predict', async () => {
+      checkInputs('predict', x, undefined, false);
+      checkEvaluateOptions('predict', options);
+      await placeOnCurrentBackend(this);
+      return predictModel(this, x, options);
+    });
   }
 
   private notBuilt(method: string): ModelStateError {

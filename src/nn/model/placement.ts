@@ -1,0 +1,36 @@
+/**
+ * A model built on one backend and used after `setBackend` switched to another: its weights (and
+ * the optimizer's slots) are copied to the backend now in use before fit, evaluate or predict
+ * runs, so the call works instead of failing on "inputs live on different backends" (a hint
+ * meant for tensors, which names nothing the user made). The copies go through the host, once.
+ */
+import type { Backend } from '../../graph/backend';
+import { currentBackend, tensor } from '../../graph/engine';
+import type { Tensor } from '../../graph/tensor';
+import type { Sequential } from './sequential';
+
+async function onBackend(t: Tensor, backend: Backend): Promise<Tensor> {
+  return t.backend === backend ? t : tensor(await t.data(), [...t.shape]);
+}
+
+/** Moves every weight and optimizer slot of `model` to the current backend; returns how many moved. */
+export async function placeOnCurrentBackend(model: Sequential): Promise<number> {
+  const backend = currentBackend();
+  const variables = model.variables.filter((v) => v.value.backend !== backend);
+  const optimizer = model.compiled?.optimizer;
+  const state = optimizer?.getState();
+  const slots = state ? [...state.slots].filter(([, t]) => t.backend !== backend) : [];
+  if (variables.length === 0 && slots.length === 0) return 0;
+  // Every copy is made before the first assignment: a read that fails leaves the model as it was.
+  const values = await Promise.all(variables.map((v) => onBackend(v.value, backend)));
+  const movedSlots = await Promise.all(slots.map(([, t]) => onBackend(t, backend)));
+  variables.forEach((v, i) => {
+    v.value = values[i];
+  });
+  if (optimizer && state && slots.length > 0) {
+    const all = new Map(state.slots);
+    for (const [i, [key]] of slots.entries()) all.set(key, movedSlots[i]);
+    optimizer.setState({ ...state, slots: all });
+  }
+  return variables.length + slots.length;
+}
