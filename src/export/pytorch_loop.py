@@ -5,6 +5,7 @@ class Callbacks:
         self.es = dict(saved.get("earlyStopping") or {}) or None
         self.rlr = dict(saved.get("reduceLROnPlateau") or {}) or None
         self.best_state = None
+        self.warned = False
 
     @staticmethod
     def improves(c, value, reference, min_delta):
@@ -40,6 +41,9 @@ class Callbacks:
             return False
         current = logs.get(e["monitor"])
         if current is None:
+            if not self.warned:
+                self.warned = True
+                log(f"EarlyStopping: {e['monitor']!r} is not in the epoch logs (available: {', '.join(logs)}); it does nothing")
             return False
         e["monitoredEpochs"] = e.get("monitoredEpochs", 0) + 1
         if self.improves(e, current, e.get("best"), e["minDelta"]):

@@ -68,7 +68,12 @@ def load_data(args, bundle, width):
     else:
         train, val = (x, y), None
     for what, part in (("training", train), ("validation", val)):
-        if part is not None and bool(torch.isnan(part[1]).any()):
+        if part is None:
+            continue
+        bad = (~torch.isfinite(part[0].reshape(part[0].shape[0], -1))).any(dim=1).nonzero()
+        if bad.numel():
+            raise ValueError(f"{args.data}: {bad.numel()} {what} rows have a feature that is not a finite number (first: {what} row {int(bad[0])})")
+        if bool(torch.isnan(part[1]).any()):
             raise ValueError(f"{args.data}: {int(torch.isnan(part[1]).sum())} {what} rows have a missing or unknown target")
     return train, val
 

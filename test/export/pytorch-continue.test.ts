@@ -5,7 +5,9 @@
  * restoreTrainingState, and fit resumes from it. Also under torchrun with 2 processes (gloo).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   Activation,
@@ -33,7 +35,7 @@ import {
   writeBundle,
 } from './continue';
 import { presetModel } from './models';
-import { numpyMissing, pythonPath, runPython, torchMissing } from './python';
+import { numpyMissing, pythonPath, runPython, torchMissing, writeFiles } from './python';
 
 const skip = numpyMissing !== null || torchMissing !== null;
 if (skip) console.warn(`test/export/pytorch-continue.test.ts skipped: ${torchMissing ?? numpyMissing}`);
@@ -206,6 +208,18 @@ describe.skipIf(skip)('the other optimizers, schedules, clipping, class weights 
     // restoreBestWeights: epoch 1's weights, which the bundle carried from the browser.
     const weights = decodeSafetensors(continued.state.weights).tensors;
     for (const [k, v] of best) expect([...weights.get(k)!.data], k).toEqual([...v.data]);
+    // A feature that is not a number is refused naming the row, before anything trains.
+    const rows = readFileSync(join(dir, 'train.csv'), 'utf8').split('\n');
+    rows[3] = rows[3].replace(/^[^,]*/, 'oops');
+    writeFiles(dir, { 'bad.csv': rows.join('\n') });
+    expect(() =>
+      runPython(
+        ['model.py', 'train', 'bundle.zip', '--data', 'bad.csv', '--target', 'label', '--out', 'o2'],
+        dir,
+      ),
+    ).toThrow(
+      /bad\.csv: 1 training rows have a feature that is not a finite number \(first: training row 2\)/,
+    );
   });
 });
 
