@@ -53,6 +53,28 @@ test('Continue in PyTorch: the bundle trains on in PyTorch and comes back to tra
   );
   expect(stderr).toMatch(/epochs 4\.\.5 on 102 rows \(24 validation\)/);
 
+  // The encoded CSV: the same features from the page as model.py computes from the raw table.
+  const encodedDownload = page.waitForEvent('download');
+  await page.getByTestId('download-encoded-csv').click();
+  await (await encodedDownload).saveAs(join(dir, 'encoded.csv'));
+  const encoded = readFileSync(join(dir, 'encoded.csv'), 'utf8').trim().split('\n');
+  expect(encoded[0]).toBe(
+    'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),species (encoded)',
+  );
+  expect(encoded).toHaveLength(151);
+  writeFiles(dir, { 'weights.safetensors': files['weights.safetensors'] });
+  runPython(['model.py', 'weights.safetensors', 'iris.csv', '--features-out', 'from-raw.csv'], dir);
+  runPython(['model.py', 'weights.safetensors', 'encoded.csv', '--features-out', 'from-encoded.csv'], dir);
+  const features = (f: string) =>
+    readFileSync(join(dir, f), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .flatMap((l) => l.split(',').map(Number));
+  const [a, b] = [features('from-raw.csv'), features('from-encoded.csv')];
+  expect(a).toHaveLength(600);
+  expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-6);
+
   await page.getByTestId('weights-file').setInputFiles(join(dir, 'out', 'continued.zip'));
   await expect(page.getByTestId('bundle-loaded')).toContainText('after epoch 5');
   await expect(page.getByTestId('bundle-loaded')).toContainText('continued with torch');
