@@ -21,6 +21,7 @@ import {
   EarlyStopping,
   ReduceLROnPlateau,
   RMSprop,
+  readTrainingBundle,
   restoreTrainingState,
   Sequential,
   SGD,
@@ -102,7 +103,7 @@ describe.skipIf(skip)('python3 model.py train continues the run as the library w
       ],
     });
     const run = classificationRun(model, new Adam({ learningRate: 0.02 }), 38, 3, { batchSize: 8, seed: 3 });
-    const { continued, library, stderr } = await compare(run);
+    const { continued, library, stderr, dir } = await compare(run);
     expect(continued.state.epoch).toBe(4);
     expect(continued.state.optimizerState.iterations).toBe(4 * 5);
     expect(stderr).toMatch(/batch size 8 in all/);
@@ -116,6 +117,12 @@ describe.skipIf(skip)('python3 model.py train continues the run as the library w
     // The epochs trained here are kept in the history the script writes back.
     expect(continued.state.history.epoch).toEqual([0, 1, 2, 3]);
     expect(continued.state.history.history.loss.slice(0, 2)).toEqual(library.history.loss.slice(0, 2));
+    // A checkpoint after each epoch, each a bundle of its own.
+    const third = readTrainingBundle(
+      new Uint8Array(readFileSync(join(dir, 'out', 'checkpoints', 'epoch-3.zip'))),
+    );
+    expect([third.state.epoch, third.state.optimizerState.iterations]).toEqual([3, 15]);
+    expect(third.state.history.history.loss[2]).toBe(continued.state.history.history.loss[2]);
   });
 
   it('the CNN preset under SGD with momentum: per-epoch losses within 1e-4', async () => {
