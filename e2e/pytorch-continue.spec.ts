@@ -59,7 +59,7 @@ test('Continue in PyTorch: the bundle trains on in PyTorch and comes back to tra
   await (await encodedDownload).saveAs(join(dir, 'encoded.csv'));
   const encoded = readFileSync(join(dir, 'encoded.csv'), 'utf8').trim().split('\n');
   expect(encoded[0]).toBe(
-    'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),species (encoded)',
+    '(row),sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),species (encoded)',
   );
   expect(encoded).toHaveLength(151);
   writeFiles(dir, { 'weights.safetensors': files['weights.safetensors'] });
@@ -74,6 +74,30 @@ test('Continue in PyTorch: the bundle trains on in PyTorch and comes back to tra
   const [a, b] = [features('from-raw.csv'), features('from-encoded.csv')];
   expect(a).toHaveLength(600);
   expect(Math.max(...a.map((v, i) => Math.abs(v - b[i])))).toBeLessThan(1e-6);
+  // Continued from the encoded CSV, the split maps through (row): the same rows, order and losses.
+  runPython(
+    [
+      'model.py',
+      'train',
+      'bundle.zip',
+      '--data',
+      'encoded.csv',
+      '--epochs',
+      '2',
+      '--out',
+      'enc',
+      '--device',
+      'cpu',
+    ],
+    dir,
+  );
+  const losses = (f: string): number[] => {
+    const zip = unzipSync(new Uint8Array(readFileSync(join(dir, f, 'continued.zip'))));
+    return JSON.parse(Buffer.from(zip['training_state.json']).toString('utf8')).history.history.loss;
+  };
+  const [fromRaw, fromEncoded] = [losses('out'), losses('enc')];
+  expect(fromEncoded).toHaveLength(5);
+  expect(Math.max(...fromRaw.map((v, i) => Math.abs(v - fromEncoded[i])))).toBeLessThan(1e-6);
 
   await page.getByTestId('weights-file').setInputFiles(join(dir, 'out', 'continued.zip'));
   await expect(page.getByTestId('bundle-loaded')).toContainText('after epoch 5');
