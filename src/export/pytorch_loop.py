@@ -257,7 +257,7 @@ def train_command(argv):
     path = os.path.join(args.out, "continued.zip")
     device = run.device.type
     run.write(path, completed, {"continuedWith": {"framework": f"torch {torch.__version__}", "processes": DIST["world"], "device": device, "batchSize": run.batch_size}})
-    log(f"wrote {path}: load it in the page (Models, Load a weights file) or with readTrainingBundle + restoreTrainingState")
+    log(f"wrote {path}: load it in the page (Models, load a weights file or a PyTorch bundle) or with readTrainingBundle + restoreTrainingState")
     if DIST["world"] > 1:
         import torch.distributed as dist
 
