@@ -53,6 +53,40 @@ test('Continue in PyTorch: the bundle trains on in PyTorch and comes back to tra
   );
   expect(stderr).toMatch(/epochs 4\.\.5 on 102 rows \(24 validation\)/);
 
+  // The page's encoded CSV: continuing from it gives the raw table's losses (same features, rows, order).
+  const encodedDownload = page.waitForEvent('download');
+  await page.getByTestId('download-encoded-csv').click();
+  await (await encodedDownload).saveAs(join(dir, 'encoded.csv'));
+  const encoded = readFileSync(join(dir, 'encoded.csv'), 'utf8').trim().split('\n');
+  expect(encoded[0]).toBe(
+    '(row),sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),species (encoded)',
+  );
+  expect(encoded).toHaveLength(151);
+  // Continued from the encoded CSV, the split maps through (row): the same rows, order and losses.
+  runPython(
+    [
+      'model.py',
+      'train',
+      'bundle.zip',
+      '--data',
+      'encoded.csv',
+      '--epochs',
+      '2',
+      '--out',
+      'enc',
+      '--device',
+      'cpu',
+    ],
+    dir,
+  );
+  const losses = (f: string): number[] => {
+    const zip = unzipSync(new Uint8Array(readFileSync(join(dir, f, 'continued.zip'))));
+    return JSON.parse(Buffer.from(zip['training_state.json']).toString('utf8')).history.history.loss;
+  };
+  const [fromRaw, fromEncoded] = [losses('out'), losses('enc')];
+  expect(fromEncoded).toHaveLength(5);
+  expect(Math.max(...fromRaw.map((v, i) => Math.abs(v - fromEncoded[i])))).toBeLessThan(1e-6);
+
   await page.getByTestId('weights-file').setInputFiles(join(dir, 'out', 'continued.zip'));
   await expect(page.getByTestId('bundle-loaded')).toContainText('after epoch 5');
   await expect(page.getByTestId('bundle-loaded')).toContainText('continued with torch');

@@ -6,6 +6,9 @@
  */
 import { ExportError } from './errors';
 
+/** The column of table row indices (not a feature). */
+export const ROW_COLUMN = '(row)';
+
 const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 export function encodedCsv(
@@ -13,17 +16,22 @@ export function encodedCsv(
   x: Float32Array,
   y: Float32Array | null,
   targetName = 'target',
+  /** Each row's index in the source table, written as a first column `(row)` (model.py maps a bundle's split through it). */
+  rowIds?: ArrayLike<number>,
 ): string {
   const width = featureNames.length;
   const rows = width === 0 ? 0 : x.length / width;
-  if (!Number.isInteger(rows) || (y !== null && y.length !== rows)) {
+  if (!Number.isInteger(rows) || (y !== null && y.length !== rows) || (rowIds && rowIds.length !== rows)) {
     throw new ExportError(
       `encodedCsv: ${x.length} feature values do not make rows of ${width}${y ? ` matching ${y.length} targets` : ''}`,
     );
   }
-  const lines = [[...featureNames, ...(y ? [targetName] : [])].map(quote).join(',')];
+  const lines = [
+    [...(rowIds ? [ROW_COLUMN] : []), ...featureNames, ...(y ? [targetName] : [])].map(quote).join(','),
+  ];
   for (let r = 0; r < rows; r++) {
     const cells = Array.from(x.subarray(r * width, (r + 1) * width), String);
+    if (rowIds) cells.unshift(String(rowIds[r]));
     if (y) cells.push(String(y[r]));
     lines.push(cells.join(','));
   }

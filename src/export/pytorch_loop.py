@@ -5,6 +5,7 @@ class Callbacks:
         self.es = dict(saved.get("earlyStopping") or {}) or None
         self.rlr = dict(saved.get("reduceLROnPlateau") or {}) or None
         self.best_state = None
+        self.warned = False
 
     @staticmethod
     def improves(c, value, reference, min_delta):
@@ -40,6 +41,9 @@ class Callbacks:
             return False
         current = logs.get(e["monitor"])
         if current is None:
+            if not self.warned:
+                self.warned = True
+                log(f"EarlyStopping: {e['monitor']!r} is not in the epoch logs (available: {', '.join(logs)}); it does nothing")
             return False
         e["monitoredEpochs"] = e.get("monitoredEpochs", 0) + 1
         if self.improves(e, current, e.get("best"), e["minDelta"]):
@@ -253,7 +257,7 @@ def train_command(argv):
     path = os.path.join(args.out, "continued.zip")
     device = run.device.type
     run.write(path, completed, {"continuedWith": {"framework": f"torch {torch.__version__}", "processes": DIST["world"], "device": device, "batchSize": run.batch_size}})
-    log(f"wrote {path}: load it in the page (Models, Load a weights file) or with readTrainingBundle + restoreTrainingState")
+    log(f"wrote {path}: load it in the page (Models, load a weights file or a PyTorch bundle) or with readTrainingBundle + restoreTrainingState")
     if DIST["world"] > 1:
         import torch.distributed as dist
 

@@ -273,7 +273,10 @@ def preprocessing_of(metadata):
     return None
 
 
-def read_features(path, preprocessing, width, target=None, encoded=None):
+ROW_COLUMN = "(row)"
+
+
+def read_features(path, preprocessing, width, target=None, encoded=None, row_ids=None):
     """x [rows, width] and y (or None) from a raw CSV (encoded here with `preprocessing`) or an encoded one.
 
     A file is read as encoded when there is no preprocessing, when `encoded` says so, or when it
@@ -286,11 +289,15 @@ def read_features(path, preprocessing, width, target=None, encoded=None):
     if encoded is None:
         raw_columns = [f["column"] for f in preprocessing["features"]] if preprocessing else []
         encoded = names is None or f"{t_raw} (encoded)" in columns or not all(c in columns for c in raw_columns)
+    if row_ids is not None:
+        # Table row numbers: the page's encoded CSV says them in (row); a raw table's are its order.
+        ids = columns.get(ROW_COLUMN)
+        row_ids.extend(int(c[1]) for c in ids) if ids is not None and encoded else row_ids.extend(range(rows))
     if not encoded:
         return preprocess_columns(preprocessing, columns, rows, source=path)
     t = target if target is not None else next((c for c in (f"{t_raw} (encoded)", t_raw) if c in columns), None)
     t = t if t in columns else None
-    feats = names if names is not None else [h for h in header if h != t]
+    feats = names if names is not None else [h for h in header if h not in (t, ROW_COLUMN)]
     absent = [n for n in feats if n not in columns]
     if absent:
         raise ValueError(f"{path}: neither the raw table nor encoded features; missing columns {absent[:5]}")

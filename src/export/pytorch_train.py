@@ -49,26 +49,45 @@ class Bundle:
         self.training_config = json.loads(self.metadata["training_config"]) if "training_config" in self.metadata else {"loss": LOSS, "metrics": [], "optimizer": OPTIMIZER}
 
 
+def split_applies(split, ids):
+    """The page's split fits this file: the raw table it was made on, or its encoded CSV."""
+    present = set(ids)
+    if all(r in present for r in split["train"]) and all(r in present for r in split["validation"]):
+        return len(ids) == split.get("rows") or max(ids, default=-1) < split.get("rows", 0)
+    return False
+
+
 def load_data(args, bundle, width):
     """(train x, y), (validation x, y) or None, from --data / --validation-data and the bundle's split."""
-    x, y = read_features(args.data, bundle.preprocessing, width, args.target)
+    ids = []
+    x, y = read_features(args.data, bundle.preprocessing, width, args.target, row_ids=ids)
     if y is None:
         raise ValueError(f"{args.data}: no target column; name it with --target")
     split = bundle.split
     if args.validation_data:
         vx, vy = read_features(args.validation_data, bundle.preprocessing, width, args.target)
         train, val = (x, y), (vx, vy)
-    elif split and not args.ignore_split and split.get("rows") == x.shape[0]:
+    elif split and not args.ignore_split and split_applies(split, ids):
         # The rows the page trained and validated on, in its order: the same run, continued.
-        t, v = torch.tensor(split["train"], dtype=torch.long), torch.tensor(split["validation"], dtype=torch.long)
+        at = {r: i for i, r in enumerate(ids)}
+        t = torch.tensor([at[r] for r in split["train"]], dtype=torch.long)
+        v = torch.tensor([at[r] for r in split["validation"]], dtype=torch.long)
         train, val = (x[t], y[t]), ((x[v], y[v]) if len(split["validation"]) else None)
+    elif split and not args.ignore_split and not args.validation_split:
+        log(f"{args.data}: not the table the page split ({split.get('rows')} rows); training on all {x.shape[0]} rows, no validation (see --validation-split)")
+        train, val = (x, y), None
     elif args.validation_split:
         cut = x.shape[0] - math.floor(x.shape[0] * args.validation_split)
         train, val = (x[:cut], y[:cut]), (x[cut:], y[cut:])
     else:
         train, val = (x, y), None
     for what, part in (("training", train), ("validation", val)):
-        if part is not None and bool(torch.isnan(part[1]).any()):
+        if part is None:
+            continue
+        bad = (~torch.isfinite(part[0].reshape(part[0].shape[0], -1))).any(dim=1).nonzero()
+        if bad.numel():
+            raise ValueError(f"{args.data}: {bad.numel()} {what} rows have a feature that is not a finite number (first: {what} row {int(bad[0])})")
+        if bool(torch.isnan(part[1]).any()):
             raise ValueError(f"{args.data}: {int(torch.isnan(part[1]).sum())} {what} rows have a missing or unknown target")
     return train, val
 

@@ -272,7 +272,8 @@ processes) and the learning rate is not scaled; the log states both. \`--batch-s
 ## Back into the browser
 
 The script writes \`continued/continued.zip\` (and \`continued/checkpoints/epoch-N.zip\` after each epoch):
-the same layout as this bundle. Load it in the page (Models, "Load a file"), or in code:
+the same layout as this bundle. Load it in the page (Models, "Load a weights file ... or a
+PyTorch bundle (.zip)", which can train it on there), or in code:
 
     const { state } = readTrainingBundle(bytes);
     const { model, initialEpoch, history } = restoreTrainingState(state);

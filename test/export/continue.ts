@@ -15,6 +15,7 @@ import {
   Random,
   readTrainingBundle,
   type Sequential,
+  type TrainingBundleOptions,
 } from '../../src/index';
 import { randomBatch } from './models';
 import { tempDir, writeFiles } from './python';
@@ -63,10 +64,17 @@ export async function writeBundle(
   run: Run,
   state: Awaited<ReturnType<typeof captureTrainingState>>,
   plannedEpochs: number,
+  callbacks?: TrainingBundleOptions['callbacks'],
 ) {
   const dir = tempDir();
   const bundle = await exportTrainingBundle(run.model, state, null, {
-    fit: { epochs: plannedEpochs, batchSize: run.fit.batchSize, seed: run.fit.seed },
+    fit: {
+      epochs: plannedEpochs,
+      batchSize: run.fit.batchSize,
+      seed: run.fit.seed,
+      ...(run.fit.classWeight ? { classWeight: run.fit.classWeight } : {}),
+    },
+    ...(callbacks ? { callbacks } : {}),
   });
   const width = run.x.data.length / run.x.shape[0];
   const names = Array.from({ length: width }, (_, j) => `x${j}`);

@@ -1,5 +1,5 @@
 export { Callback, CallbackList, type Logs, type TrainingParams } from './callback';
-export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping';
+export { EarlyStopping, type EarlyStoppingJSON, type EarlyStoppingOptions } from './early-stopping';
 export { History, type HistoryJSON } from './history';
 export { LambdaCallback, type LambdaHooks } from './lambda-callback';
 export {
@@ -7,6 +7,7 @@ export {
   type RateChange,
   type RateSchedule,
   ReduceLROnPlateau,
+  type ReduceLROnPlateauJSON,
   type ReduceLROnPlateauOptions,
 } from './learning-rate';
 export { type MonitorMode, type MonitorOptions, resolveMode } from './monitor';

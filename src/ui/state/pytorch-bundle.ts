@@ -81,7 +81,14 @@ export function datasetEncodedCsv(data: DataState): string {
   });
   // "(encoded)" tells model.py the file is encoded even where feature and raw column names agree.
   const target = `${prepared.preprocessor.target?.column ?? 'target'} (encoded)`;
-  return encodedCsv(prepared.featureNames, xData, yData, target);
+  // Rows dropped before the split (a missing target) are not here: (row) keeps the table's numbering.
+  return encodedCsv(
+    prepared.featureNames,
+    xData,
+    yData,
+    target,
+    Int32Array.from(order, (o) => o.row),
+  );
 }
 
 export interface LoadedBundle {
