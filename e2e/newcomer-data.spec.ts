@@ -92,7 +92,9 @@ test('a file in another encoding: plain words and a choice of encoding that read
     buffer: Buffer.from(rows.join('\n'), 'latin1'),
   });
   const problem = page.getByTestId('data-error');
-  await expect(problem).toContainText('cities.csv: is not valid utf-8 text');
+  await expect(problem).toContainText(
+    'cities.csv, row 2: is not valid UTF-8 text: byte 24 (0xe1 0x6c 0x61 0x67) on line 2',
+  );
   await expect(problem).not.toContainText('{ encoding');
   await problem.getByLabel('text encoding').selectOption('windows-1252');
   await problem.getByRole('button', { name: 'Read it in this encoding' }).click();
