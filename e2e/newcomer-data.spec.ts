@@ -92,7 +92,9 @@ test('a file in another encoding: plain words and a choice of encoding that read
     buffer: Buffer.from(rows.join('\n'), 'latin1'),
   });
   const problem = page.getByTestId('data-error');
-  await expect(problem).toContainText('cities.csv: is not valid utf-8 text');
+  await expect(problem).toContainText(
+    'cities.csv, row 2: is not valid UTF-8 text: byte 24 (0xe1 0x6c 0x61 0x67) on line 2',
+  );
   await expect(problem).not.toContainText('{ encoding');
   await problem.getByLabel('text encoding').selectOption('windows-1252');
   await problem.getByRole('button', { name: 'Read it in this encoding' }).click();
@@ -135,4 +137,30 @@ test('the dataset is worked out in a Worker, whatever the file size', async ({ p
   // A change of kind is worked out there too, and the answer comes back.
   await page.getByLabel('kind of area').selectOption('categorical');
   await expect(page.getByTestId('data-summary')).not.toContainText(' 7 features');
+});
+
+test.describe('at 360 px, dark', () => {
+  test.use({ viewport: { width: 360, height: 800 }, colorScheme: 'dark' });
+
+  test('the block, the target reason, a rare class and a remedy fit without sideways scrolling', async ({
+    page,
+  }) => {
+    const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
+    await open(page, DIGITS);
+    await expect(page.getByTestId('block-notice')).toBeVisible();
+    expect(await wide()).toBeLessThanOrEqual(360);
+    // Kept with the test's own last-state picture, for people to look at.
+    await page.screenshot({ path: test.info().outputPath('digits-360.png'), fullPage: true });
+    await page.locator('wt-data-panel input[type=file]').setInputFiles({
+      name: 'ragged.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('a,b,label\n1,2,x\n3,4\n'),
+    });
+    await expect(page.getByTestId('data-error').getByRole('button')).toBeVisible();
+    expect(await wide()).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: test.info().outputPath('ragged-360.png'), fullPage: true });
+    await page.locator('wt-data-panel input[type=file]').setInputFiles(SEEDS);
+    await expect(page.getByTestId('rare-classes')).toBeVisible();
+    expect(await wide()).toBeLessThanOrEqual(360);
+  });
 });

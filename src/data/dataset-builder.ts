@@ -9,7 +9,7 @@ import type { ColumnKind } from './classify';
 import { DataError } from './errors';
 import { type ParseCsvOptions, parseCsvHere } from './parse';
 import { type PreparedArrays, prepareArrays } from './prepare';
-import { inferSchema, type Schema } from './schema';
+import { inferSchema, type Schema, tableStats } from './schema';
 import type { SplitFractions } from './split';
 import type { CsvTable } from './table';
 import { suggestTarget } from './target';
@@ -79,8 +79,12 @@ export class DatasetBuilder {
 function build(table: CsvTable, choices: DatasetChoices): DatasetView {
   let target = choices.target;
   let targetReason = choices.targetReason ?? 'chosen by you';
+  // Read once: the suggestion's schema and the target's come from the same statistics.
+  const stats = tableStats(table);
   if (target === undefined) {
-    const suggestion = suggestTarget(inferSchema(table, { kinds: choices.kinds, exclude: choices.exclude }));
+    const suggestion = suggestTarget(
+      inferSchema(table, { kinds: choices.kinds, exclude: choices.exclude, stats }),
+    );
     if (!suggestion) {
       throw new DataError(
         { file: table.source },
@@ -95,6 +99,7 @@ function build(table: CsvTable, choices: DatasetChoices): DatasetView {
     kinds: choices.kinds,
     exclude: choices.exclude,
     dropClasses: choices.dropClasses,
+    stats,
   });
   const prepared = prepareArrays(table, { target, schema, split: choices.split, seed: choices.seed });
   return { table: summarize(table), choices: { ...choices, target, targetReason }, schema, prepared };

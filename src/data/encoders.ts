@@ -66,22 +66,30 @@ function meanStd(values: ArrayLike<number>): { mean: number; std: number } {
   return { mean, std: std > 1e-12 ? std : 1 };
 }
 
-function present(values: Float64Array, rows: Int32Array): number[] {
-  const out: number[] = [];
-  for (const r of rows) if (!Number.isNaN(values[r])) out.push(values[r]);
-  return out;
+// Typed arrays and plain loops below: a million training rows are fitted in a Worker, and
+// number[] pushes, callbacks per row and comparator sorts made that take tens of seconds.
+function present(values: Float64Array, rows: Int32Array): Float64Array {
+  const out = new Float64Array(rows.length);
+  let n = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i]];
+    if (!Number.isNaN(v)) out[n++] = v;
+  }
+  return out.subarray(0, n);
 }
 
 /** mean, median or most frequent of the present training values (0 when there are none). */
-function fillNumber(values: number[], strategy: MissingStrategy): number {
+function fillNumber(values: ArrayLike<number>, strategy: MissingStrategy): number {
   if (values.length === 0) return 0;
   if (strategy === 'median') {
-    const s = [...values].sort((a, b) => a - b);
+    const s = Float64Array.from(values).sort(); // typed arrays sort numerically
     const m = s.length >> 1;
     return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
   }
-  if (strategy === 'most-frequent') return Number(mostFrequent(values.map(String)));
-  return values.reduce((a, b) => a + b, 0) / values.length;
+  if (strategy === 'most-frequent') return Number(mostFrequent(Array.from(values, String)));
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum / values.length;
 }
 
 function mostFrequent(keys: string[]): string | null {
@@ -96,7 +104,30 @@ function mostFrequent(keys: string[]): string | null {
 }
 
 function imputed(values: Float64Array, rows: Int32Array, fill: number): Float64Array {
-  return Float64Array.from(rows, (r) => (Number.isNaN(values[r]) ? fill : values[r]));
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i]];
+    out[i] = Number.isNaN(v) ? fill : v;
+  }
+  return out;
+}
+
+/**
+ * One date part of many timestamps. Dates repeat (a day has many rows), and a Date object per
+ * row and part is the slow part, so each distinct timestamp is taken apart once.
+ */
+function partsOf(ms: Float64Array, part: DatePart): Float64Array {
+  const seen = new Map<number, number>();
+  const out = new Float64Array(ms.length);
+  for (let i = 0; i < ms.length; i++) {
+    let v = seen.get(ms[i]);
+    if (v === undefined) {
+      v = datePart(ms[i], part);
+      seen.set(ms[i], v);
+    }
+    out[i] = v;
+  }
+  return out;
 }
 
 /** Reads the rows' values, filling NaN with `fill` and counting; returns the missing flags. */
@@ -145,7 +176,7 @@ const datetime: EncoderDef<'datetime'> = {
     const fill = fillNumber(present(values, ctx.rows), ctx.strategy === 'mean' ? 'mean' : 'median');
     const filled = imputed(values, ctx.rows, fill);
     const all = DATE_PARTS.map((part) => {
-      const raw = Float64Array.from(filled, (ms) => datePart(ms, part));
+      const raw = partsOf(filled, part);
       return { part, ...meanStd(raw), varies: raw.some((v) => v !== raw[0]) };
     });
     // Yearly or monthly data (every date the 1st) still has varying weekdays; they mean nothing there.
@@ -158,9 +189,15 @@ const datetime: EncoderDef<'datetime'> = {
   names: (column, p) => p.parts.map(({ part }) => `${column} (${part})`),
   encode(reader, p, rows, out, stride, offset, counts) {
     const { values, invalid } = reader.dates(p.format);
+    const seen = p.parts.map(() => new Map<number, number>());
     return readFilled(values, invalid, rows, p.fill, counts, (i, ms) => {
       p.parts.forEach(({ part, mean, std }, j) => {
-        out[i * stride + offset + j] = (datePart(ms, part) - mean) / std;
+        let v = seen[j].get(ms);
+        if (v === undefined) {
+          v = (datePart(ms, part) - mean) / std;
+          seen[j].set(ms, v);
+        }
+        out[i * stride + offset + j] = v;
       });
     });
   },

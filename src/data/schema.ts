@@ -5,7 +5,7 @@
 import { type ColumnBlock, findBlocks } from './blocks';
 import { CellReader, sortKeys } from './cells';
 import { type ColumnKind, classifyColumn, FEATURE_KINDS } from './classify';
-import { columnStats, findTextCells } from './column-stats';
+import { type ColumnStats, columnStats, findTextCells } from './column-stats';
 import { DataError } from './errors';
 import type { CsvTable } from './table';
 import { booleanWord, type DateFormat, DEFAULT_MISSING_VALUES, detectDateFormat, missingSet } from './values';
@@ -70,6 +70,20 @@ export interface InferSchemaOptions {
   blocks?: boolean;
   /** Classification: classes to leave out, with their rows (a junk class of one row, say). */
   dropClasses?: string[];
+  /**
+   * The columns' statistics from `tableStats(table, missingValues)` with the same missing values:
+   * inferring twice (without, then with a target) reads the table once.
+   */
+  stats?: readonly ColumnStats[];
+}
+
+/** One pass over every column: what inferSchema decides kinds from. */
+export function tableStats(
+  table: CsvTable,
+  missingValues: readonly string[] = DEFAULT_MISSING_VALUES,
+): ColumnStats[] {
+  const missing = missingSet([...missingValues]);
+  return table.columns.map((col) => columnStats(col, table.rowCount, missing));
 }
 
 /** Spreadsheet row number of 0-based data row `r`. */
@@ -97,7 +111,7 @@ export function inferSchema(table: CsvTable, options: InferSchemaOptions = {}): 
   }
   const warnings: string[] = [];
   const exclude = new Set(options.exclude ?? []);
-  const allStats = table.columns.map((col) => columnStats(col, table.rowCount, missing));
+  const allStats = options.stats ?? table.columns.map((col) => columnStats(col, table.rowCount, missing));
   const targetIndex = options.target === undefined ? -1 : names.indexOf(options.target);
   const blocks = options.blocks === false ? [] : findBlocks(names, allStats, new Set([targetIndex]));
   const blockOf = blockIndex(blocks, names.length);

@@ -24,7 +24,8 @@ const samePreprocessing = (d: PreparedArrays | null, c: AppContext | null) =>
 
 /** Data rows of the table the dataset came from (rows dropped for a missing target included). */
 function tableRows(d: PreparedArrays): number {
-  return d.train.rows + d.validation.rows + d.test.rows + d.dropped.missingTarget + d.dropped.missingValues;
+  const { missingTarget, missingValues, droppedClasses } = d.dropped;
+  return d.train.rows + d.validation.rows + d.test.rows + missingTarget + missingValues + droppedClasses;
 }
 
 /** The zip for `python3 model.py train`, from the run's last completed epoch. */
