@@ -18,7 +18,7 @@ describe('evaluation view data', () => {
       [2, 0],
       [0, 2],
     ]);
-    expect(e.roc.labels).toEqual(['yes (AUC 1.000)', 'chance (AUC 0.5)']);
+    expect(e.roc.labels).toEqual(['yes (AUC 1.000)', 'chance']);
     expect(e.roc.data[1][0]).toBe(1); // TPR 1 already at FPR 0
     // The chance diagonal is y = x, dashed.
     expect(e.roc.data[2]).toEqual(e.roc.data[0]);
@@ -65,7 +65,7 @@ describe('evaluation view data', () => {
     expect(stats.auc).toBeCloseTo(8 / 9, 6);
     expect(stats.ap).toBeCloseTo(11 / 12, 6);
     expect(stats.positiveRate).toBe(0.5);
-    expect(e.pr.labels).toEqual(['pos (AP 0.917)', 'pos baseline (positive rate 0.500)']);
+    expect(e.pr.labels).toEqual(['pos (AP 0.917)', 'pos baseline 0.500']);
     expect(e.pr.data[2].every((v) => v === 0.5)).toBe(true);
     expect(e.pr.dashed).toEqual([false, true]);
     // The baseline takes its class's colour.

@@ -27,7 +27,7 @@ export class EvalPanel extends LitElement {
     panelStyles,
     css`
       td.cell { text-align: center; min-width: 2.5rem; }
-      .hint { margin: 0.2rem 0 0; }
+      .hint { margin: 0.2rem 0 0.8rem; }
     `,
   ];
 

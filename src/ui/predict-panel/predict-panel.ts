@@ -88,11 +88,16 @@ export class PredictPanel extends LitElement {
       }`;
   }
 
-  private renderResult(r: PredictionResult) {
+  override willUpdate(): void {
+    // New predictions open on their first page.
+    const r = this.run?.results.predictions ?? null;
     if (r !== this.shown) {
       this.shown = r;
       this.page = 0;
     }
+  }
+
+  private renderResult(r: PredictionResult) {
     const t = r.table;
     const pages = Math.max(1, Math.ceil(t.rowCount / PAGE_ROWS));
     const from = this.page * PAGE_ROWS;

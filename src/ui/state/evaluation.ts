@@ -163,7 +163,7 @@ function rankingCurves(
   return {
     curveStats,
     roc: {
-      labels: [...curveStats.map((s) => `${s.className} (AUC ${fixed(s.auc)})`), 'chance (AUC 0.5)'],
+      labels: [...curveStats.map((s) => `${s.className} (AUC ${fixed(s.auc)})`), 'chance'],
       data: [[...GRID], ...roc, [...GRID]],
       dashed: [...ids.map(() => false), true],
       colorIndex: [...ids, n],
@@ -171,7 +171,7 @@ function rankingCurves(
     pr: {
       labels: [
         ...curveStats.map((s) => `${s.className} (AP ${fixed(s.ap)})`),
-        ...curveStats.map((s) => `${s.className} baseline (positive rate ${fixed(s.positiveRate)})`),
+        ...curveStats.map((s) => `${s.className} baseline ${fixed(s.positiveRate)}`),
       ],
       data: [[...GRID], ...pr, ...curveStats.map((s) => GRID.map(() => s.positiveRate))],
       dashed: [...ids.map(() => false), ...ids.map(() => true)],

@@ -61,8 +61,12 @@ export class WebGPUTrainer extends LitElement {
   private readonly saved = new SavedModels();
   private shownDataset: PreparedArrays | null = null;
   private autostarted = false;
-  /** The last failure of what the attributes asked for (the data, the model) or of training, shown in any mode. */
-  @state() private failure: { name: string; message: string; inPanel: boolean } | null = null;
+  /**
+   * The last failure of the data or the model (what `src`, `target` and `model` asked for, or a file
+   * the user gave): compact mode hides the panels that show it, so the shell shows it there. Training
+   * failures show in the train panel, which every mode has (and reach wt-error through EVENTS).
+   */
+  @state() private failure: { name: string; message: string } | null = null;
 
   static override styles = [
     themeStyles,
@@ -76,7 +80,7 @@ export class WebGPUTrainer extends LitElement {
       /* compact: only training, evaluation and prediction (and what went wrong). */
       :host([compact]) :is(wt-data-panel, wt-model-panel, wt-models-panel, .intro) { display: none; }
       /* In the full page the Data and Model panels show their own errors. */
-      :host(:not([compact])) .failure.shown-in-panel { display: none; }
+      :host(:not([compact])) .failure { display: none; }
     `,
   ];
 
@@ -92,13 +96,12 @@ export class WebGPUTrainer extends LitElement {
         this.dispatchEvent(new CustomEvent(outer, { detail, bubbles: true, composed: true }));
       });
     }
-    this.run.addEventListener('run-error', (e) => this.fail((e as CustomEvent).detail, false));
-    this.modelState.addEventListener('request-error', (e) => this.fail((e as CustomEvent).detail, true));
+    this.modelState.addEventListener('request-error', (e) => this.fail((e as CustomEvent).detail));
   }
 
-  /** Tells the page (wt-error) and shows it; `inPanel` when the full page's panels show it already. */
-  private fail(detail: { name: string; message: string }, inPanel: boolean): void {
-    this.failure = { name: detail.name, message: detail.message, inPanel };
+  /** Tells the page (wt-error) and, in compact mode, shows it. */
+  private fail(detail: { name: string; message: string }): void {
+    this.failure = { name: detail.name, message: detail.message };
     this.dispatchEvent(new CustomEvent('wt-error', { detail, bubbles: true, composed: true }));
   }
 
@@ -107,7 +110,7 @@ export class WebGPUTrainer extends LitElement {
     if (!this.data) {
       this.data = new DataState(this.baseUrl);
       this.data.addEventListener('change', () => this.onDataChange());
-      this.data.addEventListener('load-error', (e) => this.fail((e as CustomEvent).detail, true));
+      this.data.addEventListener('load-error', (e) => this.fail((e as CustomEvent).detail));
       void this.data.loadSampleList();
       void this.run.findResumable();
       void this.saved.refresh();
@@ -194,7 +197,7 @@ export class WebGPUTrainer extends LitElement {
       </p>
       ${
         f
-          ? html`<p class="failure ${f.inPanel ? 'shown-in-panel' : ''}" role="alert" data-testid="failure">
+          ? html`<p class="failure" role="alert" data-testid="failure">
               ${f.message}
             </p>`
           : nothing
