@@ -77,6 +77,9 @@ function result(kind: ColumnKind, reason: string, extra: Partial<Classification>
   };
 }
 
+/** Counts in the reasons the page shows, with thousands separators ("in 300,000 rows"). */
+const count = (n: number) => n.toLocaleString('en');
+
 export function classifyColumn(
   name: string,
   s: ColumnStats,
@@ -113,14 +116,17 @@ function classifyNumbers(
   }
   const unique = s.distinctNumbers === present && present >= 10;
   if (s.allIntegers && unique && (ID_NAME.test(name.trim()) || s.max - s.min + 1 === present)) {
-    return result('identifier', `a different integer in every row (${present} values)`);
+    return result('identifier', `a different integer in every row (${count(present)} values)`);
   }
   // Categories repeat: ten ages in ten rows are measurements, five codes in 400 rows may not be.
   const few =
     s.allIntegers && s.distinctNumbers <= o.maxIntegerCategories && s.distinctNumbers * 2 <= present;
   if (!few)
-    return result('numeric', s.allIntegers ? `integers, ${s.distinctNumbers} distinct values` : 'numbers');
-  const values = `${s.distinctNumbers} distinct integers (${fmtRange(s)}) in ${present} rows`;
+    return result(
+      'numeric',
+      s.allIntegers ? `integers, ${count(s.distinctNumbers)} distinct values` : 'numbers',
+    );
+  const values = `${s.distinctNumbers} distinct integers (${fmtRange(s)}) in ${count(present)} rows`;
   if (target) return result('integer-category', `${values}: as the target, classes`);
   if (CATEGORY_NAME.test(name.trim())) {
     return result('integer-category', `${values}, and the name says category: one-hot`);
@@ -168,7 +174,10 @@ function classifyText(s: ColumnStats, o: ClassifyOptions, present: number, disti
     }
   }
   if ((distinct === present && present >= 10) || (distinct > o.maxCategories && distinct > present / 2)) {
-    return result('identifier', `${distinct} distinct values in ${present} rows: an identifier or free text`);
+    return result(
+      'identifier',
+      `${count(distinct)} distinct values in ${count(present)} rows: an identifier or free text`,
+    );
   }
   return result('categorical', `${distinct} distinct values`);
 }

@@ -42,7 +42,20 @@ export const panelStyles = css`
   table { border-collapse: collapse; font-size: 0.85rem; }
   th, td { border-bottom: 1px solid var(--wt-border); padding: 0.2rem 0.5rem; text-align: left; white-space: nowrap; }
   th { font-weight: 600; }
-  .scroll { overflow-x: auto; max-width: 100%; }
+  /*
+   * A box wider than the screen scrolls sideways, and shows it: a shadow on each edge with more
+   * beyond it (covered by a background-coloured gradient that scrolls with the content at each end).
+   */
+  .scroll {
+    overflow-x: auto;
+    max-width: 100%;
+    --wt-edge: color-mix(in srgb, var(--wt-fg) 30%, transparent);
+    background:
+      linear-gradient(to right, var(--wt-bg) 40%, transparent) left / 2rem 100% no-repeat local,
+      linear-gradient(to left, var(--wt-bg) 40%, transparent) right / 2rem 100% no-repeat local,
+      radial-gradient(farthest-side at 0 50%, var(--wt-edge), transparent) left / 0.8rem 100% no-repeat scroll,
+      radial-gradient(farthest-side at 100% 50%, var(--wt-edge), transparent) right / 0.8rem 100% no-repeat scroll;
+  }
   .row { display: flex; gap: 0.6rem; align-items: center; flex-wrap: wrap; margin: 0.4rem 0; }
   .muted { color: var(--wt-muted); font-size: 0.85rem; }
   .error { color: var(--wt-error); border: 1px solid var(--wt-error); padding: 0.4rem 0.6rem; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -53,8 +66,8 @@ export const panelStyles = css`
   input, select { font: inherit; color: inherit; background: var(--wt-bg); border: 1px solid var(--wt-border); border-radius: 4px; max-width: 100%; }
   input[type='number'] { width: 5rem; }
   /* A file input is wide: on a narrow screen it must wrap inside its label rather than overflow. */
-  label:has(input[type='file']) { display: inline-block; max-width: 100%; }
-  input[type='file'] { width: 100%; border: none; }
+  label:has(input[type='file']) { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 0.4rem; max-width: 100%; }
+  input[type='file'] { max-width: 100%; border: none; }
   :is(button, input, select, summary, a):focus-visible { outline: 2px solid var(--wt-accent); outline-offset: 2px; }
   a { color: var(--wt-accent); }
   .grid, .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(320px, 100%), 1fr)); gap: 1rem; }

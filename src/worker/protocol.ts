@@ -51,6 +51,9 @@ export interface PredictRequest {
   x: HostArray;
 }
 
+/** The parts of a run the page tells apart in its progress line. */
+export type RunPhase = 'validating' | 'evaluating';
+
 export type ToWorker =
   | TrainRequest
   | PredictRequest
@@ -75,7 +78,11 @@ export type FromWorker =
       logs: Record<string, number>;
       /** Training samples per second over the epoch so far. */
       samplesPerSecond: number;
+      /** When the batch ended, in seconds on the Worker's clock (the page's ETA measures its gaps). */
+      time: number;
     }
+  /** What the run does between batch reports: validating after an epoch's last batch, evaluating after fit. */
+  | { type: 'phase'; phase: RunPhase }
   | { type: 'epoch'; epoch: number; logs: Record<string, number> }
   /** The state after an epoch, for the page to store: a reload resumes from it. */
   | { type: 'checkpoint'; runId: string; state: TrainingState }

@@ -107,7 +107,7 @@ export class TrainingSession {
         })
       : null;
     const callbacks = [
-      new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps),
+      new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps, validation !== null),
       new WeightHistograms({ onSnapshot: (snapshot) => this.post({ type: 'histograms', snapshot }) }),
       new ModelCheckpoint({
         save: (state) => this.post({ type: 'checkpoint', runId: r.runId, state }),
@@ -130,6 +130,7 @@ export class TrainingSession {
     for (const [name, value] of model.getWeightsByName()) weights[name] = await toHost(value);
     let evaluation = null;
     if (r.evaluate && r.evaluate.x.shape[0] > 0) {
+      this.post({ type: 'phase', phase: 'evaluating' });
       const [x, y] = [toTensor(r.evaluate.x), toTensor(r.evaluate.y)];
       const logs = await model.evaluate(x, y, { returnDict: true });
       evaluation = { predictions: await toHost(await model.predict(x)), logs };
@@ -174,6 +175,7 @@ class ProgressReporter extends Callback {
     private readonly samples: number,
     private readonly batchSize: number,
     private readonly steps: number,
+    private readonly validates: boolean,
   ) {
     super();
   }
@@ -194,7 +196,9 @@ class ProgressReporter extends Callback {
       steps: this.steps,
       logs: { ...logs },
       samplesPerSecond: seconds > 0 ? this.seen / seconds : 0,
+      time: performance.now() / 1000,
     });
+    if (batch === this.steps - 1 && this.validates) this.post({ type: 'phase', phase: 'validating' });
     await this.session.waitWhilePaused();
   }
 

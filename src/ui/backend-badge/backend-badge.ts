@@ -9,8 +9,12 @@ export class BackendBadge extends LitElement {
   @property({ attribute: false }) probe?: GpuProbe;
 
   static override styles = css`
-    :host { display: inline-block; font-size: 0.85rem; }
-    span { padding: 0.2rem 0.6rem; border-radius: 999px; border: 1px solid currentColor; }
+    :host { display: inline-block; font-size: 0.85rem; max-width: 100%; }
+    /*
+     * One box, not an inline pill: a long adapter name on a narrow screen wraps inside the box
+     * instead of breaking the pill's border into pieces line by line.
+     */
+    span { display: inline-block; box-sizing: border-box; max-width: 100%; padding: 0.2rem 0.6rem; border-radius: 0.8rem; border: 1px solid currentColor; line-height: 1.35; }
     .gpu { color: #0a7d32; }
     .cpu { color: #a15c00; }
   `;

@@ -18,8 +18,16 @@ export class LiveChart extends LitElement {
   @property({ attribute: false }) data: AlignedSeries = [[]];
   /** Label of the x axis. */
   @property({ attribute: 'x-label' }) xLabel = 'epoch';
+  /** Label of the y axis; none when empty. */
+  @property({ attribute: 'y-label' }) yLabel = '';
   /** A fixed y range (rates and probabilities); automatic when unset. */
   @property({ attribute: false }) yRange?: [number, number];
+  /** A fixed x range; automatic (the data's extent) when unset. */
+  @property({ attribute: false }) xRange?: [number, number];
+  /** Per series (after x): drawn dashed, for reference lines such as chance or a baseline. */
+  @property({ attribute: false }) dashed: readonly boolean[] = [];
+  /** Per series (after x): an index into the palette, so a reference line can share its curve's colour. */
+  @property({ attribute: false }) colorIndex: readonly number[] = [];
   /** Mark each point (off for dense curves). */
   @property({ type: Boolean }) points = true;
 
@@ -51,7 +59,16 @@ export class LiveChart extends LitElement {
   override updated(changed: PropertyValues<this>): void {
     // Compared by value: callers pass a fresh labels array with every data update, and rebuilding
     // uPlot (layout, fonts, legend) on each one made every frame of training a long task.
-    const key = `${this.labels.join('\u0000')}|${this.yRange?.join(',') ?? ''}|${this.points}|${this.xLabel}`;
+    const key = [
+      this.labels.join('\u0000'),
+      this.yRange?.join(',') ?? '',
+      this.xRange?.join(',') ?? '',
+      this.dashed.join(','),
+      this.colorIndex.join(','),
+      this.points,
+      this.xLabel,
+      this.yLabel,
+    ].join('|');
     if (!this.plot || key !== this.builtFor) {
       this.builtFor = key;
       this.schedulePlot();
@@ -88,6 +105,17 @@ export class LiveChart extends LitElement {
     return this.plot?.data[0]?.length ?? 0;
   }
 
+  /** The axis titles uPlot draws (on its canvas, so not in the DOM), x first (for tests and diagnostics). */
+  get axisLabels(): (string | null)[] {
+    return this.plot?.axes.map((a) => (typeof a.label === 'string' ? a.label : null)) ?? [];
+  }
+
+  /** The plotted [min, max] of a scale ('x' or 'y'), as uPlot drew it (for tests and diagnostics). */
+  scaleRange(scale: 'x' | 'y'): [number, number] | null {
+    const s = this.plot?.scales[scale];
+    return s?.min == null || s.max == null ? null : [s.min, s.max];
+  }
+
   /** A theme colour from the custom properties inherited by this element. */
   private theme(name: string, fallback: string): string {
     return getComputedStyle(this).getPropertyValue(name).trim() || fallback;
@@ -103,24 +131,31 @@ export class LiveChart extends LitElement {
       { label: this.xLabel, value: (_u, v) => (v == null ? '' : v.toFixed(2)) },
       ...this.labels.map((label, i) => ({
         label,
-        stroke: COLORS[i % COLORS.length],
-        width: i === 0 ? 1 : 2,
+        stroke: COLORS[(this.colorIndex[i] ?? i) % COLORS.length],
+        width: i === 0 || this.dashed[i] ? 1 : 2,
         spanGaps: true,
-        points: { show: this.points && i > 0 },
+        points: { show: this.points && i > 0 && !this.dashed[i] },
+        ...(this.dashed[i] ? { dash: [6, 4] } : {}),
       })),
     ];
+    const fg = this.theme('--wt-fg', '#1b1d21');
+    const grid = { stroke: this.theme('--wt-border', '#ddd') };
+    // uPlot takes a fixed range as a function of the data's extent; the data's own extent otherwise.
+    const fixed = (r?: [number, number]): uPlot.Scale['range'] | undefined =>
+      r ? () => [r[0], r[1]] : undefined;
+    const xRange = fixed(this.xRange);
+    const yRange = fixed(this.yRange);
     this.plot = new uPlot(
       {
         ...this.size(),
         series,
-        scales: { x: { time: false } },
+        scales: {
+          x: { time: false, ...(xRange ? { range: xRange } : {}) },
+          ...(yRange ? { y: { range: yRange } } : {}),
+        },
         axes: [
-          {
-            label: this.xLabel,
-            stroke: this.theme('--wt-fg', '#1b1d21'),
-            grid: { stroke: this.theme('--wt-border', '#ddd') },
-          },
-          { stroke: this.theme('--wt-fg', '#1b1d21'), grid: { stroke: this.theme('--wt-border', '#ddd') } },
+          { label: this.xLabel, stroke: fg, grid },
+          { ...(this.yLabel ? { label: this.yLabel } : {}), stroke: fg, grid },
         ],
         legend: { live: true },
       },

@@ -90,6 +90,7 @@ export class ModelPanel extends LitElement {
           </tbody>
         </table>
       </div>
+      ${m.notice ? html`<p class="muted" role="status" data-testid="model-notice">${m.notice}</p>` : nothing}
       ${m.rowErrors.filter((e) => e).map((e) => html`<p class="error" role="alert">${e}</p>`)}
       ${m.error ? html`<p class="error" role="alert" data-testid="model-error">${m.error}</p>` : nothing}
       ${m.summary ? this.renderSummary(m) : nothing} ${this.renderSettings(m)}

@@ -6,6 +6,7 @@ import { loadModel } from '../../io/load-model';
 import { exportModelWeights, loadModelWeights } from '../../io/model-io';
 import { panelStyles } from '../shared-styles';
 import type { DataState } from '../state/data-state';
+import { formatCount } from '../state/format';
 import { ObserveController } from '../state/observable';
 import { type LoadedBundle, loadBundleFile } from '../state/pytorch-bundle';
 import type { RunState } from '../state/run-state';
@@ -33,6 +34,8 @@ export class ModelsPanel extends LitElement {
   @property({ attribute: false }) data?: DataState;
   /** A PyTorch bundle (continued.zip) loaded through the file input. */
   @state() private loadedBundle: LoadedBundle | null = null;
+  /** The step's number in the page's sequence of sections. */
+  @property({ type: Number }) step = 6;
   @state() private fileError: string | null = null;
   @state() private loadedNote: string | null = null;
   /** Load an uploaded file's weights into the current model (partial, by name and shape) instead of replacing it. */
@@ -45,13 +48,20 @@ export class ModelsPanel extends LitElement {
     new ObserveController(this, () => this.saved);
   }
 
-  static override styles = [panelStyles, css`input[type='text'] { font: inherit; width: 14rem; }`];
+  static override styles = [
+    panelStyles,
+    css`
+      input[type='text'] { font: inherit; width: 14rem; }
+      /* The long cells wrap, so the buttons stay on screen next to the name they act on. */
+      td.wrap { white-space: normal; min-width: 10rem; max-width: 22rem; overflow-wrap: anywhere; }
+    `,
+  ];
 
   override render() {
     const current = this.run?.current ?? null;
     const saved = this.saved;
     return html`<section part="panel" aria-labelledby="models-h">
-      <h2 id="models-h">6 · Models</h2>
+      <h2 id="models-h">${this.step} · Models</h2>
       ${current ? this.renderCurrent(current) : html`<p class="muted">Train a model, or load one below.</p>`}
       <wt-pytorch-continue .run=${this.run} .data=${this.data} .loaded=${this.loadedBundle}></wt-pytorch-continue>
       <div class="row">
@@ -86,24 +96,24 @@ export class ModelsPanel extends LitElement {
           ? html`<div class="scroll">
             <table data-testid="saved-models">
               <thead>
-                <tr><th>name</th><th>saved</th><th>architecture</th><th>params</th><th>size</th><th>metrics</th><th></th></tr>
+                <tr><th>name</th><th><span class="muted">actions</span></th><th>saved</th><th>architecture</th><th>params</th><th>size</th><th>metrics</th></tr>
               </thead>
               <tbody>
                 ${saved.list.map(
                   (m) => html`<tr>
                     <td>${m.name}</td>
-                    <td>${new Date(m.savedAt).toLocaleString()}</td>
-                    <td class="muted">${m.architecture}</td>
-                    <td>${m.params.toLocaleString('en')}</td>
-                    <td>${fmtBytes(m.sizeBytes)}</td>
-                    <td class="muted">${Object.entries(m.metrics)
-                      .map(([k, v]) => `${k} ${v.toPrecision(3)}`)
-                      .join(', ')}</td>
                     <td>
                       <button @click=${() => this.load(m.name)}>Load</button>
                       <button @click=${() => this.rename(m.name)}>Rename</button>
                       <button @click=${() => saved.delete(m.name)}>Delete</button>
                     </td>
+                    <td>${new Date(m.savedAt).toLocaleString()}</td>
+                    <td class="muted wrap">${m.architecture}</td>
+                    <td>${formatCount(m.params)}</td>
+                    <td>${fmtBytes(m.sizeBytes)}</td>
+                    <td class="muted wrap">${Object.entries(m.metrics)
+                      .map(([k, v]) => `${k} ${v.toPrecision(3)}`)
+                      .join(', ')}</td>
                   </tr>`,
                 )}
               </tbody>
@@ -117,7 +127,7 @@ export class ModelsPanel extends LitElement {
   private renderCurrent(m: TrainedModel) {
     const base = (m.context?.source ?? 'model').replace(/\.[^.]*$/, '');
     return html`<p>
-        Current model: <span class="muted">${m.architecture}</span> (${m.params.toLocaleString('en')} parameters)
+        Current model: <span class="muted">${m.architecture}</span> (${formatCount(m.params)} parameters)
       </p>
       <div class="row">
         <label>Name <input type="text" data-testid="model-name" .value=${`${base} model`} /></label>

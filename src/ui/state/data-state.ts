@@ -16,6 +16,7 @@ import {
   type Schema,
   type TableSummary,
 } from '../../data/index';
+import { htmlFileMessage, isHtmlFile } from './html-sniff';
 import { Observable } from './observable';
 
 export interface SampleDataset {
@@ -43,6 +44,14 @@ interface FileRequest {
   targetReason?: string;
 }
 
+/** Everything needed to show the same dataset again (a resumed run's): the file, how it was read, the choices. */
+export interface DatasetSnapshot {
+  name: string;
+  file: Blob;
+  parse: ParseChoices;
+  choice: DatasetChoices & { target: string; targetReason: string };
+}
+
 export class DataState extends Observable {
   samples: SampleDataset[] = [];
   table: TableSummary | null = null;
@@ -61,6 +70,8 @@ export class DataState extends Observable {
 
   private readonly session = new DatasetSession();
   private failedFile: FileRequest | null = null;
+  /** The file the current dataset came from, so a run can keep it and show it again on resume. */
+  private source: { name: string; file: Blob; parse: ParseChoices } | null = null;
   /** Only the latest request's answer is shown; earlier ones still running are ignored. */
   private latest = 0;
 
@@ -112,6 +123,25 @@ export class DataState extends Observable {
 
   async loadFile(file: File): Promise<void> {
     await this.load({ name: file.name, blob: async () => file, parse: {} });
+  }
+
+  /** The current dataset as its file and choices, or null when there is none. */
+  snapshot(): DatasetSnapshot | null {
+    if (!this.source || !this.choice) return null;
+    return { ...this.source, choice: structuredClone(this.choice) };
+  }
+
+  /** Shows a snapshot's dataset again: its file read anew, then the same target, kinds and split. */
+  async restore(snapshot: DatasetSnapshot): Promise<void> {
+    const { choice } = snapshot;
+    await this.load({
+      name: snapshot.name,
+      blob: async () => snapshot.file,
+      parse: snapshot.parse,
+      target: choice.target,
+      targetReason: choice.targetReason,
+    });
+    if (this.source?.file === snapshot.file) await this.update(choice);
   }
 
   /** Changes some choices; if the dataset cannot be prepared with them, nothing changes. */
@@ -172,6 +202,8 @@ export class DataState extends Observable {
     this.changed();
     try {
       const blob = await file.blob();
+      // A server that answers a missing file with its home page: say so, not "row 5 has 2 fields".
+      if (await isHtmlFile(blob)) throw new Error(htmlFileMessage(file.name));
       const choices: DatasetChoices = {
         ...DEFAULT_CHOICES,
         target: file.target,
@@ -183,11 +215,15 @@ export class DataState extends Observable {
       });
       if (id !== this.latest) return;
       this.failedFile = null;
+      this.source = { name: file.name, file: blob, parse: file.parse };
       this.show(view);
     } catch (e) {
       if (id !== this.latest) return;
       this.failedFile = file;
       this.fail((e as Error).message, e);
+      this.dispatchEvent(
+        new CustomEvent('load-error', { detail: { name: 'DataError', message: this.error } }),
+      );
     } finally {
       if (id === this.latest) {
         this.loading = null;

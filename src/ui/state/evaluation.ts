@@ -28,6 +28,21 @@ export interface MetricRow {
 export interface Curves {
   labels: string[];
   data: AlignedSeries;
+  /** Per series: a reference line (chance, baseline), drawn dashed. */
+  dashed: boolean[];
+  /** Per series: its palette index, so a class's baseline has the class's colour. */
+  colorIndex: number[];
+}
+
+/** One class's one-vs-rest ranking quality on the test split. */
+export interface ClassCurveStats {
+  className: string;
+  /** Area under the ROC curve. */
+  auc: number;
+  /** Average precision: sum over thresholds of (R_n - R_{n-1}) * P_n, as scikit-learn's. */
+  ap: number;
+  /** The share of test rows in the class: the precision of guessing, the PR curve's baseline. */
+  positiveRate: number;
 }
 
 export type Evaluation =
@@ -38,6 +53,8 @@ export type Evaluation =
       confusion: number[][];
       roc: Curves;
       pr: Curves;
+      /** Per class with a curve (the positive class only, for a binary task). */
+      curveStats: ClassCurveStats[];
     }
   | { task: 'regression'; rows: MetricRow[]; actual: number[]; predicted: number[] };
 
@@ -50,6 +67,15 @@ function metric(name: string, compute: () => number): MetricRow {
 }
 
 const GRID = Array.from({ length: 101 }, (_, i) => i / 100);
+
+/** Average precision from a precision-recall curve ordered by decreasing threshold (recall increasing). */
+export function averagePrecision(recall: number[], precision: number[]): number {
+  let ap = 0;
+  for (let i = 1; i < recall.length; i++) ap += (recall[i] - recall[i - 1]) * precision[i];
+  return ap;
+}
+
+const fixed = (v: number) => v.toFixed(3);
 
 /** A step curve resampled on [0, 1]: at each x, the best y among points with x_i <= x (or >= for PR). */
 function resample(xs: number[], ys: number[], atOrBelow: boolean): number[] {
@@ -88,9 +114,32 @@ export function evaluateClassification(
     ),
   ];
   const classes = binary ? [1] : classNames.map((_, c) => c);
+  const { roc, pr, curveStats } = rankingCurves(classNames, classes, yTrue, rowsOf);
+  return {
+    task: 'classification',
+    rows,
+    classNames,
+    confusion: confusionMatrix(yTrue, rowsOf, k),
+    roc,
+    pr,
+    curveStats,
+  };
+}
+
+/**
+ * One-vs-rest ROC and precision-recall curves per class, labelled with the class's AUC or AP, and
+ * their reference lines: the ROC chance diagonal (a random ranking) and, per class, the PR baseline
+ * at the class's positive rate (the precision of predicting it for every row).
+ */
+function rankingCurves(
+  classNames: string[],
+  classes: number[],
+  yTrue: Float32Array,
+  rowsOf: number[][],
+): { roc: Curves; pr: Curves; curveStats: ClassCurveStats[] } {
   const roc: (number | null)[][] = [];
   const pr: (number | null)[][] = [];
-  const labels: string[] = [];
+  const curveStats: ClassCurveStats[] = [];
   for (const c of classes) {
     const isC = Float32Array.from(yTrue, (v) => (v === c ? 1 : 0));
     const scores = rowsOf.map((r) => r[c]);
@@ -99,18 +148,35 @@ export function evaluateClassification(
       const p = precisionRecallCurve(isC, scores);
       roc.push(resample(r.fpr, r.tpr, true));
       pr.push(resample(p.recall, p.precision, false));
-      labels.push(classNames[c]);
+      curveStats.push({
+        className: classNames[c],
+        auc: rocAuc(isC, scores),
+        ap: averagePrecision(p.recall, p.precision),
+        positiveRate: isC.reduce((a, b) => a + b, 0) / isC.length,
+      });
     } catch {
       // A class absent from the test split has no curve; its metrics row says why.
     }
   }
+  const n = curveStats.length;
+  const ids = curveStats.map((_, i) => i);
   return {
-    task: 'classification',
-    rows,
-    classNames,
-    confusion: confusionMatrix(yTrue, rowsOf, k),
-    roc: { labels, data: [[...GRID], ...roc] },
-    pr: { labels, data: [[...GRID], ...pr] },
+    curveStats,
+    roc: {
+      labels: [...curveStats.map((s) => `${s.className} (AUC ${fixed(s.auc)})`), 'chance'],
+      data: [[...GRID], ...roc, [...GRID]],
+      dashed: [...ids.map(() => false), true],
+      colorIndex: [...ids, n],
+    },
+    pr: {
+      labels: [
+        ...curveStats.map((s) => `${s.className} (AP ${fixed(s.ap)})`),
+        ...curveStats.map((s) => `${s.className} baseline ${fixed(s.positiveRate)}`),
+      ],
+      data: [[...GRID], ...pr, ...curveStats.map((s) => GRID.map(() => s.positiveRate))],
+      dashed: [...ids.map(() => false), ...ids.map(() => true)],
+      colorIndex: [...ids, ...ids],
+    },
   };
 }
 

@@ -33,6 +33,13 @@ export const DEFAULT_SETTINGS: TrainingSettings = {
   balanceClasses: false,
 };
 
+/** The model as the Model panel shows it: the preset, the layer list and the training settings. */
+export interface ModelSnapshot {
+  presetId: string;
+  layers: SerializedLayer[];
+  settings: TrainingSettings;
+}
+
 export class ModelState extends Observable {
   presetId = 'mlp';
   layers: SerializedLayer[] = [];
@@ -41,6 +48,8 @@ export class ModelState extends Observable {
   summary: ModelSummary | null = null;
   /** Why the layer list does not build, naming the layer; null when it builds. */
   error: string | null = null;
+  /** What changed without being asked (a preset that does not fit new data was replaced); null otherwise. */
+  notice: string | null = null;
   /** Per-row problems of the editor's text (JSON that does not parse). */
   rowErrors: (string | null)[] = [];
 
@@ -50,9 +59,21 @@ export class ModelState extends Observable {
   /** A new dataset: rebuild the requested model, or the current preset, for its shape. */
   setDataset(shape: DatasetShape | null): void {
     this.shape = shape;
-    if (!shape) this.changed();
-    else if (this.requested !== null) this.applySpec(this.requested);
-    else this.choosePreset(this.presetId);
+    this.notice = null;
+    if (!shape) {
+      // Nothing to build against: a summary of the last dataset's shapes would be stale.
+      this.summary = null;
+      this.changed();
+    } else if (this.requested !== null) this.applySpec(this.requested);
+    else {
+      const preset = PRESETS.find((p) => p.id === this.presetId);
+      const reason = preset?.unavailable(shape);
+      if (preset && reason) {
+        this.choosePreset('mlp');
+        this.notice = `${preset.title} does not fit this dataset (${reason}): switched to the MLP.`;
+        this.changed();
+      } else this.choosePreset(this.presetId);
+    }
   }
 
   /**
@@ -67,6 +88,7 @@ export class ModelState extends Observable {
   private applySpec(spec: string): void {
     if (PRESETS.some((p) => p.id === spec)) {
       this.choosePreset(spec);
+      if (this.error) this.requestFailed();
       return;
     }
     try {
@@ -76,8 +98,19 @@ export class ModelState extends Observable {
       this.setLayers(layers as SerializedLayer[]);
     } catch (e) {
       this.error = `model: '${spec.slice(0, 60)}' is neither a preset (${PRESETS.map((p) => p.id).join(', ')}) nor a valid JSON layer list: ${(e as Error).message}`;
+      this.summary = null;
       this.changed();
+      this.requestFailed();
+      return;
     }
+    if (this.error) this.requestFailed();
+  }
+
+  /** The embedding page's `model` does not build: it hears of it (the element fires wt-error). */
+  private requestFailed(): void {
+    this.dispatchEvent(
+      new CustomEvent('request-error', { detail: { name: 'ModelError', message: this.error } }),
+    );
   }
 
   choosePreset(id: string): void {
@@ -86,6 +119,7 @@ export class ModelState extends Observable {
     const reason = preset.unavailable(this.shape);
     if (reason) {
       this.error = `${preset.title}: ${reason}`;
+      this.summary = null;
       this.changed();
       return;
     }
@@ -97,6 +131,17 @@ export class ModelState extends Observable {
     this.layers = layers;
     this.rowErrors = layers.map(() => null);
     this.validate();
+  }
+
+  snapshot(): ModelSnapshot {
+    return structuredClone({ presetId: this.presetId, layers: this.layers, settings: this.settings });
+  }
+
+  /** Shows a snapshot's model again (a resumed run's), checked against the current dataset's shape. */
+  restore(snapshot: ModelSnapshot): void {
+    this.presetId = snapshot.presetId;
+    this.settings = { ...DEFAULT_SETTINGS, ...snapshot.settings };
+    this.setLayers(structuredClone(snapshot.layers));
   }
 
   /** The editor's text for one layer's config changed. */

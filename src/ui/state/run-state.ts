@@ -1,8 +1,10 @@
 /**
  * One training run as the page sees it: started in the training Worker from the prepared dataset
- * and the model's JSON, followed batch by batch (progress, speed, ETA, curves, weight histograms),
- * checkpointed to IndexedDB after every epoch so a reloaded page can resume it, and evaluated on
- * the test split when it ends. The finished model becomes `current`, the model predictions use.
+ * and the model's JSON, followed batch by batch (progress, phase, ETA, curves, weight histograms),
+ * checkpointed to IndexedDB after every epoch so a reloaded page can resume it (with the Data and
+ * Model panels and the histograms as they were), and evaluated on the test split when it ends. The
+ * finished model becomes `current`, the model predictions use; what was computed with it is in
+ * `results`, which forgets it when the model or the dataset changes.
  */
 import type { BackendInfo } from '../../backend/index';
 import type { PreparedArrays } from '../../data/index';
@@ -10,23 +12,41 @@ import type { TrainingState } from '../../io/checkpoint';
 import { CheckpointStore } from '../../io/storage/index';
 import type { HistoryJSON } from '../../nn/callbacks/history';
 import type { WeightHistogramSnapshot } from '../../nn/callbacks/weight-histograms';
-import type { FromWorker, HostArray, TrainRequest, XY } from '../../worker/protocol';
+import type { FromWorker, HostArray, TrainRequest } from '../../worker/protocol';
 import { TrainingClient } from '../../worker/training-client';
 import { TrainingLog } from '../training-log';
-import { type Evaluation, evaluateClassification, evaluateRegression } from './evaluation';
-import type { ModelState } from './model-state';
+import type { DatasetSnapshot } from './data-state';
+import { evaluateClassification, evaluateRegression } from './evaluation';
+import { formatCount } from './format';
+import type { ModelSnapshot, ModelState } from './model-state';
 import { Observable } from './observable';
-import { type AppContext, appMetadata, type TrainedModel, trainedModelFromWorker } from './trained-model';
+import { Results } from './results';
+import { RunProgress } from './run-progress';
+import { trainRequest } from './run-request';
+import { type AppContext, type TrainedModel, trainedModelFromWorker } from './trained-model';
+
+export { balancedClassWeights } from './run-request';
 
 export type RunEventType = 'train-begin' | 'epoch-end' | 'train-end' | 'run-error';
 
 export type RunStatus = 'idle' | 'training' | 'paused' | 'stopping' | 'done' | 'error';
 
-/** What IndexedDB keeps of a run besides its checkpoints. */
+/** What the Data and Model panels showed when a run started: a resumed run shows them again. */
+export interface PanelsSnapshot {
+  dataset: DatasetSnapshot | null;
+  model: ModelSnapshot | null;
+}
+
+/**
+ * What IndexedDB keeps of a run besides its checkpoints. Version 2 added `panels`; a version 1
+ * record (no `version`) still resumes, without them.
+ */
 interface RunRecord {
+  version?: 2;
   request: TrainRequest;
   context: AppContext;
   testY: Float32Array | null;
+  panels?: PanelsSnapshot;
 }
 
 export interface Resumable {
@@ -37,25 +57,10 @@ export interface Resumable {
   savedAt: number;
 }
 
-type Split = PreparedArrays['train'];
-
-function xy(d: PreparedArrays, s: Split): XY {
-  // Copies: the worker takes ownership of the buffers it is sent.
-  return {
-    x: { data: s.xData.slice(), shape: [s.rows, d.inputSize] },
-    y: { data: s.yData.slice(), shape: d.task === 'classification' ? [s.rows] : [s.rows, 1] },
-  };
-}
-
-/** Class weights inversely proportional to class frequency in the training split (Keras's 'balanced'). */
-export function balancedClassWeights(labels: Float32Array, classes: number): Record<number, number> {
-  const counts = new Array<number>(classes).fill(0);
-  for (const v of labels) counts[v]++;
-  const weights: Record<number, number> = {};
-  counts.forEach((n, c) => {
-    if (n > 0) weights[c] = labels.length / (classes * n);
-  });
-  return weights;
+/** Weight histograms kept in a checkpoint's `run` field, checked when read back. */
+function storedHistograms(run: Record<string, unknown> | undefined): WeightHistogramSnapshot[] {
+  const h = run?.histograms;
+  return Array.isArray(h) ? h.filter((s) => typeof s?.epoch === 'number' && Array.isArray(s.weights)) : [];
 }
 
 export class RunState extends Observable {
@@ -63,15 +68,12 @@ export class RunState extends Observable {
   backend: BackendInfo | null = null;
   /** Where training runs: in a Worker, or on the page when Workers are unavailable. */
   location: 'worker' | 'page' | null = null;
-  epochs = 0;
-  epoch = 0;
-  batch = 0;
-  steps = 0;
-  samplesPerSecond = 0;
+  readonly progress = new RunProgress();
   readonly log = new TrainingLog(0.6);
   readonly histograms: WeightHistogramSnapshot[] = [];
   history: HistoryJSON | null = null;
-  evaluation: Evaluation | null = null;
+  /** The evaluation and predictions of `current` on the page's data. */
+  readonly results = new Results();
   /** The model predictions use: the last finished run's, or one loaded from a file or IndexedDB. */
   current: TrainedModel | null = null;
   error: string | null = null;
@@ -79,13 +81,14 @@ export class RunState extends Observable {
   storageProblem: string | null = null;
   /** An unfinished run found in IndexedDB when the page opened. */
   resumable: Resumable | null = null;
+  /** Something the resumed run could not bring back (a record from an older version). */
+  resumeNote: string | null = null;
   bestEpoch: number | null = null;
   /** The state after the run's last completed epoch (what "Continue in PyTorch" exports). */
   lastState: TrainingState | null = null;
   private client: TrainingClient | null = null;
   private record: RunRecord | null = null;
   private runId = '';
-  private batchesPerSecond = 0;
   private readonly checkpoints: CheckpointStore;
 
   constructor(dbName?: string) {
@@ -93,73 +96,44 @@ export class RunState extends Observable {
     this.checkpoints = new CheckpointStore(dbName);
   }
 
-  get progress(): number {
-    const total = this.epochs * this.steps;
-    return total > 0 ? Math.min(1, (this.epoch * this.steps + this.batch + 1) / total) : 0;
+  /** The test split's evaluation of `current`, when it has one. */
+  get evaluation() {
+    return this.results.evaluation;
   }
 
-  /** Seconds left at the current speed, or null before the speed is known. */
-  get etaSeconds(): number | null {
-    if (this.batchesPerSecond <= 0) return null;
-    return (this.epochs * this.steps - (this.epoch * this.steps + this.batch + 1)) / this.batchesPerSecond;
-  }
-
-  start(dataset: PreparedArrays, model: ModelState, backend: 'webgpu' | 'cpu'): void {
-    const json = model.modelJson();
-    if (!json) {
+  start(
+    dataset: PreparedArrays,
+    model: ModelState,
+    backend: 'webgpu' | 'cpu',
+    panels?: PanelsSnapshot,
+  ): void {
+    const built = trainRequest(dataset, model, backend);
+    if (!built) {
       this.error = model.error ?? 'the model does not build';
       this.changed();
       return;
     }
-    const s = model.settings;
-    const classification = dataset.task === 'classification';
-    const classes = dataset.classNames?.length ?? 0;
-    const steps = Math.ceil(dataset.train.rows / s.batchSize);
-    const context: AppContext = {
-      source: dataset.schema.source,
-      task: dataset.task,
-      classNames: dataset.classNames,
-      inputSize: dataset.inputSize,
-      preprocessor: dataset.preprocessor.toJSON(),
-    };
-    const request: TrainRequest = {
-      type: 'train',
-      runId: `run-${Date.now().toString(36)}`,
-      backend,
-      model: json,
-      optimizer: model.optimizerJson(steps * s.epochs),
-      loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-      metrics: classification ? (classes === 2 ? ['accuracy', 'f1', 'auc'] : ['accuracy', 'f1']) : ['mae'],
-      train: xy(dataset, dataset.train),
-      validation: dataset.validation.rows > 0 ? xy(dataset, dataset.validation) : null,
-      evaluate: dataset.test.rows > 0 ? xy(dataset, dataset.test) : null,
-      fit: {
-        epochs: s.epochs,
-        batchSize: s.batchSize,
-        seed: s.seed,
-        ...(classification && s.balanceClasses
-          ? { classWeight: balancedClassWeights(dataset.train.yData, classes) }
-          : {}),
-      },
-      ...(s.patience > 0 ? { earlyStopping: { patience: s.patience } } : {}),
-      metadata: appMetadata(context),
-    };
+    const { request, context } = built;
     const record: RunRecord = {
+      version: 2,
       request: structuredClone(request),
       context,
       testY: request.evaluate?.y.data.slice() ?? null,
+      panels: panels ?? { dataset: null, model: null },
     };
     this.checkpoints.writeRun(request.runId, { ...record }).catch((e) => this.storageFailed(e));
+    this.resumeNote = null;
     this.launch(request, record, 0);
   }
 
   /**
    * Continues the unfinished run found in IndexedDB from its last checkpoint, on the backend it
-   * started on or on the one given (the CPU, after a GPU failure).
+   * started on or on the one given (the CPU, after a GPU failure). Returns what the Data and Model
+   * panels showed when it started, for the page to show again; null for an older record.
    */
-  async resumeSaved(backend?: 'webgpu' | 'cpu'): Promise<void> {
+  async resumeSaved(backend?: 'webgpu' | 'cpu'): Promise<PanelsSnapshot | null> {
     const saved = this.resumable;
-    if (!saved) return;
+    if (!saved) return null;
     try {
       const [checkpoint, run] = await Promise.all([
         this.checkpoints.read(saved.runId),
@@ -172,13 +146,25 @@ export class RunState extends Observable {
       this.resumable = null;
       const request = { ...structuredClone(record.request), resume: state, ...(backend ? { backend } : {}) };
       this.launch(request, record, state.epoch);
-      for (const [i, epoch] of state.history.epoch.entries()) {
-        const logs = Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, v[i]]));
-        this.log.addEpoch(epoch, logs);
-      }
+      this.histograms.push(...storedHistograms(checkpoint.run));
+      this.addHistory(state);
+      this.resumeNote = record.panels
+        ? null
+        : 'This run was saved by an older version of the page, which did not keep its data and model settings: training goes on, and loading the dataset again lets you train anew.';
+      this.changed();
+      return record.panels ?? null;
     } catch (e) {
       this.error = `could not resume: ${(e as Error).message}`;
       this.changed();
+      return null;
+    }
+  }
+
+  /** The epochs a resumed run has behind it, on its curves. */
+  private addHistory(state: TrainingState): void {
+    for (const [i, epoch] of state.history.epoch.entries()) {
+      const logs = Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, v[i]]));
+      this.log.addEpoch(epoch, logs);
     }
   }
 
@@ -226,21 +212,21 @@ export class RunState extends Observable {
   resumeFrom(state: TrainingState, request: TrainRequest, context: AppContext): void {
     // A copy for IndexedDB: the Worker takes ownership of the request's buffers.
     const record: RunRecord = {
+      version: 2,
       request: structuredClone(request),
       context,
       testY: request.evaluate?.y.data.slice() ?? null,
+      panels: { dataset: null, model: null },
     };
     this.checkpoints.writeRun(request.runId, { ...record }).catch((e) => this.storageFailed(e));
     this.launch({ ...request, resume: state }, record, state.epoch);
-    for (const [i, epoch] of state.history.epoch.entries()) {
-      const logs = Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, v[i]]));
-      this.log.addEpoch(epoch, logs);
-    }
+    this.addHistory(state);
   }
 
   /** Makes a model from a file or IndexedDB the one predictions use. */
   useModel(model: TrainedModel): void {
     this.current = model;
+    this.results.setModel(model);
     this.changed();
   }
 
@@ -269,6 +255,7 @@ export class RunState extends Observable {
   stop(): void {
     if (this.status !== 'training' && this.status !== 'paused') return;
     this.status = 'stopping';
+    this.progress.stopping();
     this.client?.stop();
     this.changed();
   }
@@ -279,21 +266,10 @@ export class RunState extends Observable {
     this.location = this.client.location;
     this.record = record;
     this.runId = request.runId;
-    Object.assign(this, {
-      status: 'training',
-      epochs: request.fit.epochs,
-      epoch: initialEpoch,
-      batch: 0,
-      steps: 0,
-    });
-    Object.assign(this, {
-      error: null,
-      history: null,
-      evaluation: null,
-      bestEpoch: null,
-      samplesPerSecond: 0,
-      batchesPerSecond: 0,
-    });
+    Object.assign(this, { status: 'training', error: null, history: null, bestEpoch: null });
+    this.progress.begin(request.fit.epochs, initialEpoch);
+    // A new run: what was computed before belongs to the model and data of an earlier one.
+    this.results.clear();
     this.log.clear();
     this.histograms.length = 0;
     this.lastState = request.resume ?? null;
@@ -314,18 +290,17 @@ export class RunState extends Observable {
   private onMessage(m: FromWorker): void {
     switch (m.type) {
       case 'started':
-        Object.assign(this, { backend: m.backend, steps: m.steps, epoch: m.initialEpoch });
+        this.backend = m.backend;
+        this.progress.started(m.steps, m.initialEpoch);
         this.announce('train-begin', {
           runId: m.runId,
           backend: m.backend,
-          epochs: this.epochs,
+          epochs: this.progress.epochs,
           initialEpoch: m.initialEpoch,
         });
         break;
       case 'batch': {
-        Object.assign(this, { epoch: m.epoch, batch: m.batch, samplesPerSecond: m.samplesPerSecond });
-        const samples = this.record?.request.train.x.shape[0] ?? 0;
-        this.batchesPerSecond = samples > 0 ? m.samplesPerSecond / (samples / m.steps) : 0;
+        this.progress.onBatch(m);
         this.log.addBatch(m.epoch, m.batch, m.steps, m.logs);
         this.changedSoon();
         return;
@@ -334,16 +309,25 @@ export class RunState extends Observable {
         this.log.addEpoch(m.epoch, m.logs);
         this.announce('epoch-end', { epoch: m.epoch, logs: m.logs });
         break;
+      case 'phase':
+        this.progress.onPhase(m.phase);
+        break;
       case 'checkpoint':
         this.lastState = m.state;
         this.changed();
-        this.checkpoints.write({ runId: m.runId, ...m.state, run: {} }).catch((e) => this.storageFailed(e));
+        // The histograms so far travel with the checkpoint, so a resumed run shows them all.
+        this.checkpoints
+          .write({ runId: m.runId, ...m.state, run: { histograms: [...this.histograms] } })
+          .catch((e) => this.storageFailed(e));
         return;
       case 'histograms':
+        // A resumed run's first snapshot repeats the checkpoint's last one (the same epoch's weights).
+        if (this.histograms.at(-1)?.epoch === m.snapshot.epoch) this.histograms.pop();
         this.histograms.push(m.snapshot);
         break;
       case 'paused':
         this.status = 'paused';
+        this.progress.paused();
         break;
       case 'resumed':
         this.status = 'training';
@@ -368,20 +352,28 @@ export class RunState extends Observable {
     this.status = 'done';
     this.history = m.history;
     this.bestEpoch = m.bestEpoch;
+    this.progress.ended(m.history.epoch.length, m.bestEpoch);
     if (m.history.error) this.error = m.history.error;
     try {
       this.current = trainedModelFromWorker(m.file, m.weights);
+      this.results.setModel(this.current);
     } catch (e) {
       this.error = `the trained model could not be read back: ${(e as Error).message}`;
     }
     const context = this.record?.context;
     const testY = this.record?.testY;
     const predictions = m.evaluation?.predictions;
-    if (context && testY && predictions) {
-      this.evaluation =
+    if (context && testY && predictions && this.current) {
+      this.results.setEvaluation(
         context.task === 'classification'
           ? evaluateClassification(context.classNames ?? [], testY, predictions.data)
-          : evaluateRegression(testY, predictions.data);
+          : evaluateRegression(testY, predictions.data),
+        {
+          model: this.current.architecture,
+          trainedOn: context.source,
+          data: `Test split of ${context.source} (${formatCount(testY.length)} rows, not used in training)`,
+        },
+      );
     }
     this.announce('train-end', { history: m.history, stoppedEarly: m.stoppedEarly, bestEpoch: m.bestEpoch });
     // The run is complete: nothing is left to resume.

@@ -4,13 +4,8 @@ import '../live-chart/live-chart';
 import '../histograms-view/histograms-view';
 import { panelStyles } from '../shared-styles';
 import { ObserveController } from '../state/observable';
+import { progressLine } from '../state/run-progress';
 import type { RunState } from '../state/run-state';
-
-function duration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '…';
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
-}
 
 /** Step 3: train, pause, resume, stop; progress, speed and live curves of every logged metric. */
 @customElement('wt-train-panel')
@@ -19,6 +14,8 @@ export class TrainPanel extends LitElement {
   @property({ attribute: false }) run?: RunState;
   /** Whether there is a dataset and a model that builds. */
   @property({ type: Boolean }) ready = false;
+  /** The step's number in the page's sequence of sections. */
+  @property({ type: Number }) step = 3;
 
   constructor() {
     super();
@@ -37,7 +34,7 @@ export class TrainPanel extends LitElement {
     if (!r) return nothing;
     const active = r.status === 'training' || r.status === 'paused' || r.status === 'stopping';
     return html`<section part="panel" aria-labelledby="train-h">
-      <h2 id="train-h">3 · Train</h2>
+      <h2 id="train-h">${this.step} · Train</h2>
       <div class="row">
         <button class="primary" ?disabled=${!this.ready || active} @click=${() => this.dispatchEvent(new CustomEvent('train', { bubbles: true, composed: true }))}>
           ${r.status === 'done' || r.status === 'error' ? 'Train again' : 'Train'}
@@ -52,6 +49,7 @@ export class TrainPanel extends LitElement {
       </div>
       ${r.status !== 'idle' ? this.renderProgress(r) : nothing}
       ${r.error ? html`<p class="error" role="alert" data-testid="run-error">${r.error}</p>` : nothing}
+      ${r.resumeNote ? html`<p class="muted" role="status" data-testid="resume-note">${r.resumeNote}</p>` : nothing}
       ${r.storageProblem ? html`<p class="error" role="status" data-testid="storage-problem">${r.storageProblem}</p>` : nothing}
       <div class="charts">
         ${r.log.metrics().map((metric) => {
@@ -66,11 +64,8 @@ export class TrainPanel extends LitElement {
   private renderProgress(r: RunState) {
     const b = r.backend;
     return html`
-      <progress max="1" .value=${r.progress} aria-label="training progress"></progress>
-      <p class="muted" data-testid="progress-text">
-        Epoch ${Math.min(r.epoch + 1, r.epochs)} of ${r.epochs}, batch ${r.batch + 1} of ${r.steps} ·
-        ${Math.round(r.samplesPerSecond).toLocaleString('en')} samples/s · ${r.status === 'done' ? 'finished' : `about ${duration(r.etaSeconds)} left`}
-      </p>
+      <progress max="1" .value=${r.progress.fraction} aria-label="training progress"></progress>
+      <p class="muted" data-testid="progress-text">${progressLine(r.progress, r.status === 'paused')}</p>
       ${
         b
           ? html`<p class="muted" data-testid="run-backend">

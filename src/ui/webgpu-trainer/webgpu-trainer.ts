@@ -32,7 +32,7 @@ const EVENTS: Record<RunEventType, string> = {
  * @fires wt-train-begin - training started; detail { runId, backend, epochs, initialEpoch }
  * @fires wt-epoch-end - an epoch ended; detail { epoch, logs }
  * @fires wt-train-end - training ended; detail { history, stoppedEarly, bestEpoch }
- * @fires wt-error - training failed; detail { name, message }
+ * @fires wt-error - the data (`src`, `target`), the model (`model`) or training failed; detail { name, message }
  * @csspart panel - each step's section
  * @cssprop --wt-accent - accent colour (buttons, progress, curves' highlight)
  * @cssprop --wt-bg - background colour
@@ -66,6 +66,12 @@ export class WebGPUTrainer extends LitElement {
   private readonly saved = new SavedModels();
   private shownDataset: PreparedArrays | null = null;
   private autostarted = false;
+  /**
+   * The last failure of the data or the model (what `src`, `target` and `model` asked for, or a file
+   * the user gave): compact mode hides the panels that show it, so the shell shows it there. Training
+   * failures show in the train panel, which every mode has (and reach wt-error through EVENTS).
+   */
+  @state() private failure: { name: string; message: string } | null = null;
 
   static override styles = [
     themeStyles,
@@ -74,7 +80,12 @@ export class WebGPUTrainer extends LitElement {
       header { display: flex; align-items: center; justify-content: space-between; gap: 1rem; flex-wrap: wrap; }
       h1 { font-size: 1.4rem; margin: 0; }
       .resume { border: 1px solid var(--wt-accent); border-radius: 8px; padding: 0.6rem 1rem; }
-      :host([compact]) wt-data-panel, :host([compact]) wt-model-panel { display: none; }
+      .intro { margin: 0.4rem 0 0; max-width: 65ch; }
+      .failure { color: var(--wt-error); border: 1px solid var(--wt-error); border-radius: 6px; padding: 0.4rem 0.6rem; overflow-wrap: anywhere; }
+      /* compact: only training, evaluation and prediction (and what went wrong). */
+      :host([compact]) :is(wt-data-panel, wt-model-panel, wt-models-panel, .intro) { display: none; }
+      /* In the full page the Data and Model panels show their own errors. */
+      :host(:not([compact])) .failure { display: none; }
     `,
   ];
 
@@ -83,12 +94,20 @@ export class WebGPUTrainer extends LitElement {
     // The shell re-renders when the model's validity or the run changes.
     new ObserveController(this, () => this.modelState);
     new ObserveController(this, () => this.run);
+    new ObserveController(this, () => this.run.results);
     for (const [inner, outer] of Object.entries(EVENTS)) {
       this.run.addEventListener(inner, (e) => {
         const detail = (e as CustomEvent).detail;
         this.dispatchEvent(new CustomEvent(outer, { detail, bubbles: true, composed: true }));
       });
     }
+    this.modelState.addEventListener('request-error', (e) => this.fail((e as CustomEvent).detail));
+  }
+
+  /** Tells the page (wt-error) and, in compact mode, shows it. */
+  private fail(detail: { name: string; message: string }): void {
+    this.failure = { name: detail.name, message: detail.message };
+    this.dispatchEvent(new CustomEvent('wt-error', { detail, bubbles: true, composed: true }));
   }
 
   override connectedCallback(): void {
@@ -97,6 +116,7 @@ export class WebGPUTrainer extends LitElement {
       const base = this.baseUrl;
       this.data = new DataState(base === null ? bundledSampleUrl : (file) => `${base}samples/${file}`);
       this.data.addEventListener('change', () => this.onDataChange());
+      this.data.addEventListener('load-error', (e) => this.fail((e as CustomEvent).detail));
       void this.data.loadSampleList();
       void this.run.findResumable();
       void this.saved.refresh();
@@ -118,6 +138,9 @@ export class WebGPUTrainer extends LitElement {
     const prepared = this.data?.prepared ?? null;
     if (prepared === this.shownDataset) return;
     this.shownDataset = prepared;
+    if (prepared) this.failure = null;
+    // Evaluations and predictions belong to the data they were computed on.
+    this.run.results.setDataset(prepared);
     this.modelState.setDataset(
       prepared && {
         inputSize: prepared.inputSize,
@@ -138,8 +161,20 @@ export class WebGPUTrainer extends LitElement {
 
   private train = () => {
     const prepared = this.data?.prepared;
-    if (prepared) this.run.start(prepared, this.modelState, this.probe?.available ? 'webgpu' : 'cpu');
+    if (!prepared) return;
+    this.failure = null;
+    this.run.start(prepared, this.modelState, this.probe?.available ? 'webgpu' : 'cpu', {
+      dataset: this.data?.snapshot() ?? null,
+      model: this.modelState.snapshot(),
+    });
   };
+
+  /** Resumes the saved run, and shows its data and model in their panels again. */
+  private async resume(backend?: 'webgpu' | 'cpu'): Promise<void> {
+    const panels = await this.run.resumeSaved(backend);
+    if (panels?.dataset) await this.data?.restore(panels.dataset);
+    if (panels?.model && this.modelState.shape) this.modelState.restore(panels.model);
+  }
 
   private renderResumable() {
     const r = this.run.resumable;
@@ -147,30 +182,50 @@ export class WebGPUTrainer extends LitElement {
     return html`<p class="resume" role="status" data-testid="resumable">
       An unfinished run on <strong>${r.source}</strong> was saved after epoch ${r.epoch} of ${r.epochs}
       (${new Date(r.savedAt).toLocaleString()}).
-      <button @click=${() => this.run.resumeSaved()}>Resume it</button>
-      <button @click=${() => this.run.resumeSaved('cpu')}>Resume on the CPU</button>
+      <button @click=${() => this.resume()}>Resume it</button>
+      <button @click=${() => this.resume('cpu')}>Resume on the CPU</button>
       <button @click=${() => this.run.discardSaved()}>Discard</button>
     </p>`;
   }
 
   override render() {
+    // Steps are numbered as they show: 1-6 on the full page, 1-3 in compact mode.
+    const first = this.compact ? 1 : 3;
+    const f = this.failure;
     return html`
       <header>
         <h1>webgpu-trainer</h1>
         <wt-backend-badge .probe=${this.probe}></wt-backend-badge>
       </header>
+      <p class="intro" data-testid="intro">
+        Train a neural network on a table of your own data, here in the browser, on your GPU where it has WebGPU
+        (nothing is uploaded). Start with step 1: pick a sample dataset or drop a CSV file, then train.
+      </p>
+      ${
+        f
+          ? html`<p class="failure" role="alert" data-testid="failure">
+              ${f.message}
+            </p>`
+          : nothing
+      }
       ${this.renderResumable()}
       <wt-data-panel exportparts="panel" .data=${this.data}></wt-data-panel>
       <wt-model-panel exportparts="panel" .model=${this.modelState}></wt-model-panel>
       <wt-train-panel
         exportparts="panel"
+        .step=${first}
         .run=${this.run}
         ?ready=${this.data?.prepared != null && this.modelState.modelJson() !== null}
         @train=${this.train}
       ></wt-train-panel>
-      <wt-eval-panel exportparts="panel" .evaluation=${this.run.evaluation}></wt-eval-panel>
-      <wt-predict-panel exportparts="panel" .run=${this.run}></wt-predict-panel>
-      <wt-models-panel exportparts="panel" .run=${this.run} .saved=${this.saved} .data=${this.data}></wt-models-panel>
+      <wt-eval-panel
+        exportparts="panel"
+        .step=${first + 1}
+        .evaluation=${this.run.evaluation}
+        .label=${this.run.results.evaluationLabel}
+      ></wt-eval-panel>
+      <wt-predict-panel exportparts="panel" .step=${first + 2} .run=${this.run}></wt-predict-panel>
+      <wt-models-panel exportparts="panel" .step=${first + 3} .run=${this.run} .saved=${this.saved} .data=${this.data}></wt-models-panel>
     `;
   }
 }
