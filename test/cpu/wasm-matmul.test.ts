@@ -1,10 +1,10 @@
-// The CPU backend's WebAssembly SIMD matmul (src/backend/cpu/wasm) against its TypeScript twin on
+// The CPU backend's WebAssembly SIMD matmul (src/backend/cpu/kernels/matmul-simd.ts) against its TypeScript twin on
 // fresh random inputs (odd shapes, every transpose pair, shapes that cross the k, m and n blocks and
 // the 4 x 8 register block's edges), against exact closed forms, and through the backend's op.
 import { afterEach, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
 import { type MatmulDims, matmulInto } from '../../src/backend/cpu/kernels/matmul';
-import { matmulWasm, useWasmMatmul, wasmMatmulAvailable } from '../../src/backend/cpu/wasm/matmul';
+import { matmulWasm, useWasmMatmul, wasmMatmulAvailable } from '../../src/backend/cpu/kernels/matmul-simd';
 import { tensor, withBackend } from '../../src/graph/engine';
 import { matmul } from '../../src/graph/ops/index';
 import { Random } from '../../src/graph/random';

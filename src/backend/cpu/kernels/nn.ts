@@ -2,8 +2,8 @@
 
 import { splitAt } from '../../../graph/shape';
 import type { CpuKernels, FloatArray } from '../types';
-import { matmulWasm } from '../wasm/matmul';
 import { matmulInto } from './matmul';
+import { matmulWasm } from './matmul-simd';
 
 /**
  * Float32 products of at least this many multiply-adds take the WebAssembly SIMD kernel (its

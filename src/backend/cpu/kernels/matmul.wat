@@ -1,5 +1,5 @@
 ;; C = op(A) op(B) in float32 with WebAssembly SIMD: the inner loops of the CPU backend's packed,
-;; register-blocked matmul (../kernels/matmul.ts is the scalar TypeScript twin and the reference).
+;; register-blocked matmul (matmul.ts is the scalar TypeScript twin and the reference).
 ;;
 ;; The caller packs op(A) into panels of MR = 4 rows (4 floats per k step) and op(B) into panels of
 ;; NR = 8 columns (8 floats, two v128, per k step), both of depth kc, into this module's memory, and

@@ -1,13 +1,13 @@
 /**
  * The float32 matmul's WebAssembly SIMD path (matmul.wat): the same GotoBLAS/BLIS blocking as the
- * TypeScript kernel (../kernels/matmul.ts, its twin and the fallback), with op(A) packed in panels
+ * TypeScript kernel (matmul.ts, its twin and the fallback), with op(A) packed in panels
  * of 4 rows and op(B) in panels of 8 columns straight into the module's memory by the TypeScript
  * packers, and every 4 x 8 block of C computed in v128 registers by the module. C is written in
  * the module's memory and copied out once. Where the engine has no WebAssembly SIMD (or no
  * WebAssembly), `matmulWasm` says so and the caller uses the TypeScript kernel.
  */
-import type { MatmulDims } from '../kernels/matmul';
-import { packA, packB } from '../kernels/matmul';
+import type { MatmulDims } from './matmul';
+import { packA, packB } from './matmul';
 import bytes from './matmul.wat';
 
 const MR = 4;
