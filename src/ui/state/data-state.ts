@@ -64,13 +64,14 @@ export class DataState extends Observable {
   /** Only the latest request's answer is shown; earlier ones still running are ignored. */
   private latest = 0;
 
-  constructor(private readonly baseUrl = './') {
+  /** `sampleUrl(file)`: where a sample file (or the list, index.json) is fetched from. */
+  constructor(private readonly sampleUrl: (file: string) => string) {
     super();
   }
 
   async loadSampleList(): Promise<void> {
     try {
-      const response = await fetch(`${this.baseUrl}samples/index.json`);
+      const response = await fetch(this.sampleUrl('index.json'));
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       this.samples = (await response.json()) as SampleDataset[];
     } catch (e) {
@@ -83,7 +84,7 @@ export class DataState extends Observable {
     await this.load({
       name: sample.file,
       blob: async () => {
-        const response = await fetch(`${this.baseUrl}samples/${sample.file}`);
+        const response = await fetch(this.sampleUrl(sample.file));
         if (!response.ok) throw new Error(`${sample.file}: HTTP ${response.status}`);
         return response.blob();
       },

@@ -10,6 +10,7 @@ import '../models-panel/models-panel';
 import type { PreparedArrays } from '../../data/index';
 import { type GpuProbe, probeWebGPU } from '../gpu-probe';
 import { themeStyles } from '../shared-styles';
+import { bundledSampleUrl } from '../state/bundled-samples';
 import { DataState } from '../state/data-state';
 import { ModelState } from '../state/model-state';
 import { ObserveController } from '../state/observable';
@@ -39,8 +40,12 @@ const EVENTS: Record<RunEventType, string> = {
  */
 @customElement('webgpu-trainer')
 export class WebGPUTrainer extends LitElement {
-  /** Where the bundled samples live (a folder holding samples/index.json), relative to the page. */
-  @property({ attribute: 'base-url' }) baseUrl = './';
+  /**
+   * Where the bundled samples live (a folder holding samples/index.json), relative to the page.
+   * Unset: the samples that ship with the element (the app's samples/ beside the page; in the package,
+   * the files beside element.js, see ui/state/bundled-samples.ts).
+   */
+  @property({ attribute: 'base-url' }) baseUrl: string | null = null;
   /** A CSV to load at start (URL). */
   @property() src: string | null = null;
   /** The target column of `src`. */
@@ -89,7 +94,8 @@ export class WebGPUTrainer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.data) {
-      this.data = new DataState(this.baseUrl);
+      const base = this.baseUrl;
+      this.data = new DataState(base === null ? bundledSampleUrl : (file) => `${base}samples/${file}`);
       this.data.addEventListener('change', () => this.onDataChange());
       void this.data.loadSampleList();
       void this.run.findResumable();
