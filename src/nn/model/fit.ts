@@ -11,7 +11,7 @@ import { ProgressLogger } from '../callbacks/progress-logger';
 import type { HostTensor } from '../metric';
 import { classSampleWeights, hostRows, type ModelInput } from './data';
 import { runEpoch } from './epoch';
-import { chooseExecutor, type Executor } from './executor';
+import { chooseExecutor, type Executor, releaseRunner } from './executor';
 import type { Compiled, Sequential } from './sequential';
 import { positiveInteger, prepareData } from './step';
 
@@ -176,7 +176,7 @@ export async function fitModel(
     history.stopped = model.stopTraining || aborted() || history.error !== null;
     await callbacks.trainEnd(lastLogs);
   } finally {
-    trainer.destroy();
+    releaseRunner(model, trainer);
   }
   return history;
 }

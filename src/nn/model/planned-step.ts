@@ -47,6 +47,7 @@ export interface HostBatch {
 }
 
 export class PlannedTrainer implements StepRunner {
+  /** The compiled step per batch size. */
   private readonly steps = new Map<number, CompiledStep>();
   private readonly variables: LayerVariable[];
   /** Optimizer slot names (`dense_1.kernel.m`), in state order after the variables. */
@@ -78,6 +79,11 @@ export class PlannedTrainer implements StepRunner {
     this.slotNames = trainable.flatMap((v) => optimizer.slotKeys.map((k) => `${v.name}.${k}`));
     this.slotShapes = trainable.flatMap((v) => optimizer.slotKeys.map(() => v.shape));
     this.scalarCount = optimizer.stepScalars().length;
+  }
+
+  /** @internal the compiled steps by batch size, for executor.ts to free with the model */
+  get compiledSteps(): Map<number, CompiledStep> {
+    return this.steps;
   }
 
   /** The backend's pipelining depth: steps issued before the oldest one's loss is read. */
