@@ -179,6 +179,21 @@ describe('the CPU compiled step', () => {
     short.write('lr', [0.5]);
     await short.step();
     expect(await full.read(['w'])).toEqual(await short.read(['w']));
+    // The short step keeps its values in the full step's arrays, and computes what a step of its
+    // own computes.
+    expect(short.counters.buffersCreated).toBeLessThan(full.counters.buffersCreated);
+    const alone = cpu.compile(traceLinear(2));
+    alone.load(
+      new Map([
+        ['w', [1, 2, 3]],
+        ['b', [0.5]],
+      ]),
+    );
+    alone.write('x', [1, 0, 0, 0, 1, 0]);
+    alone.write('y', [0, 0]);
+    alone.write('lr', [0.5]);
+    await alone.step();
+    expect(await alone.state()).toEqual(await short.state());
     expect(await full.read(['w'])).not.toEqual([Float32Array.of(1, 2, 3)]);
     expect(() =>
       cpu.compile(traceLinear(2), { shareStateWith: new CpuBackend().compile(traceLinear(2)) }),

@@ -10,7 +10,7 @@ import type { OpName, OpParams } from '../../graph/op-params';
 import type { CompiledStep, CompileOptions, StepCounters } from '../../graph/program/compiled-step';
 import { optimizeProgram, visibleValues } from '../../graph/program/passes';
 import { inputId, outputId, type Program, stateIndex } from '../../graph/program/program';
-import { planSlots } from '../../graph/program/slots';
+import { fitsPlanOf, planSlots } from '../../graph/program/slots';
 import { type BoundState, bindState } from '../../graph/program/state';
 import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
 import { Tensor } from '../../graph/tensor';
@@ -70,12 +70,18 @@ export class CpuStep implements CompiledStep {
     this.bound = bindState(this.program);
     const visible = visibleValues(this.program);
     const planned = planSlots(this.program, visible, this.bound.external);
+    // The last, smaller batch keeps its values in the full batch's arrays (all but constants).
+    const other = options.shareStateWith;
+    const borrow = other instanceof CpuStep && fitsPlanOf(this.program, other.program) ? other : null;
     const slots = planned.slots.map((slot) =>
-      slot.data ? backend.upload(slot.data, [slot.data.length]) : make(slot.bytes / 4),
+      slot.data ? backend.upload(slot.data, [slot.data.length]) : borrow ? null : make(slot.bytes / 4),
     );
-    this.views = planned.slotOf.map((s, id) =>
-      s === undefined ? undefined : slots[s].subarray(0, sizeOf(this.program.values[id].shape)),
-    );
+    this.views = planned.slotOf.map((s, id) => {
+      if (s === undefined) return undefined;
+      const size = sizeOf(this.program.values[id].shape);
+      return (slots[s] ?? borrow!.views[id]!).subarray(0, size);
+    });
+    const made = slots.filter((a): a is FloatArray => a !== null);
     const nodes = this.program.nodes.filter((n) => !planned.aliased.has(n.outputs[0]));
     this.calls = this.ring.sets.map((_, p) => nodes.flatMap((node) => this.prepare(node, p)));
     this.copies = this.ring.sets.map((_, p) =>
@@ -84,9 +90,9 @@ export class CpuStep implements CompiledStep {
       ),
     );
     this.counts = {
-      buffersCreated: slots.length + (options.shareStateWith ? 0 : this.ring.size * shapes.length),
+      buffersCreated: made.length + (options.shareStateWith ? 0 : this.ring.size * shapes.length),
       pipelinesCreated: 0,
-      bytesAllocated: slots.reduce((n, a) => n + a.byteLength, 0),
+      bytesAllocated: made.reduce((n, a) => n + a.byteLength, 0),
       submits: 0,
       steps: 0,
       dispatchesPerStep: this.calls[0].length,
@@ -197,16 +203,16 @@ export class CpuStep implements CompiledStep {
 
   assign(values: ReadonlyMap<string, Tensor>): void {
     for (const [name, t] of values) {
-      const j = stateIndex(this.program, name);
+      const j = this.program.state.findIndex((s) => s.name === name);
+      const id = j >= 0 ? this.program.state[j].input : inputId(this.program, name);
+      const shape = this.program.values[id].shape;
       if (t.backend !== this.backend)
         throw new InvalidArgumentError(
-          `CompiledStep: state '${name}' lives on ${t.backend.description}, not on ${this.backend.description}`,
+          `CompiledStep: '${name}' lives on ${t.backend.description}, not on ${this.backend.description}`,
         );
-      if (!shapesEqual(t.shape, this.ring.shapes[j]))
-        throw new ShapeError(
-          `CompiledStep: state '${name}' is ${fmtShape(this.ring.shapes[j])}, received ${fmtShape(t.shape)}`,
-        );
-      this.ring.sets[this.ring.parity][j].set(t.storage as FloatArray);
+      if (!shapesEqual(t.shape, shape))
+        throw new ShapeError(`CompiledStep: '${name}' is ${fmtShape(shape)}, received ${fmtShape(t.shape)}`);
+      (j >= 0 ? this.ring.sets[this.ring.parity][j] : this.views[id]!).set(t.storage as FloatArray);
     }
   }
 

@@ -10,7 +10,7 @@ import type { OpName, OpParams } from '../../graph/op-params';
 import type { KernelTime, StepCounters } from '../../graph/program/compiled-step';
 import { pruneDeadNodes, visibleValues } from '../../graph/program/passes';
 import type { Program, ProgramValue } from '../../graph/program/program';
-import { planSlots } from '../../graph/program/slots';
+import { fitsPlanOf, planSlots } from '../../graph/program/slots';
 import { type BoundState, bindState } from '../../graph/program/state';
 import { tracePositional } from '../../graph/program/trace';
 import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
@@ -45,6 +45,11 @@ export interface PlanSetup {
   readonly reads?: readonly number[];
   /** [from, to]: value `from` is copied into input `to` after every step. */
   readonly feedback?: readonly (readonly [number, number])[];
+  /**
+   * A plan of the same program at a larger batch size whose buffers this one uses for every
+   * value but its constants (graph/program/slots.ts `fitsPlanOf`); it must outlive this plan.
+   */
+  readonly borrow?: StepPlan;
 }
 
 type Copy = [GPUBuffer, GPUBuffer, number];
@@ -60,7 +65,8 @@ export class StepPlan {
   private readonly readback: ReadbackPool;
   private readonly counts: StepCounters;
   private readonly values: readonly ProgramValue[];
-  private readonly bufferOf: readonly (GPUBuffer | undefined)[];
+  /** @internal read by a plan that borrows these buffers */
+  readonly bufferOf: readonly (GPUBuffer | undefined)[];
   private readonly ring: StateRing | null;
   private readonly bound: BoundState;
   /** Output positions of the positional form (`build`): value ids. */
@@ -108,7 +114,9 @@ export class StepPlan {
     this.bound = bindState(program);
     const visible = visibleValues(program);
     const planned = planSlots(program, visible, this.bound.external);
+    const borrow = setup.borrow && fitsPlanOf(program, setup.borrow.program) ? setup.borrow : null;
     const slotBuffers = planned.slots.map((slot) => {
+      if (borrow && !slot.data) return undefined;
       const buffer = this.create(slot.bytes / 4, slot.label);
       if (slot.data && slot.data.length > 0)
         backend.device.queue.writeBuffer(
@@ -120,7 +128,9 @@ export class StepPlan {
         );
       return buffer;
     });
-    this.bufferOf = planned.slotOf.map((s) => (s === undefined ? undefined : slotBuffers[s]));
+    this.bufferOf = planned.slotOf.map((s, id) =>
+      s === undefined ? undefined : (slotBuffers[s] ?? borrow!.bufferOf[id]),
+    );
     const recorded = recordNodes(
       backend,
       program.nodes.filter((node) => !planned.aliased.has(node.outputs[0])),

@@ -15,7 +15,7 @@ import type {
 } from '../../graph/program/compiled-step';
 import { optimizeProgram } from '../../graph/program/passes';
 import { inputId, outputId, type Program, stateIndex } from '../../graph/program/program';
-import { shapesEqual, sizeOf } from '../../graph/shape';
+import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
 import { Tensor } from '../../graph/tensor';
 import type { GpuStorage } from './buffers';
 import type { GpuHost } from './host';
@@ -55,6 +55,8 @@ export class WebGPUStep implements CompiledStep {
     } else this.shared = { ring: new StateRing(backend, shapes), users: 0 };
     this.plan = new StepPlan(backend, this.program, {
       ring: this.shared.ring,
+      // The last, smaller batch keeps its values in the full batch's buffers.
+      borrow: other instanceof WebGPUStep ? other.plan : undefined,
       reads: (options.reads ?? []).map((name) => outputId(this.program, name)),
     });
     this.shared.users++;
@@ -111,23 +113,32 @@ export class WebGPUStep implements CompiledStep {
   }
 
   assign(values: ReadonlyMap<string, Tensor>): void {
-    const entries = [...values].map(([name, t]) => {
-      const j = stateIndex(this.program, name);
-      return [j, this.bufferOf(name, t, j)] as const;
-    });
-    if (entries.length > 0) this.ring.loadSome(entries);
+    const state: [number, GPUBuffer][] = [];
+    const inputs: [GPUBuffer, GPUBuffer, number][] = [];
+    for (const [name, t] of values) {
+      const j = this.program.state.findIndex((s) => s.name === name);
+      if (j >= 0) state.push([j, this.bufferOf(name, t, this.ring.shapes[j])]);
+      else {
+        const id = inputId(this.program, name);
+        const shape = this.program.values[id].shape;
+        inputs.push([this.bufferOf(name, t, shape), this.plan.bufferAt(id, 0), sizeOf(shape) * 4]);
+      }
+    }
+    if (state.length > 0) this.ring.loadSome(state);
+    if (inputs.length === 0) return;
+    const encoder = this.backend.device.createCommandEncoder({ label: 'input assign' });
+    for (const [from, to, bytes] of inputs) if (bytes > 0) encoder.copyBufferToBuffer(from, 0, to, 0, bytes);
+    this.backend.submitCommands(encoder.finish());
   }
 
-  private bufferOf(name: string, t: Tensor, j: number): GPUBuffer {
+  private bufferOf(name: string, t: Tensor, shape: Shape): GPUBuffer {
     if (t.backend !== this.backend) {
       throw new InvalidArgumentError(
-        `CompiledStep: state '${name}' lives on ${t.backend.description}, not on ${this.backend.description}`,
+        `CompiledStep: '${name}' lives on ${t.backend.description}, not on ${this.backend.description}`,
       );
     }
-    if (!shapesEqual(t.shape, this.ring.shapes[j]))
-      throw new ShapeError(
-        `CompiledStep: state '${name}' is ${fmtShape(this.ring.shapes[j])}, received ${fmtShape(t.shape)}`,
-      );
+    if (!shapesEqual(t.shape, shape))
+      throw new ShapeError(`CompiledStep: '${name}' is ${fmtShape(shape)}, received ${fmtShape(t.shape)}`);
     return (t.storage as GpuStorage).buffer;
   }
 

@@ -57,7 +57,10 @@ export interface CompiledStep {
   state(): Promise<Map<string, Float32Array>>;
   /** Writes host values into the state the next step reads (some or all states, by name). */
   load(state: ReadonlyMap<string, ArrayLike<number>>): void;
-  /** Copies tensors (on the step's backend) into the state the next step reads, by name. */
+  /**
+   * Copies tensors (on the step's backend) by name into the state the next step reads, or into
+   * inputs (an inference step's weights), without a trip through the host.
+   */
   assign(values: ReadonlyMap<string, Tensor>): void;
   /**
    * Every state as a tensor, as of the newest step. `into(name)` may give a tensor of the model's

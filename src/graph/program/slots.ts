@@ -116,3 +116,26 @@ function takeFree(free: number[], slots: readonly Slot[], bytes: number): number
   });
   return best < 0 ? undefined : free.splice(best, 1)[0];
 }
+
+/**
+ * Whether `small` can keep its values in the memory planned for `large`: the same values and
+ * nodes (the same model traced at a smaller batch size), each non-constant value no larger there.
+ * Lifetimes then agree, so every sharing the large plan found holds for the small one too.
+ */
+export function fitsPlanOf(small: Steps, large: Steps): boolean {
+  if (small.values.length !== large.values.length || small.nodes.length !== large.nodes.length) return false;
+  const sameValues = small.values.every(
+    (v, id) =>
+      v.kind === large.values[id].kind &&
+      (v.kind === 'constant' || sizeOf(v.shape) <= sizeOf(large.values[id].shape)),
+  );
+  const same = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((v, k) => v === b[k]);
+  return (
+    sameValues &&
+    small.nodes.every((n, i) => {
+      const m = large.nodes[i];
+      return n.op === m.op && same(n.inputs, m.inputs) && same(n.outputs, m.outputs);
+    })
+  );
+}

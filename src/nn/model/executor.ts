@@ -89,7 +89,13 @@ export function chooseExecutor(executor: Executor, run: Run): StepRunner {
     trainer ??= new PlannedTrainer(backend, model, compiled, run.seed, run.weights !== null, xShape, yShape);
     trainer.prepare(rows);
     if (!reused) {
-      kept.set(model, { trainer, compiled, backend, variables: model.variables, signature: signatureOf(run) });
+      kept.set(model, {
+        trainer,
+        compiled,
+        backend,
+        variables: model.variables,
+        signature: signatureOf(run),
+      });
       release.register(model, trainer.compiledSteps, trainer);
     }
     return trainer;
