@@ -42,7 +42,7 @@ export class CpuBackend implements Backend {
 
   /** Planned memory and the kernels called in order (step.ts). */
   compile(program: Program, options: CompileOptions = {}): CompiledStep {
-    return new CpuStep(this, program, options);
+    return new CpuStep(this, this.ArrayType, program, options);
   }
 
   run<K extends OpName>(

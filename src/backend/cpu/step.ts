@@ -6,15 +6,19 @@
  * step whose loss is not finite is taken back by moving the position back.
  */
 import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
+import type { Backend } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
-import type { CompiledStep, CompileOptions, StepCounters } from '../../graph/program/compiled-step';
+import type {
+  CompiledStep,
+  CompileOptions,
+  StepCounters,
+  StoredValue,
+} from '../../graph/program/compiled-step';
 import { optimizeProgram, visibleValues } from '../../graph/program/passes';
 import { inputId, outputId, type Program, stateIndex } from '../../graph/program/program';
 import { fitsPlanOf, planSlots } from '../../graph/program/slots';
 import { type BoundState, bindState } from '../../graph/program/state';
 import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
-import { Tensor } from '../../graph/tensor';
-import type { CpuBackend } from './cpu-backend';
 import { cpuKernels } from './kernels';
 import type { CpuKernel, CpuTensor, FloatArray } from './types';
 
@@ -58,12 +62,14 @@ export class CpuStep implements CompiledStep {
   private readonly counts: StepCounters;
 
   constructor(
-    private readonly backend: CpuBackend,
+    private readonly backend: Backend,
+    /** The backend's array type: float32, or float64 for gradient checks. */
+    ArrayType: Float32ArrayConstructor | Float64ArrayConstructor,
     program: Program,
     options: CompileOptions,
   ) {
     this.program = optimizeProgram(program);
-    const make = (n: number) => backend.upload(new Float32Array(n), [n]);
+    const make = (n: number): FloatArray => new ArrayType(n);
     const shapes = this.program.state.map((s) => this.program.values[s.input].shape);
     this.ring = this.sharedRing(options.shareStateWith, shapes, make);
     this.ring.users++;
@@ -74,7 +80,7 @@ export class CpuStep implements CompiledStep {
     const other = options.shareStateWith;
     const borrow = other instanceof CpuStep && fitsPlanOf(this.program, other.program) ? other : null;
     const slots = planned.slots.map((slot) =>
-      slot.data ? backend.upload(slot.data, [slot.data.length]) : borrow ? null : make(slot.bytes / 4),
+      slot.data ? ArrayType.from(slot.data) : borrow ? null : make(slot.bytes / 4),
     );
     this.views = planned.slotOf.map((s, id) => {
       if (s === undefined) return undefined;
@@ -201,7 +207,7 @@ export class CpuStep implements CompiledStep {
     }
   }
 
-  assign(values: ReadonlyMap<string, Tensor>): void {
+  assign(values: ReadonlyMap<string, StoredValue>): void {
     for (const [name, t] of values) {
       const j = this.program.state.findIndex((s) => s.name === name);
       const id = j >= 0 ? this.program.state[j].input : inputId(this.program, name);
@@ -216,16 +222,16 @@ export class CpuStep implements CompiledStep {
     }
   }
 
-  export(into: (name: string) => Tensor | undefined): Map<string, Tensor> {
+  export(into: (name: string) => StoredValue | undefined): Map<string, unknown> {
     const set = this.ring.sets[this.ring.parity];
     return new Map(
       this.program.state.map(({ name }, j) => {
         const given = into(name);
         if (given && given.backend === this.backend && shapesEqual(given.shape, this.ring.shapes[j])) {
           (given.storage as FloatArray).set(set[j]);
-          return [name, given];
+          return [name, given.storage];
         }
-        return [name, new Tensor(this.ring.shapes[j], set[j].slice(), this.backend)];
+        return [name, set[j].slice()];
       }),
     );
   }

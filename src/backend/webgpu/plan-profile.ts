@@ -7,7 +7,8 @@
  */
 import { BackendError } from '../../errors';
 import type { KernelTime } from '../../graph/program/compiled-step';
-import type { Recorded, StepPlan } from './plan';
+import type { GpuHost } from './host';
+import type { Recorded } from './plan-record';
 
 /** How a profiled step encodes its dispatches and resolves its timestamps. */
 export interface Timing {
@@ -16,16 +17,16 @@ export interface Timing {
 }
 
 export async function profileStep(
-  plan: StepPlan,
+  host: GpuHost,
+  dispatches: readonly Recorded[],
   run: (timing: Timing) => Promise<Float32Array[]>,
 ): Promise<{ outputs: Float32Array[]; kernels: KernelTime[] }> {
-  const { device, buffers } = plan.backend;
+  const { device, buffers } = host;
   if (!device.features.has('timestamp-query')) {
     throw new BackendError(
       "StepPlan.profile: this device has no 'timestamp-query' feature, so kernel times cannot be measured",
     );
   }
-  const dispatches = plan.dispatches;
   const count = dispatches.length * 2;
   const querySet = device.createQuerySet({ type: 'timestamp', count });
   const resolved = buffers.create(

@@ -56,7 +56,6 @@ type Copy = [GPUBuffer, GPUBuffer, number];
 
 export class StepPlan {
   private readonly buffers: GPUBuffer[] = [];
-  /** @internal read by plan-profile.ts */
   readonly dispatches: readonly Recorded[];
   private readonly copies: Copy[] = [];
   /** Per ring set: state outputs that are not written in place (inputs passed through, duplicates). */
@@ -289,7 +288,7 @@ export class StepPlan {
 
   /** `profile` reading values by id. */
   profileValues(read: readonly number[]): Promise<{ outputs: Float32Array[]; kernels: KernelTime[] }> {
-    return profileStep(this, (timing) => this.run(read, timing));
+    return profileStep(this.backend, this.dispatches, (timing) => this.run(read, timing));
   }
 
   private run(read: readonly number[], timing: Timing | null): Promise<Float32Array[]> {

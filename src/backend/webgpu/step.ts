@@ -12,11 +12,11 @@ import type {
   CompileOptions,
   KernelTime,
   StepCounters,
+  StoredValue,
 } from '../../graph/program/compiled-step';
 import { optimizeProgram } from '../../graph/program/passes';
 import { inputId, outputId, type Program, stateIndex } from '../../graph/program/program';
 import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
-import { Tensor } from '../../graph/tensor';
 import type { GpuStorage } from './buffers';
 import type { GpuHost } from './host';
 import { StepPlan } from './plan';
@@ -112,7 +112,7 @@ export class WebGPUStep implements CompiledStep {
     }
   }
 
-  assign(values: ReadonlyMap<string, Tensor>): void {
+  assign(values: ReadonlyMap<string, StoredValue>): void {
     const state: [number, GPUBuffer][] = [];
     const inputs: [GPUBuffer, GPUBuffer, number][] = [];
     for (const [name, t] of values) {
@@ -131,7 +131,7 @@ export class WebGPUStep implements CompiledStep {
     this.backend.submitCommands(encoder.finish());
   }
 
-  private bufferOf(name: string, t: Tensor, shape: Shape): GPUBuffer {
+  private bufferOf(name: string, t: StoredValue, shape: Shape): GPUBuffer {
     if (t.backend !== this.backend) {
       throw new InvalidArgumentError(
         `CompiledStep: '${name}' lives on ${t.backend.description}, not on ${this.backend.description}`,
@@ -142,20 +142,19 @@ export class WebGPUStep implements CompiledStep {
     return (t.storage as GpuStorage).buffer;
   }
 
-  export(into: (name: string) => Tensor | undefined): Map<string, Tensor> {
+  export(into: (name: string) => StoredValue | undefined): Map<string, unknown> {
     const set = this.ring.sets[this.ring.parity];
     const encoder = this.backend.device.createCommandEncoder({ label: 'state export' });
-    const out = new Map<string, Tensor>();
+    const out = new Map<string, unknown>();
     this.program.state.forEach(({ name }, j) => {
       const shape = this.ring.shapes[j];
       const given = into(name);
-      const t =
+      const storage =
         given && given.backend === this.backend && shapesEqual(given.shape, shape)
-          ? given
-          : new Tensor(shape, this.backend.buffers.storage(sizeOf(shape), `state ${name}`), this.backend);
-      if (sizeOf(shape) > 0)
-        encoder.copyBufferToBuffer(set[j], 0, (t.storage as GpuStorage).buffer, 0, sizeOf(shape) * 4);
-      out.set(name, t);
+          ? (given.storage as GpuStorage)
+          : this.backend.buffers.storage(sizeOf(shape), `state ${name}`);
+      if (sizeOf(shape) > 0) encoder.copyBufferToBuffer(set[j], 0, storage.buffer, 0, sizeOf(shape) * 4);
+      out.set(name, storage);
     });
     this.backend.submitCommands(encoder.finish());
     return out;

@@ -5,8 +5,18 @@
  * being known can be taken back with `rewind`.
  */
 import type { OpName, OpParams } from '../op-params';
-import type { Tensor } from '../tensor';
+import type { Shape } from '../shape';
 import type { Program } from './program';
+
+/**
+ * A tensor as a compiled step sees it: a backend's storage and its shape (graph/tensor.ts's Tensor
+ * is one; named structurally so that this file and the Backend interface need not import it).
+ */
+export interface StoredValue {
+  readonly storage: unknown;
+  readonly shape: Shape;
+  readonly backend: { readonly description: string };
+}
 
 export interface CompileOptions {
   /** Outputs every step reads back; a backend may prepare their readback with the step. */
@@ -61,12 +71,12 @@ export interface CompiledStep {
    * Copies tensors (on the step's backend) by name into the state the next step reads, or into
    * inputs (an inference step's weights), without a trip through the host.
    */
-  assign(values: ReadonlyMap<string, Tensor>): void;
+  assign(values: ReadonlyMap<string, StoredValue>): void;
   /**
-   * Every state as a tensor, as of the newest step. `into(name)` may give a tensor of the model's
-   * that is overwritten rather than a new one allocated (its shape must match).
+   * Every state as the backend's storage, as of the newest step. `into(name)` may give a value of
+   * the model's whose storage is overwritten (and returned) rather than new storage allocated.
    */
-  export(into: (name: string) => Tensor | undefined): Map<string, Tensor>;
+  export(into: (name: string) => StoredValue | undefined): Map<string, unknown>;
   /** Takes back the last `steps` steps (at most the ring's size - 1): state as before them. */
   rewind(steps: number): void;
   /** Runs one step like `step`, timing each kernel, where the backend can (WebGPU with timestamps). */

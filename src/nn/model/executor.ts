@@ -10,8 +10,9 @@
  * copied in when each epoch starts, so weights changed between calls are seen). Another
  * configuration replaces them; the steps' GPU buffers are freed when the model is collected.
  */
-import type { Backend } from '../../graph/backend';
+
 import { InvalidArgumentError } from '../../errors';
+import type { Backend } from '../../graph/backend';
 import { currentBackend } from '../../graph/engine';
 import type { CompiledStep } from '../../graph/program/compiled-step';
 import { EagerTrainer, type StepRunner } from './eager-step';

@@ -24,7 +24,7 @@ import type { CompiledStep, KernelTime } from '../../graph/program/compiled-step
 import type { Program } from '../../graph/program/program';
 import { traceProgram } from '../../graph/program/trace';
 import { type Shape, sizeOf } from '../../graph/shape';
-import type { Tensor } from '../../graph/tensor';
+import { Tensor } from '../../graph/tensor';
 import type { LayerVariable } from '../layers/layer';
 import type { StepRunner } from './eager-step';
 import type { Compiled, Sequential } from './sequential';
@@ -170,10 +170,18 @@ export class PlannedTrainer implements StepRunner {
       const old = current.get(name);
       return old !== undefined && once(old) && storedBySteps.has(old) ? old : undefined;
     });
-    for (const t of out.values()) storedBySteps.add(t);
-    for (const v of this.variables) v.value = out.get(v.name)!;
+    const tensorOf = (name: string, shape: Shape): Tensor => {
+      const storage = out.get(name);
+      const old = current.get(name);
+      const t = old && old.storage === storage ? old : new Tensor(shape, storage, this.backend);
+      storedBySteps.add(t);
+      return t;
+    };
+    for (const v of this.variables) v.value = tensorOf(v.name, v.shape);
     this.loaded = this.variables.map((v) => v.value);
-    for (const name of this.slotNames) state.slots.set(name, out.get(name)!);
+    this.slotNames.forEach((name, j) => {
+      state.slots.set(name, tensorOf(name, this.slotShapes[j]));
+    });
     optimizer.setState(state);
   }
 
