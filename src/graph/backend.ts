@@ -1,5 +1,7 @@
 /** The interface every backend implements; graph owns it, so graph never imports a concrete backend. */
 import type { OpName, OpParams } from './op-params';
+import type { CompiledStep, CompileOptions } from './program/compiled-step';
+import type { Program } from './program/program';
 import type { Shape } from './shape';
 
 export type BackendName = 'cpu' | 'webgpu';
@@ -19,9 +21,21 @@ export interface Backend {
   readonly name: BackendName;
   /** One line for people: "CPU (float32)", or the adapter's description. */
   readonly description: string;
+  /**
+   * How many steps a training loop may issue ahead of reading the oldest one's loss: 1 where
+   * the device works while the host waits (WebGPU), 0 where a step runs when issued (CPU).
+   */
+  readonly pipelineDepth: number;
   upload(values: ArrayLike<number>, shape: Shape): unknown;
   read(storage: unknown, size: number): Promise<Float32Array>;
   /** The values at once, where the backend can (CPU); null where it cannot (WebGPU). */
   readSync(storage: unknown, size: number): Float32Array | null;
   run<K extends OpName>(op: K, inputs: readonly KernelInput[], outShape: Shape, params: OpParams[K]): unknown;
+  /** Lowers a step program (src/graph/program) to a step this backend replays. */
+  compile(program: Program, options?: CompileOptions): CompiledStep;
+  /**
+   * Tracing backends only: a tensor of another backend used inside a traced step, as a value of
+   * the trace (null where it cannot be taken in).
+   */
+  adopt?(from: Backend, storage: unknown, shape: Shape): unknown | null;
 }

@@ -95,11 +95,15 @@ export function noGrad<T>(fn: () => T): T {
 }
 
 /** Checks, runs and records one primitive op. Every public op goes through here. */
-export function runOp<K extends OpName>(op: K, inputs: readonly Tensor[], params: OpParams[K]): Tensor {
+export function runOp<K extends OpName>(op: K, given: readonly Tensor[], params: OpParams[K]): Tensor {
+  let inputs = given;
   const def = opDef(op);
   if (def.arity !== 'variadic' && inputs.length !== def.arity) {
     throw new ShapeError(`${op}: expected ${def.arity} inputs, received ${inputs.length}`);
   }
+  // Inside a traced step, a tensor captured from outside may be taken in by the tracer.
+  const tracer = inputs.find((t) => t.backend.adopt)?.backend;
+  if (tracer) inputs = inputs.map((t) => adoptInto(tracer, t));
   const backend = inputs.length > 0 ? inputs[0].backend : currentBackend();
   for (const t of inputs) {
     if (t.backend !== backend) {
@@ -125,6 +129,13 @@ export function runOp<K extends OpName>(op: K, inputs: readonly Tensor[], params
     out.node = { op, inputs, params };
   }
   return out;
+}
+
+/** `t` as a value of the tracing backend `tracer`, where it can be taken in; else `t` itself. */
+function adoptInto(tracer: Backend, t: Tensor): Tensor {
+  if (t.backend === tracer) return t;
+  const storage = tracer.adopt!(t.backend, t.storage, t.shape);
+  return storage === null ? t : new Tensor(t.shape, storage, tracer);
 }
 
 /** A tensor on the current backend from flat row-major values (or nested arrays) and a shape. */

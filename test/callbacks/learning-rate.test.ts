@@ -68,15 +68,23 @@ describe('LearningRateScheduler', () => {
         return Reflect.apply(target, self, args);
       },
     });
-    const history = await model.fit(tinyData.x, tinyData.y, {
+    const options = {
       epochs: 3,
       batchSize: 12,
       shuffle: false,
       callbacks: [new LearningRateScheduler((epoch) => 0.1 / 2 ** epoch)],
-    });
+    };
+    // Eager steps call applyGradients once per batch, where the spy can see the rate.
+    const history = await model.fit(tinyData.x, tinyData.y, { ...options, executor: 'eager' });
     expect(history.history.lr).toEqual([0.1, 0.05, 0.025]);
     // Two batches per epoch, each updated with its epoch's rate.
     expect(seen).toEqual([0.1, 0.1, 0.05, 0.05, 0.025, 0.025]);
+    // The compiled step (traced once, the rate an input per step) trains to the same weights.
+    const compiled = tinyModel(new SGD({ learningRate: 0.1 }));
+    const again = await compiled.fit(tinyData.x, tinyData.y, options);
+    expect(again.history.lr).toEqual([0.1, 0.05, 0.025]);
+    const weights = (m: typeof model) => m.variables.map((v) => Array.from(v.value.dataSync()));
+    expect(weights(compiled)).toEqual(weights(model));
   });
 
   it('rejects a schedule that returns a non-positive or non-finite rate, naming the epoch', async () => {

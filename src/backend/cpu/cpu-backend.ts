@@ -1,7 +1,10 @@
 import type { Backend, KernelInput } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
+import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-step';
+import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
 import { cpuKernels } from './kernels';
+import { CpuStep } from './step';
 import type { CpuTensor, FloatArray } from './types';
 
 export type CpuPrecision = 'float32' | 'float64';
@@ -13,6 +16,8 @@ export type CpuPrecision = 'float32' | 'float64';
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
   readonly description: string;
+  /** A step runs when issued: nothing is gained by issuing the next before reading its loss. */
+  readonly pipelineDepth = 0;
   private readonly ArrayType: Float32ArrayConstructor | Float64ArrayConstructor;
 
   constructor(readonly precision: CpuPrecision = 'float32') {
@@ -33,6 +38,11 @@ export class CpuBackend implements Backend {
   readSync(storage: unknown, _size: number): Float32Array {
     const data = storage as FloatArray;
     return data instanceof Float32Array ? data.slice() : Float32Array.from(data);
+  }
+
+  /** Planned memory and the kernels called in order (step.ts). */
+  compile(program: Program, options: CompileOptions = {}): CompiledStep {
+    return new CpuStep(this, this.ArrayType, program, options);
   }
 
   run<K extends OpName>(

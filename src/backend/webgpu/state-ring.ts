@@ -5,10 +5,11 @@
  * (pipelining) can be taken back by moving the position back. Plans for several batch shapes
  * share one ring, so switching plans (the last, smaller batch) moves no data.
  */
-import { InvalidArgumentError } from '../../errors';
-import { type Shape, sizeOf } from '../../graph/shape';
+import { fmtShape, InvalidArgumentError } from '../../errors';
+import type { Program } from '../../graph/program/program';
+import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
 import type { GpuStorage } from './buffers';
-import type { WebGPUBackend } from './webgpu-backend';
+import type { GpuHost } from './host';
 
 export class StateRing {
   /** sets[p][j]: state j in set p. */
@@ -17,7 +18,7 @@ export class StateRing {
   private position = 0;
 
   constructor(
-    readonly backend: WebGPUBackend,
+    readonly backend: GpuHost,
     readonly shapes: readonly Shape[],
     readonly size = 3,
   ) {
@@ -33,6 +34,24 @@ export class StateRing {
         ),
       ),
     );
+  }
+
+  /** Throws unless this ring holds `program`'s state, in order. */
+  checkHolds(program: Program): void {
+    const state = program.state;
+    if (this.shapes.length !== state.length) {
+      throw new InvalidArgumentError(
+        `StepPlan: the program has ${state.length} states, the ring holds ${this.shapes.length}`,
+      );
+    }
+    state.forEach((s, j) => {
+      const shape = program.values[s.input].shape;
+      if (!shapesEqual(shape, this.shapes[j])) {
+        throw new InvalidArgumentError(
+          `StepPlan: state '${s.name}' is ${fmtShape(shape)}, ring state ${j} ${fmtShape(this.shapes[j])}`,
+        );
+      }
+    });
   }
 
   /** The set the next step reads. */

@@ -5,18 +5,21 @@
 import { BackendError, fmtShape } from '../../errors';
 import type { Backend, KernelInput } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
+import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-step';
+import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
 import { BufferAllocator, type GpuStorage } from './buffers';
 import { acquireDevice, type DeviceOptions, type GpuContext } from './device';
+import { type GpuHost, workgroupGrid } from './host';
 import type { KernelDispatch, KernelEnv, MatmulVariant, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 import { PipelineCache, ShaderCompileError } from './pipelines';
+import { WebGPUStep } from './step';
+
+export { workgroupGrid } from './host';
 
 /** The device went away (driver reset, destroy()): the message says why; weights read before are intact. */
 export class DeviceLostError extends BackendError {}
-
-/** WebGPU allows at most this many workgroups along one dimension. */
-const MAX_WORKGROUPS_PER_DIM = 65535;
 
 export interface WebGPUBackendOptions extends DeviceOptions {
   /** Default: 'register' on CPU-emulated (fallback) adapters, 'tiled' on real GPUs. */
@@ -43,8 +46,10 @@ export interface WebGPUCounters {
   dispatches: number;
 }
 
-export class WebGPUBackend implements Backend {
+export class WebGPUBackend implements Backend, GpuHost {
   readonly name = 'webgpu' as const;
+  /** A step is issued before the previous one's loss is read back, so the GPU works while the host waits. */
+  readonly pipelineDepth = 1;
   readonly description: string;
   readonly device: GPUDevice;
   readonly env: KernelEnv;
@@ -172,6 +177,12 @@ export class WebGPUBackend implements Backend {
     return null;
   }
 
+  /** The step replayed with one submit per step (step.ts, plan.ts). */
+  compile(program: Program, options: CompileOptions = {}): CompiledStep {
+    this.check('compile');
+    return new WebGPUStep(this, program, options);
+  }
+
   /** Compiles one shader now and throws ShaderCompileError (line, column, source) if it fails. */
   checkShader(shader: { name: string; code: string }): Promise<void> {
     return this.pipelines.check(shader);
@@ -226,11 +237,4 @@ export class WebGPUBackend implements Backend {
       throw e instanceof BackendError ? e : new BackendError(`${what} on WebGPU: ${e.message}`);
     }
   }
-}
-
-/** Lays out a workgroup count within the per-dimension limit: [x, y] with x * y >= count. */
-export function workgroupGrid(count: number): [number, number] {
-  if (count <= MAX_WORKGROUPS_PER_DIM) return [count, 1];
-  const y = Math.ceil(count / MAX_WORKGROUPS_PER_DIM);
-  return [Math.ceil(count / y), y];
 }

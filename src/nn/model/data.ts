@@ -168,15 +168,20 @@ export function classSampleWeights(
   return Float32Array.from(classes, (c) => classWeight[c] ?? 1);
 }
 
-/** Rows `[start, end)` of `host`, or the rows `order` lists there, as one tensor on the current backend. */
-export function takeRows(host: HostTensor, start: number, end: number, order?: Int32Array): Tensor {
+/** Rows `[start, end)` of `host` (or the rows `order` lists there), copied on the host. */
+export function gatherRows(host: HostTensor, start: number, end: number, order?: Int32Array): Float32Array {
   const rowSize = sizeOf(host.shape.slice(1));
   const out = new Float32Array((end - start) * rowSize);
   for (let r = start; r < end; r++) {
     const src = order ? order[r] : r;
     out.set(host.data.subarray(src * rowSize, (src + 1) * rowSize), (r - start) * rowSize);
   }
-  return tensor(out, [end - start, ...host.shape.slice(1)]);
+  return out;
+}
+
+/** Rows `[start, end)` of `host`, or the rows `order` lists there, as one tensor on the current backend. */
+export function takeRows(host: HostTensor, start: number, end: number, order?: Int32Array): Tensor {
+  return tensor(gatherRows(host, start, end, order), [end - start, ...host.shape.slice(1)]);
 }
 
 /** Rows `[start, end)` of a host tensor, copied on the host (for validation splits). */

@@ -1,10 +1,16 @@
-/** evaluate and predict: inference mode (Dropout off, BatchNormalization on its moving statistics). */
+/**
+ * evaluate and predict: inference mode (Dropout off, BatchNormalization on its moving statistics),
+ * on compiled inference steps (inference.ts), or op by op where the forward pass cannot be traced.
+ */
 import { InvalidArgumentError } from '../../errors';
+import { tensor } from '../../graph/engine';
 import { concat } from '../../graph/ops/index';
+import { sizeOf } from '../../graph/shape';
 import type { Tensor } from '../../graph/tensor';
 import type { Logs } from '../callbacks/callback';
 import type { HostTensor } from '../metric';
 import { assertFinite, assertInputShape, type ModelInput, takeRows, toHost } from './data';
+import { runInference } from './inference';
 import type { Compiled, Sequential } from './sequential';
 import {
   metricLogs,
@@ -40,14 +46,26 @@ export async function evaluateHost(
   for (const m of compiled.metrics) m.reset();
   const n = x.shape[0];
   let lossSum = 0;
-  for (let start = 0; start < n; start += batchSize) {
-    const end = Math.min(start + batchSize, n);
-    const xb = takeRows(x, start, end);
-    const yb = takeRows(y, start, end);
-    const yPred = model.apply(xb, { training: false });
-    lossSum += (await reduceLoss(compiled.loss.perSample(yb, yPred), null).item()) * (end - start);
-    await updateMetrics(compiled, yb, yPred);
-    await yieldToEventLoop();
+  const labelRow = sizeOf(y.shape.slice(1));
+  const compiledRun = await runInference(model, compiled, x, y, batchSize, (start, rows, [loss, yPred]) => {
+    lossSum += loss[0] * rows;
+    if (!yPred) return;
+    const yTrue = {
+      data: y.data.subarray(start * labelRow, (start + rows) * labelRow),
+      shape: [rows, ...y.shape.slice(1)],
+    };
+    for (const m of compiled.metrics) m.update(yTrue, { data: yPred, shape: [rows, ...model.outputShape] });
+  });
+  if (!compiledRun) {
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(start + batchSize, n);
+      const xb = takeRows(x, start, end);
+      const yb = takeRows(y, start, end);
+      const yPred = model.apply(xb, { training: false });
+      lossSum += (await reduceLoss(compiled.loss.perSample(yb, yPred), null).item()) * (end - start);
+      await updateMetrics(compiled, yb, yPred);
+      await yieldToEventLoop();
+    }
   }
   return { [`${prefix}loss`]: lossSum / n, ...metricLogs(compiled, prefix) };
 }
@@ -76,12 +94,24 @@ export async function predictModel(
     throw new InvalidArgumentError(`predict(x): expected a batch of samples, received shape [${xh.shape}]`);
   assertInputShape('predict(x)', xh, model.inputShape);
   assertFinite('predict(x)', xh);
+  const n = xh.shape[0];
+  const outRow = sizeOf(model.outputShape);
+  const predicted = new Float32Array(n * outRow);
+  const compiledRun = await runInference(
+    model,
+    model.compiled,
+    xh,
+    null,
+    batchSize,
+    (start, _rows, [yPred]) => {
+      predicted.set(yPred, start * outRow);
+    },
+  );
+  if (compiledRun) return tensor(predicted, [n, ...model.outputShape]);
   const outputs: Tensor[] = [];
-  for (let start = 0; start < xh.shape[0]; start += batchSize) {
-    outputs.push(
-      model.apply(takeRows(xh, start, Math.min(start + batchSize, xh.shape[0])), { training: false }),
-    );
-    if (start + batchSize < xh.shape[0]) await yieldToEventLoop();
+  for (let start = 0; start < n; start += batchSize) {
+    outputs.push(model.apply(takeRows(xh, start, Math.min(start + batchSize, n)), { training: false }));
+    if (start + batchSize < n) await yieldToEventLoop();
   }
   return outputs.length === 1 ? outputs[0] : concat(outputs, 0);
 }

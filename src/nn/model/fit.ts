@@ -5,25 +5,15 @@
  * `signal` aborts.
  */
 import { InvalidArgumentError } from '../../errors';
-import { Random, streamKey } from '../../graph/random';
 import { type Callback, CallbackList, type Logs } from '../callbacks/callback';
 import { History } from '../callbacks/history';
 import { ProgressLogger } from '../callbacks/progress-logger';
 import type { HostTensor } from '../metric';
-import { classSampleWeights, hostRows, type ModelInput, takeRows } from './data';
-import { epochEndLogs } from './evaluation';
-import { chooseExecutor, type Executor } from './executor';
-import { runPlannedEpoch } from './planned-fit';
+import { classSampleWeights, hostRows, type ModelInput } from './data';
+import { runEpoch } from './epoch';
+import { chooseExecutor, type Executor, releaseRunner } from './executor';
 import type { Compiled, Sequential } from './sequential';
-import {
-  metricLogs,
-  nonFiniteLossMessage,
-  positiveInteger,
-  prepareData,
-  trainStep,
-  updateMetrics,
-  yieldToEventLoop,
-} from './step';
+import { positiveInteger, prepareData } from './step';
 
 export interface FitOptions {
   /** Default 1. */
@@ -49,9 +39,10 @@ export interface FitOptions {
   /** A History to continue (a run resumed from a checkpoint, with initialEpoch): epochs are appended. */
   history?: History;
   /**
-   * How steps run: 'planned' traces the step once per batch size and replays it (WebGPU only;
-   * throws where it cannot), 'eager' dispatches op by op, 'auto' (default) plans on WebGPU and
-   * falls back to eager, with the reason logged, where the step cannot be planned.
+   * How steps run: 'planned' traces the step once per batch size into a step program that the
+   * backend compiles and replays (throws where it cannot), 'eager' dispatches op by op, 'auto'
+   * (default) compiles and falls back to eager, with the reason logged, where the step cannot be
+   * traced.
    */
   executor?: Executor;
 }
@@ -125,44 +116,6 @@ export interface Run {
   aborted: () => boolean;
 }
 
-/** Trains one epoch; returns its logs, or null when it ended before any batch or was aborted or failed. */
-async function runEpoch(run: Run, epoch: number): Promise<Logs | null> {
-  const { model, compiled, data, weights, batchSize, callbacks, history } = run;
-  const samples = data.train.x.shape[0];
-  const order = run.shuffle ? new Random(streamKey(run.seed, epoch)).permutation(samples) : undefined;
-  for (const m of compiled.metrics) m.reset();
-  let lossSum = 0;
-  let seen = 0;
-  for (let batch = 0, start = 0; start < samples; batch++, start += batchSize) {
-    await yieldToEventLoop();
-    if (model.stopTraining || run.aborted()) break;
-    const end = Math.min(start + batchSize, samples);
-    await callbacks.batchBegin(batch, { batch, size: end - start });
-    const xb = takeRows(data.train.x, start, end, order);
-    const yb = takeRows(data.train.y, start, end, order);
-    const wb = weights ? takeRows({ data: weights, shape: [samples] }, start, end, order) : null;
-    const step = trainStep(model, compiled, xb, yb, wb, run.seed);
-    const loss = await step.loss.item();
-    if (!Number.isFinite(loss)) {
-      history.error = nonFiniteLossMessage(loss, epoch, batch);
-      model.stopTraining = true;
-      return null;
-    }
-    step.commit();
-    lossSum += loss * (end - start);
-    seen += end - start;
-    await updateMetrics(compiled, yb, step.yPred);
-    await callbacks.batchEnd(batch, {
-      batch,
-      size: end - start,
-      loss: lossSum / seen,
-      ...metricLogs(compiled, '', true),
-    });
-  }
-  if (seen === 0 || run.aborted()) return null;
-  return epochEndLogs(model, compiled, data.validation, batchSize, lossSum / seen);
-}
-
 export async function fitModel(
   model: Sequential,
   x: ModelInput,
@@ -215,7 +168,7 @@ export async function fitModel(
     let lastLogs: Logs = {};
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining && !aborted(); epoch++) {
       await callbacks.epochBegin(epoch, {});
-      const logs = trainer ? await runPlannedEpoch(run, epoch, trainer) : await runEpoch(run, epoch);
+      const logs = await runEpoch(run, epoch, trainer);
       if (!logs) break;
       await callbacks.epochEnd(epoch, logs);
       lastLogs = logs;
@@ -223,7 +176,7 @@ export async function fitModel(
     history.stopped = model.stopTraining || aborted() || history.error !== null;
     await callbacks.trainEnd(lastLogs);
   } finally {
-    trainer?.destroy();
+    releaseRunner(model, trainer);
   }
   return history;
 }

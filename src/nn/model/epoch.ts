@@ -1,36 +1,28 @@
 /**
- * One epoch of fit on the planned WebGPU step (planned-step.ts), pipelined: step b+1 is issued
- * before step b's loss (and predictions, when metrics need them) is read back, so the GPU works
- * while the host waits for the read, runs metrics and callbacks. The callbacks see the same
- * sequence as on the eager path (batchBegin b, batchEnd b, batchBegin b+1, ...). A step issued
- * ahead is taken back (the state ring rewound) when it must not count:
+ * One epoch of fit, for every backend and executor: shuffled batches, each a step of the runner
+ * (a compiled step program, planned-step.ts, or the eager step, eager-step.ts). Where the runner
+ * has a pipelining depth (WebGPU), step b+1 is issued before step b's loss (and predictions, when
+ * metrics need them) is read back, so the device works while the host waits for the read, runs
+ * metrics and callbacks. The callbacks see the same sequence either way (batchBegin b, batchEnd
+ * b, batchBegin b+1, ...). A step issued ahead is taken back (the state rewound) when it must not
+ * count:
  *   - step b's loss is non-finite: steps b and b+1 are taken back, history.error is set and the
  *     model keeps the weights, slots and moving statistics from before step b;
  *   - stopTraining or abort is seen before batch b+1 begins;
  *   - a callback changed the learning rate or assigned weights (setWeights) after step b+1 was
  *     issued: b+1 is issued again, with them.
- * Batch callbacks that read weights during an epoch see those of the epoch's start.
+ * Batch callbacks that read weights during an epoch see those of the epoch's start (compiled
+ * steps) or the newest (eager).
  */
 
 import { Random, streamKey } from '../../graph/random';
-import { sizeOf } from '../../graph/shape';
 import type { Logs } from '../callbacks/callback';
-import type { HostTensor } from '../metric';
+import { gatherRows } from './data';
+import type { StepRunner } from './eager-step';
 import { epochEndLogs } from './evaluation';
 import type { Run } from './fit';
-import type { HostBatch, PlannedTrainer } from './planned-step';
+import type { HostBatch } from './planned-step';
 import { metricLogs, nonFiniteLossMessage, yieldToEventLoop } from './step';
-
-/** Rows `[start, end)` of `host` (or the rows `order` lists there), copied on the host. */
-export function gatherRows(host: HostTensor, start: number, end: number, order?: Int32Array): Float32Array {
-  const rowSize = sizeOf(host.shape.slice(1));
-  const out = new Float32Array((end - start) * rowSize);
-  for (let r = start; r < end; r++) {
-    const src = order ? order[r] : r;
-    out.set(host.data.subarray(src * rowSize, (src + 1) * rowSize), (r - start) * rowSize);
-  }
-  return out;
-}
 
 interface Issued {
   batch: HostBatch;
@@ -40,11 +32,8 @@ interface Issued {
   learningRate: number;
 }
 
-export async function runPlannedEpoch(
-  run: Run,
-  epoch: number,
-  trainer: PlannedTrainer,
-): Promise<Logs | null> {
+/** Trains one epoch; returns its logs, or null when it ended before any batch or was aborted or failed. */
+export async function runEpoch(run: Run, epoch: number, trainer: StepRunner): Promise<Logs | null> {
   const { model, compiled, data, weights, batchSize, callbacks, history } = run;
   const optimizer = compiled.optimizer;
   const samples = data.train.x.shape[0];
@@ -97,7 +86,7 @@ export async function runPlannedEpoch(
         ahead = issue(ahead.batch);
       } else if (!ahead) trainer.adoptAssignments();
       const current = ahead ?? issue(batchAt(b));
-      ahead = b + 1 < batches ? issue(batchAt(b + 1)) : null;
+      ahead = trainer.depth > 0 && b + 1 < batches ? issue(batchAt(b + 1)) : null;
       const [lossValues, predicted] = await current.read;
       const loss = lossValues[0];
       if (!Number.isFinite(loss)) {

@@ -1,0 +1,60 @@
+/**
+ * Staging buffers for the values a plan reads back after a step, pooled by size: made with the
+ * plan for the reads it expects (two each, so a step can be issued while the previous step's read
+ * is still pending), more on demand, none destroyed until the plan is.
+ */
+import type { GpuHost } from './host';
+
+interface Staged {
+  readonly staging: GPUBuffer;
+  readonly bytes: number;
+  readonly length: number;
+}
+
+export class ReadbackPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+
+  constructor(
+    private readonly host: GpuHost,
+    /** Every buffer made goes here, for the plan to destroy. */
+    private readonly made: GPUBuffer[],
+  ) {}
+
+  /** Two staging buffers of `bytes` made now. */
+  reserve(bytes: number): void {
+    const list = this.free.get(bytes) ?? [];
+    list.push(this.create(bytes), this.create(bytes));
+    this.free.set(bytes, list);
+  }
+
+  /** Copies `length` floats of `source` into a staging buffer in `encoder`. */
+  stage(encoder: GPUCommandEncoder, source: GPUBuffer, length: number): Staged {
+    const bytes = Math.max(length * 4, 4);
+    const staging = this.free.get(bytes)?.pop() ?? this.create(bytes);
+    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
+    return { staging, bytes, length };
+  }
+
+  /** The staged values once the GPU has written them; the buffer goes back to the pool. */
+  async resolve({ staging, bytes, length }: Staged): Promise<Float32Array> {
+    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+    const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0, length * 4));
+    staging.unmap();
+    this.free.get(bytes)?.push(staging) ?? this.free.set(bytes, [staging]);
+    return values;
+  }
+
+  clear(): void {
+    this.free.clear();
+  }
+
+  private create(bytes: number): GPUBuffer {
+    const buffer = this.host.buffers.create(
+      bytes,
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      'plan readback',
+    );
+    this.made.push(buffer);
+    return buffer;
+  }
+}

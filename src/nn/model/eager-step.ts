@@ -1,0 +1,63 @@
+/**
+ * The eager step behind fit's one loop (epoch.ts) when the step is not compiled (`executor:
+ * 'eager'`, or a step that cannot be traced): trainStep dispatched op by op, the loss read back,
+ * and the update committed only when it is finite. It runs when issued (pipelining depth 0), and
+ * it works on the model's variables directly, so loading and storing state are nothing.
+ */
+import { tensor } from '../../graph/engine';
+import type { HostBatch } from './planned-step';
+import type { Compiled, Sequential } from './sequential';
+import { trainStep } from './step';
+
+/** What fit's loop drives: a compiled step (PlannedTrainer) or this eager one. */
+export interface StepRunner {
+  /** Steps the loop may issue before reading the oldest one's loss. */
+  readonly depth: number;
+  load(): void;
+  store(): void;
+  adoptAssignments(): void;
+  readonly hasAssignments: boolean;
+  /** Runs one step; resolves with [loss] or [loss, yPred]. */
+  issue(batch: HostBatch): Promise<Float32Array[]>;
+  rewind(steps: number): void;
+  destroy(): void;
+}
+
+export class EagerTrainer implements StepRunner {
+  readonly depth = 0;
+  readonly hasAssignments = false;
+  /** Whether the newest step was applied (a step with a non-finite loss is not). */
+  private applied = false;
+
+  constructor(
+    private readonly model: Sequential,
+    private readonly compiled: Compiled,
+    private readonly seed: number,
+    private readonly xShape: readonly number[],
+    private readonly yShape: readonly number[],
+  ) {}
+
+  load(): void {}
+  store(): void {}
+  adoptAssignments(): void {}
+  destroy(): void {}
+
+  async issue(batch: HostBatch): Promise<Float32Array[]> {
+    const xb = tensor(batch.x, [batch.rows, ...this.xShape]);
+    const yb = tensor(batch.y, [batch.rows, ...this.yShape]);
+    const wb = batch.w ? tensor(batch.w, [batch.rows]) : null;
+    const step = trainStep(this.model, this.compiled, xb, yb, wb, this.seed);
+    const loss = await step.loss.data();
+    this.applied = Number.isFinite(loss[0]);
+    if (!this.applied) return [loss];
+    step.commit();
+    return this.compiled.metrics.length > 0 ? [loss, await step.yPred.data()] : [loss];
+  }
+
+  /** Only a step whose loss was not finite is taken back, and it was never applied. */
+  rewind(steps: number): void {
+    if (steps > 1 || (steps === 1 && this.applied)) {
+      throw new Error(`EagerTrainer.rewind(${steps}): an applied eager step cannot be taken back`);
+    }
+  }
+}
