@@ -71,18 +71,18 @@ describe.each<[string, () => Backend]>([
       compile.mockClear();
       const predicted = await m.predict(x, { batchSize });
       expect(await predicted.data()).toEqual(reference.predictions);
-      const logs = await m.evaluate(x, y, { batchSize });
+      const logs = await m.evaluate(x, y, { batchSize, returnDict: true });
       expect(logs.loss).toBe(reference.loss);
       // The full batch and the last, smaller one, for predict and for evaluate.
       expect(compile).toHaveBeenCalledTimes(4);
       await m.predict(x, { batchSize });
-      expect((await m.evaluate(x, y, { batchSize })).loss).toBe(reference.loss);
+      expect((await m.evaluate(x, y, { batchSize, returnDict: true })).loss).toBe(reference.loss);
       expect(compile).toHaveBeenCalledTimes(4);
       // Training changes the weights; the kept steps read them at the next call.
       await m.fit(x, y, { batchSize, epochs: 2, executor: 'eager' });
       const after = await eagerReference(m);
       expect(after.loss).not.toBe(reference.loss);
-      expect((await m.evaluate(x, y, { batchSize })).loss).toBe(after.loss);
+      expect((await m.evaluate(x, y, { batchSize, returnDict: true })).loss).toBe(after.loss);
       expect(await (await m.predict(x, { batchSize })).data()).toEqual(after.predictions);
       expect(compile).toHaveBeenCalledTimes(4);
     } finally {
