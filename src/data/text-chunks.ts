@@ -60,8 +60,15 @@ function openDecoder(first: Uint8Array, { file, encoding }: BlobTextOptions): Te
     if (utf16 !== null && !label.toLowerCase().startsWith('utf-16')) {
       throw new CsvError(
         { file },
-        `looks like ${utf16.toUpperCase()} text without a byte-order mark (every other byte is zero); ` +
-          `pass { encoding: '${utf16}' }, or save it as UTF-8`,
+        `looks like ${utf16.toUpperCase()} text without a byte-order mark (every other byte is zero)`,
+        {
+          advice: `pass { encoding: '${utf16}' }, or save it as UTF-8`,
+          // The page offers the encoding it looks like first.
+          remedy: {
+            action: 'choose-encoding',
+            encodings: [utf16, ...COMMON_ENCODINGS.map((e) => e.encoding).filter((e) => e !== utf16)],
+          },
+        },
       );
     }
     if (binary !== null && utf16 === null) {

@@ -33,6 +33,19 @@ describe('errors say what to do as data, and in plain words without option names
     expect(t.columns[0].dict).toEqual(['Zürich', 'Málaga']);
   });
 
+  it('UTF-16 without a byte-order mark: its encoding offered first, and it reads the file', async () => {
+    const bytes = Buffer.from('city,t\nZürich,1\nMálaga,2\n', 'utf16le');
+    const e = (await caught(parseCsv(new File([bytes], 'u16.csv')))) as CsvError;
+    expect(e.message).toMatch(/; pass \{ encoding: 'utf-16le' \}, or save it as UTF-8$/);
+    expect(e.plain).toBe(
+      'u16.csv: looks like UTF-16LE text without a byte-order mark (every other byte is zero)',
+    );
+    const encodings = e.remedy?.action === 'choose-encoding' ? e.remedy.encodings : [];
+    expect(encodings[0]).toBe('utf-16le');
+    const t = await parseCsv(new File([bytes], 'u16.csv'), { encoding: encodings[0] });
+    expect(t.columns[0].dict).toEqual(['Zürich', 'Málaga']);
+  });
+
   it('a missing column at prediction time: impute, naming the columns', async () => {
     const train = tableFromRows(
       ['a', 'b', 'y'],
