@@ -46,6 +46,20 @@ test('an 8x8 integer-pixel table is one numeric block, image-shaped, and the CNN
   await expect(page.getByRole('button', { name: 'Small CNN (rows as square images)' })).toBeEnabled();
 });
 
+test('the CNN trains on the digits block, borders and all', async ({ page }) => {
+  await open(page, DIGITS);
+  await expect(page.getByTestId('data-summary')).toContainText('64 features');
+  await page.getByRole('button', { name: 'Small CNN (rows as square images)' }).click();
+  await page.getByLabel('epochs').fill('8');
+  await page.getByLabel('epochs').dispatchEvent('change');
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 110_000 });
+  const accuracy = Number(
+    await page.getByTestId('test-metrics').locator('tr', { hasText: 'accuracy' }).locator('td').textContent(),
+  );
+  expect(accuracy).toBeGreaterThan(0.8); // ten classes: chance is 0.1
+});
+
 test('the target is picked by evidence, says why, and a one-row junk class can be left out', async ({
   page,
 }) => {
