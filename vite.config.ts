@@ -24,8 +24,9 @@ const WORKERS: Record<string, { built: string; entry: string }> = {
  * The package build's Worker and sample URLs. Vite would turn `new URL('./w.ts', import.meta.url)`
  * into `new URL("/assets/w-hash.js", "" + import.meta.url)`, which neither resolves beside the
  * package's files nor is seen by a consumer's bundler. Here the Workers are entries of their own
- * (dist/lib/training-worker.js, csv-worker.js, dataset-worker.js) and the samples are copied to dist/lib/samples; each
- * reference becomes the literal `new URL("./file", import.meta.url)` that Vite and webpack bundle.
+ * (dist/lib/training-worker.js, csv-worker.js, dataset-worker.js), the samples are copied to
+ * dist/lib/samples, and each reference becomes the literal `new URL("./file", import.meta.url)`
+ * that Vite and webpack bundle.
  */
 function packageUrls(): Plugin {
   const samples = readdirSync('public/samples').sort();
@@ -87,8 +88,8 @@ export default defineConfig(({ mode }) => {
         minify: false,
         // Only the samples (packageUrls copies them), not the app's page files.
         copyPublicDir: false,
-        // Two entries, one build: shared library code goes into chunks both import, so a page that
-        // uses the element and the library holds one copy of the library (and one engine).
+        // One build for all entries: shared library code goes into chunks they import, so a page
+        // that uses the element and the library holds one copy of the library (and one engine).
         lib: {
           entry: {
             index: 'src/index.ts',
