@@ -18,6 +18,19 @@ export class InvalidArgumentError extends WebGPUTrainerError {}
 /** A backend could not be set up or was used wrongly (tensors from two backends in one op). */
 export class BackendError extends WebGPUTrainerError {}
 
+/**
+ * The device a backend ran on is gone (lost, destroyed, a driver reset): nothing more runs on that
+ * backend. fit recovers from it (see `recoverBackend` in graph/engine.ts); other calls reject with it.
+ */
+export class DeviceLostError extends BackendError {}
+
+/**
+ * One allocation or submit failed on a device that is still usable (out of device memory, a
+ * validation error at a size limit). The backend stays healthy; what the failed call would have made
+ * does not exist.
+ */
+export class DeviceAllocationError extends BackendError {}
+
 /** Formats a shape the way messages show it: `[2,3]`, `[]` for a scalar. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

@@ -10,6 +10,7 @@ export {
   getBackendInfo,
   type MemoryLimits,
   memoryLimitsOf,
+  type Recovery,
   setBackend,
   setMemoryBudget,
   wireDefaultBackend,
@@ -23,7 +24,6 @@ export {
 export { ShaderCompileError } from './backend/webgpu/pipelines';
 export { type PlanCounters, StepPlan, type StepPlanOptions } from './backend/webgpu/plan';
 export {
-  DeviceLostError,
   WebGPUBackend,
   type WebGPUBackendOptions,
   type WebGPUCounters,
@@ -31,6 +31,8 @@ export {
 export * from './data/index';
 export {
   BackendError,
+  DeviceAllocationError,
+  DeviceLostError,
   InvalidArgumentError,
   type MemoryFault,
   OutOfMemoryError,

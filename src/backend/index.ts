@@ -2,7 +2,7 @@
 
 import { InvalidArgumentError } from '../errors';
 import type { Backend, BackendName } from '../graph/backend';
-import { currentBackend, setDefaultBackend, useBackend } from '../graph/engine';
+import { currentBackend, setBackendRecovery, setDefaultBackend, useBackend } from '../graph/engine';
 import { CpuBackend } from './cpu/cpu-backend';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
 
@@ -13,9 +13,40 @@ export interface BackendInfo {
   description: string;
   /** Why the backend asked for is not the one in use, when it is not. */
   fallbackReason?: string;
+  /** The last recovery: which backend failed, why, and what replaced it. */
+  recovered?: Recovery;
+}
+
+export interface Recovery {
+  from: string;
+  to: string;
+  cause: string;
+  /** Date.now() when it happened. */
+  at: number;
 }
 
 let fallbackReason: string | undefined;
+let lastRecovery: Recovery | undefined;
+
+/**
+ * Replaces a backend whose device is gone: a new WebGPU device when the failed backend was WebGPU
+ * and one can be had, else the CPU backend. The state to continue from is the caller's (fit keeps a
+ * host copy of the model's last-good state).
+ */
+async function recover(failed: Backend, cause: Error): Promise<Backend> {
+  let next: Backend | undefined;
+  if (failed.name === 'webgpu') {
+    try {
+      next = await WebGPUBackend.create();
+    } catch (e) {
+      fallbackReason = `recovering from "${cause.message}": ${(e as Error).message}; running on the CPU backend`;
+    }
+  }
+  next ??= new CpuBackend();
+  useBackend(next);
+  lastRecovery = { from: failed.description, to: next.description, cause: cause.message, at: Date.now() };
+  return next;
+}
 
 /**
  * Wires the CPU backend in as the graph's default (graph owns the Backend interface and imports no
@@ -23,6 +54,7 @@ let fallbackReason: string | undefined;
  */
 export function wireDefaultBackend(): void {
   setDefaultBackend(() => new CpuBackend());
+  setBackendRecovery(recover);
 }
 
 /**
@@ -60,5 +92,10 @@ export function getBackend(): BackendName {
 
 export function getBackendInfo(): BackendInfo {
   const b: Backend = currentBackend();
-  return { name: b.name, description: b.description, ...(fallbackReason ? { fallbackReason } : {}) };
+  return {
+    name: b.name,
+    description: b.description,
+    ...(fallbackReason ? { fallbackReason } : {}),
+    ...(lastRecovery ? { recovered: lastRecovery } : {}),
+  };
 }

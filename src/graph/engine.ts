@@ -33,6 +33,28 @@ export function currentBackend(): Backend {
   return current;
 }
 
+/**
+ * What replaces a backend whose device was lost or cannot go on: given the backend that failed and
+ * why, it makes (and makes current) the backend to continue on (a new device, else the CPU), or
+ * throws when there is none. Wired in by src/backend/index.ts, like the default backend.
+ */
+export type BackendRecovery = (failed: Backend, cause: Error) => Promise<Backend>;
+
+let recovery: BackendRecovery | undefined;
+
+export function setBackendRecovery(handler: BackendRecovery): void {
+  recovery = handler;
+}
+
+/**
+ * Replaces `failed` (fit calls this on DeviceLostError, then rebuilds its step from the model's
+ * last-good state on the backend returned). Throws `cause` when no recovery is wired in.
+ */
+export async function recoverBackend(failed: Backend, cause: Error): Promise<Backend> {
+  if (!recovery) throw cause;
+  return recovery(failed, cause);
+}
+
 /** Makes `backend` the one new tensors and ops run on. Returns the previous one. */
 export function useBackend(backend: Backend): Backend {
   const previous = currentBackend();

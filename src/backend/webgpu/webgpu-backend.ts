@@ -2,7 +2,7 @@
  * The WebGPU backend: tensors live in GPU buffers, `run` encodes an op's dispatches and submits
  * them without waiting, `read` copies into a pooled staging buffer and maps it.
  */
-import { BackendError, fmtShape } from '../../errors';
+import { BackendError, DeviceLostError, fmtShape } from '../../errors';
 import type { Backend, KernelInput } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
 import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-step';
@@ -19,7 +19,7 @@ import { WebGPUStep } from './step';
 export { workgroupGrid } from './host';
 
 /** The device went away (driver reset, destroy()): the message says why; weights read before are intact. */
-export class DeviceLostError extends BackendError {}
+export { DeviceLostError };
 
 export interface WebGPUBackendOptions extends DeviceOptions {
   /** Default: 'register' on CPU-emulated (fallback) adapters, 'tiled' on real GPUs. */
