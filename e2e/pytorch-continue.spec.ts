@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { unzipSync } from 'fflate';
-import { runPython, tempDir, torchMissing, writeFiles } from '../test/export/python';
+import { removeTempDirs, runPython, tempDir, torchMissing, writeFiles } from '../test/export/python';
+
+test.afterAll(removeTempDirs);
 
 // The round trip a user makes: train here, download the bundle, continue in PyTorch on the raw
 // CSV, load the result back through the Models panel's file input, and train on here.

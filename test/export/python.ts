@@ -4,8 +4,7 @@
  * numpy_torch/ stands in for it (see its README), so the generated file itself still runs.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,9 +38,7 @@ export const torchMissing = probe('import torch');
 /** Why onnx.checker cannot run, or null. */
 export const onnxMissing = probe('import onnx');
 
-export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'export-'));
-}
+export { removeTempDirs, tempDir } from './temp-dirs';
 
 export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): void {
   for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
