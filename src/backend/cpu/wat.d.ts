@@ -3,3 +3,9 @@ declare module '*.wat' {
   const bytes: Uint8Array;
   export default bytes;
 }
+
+/** The same module with its multiply-adds as relaxed SIMD's f32x4.relaxed_madd (validates only where the engine has it). */
+declare module '*.wat?relaxed' {
+  const bytes: Uint8Array;
+  export default bytes;
+}

@@ -1,14 +1,19 @@
 /**
  * The float32 matmul's WebAssembly SIMD path (matmul.wat): the same GotoBLAS/BLIS blocking as the
  * TypeScript kernel (matmul.ts, its twin and the fallback), with op(A) packed in panels
- * of 4 rows and op(B) in panels of 8 columns straight into the module's memory by the TypeScript
- * packers, and every 4 x 8 block of C computed in v128 registers by the module. C is written in
- * the module's memory and copied out once. Where the engine has no WebAssembly SIMD (or no
- * WebAssembly), `matmulWasm` says so and the caller uses the TypeScript kernel.
+ * of 4 rows and op(B) in panels of 8 columns by the TypeScript packers (which read A and B where
+ * they are: in place when they live in the kernel memory), and every 4 x 8 block of C computed in
+ * v128 registers by the module. The module works on the CPU backend's one kernel memory
+ * (../wasm/): a C that lives there (a compiled step's buffer) is written in place, any other C
+ * goes through a staging region and is copied out once. Where the engine has no WebAssembly SIMD
+ * (or no WebAssembly), `matmulWasm` says so and the caller uses the TypeScript kernel.
  */
+import { kernelModule } from '../wasm/modules';
+import type { Region, WasmRuntime } from '../wasm/runtime';
 import type { MatmulDims } from './matmul';
 import { packA, packB } from './matmul';
-import bytes from './matmul.wat';
+import plain from './matmul.wat';
+import relaxed from './matmul.wat?relaxed';
 
 const MR = 4;
 const NR = 8;
@@ -16,79 +21,98 @@ const KC = 256;
 /** A block of packed A (MC x KC floats, 256 KiB) stays in L2 while B's panels stream through L1. */
 const MC = 256;
 const NC = 1024;
-/** Bytes 0..127 are the module's scratch tile for edge blocks. */
+/** The panels' region: the 128-byte scratch tile for edge blocks, packed A, packed B. */
 const PACK_A = 128;
 const PACK_B = PACK_A + MC * KC * 4;
-const C_AT = PACK_B + NC * KC * 4;
-/** C must fit the 32-bit address space with the packing buffers (4 GiB less what they take). */
-const MAX_C_BYTES = 2 ** 32 - C_AT - 65_536;
+const PANEL_BYTES = PACK_B + NC * KC * 4;
 
-interface Kernel {
-  memory: WebAssembly.Memory;
-  blocks(pa: number, pb: number, kc: number, mc: number, nc: number, c: number, n: number, acc: number): void;
+interface Exports {
+  blocks(
+    pa: number,
+    pb: number,
+    kc: number,
+    mc: number,
+    nc: number,
+    c: number,
+    n: number,
+    acc: number,
+    scratch: number,
+  ): void;
 }
 
-let kernel: Kernel | null | undefined;
-let enabled = true;
+/** The packing panels, allocated in the kernel memory on first use and kept. */
+let panels: Region | null = null;
 
-function load(): Kernel | null {
-  if (kernel !== undefined) return kernel;
-  try {
-    // Synchronous: the module is ~1 KB, under the main thread's limit for synchronous compiles.
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), {});
-    kernel = instance.exports as unknown as Kernel;
-  } catch {
-    kernel = null; // no WebAssembly, or no SIMD: validation fails and the TypeScript kernel runs
-  }
-  return kernel;
+function panelsIn(runtime: WasmRuntime): Region | null {
+  panels ??= runtime.alloc(PANEL_BYTES);
+  return panels;
 }
 
-/** Whether the SIMD kernel can run here (and has not been switched off). */
+/** Whether the SIMD kernel can run here (and WebAssembly kernels are not switched off). */
 export function wasmMatmulAvailable(): boolean {
-  return enabled && load() !== null;
+  return kernelModule<Exports>('matmul', plain, relaxed) !== null;
 }
 
-/** Switches the WebAssembly path off or on (tests compare it with its TypeScript twin; benchmarks A/B). */
-export function useWasmMatmul(on: boolean): void {
-  enabled = on;
-}
-
-function ensureMemory(k: Kernel, bytesNeeded: number): void {
-  const have = k.memory.buffer.byteLength;
-  if (bytesNeeded > have) k.memory.grow(Math.ceil((bytesNeeded - have) / 65_536));
+/**
+ * `view` if it still is a view of the memory's buffer, else its `length` floats remade at `offset`
+ * (a growth detached it, and a detached view's length reads 0, so the length is taken before).
+ */
+function current(runtime: WasmRuntime, view: Float32Array, offset: number, length: number): Float32Array {
+  return offset >= 0 && view.buffer !== runtime.memory.buffer ? runtime.f32(offset, length) : view;
 }
 
 /**
  * C = op(A) op(B) for float32 operands through the SIMD module; false (and C untouched) when the
- * module cannot run here or C would not fit its memory, so the caller runs the TypeScript kernel.
+ * module cannot run here or the kernel memory cannot hold C, so the caller runs the TypeScript kernel.
  */
 export function matmulWasm(a: Float32Array, b: Float32Array, c: Float32Array, dims: MatmulDims): boolean {
   const { m, n, k } = dims;
-  const cBytes = m * n * 4;
-  if (!enabled || cBytes > MAX_C_BYTES) return false;
-  const wasm = load();
+  const wasm = kernelModule<Exports>('matmul', plain, relaxed);
   if (!wasm) return false;
+  const runtime = wasm.runtime;
+  const [atA, atB, lengthA, lengthB] = [runtime.offsetOf(a), runtime.offsetOf(b), a.length, b.length];
+  const base = panelsIn(runtime);
+  if (!base) return false;
   if (k === 0 || m === 0 || n === 0) {
     c.fill(0, 0, m * n);
     return true;
   }
-  ensureMemory(wasm, C_AT + cBytes);
-  // Views are made after any growth: growing the memory detaches the old buffer.
-  const buffer = wasm.memory.buffer;
-  const packedA = new Float32Array(buffer, PACK_A, MC * KC);
-  const packedB = new Float32Array(buffer, PACK_B, NC * KC);
+  let atC = runtime.offsetOf(c);
+  const staging = atC < 0 ? runtime.alloc(m * n * 4) : null;
+  if (atC < 0) {
+    if (!staging) return false;
+    atC = staging.offset;
+  }
+  // A staging region may have grown the memory: views of it made before are remade.
+  const [opA, opB] = [current(runtime, a, atA, lengthA), current(runtime, b, atB, lengthB)];
+  const packedA = runtime.f32(base.offset + PACK_A, MC * KC);
+  const packedB = runtime.f32(base.offset + PACK_B, NC * KC);
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = Math.min(KC, k - k0);
     for (let j0 = 0; j0 < n; j0 += NC) {
       const nc = Math.min(NC, n - j0);
-      packB(b, dims, j0, nc, k0, kc, packedB, NR);
+      packB(opB, dims, j0, nc, k0, kc, packedB, NR);
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mc = Math.min(MC, m - i0);
-        packA(a, dims, i0, mc, k0, kc, packedA, MR);
-        wasm.blocks(PACK_A, PACK_B, kc, mc, nc, C_AT + (i0 * n + j0) * 4, n, k0 > 0 ? 1 : 0);
+        packA(opA, dims, i0, mc, k0, kc, packedA, MR);
+        const cAt = atC + (i0 * n + j0) * 4;
+        wasm.exports.blocks(
+          base.offset + PACK_A,
+          base.offset + PACK_B,
+          kc,
+          mc,
+          nc,
+          cAt,
+          n,
+          k0 > 0 ? 1 : 0,
+          base.offset,
+        );
       }
     }
   }
-  c.set(new Float32Array(buffer, C_AT, m * n));
+  if (staging) {
+    c.set(runtime.f32(staging.offset, m * n));
+    runtime.release(staging);
+  }
   return true;
 }

@@ -7,13 +7,13 @@
 ;; accumulators: per k step two loads of B, four broadcasts of A and eight multiply-adds, so 32
 ;; multiply-adds per 6 loads. Blocks that overhang the edge of C go through a 4 x 8 scratch tile.
 ;;
-;; Memory (byte offsets chosen by the caller): packed A, packed B, C (row-major [m, n] floats).
-;; Sums are float32 (the TypeScript twin sums in float64 and rounds once per k block).
+;; Memory: the CPU backend's kernel memory (src/backend/cpu/wasm/), byte offsets chosen by the
+;; caller: packed A, packed B, C (row-major [m, n] floats, in place wherever the caller's C lives)
+;; and a 128-byte scratch tile. Sums are float32 (the TypeScript twin sums in float64 and rounds
+;; once per k block). Multiply-adds are relaxed SIMD's where the engine has it (a fused
+;; multiply-add on CPUs with FMA); scripts/vite-wat.mjs assembles a plain-SIMD variant too.
 (module
-  (memory (export "memory") 1)
-
-  ;; The scratch tile for edge blocks: 4 rows of 8 floats at byte 0 (the caller keeps 0..127 free).
-  (global $SCRATCH i32 (i32.const 0))
+  (import "env" "memory" (memory 1))
 
   ;; One 4 x 8 block: c (byte address of its top-left element), ldc (bytes between its rows);
   ;; accumulate: add to what c holds instead of overwriting it.
@@ -42,17 +42,17 @@
         (local.set $b0 (v128.load (local.get $pb)))
         (local.set $b1 (v128.load offset=16 (local.get $pb)))
         (local.set $a (f32x4.splat (f32.load (local.get $pa))))
-        (local.set $r0a (f32x4.add (local.get $r0a) (f32x4.mul (local.get $a) (local.get $b0))))
-        (local.set $r0b (f32x4.add (local.get $r0b) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $r0a (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $r0a)))
+        (local.set $r0b (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $r0b)))
         (local.set $a (f32x4.splat (f32.load offset=4 (local.get $pa))))
-        (local.set $r1a (f32x4.add (local.get $r1a) (f32x4.mul (local.get $a) (local.get $b0))))
-        (local.set $r1b (f32x4.add (local.get $r1b) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $r1a (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $r1a)))
+        (local.set $r1b (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $r1b)))
         (local.set $a (f32x4.splat (f32.load offset=8 (local.get $pa))))
-        (local.set $r2a (f32x4.add (local.get $r2a) (f32x4.mul (local.get $a) (local.get $b0))))
-        (local.set $r2b (f32x4.add (local.get $r2b) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $r2a (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $r2a)))
+        (local.set $r2b (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $r2b)))
         (local.set $a (f32x4.splat (f32.load offset=12 (local.get $pa))))
-        (local.set $r3a (f32x4.add (local.get $r3a) (f32x4.mul (local.get $a) (local.get $b0))))
-        (local.set $r3b (f32x4.add (local.get $r3b) (f32x4.mul (local.get $a) (local.get $b1))))
+        (local.set $r3a (f32x4.relaxed_madd (local.get $a) (local.get $b0) (local.get $r3a)))
+        (local.set $r3b (f32x4.relaxed_madd (local.get $a) (local.get $b1) (local.get $r3b)))
         (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
         (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
         (br_if $k (i32.lt_u (local.get $pa) (local.get $end)))))
@@ -65,12 +65,13 @@
     (v128.store (local.get $c3) (local.get $r3a))
     (v128.store offset=16 (local.get $c3) (local.get $r3b)))
 
-  ;; Copies rows x cols floats between C (stride ldc bytes) and the scratch tile (stride 32 bytes);
-  ;; toScratch: C -> scratch (zeros past rows/cols), else scratch -> C.
+  ;; Copies rows x cols floats between C (stride ldc bytes) and the scratch tile (4 rows of 8 floats,
+  ;; stride 32 bytes); toScratch: C -> scratch (zeros past rows/cols), else scratch -> C.
   (func $edge (param $c i32) (param $ldc i32) (param $rows i32) (param $cols i32) (param $toScratch i32)
+              (param $scratch i32)
     (local $r i32) (local $s i32) (local $cp i32) (local $tp i32)
     (if (local.get $toScratch)
-      (then (memory.fill (global.get $SCRATCH) (i32.const 0) (i32.const 128))))
+      (then (memory.fill (local.get $scratch) (i32.const 0) (i32.const 128))))
     (local.set $r (i32.const 0))
     (block $rowsDone
       (loop $row
@@ -81,7 +82,7 @@
             (br_if $colsDone (i32.ge_u (local.get $s) (local.get $cols)))
             (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc)))
                                     (i32.shl (local.get $s) (i32.const 2))))
-            (local.set $tp (i32.add (global.get $SCRATCH)
+            (local.set $tp (i32.add (local.get $scratch)
                                     (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $s)) (i32.const 2))))
             (if (local.get $toScratch)
               (then (f32.store (local.get $tp) (f32.load (local.get $cp))))
@@ -93,9 +94,10 @@
 
   ;; Every 4 x 8 block of an mc x nc part of C from packed panels of depth kc: pa (ceil(mc/4)
   ;; panels of 4 kc floats), pb (ceil(nc/8) panels of 8 kc floats), c (byte address of C[i0, j0]),
-  ;; n (C's row length in floats). B's panel stays in cache while A's panels stream past it.
+  ;; n (C's row length in floats), scratch (128 bytes for edge blocks). B's panel stays in cache
+  ;; while A's panels stream past it.
   (func (export "blocks") (param $pa i32) (param $pb i32) (param $kc i32) (param $mc i32) (param $nc i32)
-                          (param $c i32) (param $n i32) (param $accumulate i32)
+                          (param $c i32) (param $n i32) (param $accumulate i32) (param $scratch i32)
     (local $ldc i32) (local $jp i32) (local $ip i32) (local $rows i32) (local $cols i32)
     (local $at i32) (local $aPanel i32) (local $bPanel i32)
     (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
@@ -120,10 +122,12 @@
                                  (local.get $ldc) (local.get $accumulate)))
               (else
                 (if (local.get $accumulate)
-                  (then (call $edge (local.get $at) (local.get $ldc) (local.get $rows) (local.get $cols) (i32.const 1))))
-                (call $block (local.get $aPanel) (local.get $bPanel) (local.get $kc) (global.get $SCRATCH)
+                  (then (call $edge (local.get $at) (local.get $ldc) (local.get $rows) (local.get $cols) (i32.const 1)
+                             (local.get $scratch))))
+                (call $block (local.get $aPanel) (local.get $bPanel) (local.get $kc) (local.get $scratch)
                              (i32.const 32) (local.get $accumulate))
-                (call $edge (local.get $at) (local.get $ldc) (local.get $rows) (local.get $cols) (i32.const 0))))
+                (call $edge (local.get $at) (local.get $ldc) (local.get $rows) (local.get $cols) (i32.const 0)
+                           (local.get $scratch))))
             (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
             (br $i)))
         (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
