@@ -3,9 +3,11 @@
 import { InvalidArgumentError } from '../errors';
 import type { Backend, BackendName } from '../graph/backend';
 import { currentBackend, setDefaultBackend, useBackend } from '../graph/engine';
+import { type AutoOptions, autoInfo, type BackendChoice, disableAuto, enableAuto } from './auto';
 import { CpuBackend } from './cpu/cpu-backend';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
 
+export type { AutoOptions, BackendChoice, BackendTiming } from './auto';
 export { type MemoryLimits, memoryLimitsOf, setMemoryBudget } from './limits';
 
 export interface BackendInfo {
@@ -13,6 +15,10 @@ export interface BackendInfo {
   description: string;
   /** Why the backend asked for is not the one in use, when it is not. */
   fallbackReason?: string;
+  /** Set while setBackend('auto') is in force. */
+  mode?: 'auto';
+  /** What auto picked for the last model fit, and why (with the timings). */
+  choice?: BackendChoice;
 }
 
 let fallbackReason: string | undefined;
@@ -27,9 +33,19 @@ export function wireDefaultBackend(): void {
 
 /**
  * Switches the backend that new tensors and ops use. 'webgpu' falls back to 'cpu' (with the reason
- * logged and kept in getBackendInfo) when WebGPU cannot be used.
+ * logged and kept in getBackendInfo) when WebGPU cannot be used. 'auto' picks per model: each fit
+ * times a few of its steps on both and trains on the faster (see auto.ts; getBackendInfo().choice).
  */
-export async function setBackend(name: BackendName): Promise<BackendInfo> {
+export async function setBackend(
+  name: BackendName | 'auto',
+  options: AutoOptions = {},
+): Promise<BackendInfo> {
+  if (name === 'auto') {
+    fallbackReason = undefined;
+    await enableAuto(options);
+    return getBackendInfo();
+  }
+  if (name === 'cpu' || name === 'webgpu') disableAuto();
   if (name === 'cpu') {
     fallbackReason = undefined;
     if (currentBackend().name !== 'cpu') useBackend(new CpuBackend());
@@ -49,7 +65,7 @@ export async function setBackend(name: BackendName): Promise<BackendInfo> {
     return getBackendInfo();
   }
   throw new InvalidArgumentError(
-    `setBackend: unknown backend ${typeof name === 'string' ? `'${name}'` : String(name)}, expected 'cpu' or 'webgpu'`,
+    `setBackend: unknown backend ${typeof name === 'string' ? `'${name}'` : String(name)}, expected 'auto', 'cpu' or 'webgpu'`,
   );
 }
 
@@ -60,5 +76,10 @@ export function getBackend(): BackendName {
 
 export function getBackendInfo(): BackendInfo {
   const b: Backend = currentBackend();
-  return { name: b.name, description: b.description, ...(fallbackReason ? { fallbackReason } : {}) };
+  return {
+    name: b.name,
+    description: b.description,
+    ...(fallbackReason ? { fallbackReason } : {}),
+    ...autoInfo(),
+  };
 }
