@@ -5,7 +5,10 @@
 
 export { CpuBackend } from './backend/cpu/cpu-backend';
 export {
+  type AutoOptions,
+  type BackendChoice,
   type BackendInfo,
+  type BackendTiming,
   getBackend,
   getBackendInfo,
   type MemoryLimits,

@@ -3,9 +3,11 @@
 import { InvalidArgumentError } from '../errors';
 import type { Backend, BackendName } from '../graph/backend';
 import { currentBackend, setBackendRecovery, setDefaultBackend, useBackend } from '../graph/engine';
+import { type AutoOptions, autoInfo, type BackendChoice, disableAuto, enableAuto } from './auto';
 import { CpuBackend } from './cpu/cpu-backend';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
 
+export type { AutoOptions, BackendChoice, BackendTiming } from './auto';
 export { type MemoryLimits, memoryLimitsOf, setMemoryBudget } from './limits';
 
 export interface BackendInfo {
@@ -15,6 +17,10 @@ export interface BackendInfo {
   fallbackReason?: string;
   /** The last recovery: which backend failed, why, and what replaced it. */
   recovered?: Recovery;
+  /** Set while setBackend('auto') is in force. */
+  mode?: 'auto';
+  /** What auto picked for the last model fit, and why (with the timings). */
+  choice?: BackendChoice;
 }
 
 export interface Recovery {
@@ -59,9 +65,19 @@ export function wireDefaultBackend(): void {
 
 /**
  * Switches the backend that new tensors and ops use. 'webgpu' falls back to 'cpu' (with the reason
- * logged and kept in getBackendInfo) when WebGPU cannot be used.
+ * logged and kept in getBackendInfo) when WebGPU cannot be used. 'auto' picks per model: each fit
+ * times a few of its steps on both and trains on the faster (see auto.ts; getBackendInfo().choice).
  */
-export async function setBackend(name: BackendName): Promise<BackendInfo> {
+export async function setBackend(
+  name: BackendName | 'auto',
+  options: AutoOptions = {},
+): Promise<BackendInfo> {
+  if (name === 'auto') {
+    fallbackReason = undefined;
+    await enableAuto(options);
+    return getBackendInfo();
+  }
+  if (name === 'cpu' || name === 'webgpu') disableAuto();
   if (name === 'cpu') {
     fallbackReason = undefined;
     if (currentBackend().name !== 'cpu') useBackend(new CpuBackend());
@@ -81,7 +97,7 @@ export async function setBackend(name: BackendName): Promise<BackendInfo> {
     return getBackendInfo();
   }
   throw new InvalidArgumentError(
-    `setBackend: unknown backend ${typeof name === 'string' ? `'${name}'` : String(name)}, expected 'cpu' or 'webgpu'`,
+    `setBackend: unknown backend ${typeof name === 'string' ? `'${name}'` : String(name)}, expected 'auto', 'cpu' or 'webgpu'`,
   );
 }
 
@@ -97,5 +113,6 @@ export function getBackendInfo(): BackendInfo {
     description: b.description,
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(lastRecovery ? { recovered: lastRecovery } : {}),
+    ...autoInfo(),
   };
 }

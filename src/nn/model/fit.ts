@@ -9,9 +9,11 @@ import { type Callback, CallbackList, type Logs } from '../callbacks/callback';
 import { History } from '../callbacks/history';
 import { ProgressLogger } from '../callbacks/progress-logger';
 import type { HostTensor } from '../metric';
+import { chooseBackendFor } from './backend-probe';
 import { classSampleWeights, hostRows, type ModelInput } from './data';
 import { runEpoch } from './epoch';
 import { chooseExecutor, type Executor, releaseRunner } from './executor';
+import { placeOnCurrentBackend } from './placement';
 import type { Compiled, Sequential } from './sequential';
 import { positiveInteger, prepareData } from './step';
 
@@ -161,6 +163,9 @@ export async function fitModel(
     history,
     aborted,
   };
+  // setBackend('auto') picks the backend for this model and batch size here, before the step compiles.
+  await chooseBackendFor(run);
+  await placeOnCurrentBackend(model);
   const trainer = chooseExecutor(o.executor ?? 'auto', run);
   model.stopTraining = false;
   try {
