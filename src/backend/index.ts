@@ -1,6 +1,6 @@
 /** Choosing the backend ops run on. */
 
-import { InvalidArgumentError } from '../errors';
+import { DeviceAllocationError, InvalidArgumentError } from '../errors';
 import type { Backend, BackendName } from '../graph/backend';
 import { currentBackend, setBackendRecovery, setDefaultBackend, useBackend } from '../graph/engine';
 import { type AutoOptions, autoInfo, type BackendChoice, disableAuto, enableAuto } from './auto';
@@ -41,7 +41,8 @@ let lastRecovery: Recovery | undefined;
  */
 async function recover(failed: Backend, cause: Error): Promise<Backend> {
   let next: Backend | undefined;
-  if (failed.name === 'webgpu') {
+  // A step too large for the device would fail on a new one alike: an allocation fault goes to the CPU.
+  if (failed.name === 'webgpu' && !(cause instanceof DeviceAllocationError)) {
     try {
       next = await WebGPUBackend.create();
     } catch (e) {

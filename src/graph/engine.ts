@@ -33,6 +33,20 @@ export function currentBackend(): Backend {
   return current;
 }
 
+let host: Backend | undefined;
+
+/**
+ * A backend of the default kind (the CPU), made once and kept apart from the current one: values
+ * that must outlive a lost device (a model's last-good state, read while no live backend is current)
+ * are put there. The current backend is left as it is; only recovery or setBackend changes it.
+ */
+export function hostBackend(): Backend {
+  if (current?.name === 'cpu') return current;
+  if (!makeDefault) return currentBackend();
+  host ??= makeDefault();
+  return host;
+}
+
 /**
  * What replaces a backend whose device was lost or cannot go on: given the backend that failed and
  * why, it makes (and makes current) the backend to continue on (a new device, else the CPU), or

@@ -4,10 +4,11 @@
  * `loadModelWeights` checks the whole file against the model before assigning anything, so a
  * failed load leaves every weight as it was. Matching rules are in weights-match.ts.
  */
-import { InvalidArgumentError } from '../errors';
+import { DeviceLostError, InvalidArgumentError } from '../errors';
 import { tensor, withBackend } from '../graph/engine';
 import { ModelStateError } from '../nn/errors';
 import type { LossConfig } from '../nn/losses';
+import { ensureReadable } from '../nn/model/last-good';
 import type { Sequential } from '../nn/model/sequential';
 import type { SerializedOptimizer } from '../nn/optimizers/optimizer';
 import { encodeJsonWeights } from './json-weights';
@@ -119,6 +120,20 @@ export async function hostTensors(
   );
 }
 
+/** Host copies of the model's weights; a model whose device is gone gives its last-good state. */
+async function modelTensors(model: Sequential): Promise<Map<string, WeightTensor>> {
+  ensureReadable(model);
+  const read = () => hostTensors(model.variables.map((v) => [v.name, v.value]));
+  try {
+    return await read();
+  } catch (e) {
+    // The device went during the reads: once the backend says so, the host copy is read.
+    if (!(e instanceof DeviceLostError)) throw e;
+    ensureReadable(model);
+    return read();
+  }
+}
+
 /** The model's weights file: safetensors bytes, or the JSON form as UTF-8 bytes. */
 export async function exportModelWeights(
   model: Sequential,
@@ -136,7 +151,7 @@ export async function exportModelWeights(
     );
   }
   const metadata = modelMetadata(model, options);
-  const tensors = await hostTensors(model.variables.map((v) => [v.name, v.value]));
+  const tensors = await modelTensors(model);
   if (format === 'json') return new TextEncoder().encode(encodeJsonWeights(tensors, metadata));
   return encodeSafetensors(tensors, metadata);
 }

@@ -25,7 +25,9 @@ export type { ModelInput } from './model/data';
 export type { EvaluateOptions, PredictOptions } from './model/evaluation';
 export type { FitOptions } from './model/fit';
 export { ModelBusyError } from './model/guard';
+export { captureLastGood, type LastGoodState, lastGoodOf } from './model/last-good';
 export { type EstimateOptions, estimateMemory, type LayerMemory, type MemoryEstimate } from './model/memory';
+export { FitRecoveryError, MAX_RECOVERIES } from './model/recovery';
 export {
   type CompileArgs,
   type Compiled,

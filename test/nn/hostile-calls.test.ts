@@ -108,7 +108,7 @@ describe('callbacks', () => {
       'fit(callbacks[0]) must be a Callback (extend Callback, or use LambdaCallback), received null',
     );
     expect((await rejection(m.fit(x, y, { callbacks: [new Callback(), {} as never] }))).message).toBe(
-      'fit(callbacks[1]) has none of the hooks onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd; extend Callback, or use LambdaCallback',
+      'fit(callbacks[1]) has none of the hooks onTrainBegin, onTrainEnd, onEpochBegin, onEpochEnd, onBatchBegin, onBatchEnd, onRecovered; extend Callback, or use LambdaCallback',
     );
     expect((await rejection(m.fit(x, y, { callbacks: [{ onEpochEnd: 5 } as never] }))).message).toBe(
       'fit(callbacks[0]).onEpochEnd must be a function, received 5',

@@ -9,6 +9,20 @@ import type { Sequential } from '../model/sequential';
 /** Metric values by log name. */
 export type Logs = Record<string, number>;
 
+/**
+ * A recovery fit made: the device it trained on was lost (or could not allocate), and training went
+ * on from the last-good state of `epoch` completed epochs on another backend.
+ */
+export interface RecoveredInfo {
+  /** The epoch fit went on from (the interrupted one, re-run from its start). */
+  epoch: number;
+  /** The backend that failed and the one that replaced it (their descriptions). */
+  from: string;
+  to: string;
+  /** The fault's message. */
+  cause: string;
+}
+
 /** What fit tells callbacks about the run before it starts. */
 export interface TrainingParams {
   epochs: number;
@@ -51,6 +65,8 @@ export class Callback {
   onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
   onBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
   onBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+  /** Not in Keras: fit recovered from a device fault and goes on (see RecoveredInfo). */
+  onRecovered(_info: RecoveredInfo): void | Promise<void> {}
 }
 
 /** Calls every callback's hook in order, awaiting each. */
@@ -81,8 +97,28 @@ export class CallbackList {
    * ReduceLROnPlateau) reaches the callbacks after it, History last among them.
    */
   async epochEnd(epoch: number, logs: Logs): Promise<void> {
-    const shared = { ...logs };
-    for (const c of this.callbacks) await c.onEpochEnd(epoch, shared);
+    this.epochEndAt = { epoch, next: 0, logs: { ...logs } };
+    await this.resumeEpochEnd();
+  }
+
+  /** Where an epochEnd stands: the callbacks before `next` have run. */
+  private epochEndAt: { epoch: number; next: number; logs: Logs } | null = null;
+
+  /**
+   * Runs the rest of an epochEnd that a fault interrupted (fit recovered in between): the callback
+   * that was running is called again, the ones before it are not.
+   */
+  async resumeEpochEnd(): Promise<void> {
+    const at = this.epochEndAt;
+    if (!at) return;
+    for (; at.next < this.callbacks.length; at.next++) {
+      await this.callbacks[at.next].onEpochEnd(at.epoch, at.logs);
+    }
+    this.epochEndAt = null;
+  }
+
+  async recovered(info: RecoveredInfo): Promise<void> {
+    for (const c of this.callbacks) await c.onRecovered({ ...info });
   }
 
   async batchBegin(batch: number, logs: Logs): Promise<void> {

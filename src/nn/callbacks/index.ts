@@ -1,4 +1,4 @@
-export { Callback, CallbackList, type Logs, type TrainingParams } from './callback';
+export { Callback, CallbackList, type Logs, type RecoveredInfo, type TrainingParams } from './callback';
 export { EarlyStopping, type EarlyStoppingJSON, type EarlyStoppingOptions } from './early-stopping';
 export { History, type HistoryJSON } from './history';
 export { LambdaCallback, type LambdaHooks } from './lambda-callback';

@@ -1,6 +1,6 @@
 /** A callback from plain functions, for one-off hooks without a class: `new LambdaCallback({ onEpochEnd })`. */
 import type { Sequential } from '../model/sequential';
-import { Callback, type Logs } from './callback';
+import { Callback, type Logs, type RecoveredInfo } from './callback';
 
 type Hook<A extends unknown[]> = (...args: [...A, Sequential]) => void | Promise<void>;
 
@@ -11,6 +11,7 @@ export interface LambdaHooks {
   onEpochEnd?: Hook<[epoch: number, logs: Logs]>;
   onBatchBegin?: Hook<[batch: number, logs: Logs]>;
   onBatchEnd?: Hook<[batch: number, logs: Logs]>;
+  onRecovered?: Hook<[info: RecoveredInfo]>;
 }
 
 /** Each given function runs at its hook, with the hook's arguments and the model last. */
@@ -41,5 +42,9 @@ export class LambdaCallback extends Callback {
 
   override onBatchEnd(batch: number, logs: Logs) {
     return this.hooks.onBatchEnd?.(batch, logs, this.requireModel());
+  }
+
+  override onRecovered(info: RecoveredInfo) {
+    return this.hooks.onRecovered?.(info, this.requireModel());
   }
 }

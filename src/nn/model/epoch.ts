@@ -6,8 +6,10 @@
  * metrics and callbacks. The callbacks see the same sequence either way (batchBegin b, batchEnd
  * b, batchBegin b+1, ...). A step issued ahead is taken back (the state rewound) when it must not
  * count:
- *   - step b's loss is non-finite: steps b and b+1 are taken back, history.error is set and the
- *     model keeps the weights, slots and moving statistics from before step b;
+ *   - step b's loss is non-finite, or grew DIVERGENCE_FACTOR (1,000) times past the run's lowest
+ *     batch loss and above its first: steps b and b+1 are taken back, history.error says why and
+ *     fit puts the model back to its last-good state (weights, slots, moving statistics and step
+ *     count of the last completed epoch; last-good.ts);
  *   - stopTraining or abort is seen before batch b+1 begins;
  *   - a callback changed the learning rate or assigned weights (setWeights) after step b+1 was
  *     issued: b+1 is issued again, with them.
@@ -22,7 +24,7 @@ import type { StepRunner } from './eager-step';
 import { epochEndLogs } from './evaluation';
 import type { Run } from './fit';
 import type { HostBatch } from './planned-step';
-import { metricLogs, nonFiniteLossMessage, yieldToEventLoop } from './step';
+import { DIVERGENCE_FACTOR, metricLogs, nonFiniteLossMessage, yieldToEventLoop } from './step';
 
 interface Issued {
   batch: HostBatch;
@@ -30,6 +32,24 @@ interface Issued {
   /** The step count and learning rate it was issued with. */
   iteration: number;
   learningRate: number;
+}
+
+/**
+ * The divergence guard: history.error's text when `loss` is DIVERGENCE_FACTOR times the run's
+ * lowest batch loss and above its first one (a loss near zero may well grow 1,000x and still be
+ * small, while a run that diverges passes where it started), else null; keeps the reference points.
+ */
+function divergence(run: Run, loss: number, epoch: number, batch: number): string | null {
+  if (Number.isNaN(run.firstLoss)) run.firstLoss = loss;
+  if (loss > DIVERGENCE_FACTOR * run.bestLoss && loss > run.firstLoss) {
+    return (
+      `fit: the loss diverged to ${loss} at epoch ${epoch}, batch ${batch}, over ${DIVERGENCE_FACTOR}x ` +
+      `its lowest (${run.bestLoss}); training stopped and the model was put back to its last-good state, ` +
+      'the last completed epoch (try a lower learning rate or gradient clipping)'
+    );
+  }
+  run.bestLoss = Math.min(run.bestLoss, loss);
+  return null;
 }
 
 /** Trains one epoch; returns its logs, or null when it ended before any batch or was aborted or failed. */
@@ -89,11 +109,15 @@ export async function runEpoch(run: Run, epoch: number, trainer: StepRunner): Pr
       ahead = trainer.depth > 0 && b + 1 < batches ? issue(batchAt(b + 1)) : null;
       const [lossValues, predicted] = await current.read;
       const loss = lossValues[0];
-      if (!Number.isFinite(loss)) {
+      const failure = !Number.isFinite(loss)
+        ? nonFiniteLossMessage(loss, epoch, b)
+        : divergence(run, loss, epoch, b);
+      if (failure !== null) {
         if (ahead) discard(ahead);
         ahead = null;
-        trainer.rewind(1);
-        history.error = nonFiniteLossMessage(loss, epoch, b);
+        // A non-finite step was never applied on the eager path; fit restores the last-good state.
+        if (!Number.isFinite(loss)) trainer.rewind(1);
+        history.error = failure;
         model.stopTraining = true;
         return null;
       }

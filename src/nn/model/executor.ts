@@ -64,6 +64,27 @@ function keptFor(run: Run, backend: Backend): PlannedTrainer | null {
   return null;
 }
 
+/**
+ * Drops the model's kept training steps (their backend's device is gone, fit recovers onto another):
+ * freeing them may fail on the dead device, which is no loss.
+ */
+export function forgetTrainingSteps(model: Sequential): void {
+  const k = kept.get(model);
+  if (!k) return;
+  kept.delete(model);
+  release.unregister(k.trainer);
+  destroyQuietly(k.trainer);
+}
+
+/** Destroys a runner whose device may be gone: what it held is unreachable either way. */
+export function destroyQuietly(runner: { destroy(): void }): void {
+  try {
+    runner.destroy();
+  } catch {
+    // The device is gone; its buffers went with it.
+  }
+}
+
 /** Gives back a runner fit is done with: a kept trainer stays, any other is destroyed. */
 export function releaseRunner(model: Sequential, runner: StepRunner): void {
   if (kept.get(model)?.trainer !== runner) runner.destroy();

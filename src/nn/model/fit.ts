@@ -5,15 +5,19 @@
  * `signal` aborts.
  */
 import { InvalidArgumentError } from '../../errors';
+import type { Backend } from '../../graph/backend';
 import { type Callback, CallbackList, type Logs } from '../callbacks/callback';
 import { History } from '../callbacks/history';
 import { ProgressLogger } from '../callbacks/progress-logger';
 import type { HostTensor } from '../metric';
 import { chooseBackendFor } from './backend-probe';
 import { classSampleWeights, hostRows, type ModelInput } from './data';
+import type { StepRunner } from './eager-step';
 import { runEpoch } from './epoch';
 import { chooseExecutor, type Executor, releaseRunner } from './executor';
+import { captureLastGood, lastGoodOf, restoreLastGood } from './last-good';
 import { placeOnCurrentBackend } from './placement';
+import { type DeviceFault, deviceFaultOf, modelBackend, recoverRun } from './recovery';
 import type { Compiled, Sequential } from './sequential';
 import { positiveInteger, prepareData } from './step';
 
@@ -116,6 +120,11 @@ export interface Run {
   callbacks: CallbackList;
   history: History;
   aborted: () => boolean;
+  /** Recoveries from device faults so far (recovery.ts bounds them). */
+  recoveries: number;
+  /** The divergence guard's reference points (epoch.ts): the run's first and lowest batch loss. */
+  firstLoss: number;
+  bestLoss: number;
 }
 
 export async function fitModel(
@@ -162,26 +171,87 @@ export async function fitModel(
     callbacks,
     history,
     aborted,
+    recoveries: 0,
+    firstLoss: Number.NaN,
+    bestLoss: Number.POSITIVE_INFINITY,
   };
   // setBackend('auto') picks the backend for this model and batch size here, before the step compiles.
   await chooseBackendFor(run);
   await placeOnCurrentBackend(model);
-  const trainer = chooseExecutor(o.executor ?? 'auto', run);
+  const executor = o.executor ?? 'auto';
+  let trainer = chooseExecutor(executor, run);
+  /** Where the steps run: a fault is judged by this backend, whatever a read moved the model to. */
+  let backend = modelBackend(run);
   model.stopTraining = false;
   try {
+    await captureLastGood(model, initialEpoch);
     await callbacks.trainBegin({});
-    let lastLogs: Logs = {};
-    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining && !aborted(); epoch++) {
-      await callbacks.epochBegin(epoch, {});
-      const logs = await runEpoch(run, epoch, trainer);
-      if (!logs) break;
-      await callbacks.epochEnd(epoch, logs);
-      lastLogs = logs;
-    }
+    const { lastLogs, captured } = await trainEpochs(run, initialEpoch, epochs, {
+      runner: () => trainer,
+      backend: () => backend,
+      recover: async (fault) => {
+        trainer = await recoverRun(run, trainer, backend, fault, executor);
+        backend = modelBackend(run);
+      },
+    });
+    // A failed run (non-finite or diverging loss) goes back to the last completed epoch.
+    if (history.error !== null) restoreLastGood(model, modelBackend(run));
+    else if (!captured) await captureLastGood(model, lastGoodOf(model)?.epoch ?? initialEpoch);
     history.stopped = model.stopTraining || aborted() || history.error !== null;
     await callbacks.trainEnd(lastLogs);
   } finally {
     releaseRunner(model, trainer);
   }
   return history;
+}
+
+interface Recovering {
+  runner: () => StepRunner;
+  backend: () => Backend;
+  recover: (fault: DeviceFault) => Promise<void>;
+}
+
+/**
+ * The epochs from `first`, each captured as the last-good state once its logs are in (before its
+ * epochEnd callbacks, so they and any read after a device loss see it). A device fault anywhere in
+ * an epoch (a step, a readback, validation, a callback's read) recovers and re-runs the epoch from
+ * its start; one during the epochEnd callbacks finishes them from the one that was running.
+ */
+async function trainEpochs(
+  run: Run,
+  first: number,
+  epochs: number,
+  r: Recovering,
+): Promise<{ lastLogs: Logs; captured: boolean }> {
+  const { model, callbacks, aborted } = run;
+  let lastLogs: Logs = {};
+  let ended: Logs | null = null;
+  /** Whether the last-good state is the model's state now (no step since the last capture). */
+  let captured = true;
+  for (let epoch = first; epoch < epochs && !model.stopTraining && !aborted(); ) {
+    try {
+      if (ended) await callbacks.resumeEpochEnd();
+      else {
+        await callbacks.epochBegin(epoch, {});
+        captured = false;
+        const logs = await runEpoch(run, epoch, r.runner());
+        if (!logs) break;
+        await captureLastGood(model, epoch + 1);
+        captured = true;
+        ended = logs;
+        await callbacks.epochEnd(epoch, logs);
+      }
+      lastLogs = ended;
+      ended = null;
+      epoch++;
+    } catch (e) {
+      const fault = await deviceFaultOf(e, r.backend());
+      if (!fault) throw e;
+      await r.recover(fault);
+      // Re-run the interrupted epoch, unless it had ended and only its callbacks were left.
+      if (!ended) epoch = lastGoodOf(model)?.epoch ?? epoch;
+      captured = true;
+    }
+  }
+  return { lastLogs, captured };
 }

@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError } from '../../errors';
 import { received } from '../../validate';
-import { Callback, type Logs, type TrainingParams } from '../callbacks/callback';
+import { Callback, type Logs, type RecoveredInfo, type TrainingParams } from '../callbacks/callback';
 import { ModelStateError } from '../errors';
 import type { Sequential } from './sequential';
 
@@ -56,9 +56,10 @@ const HOOKS = [
   'onEpochEnd',
   'onBatchBegin',
   'onBatchEnd',
+  'onRecovered',
 ] as const;
 type Hook = (typeof HOOKS)[number];
-type HookFn = (arg: number | Logs, logs?: Logs) => void | Promise<void>;
+type HookFn = (arg: number | Logs | RecoveredInfo, logs?: Logs) => void | Promise<void>;
 
 /**
  * A callback as fit runs it: the user's hooks, marked as running inside fit. Only hooks the user's
@@ -74,7 +75,10 @@ class GuardedCallback extends Callback {
       const fn = inner[hook] as HookFn | undefined;
       if (inner instanceof Callback && fn === Callback.prototype[hook]) continue;
       if (typeof fn !== 'function') continue;
-      (this as unknown as Record<Hook, HookFn>)[hook] = async (a: number | Logs, b?: Logs) => {
+      (this as unknown as Record<Hook, HookFn>)[hook] = async (
+        a: number | Logs | RecoveredInfo,
+        b?: Logs,
+      ) => {
         const running = runningCalls.get(model);
         if (running) running.inHook++;
         try {

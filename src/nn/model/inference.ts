@@ -138,6 +138,19 @@ function stepsFor(
   return steps;
 }
 
+/** Drops the model's kept inference steps (after a device loss; freeing them may fail, unheeded). */
+export function forgetInferenceSteps(model: Sequential): void {
+  for (const steps of kept.get(model)?.values() ?? []) {
+    release.unregister(steps);
+    try {
+      steps.destroy();
+    } catch {
+      // Their device is gone.
+    }
+  }
+  kept.delete(model);
+}
+
 /** Per batch: its first row, its rows, and what the step read back (in `outputs` order). */
 export type BatchResult = (start: number, rows: number, values: Float32Array[]) => void;
 

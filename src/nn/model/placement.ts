@@ -4,17 +4,34 @@
  * runs, so the call works instead of failing on "inputs live on different backends" (a hint
  * meant for tensors, which names nothing the user made). The copies go through the host, once.
  */
+import { DeviceLostError } from '../../errors';
 import type { Backend } from '../../graph/backend';
 import { currentBackend, tensor } from '../../graph/engine';
 import type { Tensor } from '../../graph/tensor';
+import { ensureReadable } from './last-good';
 import type { Sequential } from './sequential';
 
 async function onBackend(t: Tensor, backend: Backend): Promise<Tensor> {
   return t.backend === backend ? t : tensor(await t.data(), [...t.shape]);
 }
 
-/** Moves every weight and optimizer slot of `model` to the current backend; returns how many moved. */
+/**
+ * Moves every weight and optimizer slot of `model` to the current backend; returns how many moved.
+ * A model whose device is gone moves from its last-good state (last-good.ts).
+ */
 export async function placeOnCurrentBackend(model: Sequential): Promise<number> {
+  ensureReadable(model);
+  try {
+    return await place(model);
+  } catch (e) {
+    // The device went as the values were read: once it says so, they come from the host copy.
+    if (!(e instanceof DeviceLostError)) throw e;
+    ensureReadable(model);
+    return place(model);
+  }
+}
+
+async function place(model: Sequential): Promise<number> {
   const backend = currentBackend();
   const variables = model.variables.filter((v) => v.value.backend !== backend);
   const optimizer = model.compiled?.optimizer;

@@ -26,6 +26,7 @@ import { type EvaluateOptions, evaluateModel, type PredictOptions, predictModel 
 import { type FitOptions, fitModel } from './fit';
 import { checkEvaluateOptions, checkFitOptionTypes, checkInputs } from './fit-options';
 import { exclusive, guardCallbacks } from './guard';
+import { ensureReadable } from './last-good';
 import { assertFits } from './memory';
 import { placeOnCurrentBackend } from './placement';
 import { type ModelSummary, summarize } from './summary';
@@ -219,11 +220,13 @@ export class Sequential {
   /** Copies of every weight in Keras order (layer by layer; kernel before bias), as Keras returns them. */
   getWeights(): Tensor[] {
     // Copies: the caller's tensors stay valid whatever later training does to the model's own buffers.
+    ensureReadable(this); // a model whose device is gone reads its last-good state
     return copyValues(this.variables);
   }
 
   /** Copies of every weight by name (`dense_1.kernel`), in Keras order. */
   getWeightsByName(): Map<string, Tensor> {
+    ensureReadable(this);
     return copyValuesByName(this.variables);
   }
 

@@ -30,11 +30,15 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** history.error when a step's loss is NaN or infinite (the step is not applied). */
+/** How far past its lowest a batch loss may grow before fit calls the run diverged (epoch.ts). */
+export const DIVERGENCE_FACTOR = 1000;
+
+/** history.error when a step's loss is NaN or infinite (fit goes back to the last-good state). */
 export function nonFiniteLossMessage(loss: number, epoch: number, batch: number): string {
   return (
-    `fit: the loss became ${loss} at epoch ${epoch}, batch ${batch}; training stopped and the ` +
-    'weights from before that step were kept (try a lower learning rate, gradient clipping, or check the data)'
+    `fit: the loss became ${loss} at epoch ${epoch}, batch ${batch}; training stopped and the model ` +
+    'was put back to its last-good state, the last completed epoch (try a lower learning rate, ' +
+    'gradient clipping, or check the data)'
   );
 }
 
