@@ -7,22 +7,24 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
-import { getBackendInfo, wireDefaultBackend } from '../../src/backend/index';
+import { getBackendInfo, setMemoryBudget, wireDefaultBackend } from '../../src/backend/index';
 import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { currentBackend, setBackendRecovery, tensor, useBackend } from '../../src/graph/engine';
 import {
   Adam,
   BatchNormalization,
   Dense,
+  DeviceAllocationError,
   Dropout,
   type History,
   LambdaCallback,
   loadModelWeights,
+  OutOfMemoryError,
   type RecoveredInfo,
   Sequential,
 } from '../../src/index';
 import { exportModelWeights } from '../../src/io/model-io';
-import { type LastGoodState, lastGoodOf } from '../../src/nn/model/last-good';
+import { captureLastGood, type LastGoodState, lastGoodOf } from '../../src/nn/model/last-good';
 import { FitRecoveryError } from '../../src/nn/model/recovery';
 import { blobs } from './helpers';
 
@@ -110,6 +112,33 @@ function expectSameEpochs(got: History, want: History, from = 0) {
   }
 }
 
+/** An unfaulted CPU run resumed from `state`: the same state put into a fresh model, from its epoch. */
+async function resumedOnCpu(state: LastGoodState): Promise<History> {
+  useBackend(new CpuBackend());
+  const resumed = makeModel();
+  const shapes = new Map(resumed.variables.map((v) => [v.name, v.shape]));
+  const onCpu = (values: ReadonlyMap<string, Float32Array>, shapeOf: (name: string) => readonly number[]) =>
+    new Map([...values].map(([n, v]) => [n, tensor(v, [...shapeOf(n)])]));
+  resumed.setWeightsByName(onCpu(state.weights, (n) => shapes.get(n)!));
+  resumed.optimizer.setState({
+    iterations: state.iterations,
+    slots: onCpu(state.slots, (n) => shapes.get(n.slice(0, n.lastIndexOf('.')))!),
+  });
+  return resumed.fit(x, y, { ...FIT, initialEpoch: state.epoch });
+}
+
+/** A callback keeping a copy of the model's last-good state as fit recovers. */
+function keepLastGood(into: { state?: LastGoodState }) {
+  return new LambdaCallback({
+    onRecovered: (_info, m) => {
+      const s = lastGoodOf(m)!;
+      const copy = (values: ReadonlyMap<string, Float32Array>) =>
+        new Map([...values].map(([n, v]) => [n, Float32Array.from(v)]));
+      into.state = { ...s, weights: copy(s.weights), slots: copy(s.slots) };
+    },
+  });
+}
+
 describe('fit after a device loss', () => {
   it('goes on on a new WebGPU device from the last completed epoch, with the unfaulted losses', async () => {
     const want = await unfaulted();
@@ -144,37 +173,69 @@ describe('fit after a device loss', () => {
       return cpu;
     });
     const model = makeModel();
-    let state: LastGoodState | undefined;
+    const kept: { state?: LastGoodState } = {};
     const history = await model.fit(x, y, {
       ...FIT,
-      callbacks: [
-        destroyAt(1, 1),
-        new LambdaCallback({
-          onRecovered: (_info, m) => {
-            const s = lastGoodOf(m)!;
-            const copy = (values: ReadonlyMap<string, Float32Array>) =>
-              new Map([...values].map(([n, v]) => [n, Float32Array.from(v)]));
-            state = { ...s, weights: copy(s.weights), slots: copy(s.slots) };
-          },
-        }),
-      ],
+      callbacks: [destroyAt(1, 1), keepLastGood(kept)],
     });
     expect(history.recovered[0]).toMatchObject({ epoch: 1, to: 'CPU (float32)' });
-    expect(state?.epoch).toBe(1);
-    // The unfaulted run resumed from that epoch: the same state put into a fresh model on the CPU.
-    const resumed = makeModel();
-    resumed.setWeightsByName(
-      new Map([...state!.weights].map(([n, v]) => [n, tensor(v, resumed.getWeightsByName().get(n)!.shape)])),
-    );
-    const shapes = new Map(resumed.variables.map((v) => [v.name, v.shape]));
-    resumed.optimizer.setState({
-      iterations: state!.iterations,
-      slots: new Map(
-        [...state!.slots].map(([n, v]) => [n, tensor(v, shapes.get(n.slice(0, n.lastIndexOf('.')))!)]),
-      ),
-    });
-    const want = await resumed.fit(x, y, { ...FIT, initialEpoch: 1 });
+    expect(kept.state?.epoch).toBe(1);
+    const want = await resumedOnCpu(kept.state!);
     expectSameEpochs(history, want, 1);
+  });
+
+  it('goes on on the CPU after an allocation the device cannot take, unless the CPU budget cannot either', async () => {
+    await onGpu();
+    const failAt = (epoch: number) =>
+      new LambdaCallback({
+        onBatchEnd: (batch) => {
+          if (batch === 1 && seenEpoch === epoch && !thrown) {
+            thrown = true;
+            throw new DeviceAllocationError('test: out of device memory for a buffer of 2^31 bytes');
+          }
+        },
+        onEpochBegin: (e) => {
+          seenEpoch = e;
+        },
+      });
+    let seenEpoch = -1;
+    let thrown = false;
+    const kept: { state?: LastGoodState } = {};
+    const model = makeModel();
+    const history = await model.fit(x, y, { ...FIT, callbacks: [failAt(1), keepLastGood(kept)] });
+    expect(history.recovered[0]).toMatchObject({ epoch: 1, to: 'CPU (float32)' });
+    expect(history.recovered[0].cause).toMatch(/out of device memory/);
+    expectSameEpochs(history, await resumedOnCpu(kept.state!), 1);
+
+    await onGpu();
+    thrown = false;
+    const big = makeModel();
+    setMemoryBudget({ cpu: 1000 });
+    try {
+      const error = await big.fit(x, y, { ...FIT, callbacks: [failAt(2)] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OutOfMemoryError);
+      expect((error as Error).message).toMatch(/recovering on CPU/);
+    } finally {
+      setMemoryBudget({ cpu: null });
+    }
+    const state = lastGoodOf(big)!;
+    expect(state.epoch).toBe(2);
+    const weights = big.getWeightsByName();
+    for (const [name, value] of state.weights)
+      expect([...(await weights.get(name)!.data())]).toEqual([...value]);
+  });
+
+  it('keeps the previous last-good state whole when a capture fails mid-copy', async () => {
+    const gpu = await onGpu();
+    const model = makeModel();
+    await model.fit(x, y, { ...FIT, epochs: 2 });
+    const before = lastGoodOf(model)!;
+    const copy = new Map([...before.weights].map(([n, v]) => [n, Float32Array.from(v)]));
+    gpu.device.destroy();
+    await expect(captureLastGood(model, 7)).rejects.toThrow(/destroyed|lost/);
+    const after = lastGoodOf(model)!;
+    expect(after.epoch).toBe(2);
+    for (const [name, value] of copy) expect([...after.weights.get(name)!]).toEqual([...value]);
   });
 
   it('recovers from a loss during validation and during an export from a callback', async () => {
