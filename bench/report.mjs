@@ -47,6 +47,11 @@ export function summarise(spec, result) {
     summary.chanceLoss = Math.log(result.classes);
   }
   if (spec.workload === 'W3') summary.totalMs = summary.ms.median;
+  // Ours: the host copy of the last-good state (issue 15), per epoch and as a share of the epoch.
+  if (result.lastGoodMs?.length) {
+    const perEpoch = result.lastGoodMs.map((ms) => ms / spec.epochs);
+    summary.lastGood = { msPerEpoch: median(perEpoch), share: median(result.lastGoodMs) / summary.ms.median };
+  }
   return summary;
 }
 
@@ -111,6 +116,39 @@ function tableFor(key, rows) {
     );
   }
   return lines.join('\n');
+}
+
+/** The cost of our last-good copy (host copies of weights, slots and step count at each epoch end). */
+function lastGoodTable(rows) {
+  const ours = rows.filter((r) => r.status === 'ok' && r.summary?.lastGood);
+  if (ours.length === 0) return [];
+  const head = [
+    'set-up',
+    'workload',
+    'backend',
+    'copy ms/epoch',
+    'epoch ms',
+    'share of the epoch',
+    'load 1m',
+  ];
+  const lines = [
+    '### Cost of the last-good copy (ours)',
+    '',
+    "Milliseconds fit spends reading the model's weights, optimizer slots and step count back to the " +
+      'host (at its start, at every epoch end), per epoch; the target is under 5% of the epoch.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+  ];
+  for (const r of ours) {
+    const s = r.summary;
+    const epochMs = s.ms.median / r.spec.epochs;
+    lines.push(
+      `| ${r.config} | ${r.spec.workload} | ${r.backend} | ${fmt(s.lastGood.msPerEpoch)} | ${fmt(epochMs)} | ` +
+        `${(100 * s.lastGood.share).toFixed(2)}% | ${r.loadavg ? r.loadavg[0].toFixed(2) : '—'} |`,
+    );
+  }
+  return [lines.join('\n'), ''];
 }
 
 /**
@@ -189,6 +227,7 @@ export function markdown({ date, quick, subset, machine, configs, rows, memory =
       'our webgpu backend, CPU rows against our cpu backend); above 1 means webgpu-trainer is faster.',
     '',
     ...[...groups].flatMap(([key, rs]) => [tableFor(key, rs), '']),
+    ...lastGoodTable(rows),
     ...(memory.length > 0 ? [memoryTable(memory), ''] : []),
     '## Notes',
     '',
@@ -214,6 +253,7 @@ if (
         times: r.times,
         losses: r.losses,
         classes,
+        lastGoodMs: r.lastGoodMs,
         warmupMs: r.summary.warmupMs,
       });
     }

@@ -224,6 +224,7 @@ async function runPair(browser, config, lib, backend) {
         times: result.times,
         losses: result.losses,
         classes: result.classes,
+        ...(result.lastGoodMs ? { lastGoodMs: result.lastGoodMs } : {}),
         summary: summarise(spec, result),
         loadavgAfter: readLoad(),
         dispatchMsAfter:

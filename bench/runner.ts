@@ -42,6 +42,8 @@ export interface RunResult extends BackendReport {
   losses: number[];
   /** W2-W4: the number of classes, so the report can state the chance-level loss ln(classes). */
   classes?: number;
+  /** W2-W4, ours: per repetition, the milliseconds fit spent on the host copy of the last-good state. */
+  lastGoodMs?: number[];
   warmupMs: number;
 }
 
@@ -82,6 +84,7 @@ export async function run(spec: RunSpec): Promise<RunResult> {
   let rep: () => Promise<number | undefined>;
   let dispose: () => void;
   let classes: number | undefined;
+  let lastGood: (() => number) | undefined;
   if (spec.workload === 'W1') {
     const { a, b } = w1Operands(spec.size, spec.chain ?? 1);
     const m = await lib.matmul(a, b, spec.chain ?? 1);
@@ -100,17 +103,20 @@ export async function run(spec: RunSpec): Promise<RunResult> {
       epochs: spec.epochs,
     });
     rep = () => trainer.fit();
+    lastGood = trainer.lastGoodMs?.bind(trainer);
     dispose = () => trainer.dispose();
   }
   const warmupMs = performance.now() - t0;
   const times: number[] = [];
   const losses: number[] = [];
+  const lastGoodMs: number[] = [];
   try {
     while (times.length < spec.maxReps) {
       const start = performance.now();
       const loss = await rep();
       times.push(performance.now() - start);
       if (loss !== undefined) losses.push(loss);
+      if (lastGood) lastGoodMs.push(lastGood());
       const spent = times.reduce((a, b) => a + b, 0);
       const mean = spent / times.length;
       if (times.length >= spec.minReps && mean * spec.maxReps > spec.budgetMs) break;
@@ -119,5 +125,5 @@ export async function run(spec: RunSpec): Promise<RunResult> {
   } finally {
     dispose();
   }
-  return { ...report, times, losses, classes, warmupMs };
+  return { ...report, times, losses, classes, warmupMs, ...(lastGoodMs.length ? { lastGoodMs } : {}) };
 }

@@ -15,6 +15,8 @@ export interface FitSettings {
 export interface Trainer {
   /** Runs `epochs` epochs over the whole dataset; resolves with the last epoch's mean loss. */
   fit(): Promise<number>;
+  /** Ours only: milliseconds the last fit() spent copying the model's last-good state to the host. */
+  lastGoodMs?(): number;
   dispose(): void;
 }
 

@@ -25,6 +25,9 @@ export interface LastGoodState {
   readonly weights: ReadonlyMap<string, Float32Array>;
   /** Every optimizer slot by name (`dense_1.kernel.m`). */
   readonly slots: ReadonlyMap<string, Float32Array>;
+  /** Captures of this model so far and the milliseconds they took in all (the bench's cost row). */
+  readonly captures: number;
+  readonly captureMs: number;
 }
 
 interface Held extends LastGoodState {
@@ -68,6 +71,7 @@ function copyInto(into: Map<string, Float32Array> | undefined, name: string, val
  * epochs. Rejects (the previous state kept) when a read fails.
  */
 export async function captureLastGood(model: Sequential, epoch: number): Promise<void> {
+  const started = performance.now();
   const variables = model.variables;
   const optimizer = model.compiled?.optimizer;
   const state = optimizer?.getState();
@@ -83,8 +87,10 @@ export async function captureLastGood(model: Sequential, epoch: number): Promise
   );
   const shapes = new Map(slotEntries.map(([name, t]) => [name, t.shape]));
   // The swap: one assignment, after every value is in.
+  const captures = (buffers.current?.captures ?? 0) + 1;
+  const captureMs = (buffers.current?.captureMs ?? 0) + performance.now() - started;
   held.set(model, {
-    current: { epoch, iterations, weights, slots, tensors, shapes },
+    current: { epoch, iterations, weights, slots, tensors, shapes, captures, captureMs },
     spare: buffers.current,
   });
 }
