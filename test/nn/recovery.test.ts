@@ -165,6 +165,24 @@ describe('fit after a device loss', () => {
     expect((await exportModelWeights(model)).length).toBeGreaterThan(0);
   });
 
+  it('recovers from a loss before the first step, from the state fit started with', async () => {
+    const want = await unfaulted();
+    await onGpu();
+    const model = makeModel();
+    const lose = new LambdaCallback({
+      onEpochBegin: (epoch) => {
+        if (epoch === 0 && model.optimizer.iterations === 0 && !lost) {
+          lost = true;
+          (currentBackend() as WebGPUBackend).device.destroy();
+        }
+      },
+    });
+    let lost = false;
+    const history = await model.fit(x, y, { ...FIT, callbacks: [lose] });
+    expect(history.recovered.map((r) => r.epoch)).toEqual([0]);
+    expectSameEpochs(history, want.history);
+  });
+
   it('goes on on the CPU when no device can be had, as a CPU run resumed from that state', async () => {
     await onGpu();
     setBackendRecovery(async () => {
