@@ -13,6 +13,8 @@ test('trains a sample in a Worker on WebGPU with live curves, then evaluates on 
   page,
 }) => {
   await loadSample(page, 'Iris flowers', 'iris.csv');
+  // Forced onto WebGPU: auto (the default) takes the CPU for Iris on a software adapter.
+  await page.getByTestId('backend-select').selectOption('webgpu');
   await train(page);
 
   // While it runs: the backend line names the adapter and the Worker, and the loss chart fills.

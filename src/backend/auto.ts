@@ -25,6 +25,11 @@ export interface AutoOptions {
   maxSteps?: number;
   /** The clock in ms (default performance.now): tests give their own. */
   clock?: () => number;
+  /**
+   * Choices made before, elsewhere (the page keeps them across its per-run Workers): a fit whose
+   * model, batch size and adapter match one takes it without timing.
+   */
+  known?: readonly BackendChoice[];
 }
 
 /** What auto picked for the last model fit, and why. */
@@ -38,7 +43,11 @@ export interface BackendChoice {
   rows: number;
   /** Whether this fit reused a choice made for the same model and batch size. */
   cached: boolean;
+  /** What the choice is kept by: the adapter, the model's signature and the batch size. */
+  key: string;
 }
+
+type Measured = Omit<BackendChoice, 'cached' | 'key'>;
 
 interface AutoMode {
   budgetMs: number;
@@ -88,6 +97,7 @@ export async function enableAuto(options: AutoOptions = {}): Promise<void> {
     clock: options.clock ?? (() => performance.now()),
     last: null,
   };
+  for (const c of options.known ?? []) if (!choices.has(c.key)) choices.set(c.key, { ...c, cached: false });
   if (current !== backends.cpu && current !== backends.gpu) useBackend(backends.cpu);
   setBackendChooser(chooseForModel);
 }
@@ -104,14 +114,10 @@ export function autoInfo(): { mode: 'auto'; choice?: BackendChoice } | Record<st
   return auto.last ? { mode: 'auto', choice: auto.last } : { mode: 'auto' };
 }
 
-async function measure(
-  mode: AutoMode,
-  cpu: CpuBackend,
-  request: BackendChoiceRequest,
-): Promise<BackendChoice> {
+async function measure(mode: AutoMode, cpu: CpuBackend, request: BackendChoiceRequest): Promise<Measured> {
   const gpu = backends.gpu;
   if (!gpu) {
-    return { picked: 'cpu', reason: `CPU: ${backends.gpuReason}`, timings: [], rows: 0, cached: false };
+    return { picked: 'cpu', reason: `CPU: ${backends.gpuReason}`, timings: [], rows: 0 };
   }
   const probe = await request.probe();
   const limits = { budgetMs: mode.budgetMs / 2, maxSteps: mode.maxSteps, clock: mode.clock };
@@ -120,9 +126,9 @@ async function measure(
     timings.push(await timeStep(gpu, probe, limits));
   } catch (e) {
     const reason = `CPU: the step failed on ${gpu.description} (${(e as Error).message})`;
-    return { picked: 'cpu', reason, timings, rows: probe.rows, cached: false };
+    return { picked: 'cpu', reason, timings, rows: probe.rows };
   }
-  return { ...decide(timings, probe.rows), timings, rows: probe.rows, cached: false };
+  return { ...decide(timings, probe.rows), timings, rows: probe.rows };
 }
 
 /** The chooser fit consults (backend-probe.ts in src/nn) while auto mode is on. */
@@ -137,13 +143,15 @@ async function chooseForModel(request: BackendChoiceRequest): Promise<void> {
   if (choice) {
     choice = { ...choice, cached: true };
   } else {
+    let measured: Measured;
     try {
-      choice = await measure(mode, cpu, request);
+      measured = await measure(mode, cpu, request);
     } catch (e) {
       // A step that cannot be traced or compiled runs eagerly (executor.ts); the CPU is the safe home.
       const reason = `CPU: the training step could not be timed (${(e as Error).message})`;
-      choice = { picked: 'cpu', reason, timings: [], rows: 0, cached: false };
+      measured = { picked: 'cpu', reason, timings: [], rows: 0 };
     }
+    choice = { ...measured, cached: false, key };
     choices.set(key, choice);
   }
   if (auto !== mode) return;

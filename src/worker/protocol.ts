@@ -2,7 +2,7 @@
  * Messages between the page and the training Worker. Everything is structured-cloneable plain
  * data: arrays travel as { data: Float32Array, shape } and their buffers are transferred.
  */
-import type { BackendInfo } from '../backend/index';
+import type { BackendChoice, BackendInfo } from '../backend/index';
 import type { TrainingState } from '../io/checkpoint';
 import type { HistoryJSON } from '../nn/callbacks/history';
 import type { WeightHistogramSnapshot } from '../nn/callbacks/weight-histograms';
@@ -15,6 +15,9 @@ export interface HostArray {
   shape: number[];
 }
 
+/** Which backend a run asks for: 'auto' times the model on both and picks (setBackend('auto')). */
+export type BackendRequest = 'auto' | 'webgpu' | 'cpu';
+
 export interface XY {
   x: HostArray;
   y: HostArray;
@@ -23,7 +26,9 @@ export interface XY {
 export interface TrainRequest {
   type: 'train';
   runId: string;
-  backend: 'webgpu' | 'cpu';
+  backend: BackendRequest;
+  /** With 'auto': choices earlier runs' Workers made, so the same model is not timed again. */
+  knownBackendChoices?: BackendChoice[];
   model: SequentialJSON;
   optimizer: SerializedOptimizer;
   loss: LossSpec;
@@ -45,7 +50,7 @@ export interface TrainRequest {
 export interface PredictRequest {
   type: 'predict';
   id: number;
-  backend: 'webgpu' | 'cpu';
+  backend: BackendRequest;
   model: SequentialJSON;
   weights: Record<string, HostArray>;
   x: HostArray;

@@ -4,7 +4,7 @@
  * nothing of a Worker (it only calls `post`), so tests run it directly in Node.
  */
 
-import { setBackend } from '../backend/index';
+import { getBackendInfo, setBackend } from '../backend/index';
 import { tensor } from '../graph/engine';
 import type { Tensor } from '../graph/tensor';
 import { restoreTrainingState } from '../io/checkpoint';
@@ -92,11 +92,13 @@ export class TrainingSession {
   }
 
   private async train(r: TrainRequest): Promise<void> {
-    const backend = await setBackend(r.backend);
+    await setBackend(r.backend, { known: r.knownBackendChoices ?? [] });
     const { model, initialEpoch, history } = this.buildModel(r);
     const samples = r.train.x.shape[0];
     const steps = Math.ceil(samples / r.fit.batchSize);
-    this.post({ type: 'started', runId: r.runId, backend, steps, samples, initialEpoch });
+    // Posted when fit begins: with 'auto', fit has picked the backend for this model by then.
+    const started = () =>
+      this.post({ type: 'started', runId: r.runId, backend: getBackendInfo(), steps, samples, initialEpoch });
 
     const validation = r.validation ? ([toTensor(r.validation.x), toTensor(r.validation.y)] as const) : null;
     const earlyStopping = r.earlyStopping
@@ -107,7 +109,7 @@ export class TrainingSession {
         })
       : null;
     const callbacks = [
-      new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps, validation !== null),
+      new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps, validation !== null, started),
       new WeightHistograms({ onSnapshot: (snapshot) => this.post({ type: 'histograms', snapshot }) }),
       new ModelCheckpoint({
         save: (state) => this.post({ type: 'checkpoint', runId: r.runId, state }),
@@ -176,8 +178,13 @@ class ProgressReporter extends Callback {
     private readonly batchSize: number,
     private readonly steps: number,
     private readonly validates: boolean,
+    private readonly started: () => void,
   ) {
     super();
+  }
+
+  override onTrainBegin(): void {
+    this.started();
   }
 
   override onEpochBegin(epoch: number): void {

@@ -1,11 +1,11 @@
 /** A training request for the Iris sample, as the page would send it to the Worker. */
 import { readFileSync } from 'node:fs';
 import { parseCsv, prepareDataset } from '../../src/data/index';
-import type { TrainRequest, XY } from '../../src/worker/protocol';
+import type { BackendRequest, TrainRequest, XY } from '../../src/worker/protocol';
 
 export interface IrisRequestOptions {
   epochs: number;
-  backend?: 'webgpu' | 'cpu';
+  backend?: BackendRequest;
   units?: number;
   runId?: string;
   /** Predict the test split at the end (default true). */

@@ -1,12 +1,18 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { BackendChoice } from '../../backend/index';
 import type { GpuProbe } from '../gpu-probe';
 
-/** Shows which backend trains: the WebGPU adapter (and whether it is a software fallback) or CPU with the reason. */
+/**
+ * Shows what the browser offers: the WebGPU adapter (and whether it is a software fallback) or CPU
+ * with the reason; once a run on auto has picked, which backend it picked (the reason as a tooltip).
+ */
 @customElement('wt-backend-badge')
 export class BackendBadge extends LitElement {
   /** The probe result; undefined while probing. */
   @property({ attribute: false }) probe?: GpuProbe;
+  /** What setBackend('auto') picked for the last run, when it picked. */
+  @property({ attribute: false }) choice?: BackendChoice;
 
   static override styles = css`
     :host { display: inline-block; font-size: 0.85rem; max-width: 100%; }
@@ -17,9 +23,21 @@ export class BackendBadge extends LitElement {
     span { display: inline-block; box-sizing: border-box; max-width: 100%; padding: 0.2rem 0.6rem; border-radius: 0.8rem; border: 1px solid currentColor; line-height: 1.35; }
     .gpu { color: #0a7d32; }
     .cpu { color: #a15c00; }
+    .webgpu { color: #0a7d32; }
   `;
 
   override render() {
+    const c = this.choice;
+    return html`${this.renderProbe()}${
+      c
+        ? html` <span class=${c.picked} data-testid="auto-pick" title=${c.reason}
+            >Auto: ${c.picked === 'cpu' ? 'CPU' : 'WebGPU'}</span
+          >`
+        : ''
+    }`;
+  }
+
+  private renderProbe() {
     const p = this.probe;
     if (!p) return html`<span data-state="probing">Looking for a GPU…</span>`;
     if (!p.available) {

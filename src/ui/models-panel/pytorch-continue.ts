@@ -72,8 +72,7 @@ export class PytorchContinue extends LitElement {
   }
 
   private resume(loaded: LoadedBundle) {
-    const backend = this.run?.backend?.name === 'cpu' ? 'cpu' : 'webgpu';
-    resumeBundle(this.run!, this.data, loaded, 1, backend);
+    resumeBundle(this.run!, this.data, loaded, 1, this.run!.backendPreference);
   }
 
   private async act(fn: () => Promise<void>) {

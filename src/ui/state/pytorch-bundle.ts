@@ -14,7 +14,7 @@ import {
 import { restoreTrainingState } from '../../io/checkpoint';
 import { WeightsFileError } from '../../io/errors';
 import { EarlyStopping } from '../../nn/callbacks/early-stopping';
-import type { TrainRequest } from '../../worker/protocol';
+import type { BackendRequest, TrainRequest } from '../../worker/protocol';
 import type { DataState } from './data-state';
 import type { RunState } from './run-state';
 import { APP_CONTEXT_KEY, type AppContext, type TrainedModel, trainedModelFromFile } from './trained-model';
@@ -114,7 +114,7 @@ export function resumeBundle(
   data: DataState | undefined,
   loaded: LoadedBundle,
   epochs: number,
-  backend: 'webgpu' | 'cpu',
+  backend: BackendRequest,
 ): void {
   const { model, bundle } = loaded;
   const context = model.context;

@@ -4,7 +4,7 @@
  * the context a trained model keeps to predict on CSV rows later.
  */
 import type { PreparedArrays } from '../../data/index';
-import type { TrainRequest, XY } from '../../worker/protocol';
+import type { BackendRequest, TrainRequest, XY } from '../../worker/protocol';
 import type { ModelState } from './model-state';
 import { type AppContext, appMetadata } from './trained-model';
 
@@ -33,7 +33,7 @@ export function balancedClassWeights(labels: Float32Array, classes: number): Rec
 export function trainRequest(
   dataset: PreparedArrays,
   model: ModelState,
-  backend: 'webgpu' | 'cpu',
+  backend: BackendRequest,
 ): { request: TrainRequest; context: AppContext } | null {
   const json = model.modelJson();
   if (!json) return null;

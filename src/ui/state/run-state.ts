@@ -6,13 +6,13 @@
  * finished model becomes `current`, the model predictions use; what was computed with it is in
  * `results`, which forgets it when the model or the dataset changes.
  */
-import type { BackendInfo } from '../../backend/index';
+import type { BackendChoice, BackendInfo } from '../../backend/index';
 import type { PreparedArrays } from '../../data/index';
 import type { TrainingState } from '../../io/checkpoint';
 import { CheckpointStore } from '../../io/storage/index';
 import type { HistoryJSON } from '../../nn/callbacks/history';
 import type { WeightHistogramSnapshot } from '../../nn/callbacks/weight-histograms';
-import type { FromWorker, HostArray, TrainRequest } from '../../worker/protocol';
+import type { BackendRequest, FromWorker, HostArray, TrainRequest } from '../../worker/protocol';
 import { TrainingClient } from '../../worker/training-client';
 import { TrainingLog } from '../training-log';
 import type { DatasetSnapshot } from './data-state';
@@ -65,7 +65,12 @@ function storedHistograms(run: Record<string, unknown> | undefined): WeightHisto
 
 export class RunState extends Observable {
   status: RunStatus = 'idle';
+  /** The backend the running (or last) run trains on, with auto's pick and reason where it chose. */
   backend: BackendInfo | null = null;
+  /** What the next run asks for: 'auto' (default) times the model on both backends and picks. */
+  backendPreference: BackendRequest = 'auto';
+  /** What auto picked in earlier runs (each run has its own Worker): handed to the next, which reuses them. */
+  private readonly backendChoices: BackendChoice[] = [];
   /** Where training runs: in a Worker, or on the page when Workers are unavailable. */
   location: 'worker' | 'page' | null = null;
   readonly progress = new RunProgress();
@@ -101,10 +106,17 @@ export class RunState extends Observable {
     return this.results.evaluation;
   }
 
+  /** Sets what the next run asks for (the Train panel's backend selector, the element's `backend`). */
+  setBackendPreference(backend: BackendRequest): void {
+    if (backend === this.backendPreference) return;
+    this.backendPreference = backend;
+    this.changed();
+  }
+
   start(
     dataset: PreparedArrays,
     model: ModelState,
-    backend: 'webgpu' | 'cpu',
+    backend: BackendRequest = this.backendPreference,
     panels?: PanelsSnapshot,
   ): void {
     const built = trainRequest(dataset, model, backend);
@@ -114,6 +126,7 @@ export class RunState extends Observable {
       return;
     }
     const { request, context } = built;
+    if (backend === 'auto') request.knownBackendChoices = [...this.backendChoices];
     const record: RunRecord = {
       version: 2,
       request: structuredClone(request),
@@ -291,6 +304,7 @@ export class RunState extends Observable {
     switch (m.type) {
       case 'started':
         this.backend = m.backend;
+        if (m.backend.choice && !m.backend.choice.cached) this.backendChoices.push(m.backend.choice);
         this.progress.started(m.steps, m.initialEpoch);
         this.announce('train-begin', {
           runId: m.runId,

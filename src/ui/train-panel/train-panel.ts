@@ -2,10 +2,17 @@ import { css, html, LitElement, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import '../live-chart/live-chart';
 import '../histograms-view/histograms-view';
+import type { BackendRequest } from '../../worker/protocol';
 import { panelStyles } from '../shared-styles';
 import { ObserveController } from '../state/observable';
 import { progressLine } from '../state/run-progress';
 import type { RunState } from '../state/run-state';
+
+const BACKENDS: [BackendRequest, string][] = [
+  ['auto', 'Auto (the faster for this model)'],
+  ['webgpu', 'WebGPU'],
+  ['cpu', 'CPU'],
+];
 
 /** Step 3: train, pause, resume, stop; progress, speed and live curves of every logged metric. */
 @customElement('wt-train-panel')
@@ -46,6 +53,11 @@ export class TrainPanel extends LitElement {
         }
         <button ?disabled=${!active || r.status === 'stopping'} @click=${() => r.stop()}>Stop</button>
         <span data-testid="run-status" class="muted">${r.status}</span>
+        <label>backend
+          <select data-testid="backend-select" ?disabled=${active} @change=${(e: Event) => r.setBackendPreference((e.target as HTMLSelectElement).value as BackendRequest)}>
+            ${BACKENDS.map(([value, text]) => html`<option value=${value} ?selected=${r.backendPreference === value}>${text}</option>`)}
+          </select>
+        </label>
       </div>
       ${r.status !== 'idle' ? this.renderProgress(r) : nothing}
       ${r.error ? html`<p class="error" role="alert" data-testid="run-error">${r.error}</p>` : nothing}
@@ -72,6 +84,13 @@ export class TrainPanel extends LitElement {
             Training on ${b.description}${r.location === 'worker' ? ', in a Worker' : ', on the page'}${
               b.fallbackReason ? ` (${b.fallbackReason})` : ''
             }
+          </p>`
+          : nothing
+      }
+      ${
+        b?.choice
+          ? html`<p class="muted" data-testid="backend-choice">
+            Auto picked ${b.choice.picked === 'cpu' ? 'the CPU' : 'WebGPU'}${b.choice.cached ? ' (timed before for this model)' : ''}: ${b.choice.reason}
           </p>`
           : nothing
       }

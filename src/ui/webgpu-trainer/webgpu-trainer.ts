@@ -56,6 +56,12 @@ export class WebGPUTrainer extends LitElement {
   @property({ type: Number }) epochs: number | null = null;
   /** Train as soon as the data and the model are ready. */
   @property({ type: Boolean }) autostart = false;
+  /**
+   * The backend to train on: `auto` (default) times the model's training step on WebGPU and on the
+   * CPU when training starts and takes the faster; `webgpu` or `cpu` force one. The Train step's
+   * selector changes it too.
+   */
+  @property() backend: string | null = null;
   /** Show only training, evaluation and prediction (the data and model steps stay hidden). */
   @property({ type: Boolean, reflect: true }) compact = false;
 
@@ -131,6 +137,20 @@ export class WebGPUTrainer extends LitElement {
   override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('model') && this.model) this.modelState.request(this.model);
     if (changed.has('epochs') && this.epochs) this.modelState.updateSettings({ epochs: this.epochs });
+    if (changed.has('backend')) this.applyBackend(this.backend);
+  }
+
+  private applyBackend(value: string | null): void {
+    const backend = value ?? 'auto';
+    if (backend === 'auto' || backend === 'webgpu' || backend === 'cpu') {
+      this.run.setBackendPreference(backend);
+      return;
+    }
+    this.fail({
+      name: 'InvalidArgumentError',
+      message: `backend="${backend}": expected auto, webgpu or cpu; training on auto`,
+    });
+    this.run.setBackendPreference('auto');
   }
 
   /** A newly prepared dataset re-shapes the model (input width, output units). */
@@ -163,7 +183,7 @@ export class WebGPUTrainer extends LitElement {
     const prepared = this.data?.prepared;
     if (!prepared) return;
     this.failure = null;
-    this.run.start(prepared, this.modelState, this.probe?.available ? 'webgpu' : 'cpu', {
+    this.run.start(prepared, this.modelState, this.run.backendPreference, {
       dataset: this.data?.snapshot() ?? null,
       model: this.modelState.snapshot(),
     });
@@ -195,7 +215,7 @@ export class WebGPUTrainer extends LitElement {
     return html`
       <header>
         <h1>webgpu-trainer</h1>
-        <wt-backend-badge .probe=${this.probe}></wt-backend-badge>
+        <wt-backend-badge .probe=${this.probe} .choice=${this.run.backend?.choice}></wt-backend-badge>
       </header>
       <p class="intro" data-testid="intro">
         Train a neural network on a table of your own data, here in the browser, on your GPU where it has WebGPU
