@@ -156,7 +156,7 @@ describe('options of the wrong type', () => {
   it("setBackend('tpu') is an InvalidArgumentError, not a TypeError", async () => {
     const e = await rejection(setBackend('tpu' as never));
     expect(e).toBeInstanceOf(InvalidArgumentError);
-    expect(e.message).toBe("setBackend: unknown backend 'tpu', expected 'cpu' or 'webgpu'");
+    expect(e.message).toBe("setBackend: unknown backend 'tpu', expected 'auto', 'cpu' or 'webgpu'");
   });
 });
 
