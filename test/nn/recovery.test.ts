@@ -325,6 +325,22 @@ describe('fit after a device loss', () => {
     expectClose((await model.evaluate(x, y)) as number[], evaluated, 'evaluate', 1e-5);
   });
 
+  it('a fit started after the device went replaces it first and trains on from the last-good state', async () => {
+    const gpu = await onGpu();
+    const twice = makeModel();
+    await twice.fit(x, y, { ...FIT, epochs: 2 });
+    const want = await twice.fit(x, y, { ...FIT, epochs: 2 });
+    const model = makeModel();
+    await model.fit(x, y, { ...FIT, epochs: 2 });
+    gpu.device.destroy();
+    await expect(model.variables[0].value.data()).rejects.toThrow(/destroyed|lost/);
+    const history = await model.fit(x, y, { ...FIT, epochs: 2 });
+    expect(history.recovered).toHaveLength(1);
+    expect(history.recovered[0]).toMatchObject({ epoch: 0, from: gpu.description });
+    expect(currentBackend()).not.toBe(gpu);
+    expectSameEpochs(history, want);
+  });
+
   it('gives up after two recoveries in one fit', async () => {
     await onGpu();
     const model = makeModel();

@@ -17,7 +17,7 @@ import { runEpoch } from './epoch';
 import { chooseExecutor, type Executor, releaseRunner } from './executor';
 import { captureLastGood, lastGoodOf, restoreLastGood } from './last-good';
 import { placeOnCurrentBackend } from './placement';
-import { type DeviceFault, deviceFaultOf, modelBackend, recoverRun } from './recovery';
+import { type DeviceFault, deviceFaultOf, modelBackend, recoverBeforeFit, recoverRun } from './recovery';
 import type { Compiled, Sequential } from './sequential';
 import { positiveInteger, prepareData } from './step';
 
@@ -175,6 +175,7 @@ export async function fitModel(
     firstLoss: Number.NaN,
     bestLoss: Number.POSITIVE_INFINITY,
   };
+  await recoverBeforeFit(run, initialEpoch);
   // setBackend('auto') picks the backend for this model and batch size here, before the step compiles.
   await chooseBackendFor(run);
   await placeOnCurrentBackend(model);

@@ -17,7 +17,7 @@ import type { StepRunner } from './eager-step';
 import { chooseExecutor, destroyQuietly, type Executor, forgetTrainingSteps } from './executor';
 import type { Run } from './fit';
 import { forgetInferenceSteps } from './inference';
-import { lastGoodOf, lostCause, restoreLastGood } from './last-good';
+import { ensureReadable, lastGoodOf, lostCause, restoreLastGood } from './last-good';
 import { assertFits } from './memory';
 import { yieldToEventLoop } from './step';
 
@@ -122,4 +122,35 @@ export async function recoverRun(
   const trainer = chooseExecutor(executor, run);
   await run.callbacks.recovered(info);
   return trainer;
+}
+
+/**
+ * A fit that starts while the current backend's device is gone (lost between calls): the backend
+ * is replaced first and the model moved from its last-good state, as for a fault mid-fit, so the
+ * run trains instead of failing at its first upload. Counts as one of the run's recoveries.
+ */
+export async function recoverBeforeFit(run: Run, initialEpoch: number): Promise<void> {
+  const failed = currentBackend();
+  const fault = lostCause(failed);
+  if (!fault) return;
+  ensureReadable(run.model);
+  forgetTrainingSteps(run.model);
+  forgetInferenceSteps(run.model);
+  let next: Backend;
+  try {
+    next = await recoverBackend(failed, fault);
+  } catch (e) {
+    throw cannotContinue(
+      run,
+      fault,
+      `no backend could replace ${failed.description}: ${(e as Error).message}`,
+    );
+  }
+  run.recoveries++;
+  await run.callbacks.recovered({
+    epoch: initialEpoch,
+    from: failed.description,
+    to: next.description,
+    cause: fault.message,
+  });
 }

@@ -343,7 +343,7 @@ export class Sequential {
           slotsPerWeight: optimizer.slotKeys.length,
         });
       }
-      await placeOnCurrentBackend(this);
+      // fitModel places the weights (after a lost device's replacement and auto's choice).
       return fitModel(this, x, y, callbacks ? { ...options, callbacks } : options);
     });
   }
