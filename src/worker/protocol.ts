@@ -4,6 +4,7 @@
  */
 import type { BackendChoice, BackendInfo } from '../backend/index';
 import type { TrainingState } from '../io/checkpoint';
+import type { RecoveredInfo } from '../nn/callbacks/callback';
 import type { HistoryJSON } from '../nn/callbacks/history';
 import type { WeightHistogramSnapshot } from '../nn/callbacks/weight-histograms';
 import type { LossSpec } from '../nn/losses';
@@ -89,6 +90,11 @@ export type FromWorker =
   /** What the run does between batch reports: validating after an epoch's last batch, evaluating after fit. */
   | { type: 'phase'; phase: RunPhase }
   | { type: 'epoch'; epoch: number; logs: Record<string, number> }
+  /**
+   * fit recovered from a device fault (the device lost, or an allocation it could not take) and goes
+   * on from epoch `info.epoch` on `backend`; the same entry ends up in the done message's history.
+   */
+  | { type: 'recovered'; info: RecoveredInfo; backend: BackendInfo }
   /** The state after an epoch, for the page to store: a reload resumes from it. */
   | { type: 'checkpoint'; runId: string; state: TrainingState }
   /** Weight histograms at train begin and after each epoch (the TensorBoard view). */

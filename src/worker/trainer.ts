@@ -10,7 +10,7 @@ import type { Tensor } from '../graph/tensor';
 import { restoreTrainingState } from '../io/checkpoint';
 import { ModelCheckpoint } from '../io/checkpoint-callback';
 import { exportModelWeights } from '../io/model-io';
-import { Callback, type Logs } from '../nn/callbacks/callback';
+import { Callback, type Logs, type RecoveredInfo } from '../nn/callbacks/callback';
 import { EarlyStopping } from '../nn/callbacks/early-stopping';
 import type { History } from '../nn/callbacks/history';
 import { WeightHistograms } from '../nn/callbacks/weight-histograms';
@@ -211,5 +211,9 @@ class ProgressReporter extends Callback {
 
   override onEpochEnd(epoch: number, logs: Logs): void {
     this.post({ type: 'epoch', epoch, logs: { ...logs } });
+  }
+
+  override onRecovered(info: RecoveredInfo): void {
+    this.post({ type: 'recovered', info: { ...info }, backend: getBackendInfo() });
   }
 }

@@ -35,6 +35,14 @@ test('training goes on when the GPU device is lost, and its checkpoints resume o
   expect(finished.history.recovered?.[0].epoch).toBe(3);
   expect(finished.history.recovered?.[0].cause).toMatch(/device/i);
   expect(currentBackend()).not.toBe(lost);
+  // The page hears of it as it happens, with the backend now in use.
+  const recovered = messages.find((m) => m.type === 'recovered') as Extract<
+    FromWorker,
+    { type: 'recovered' }
+  >;
+  expect(recovered.info).toEqual(finished.history.recovered?.[0]);
+  expect(recovered.backend.description).toBe(currentBackend().description);
+  expect(messages.indexOf(recovered)).toBeLessThan(messages.indexOf(finished));
   const checkpoints = messages.filter(
     (m): m is Extract<FromWorker, { type: 'checkpoint' }> => m.type === 'checkpoint',
   );
