@@ -183,6 +183,15 @@ describe('fit after a device loss', () => {
     expectSameEpochs(history, want.history);
   });
 
+  it('recovers the eager executor too', async () => {
+    await onGpu();
+    const eager = { ...FIT, epochs: 3, executor: 'eager' } as const;
+    const want = await makeModel().fit(x, y, eager);
+    const history = await makeModel().fit(x, y, { ...eager, callbacks: [destroyAt(1, 2)] });
+    expect(history.recovered.map((r) => [r.epoch, r.to.startsWith('WebGPU')])).toEqual([[1, true]]);
+    expectSameEpochs(history, want);
+  });
+
   it('goes on on the CPU when no device can be had, as a CPU run resumed from that state', async () => {
     await onGpu();
     setBackendRecovery(async () => {
