@@ -110,7 +110,8 @@ function tableFor(key, rows) {
             `${s.firstRepLoss.toFixed(3)} → ${s.lastLoss.toFixed(3)} (chance ${s.chanceLoss.toFixed(2)})`,
           ];
     lines.push(
-      `| ${r.config} | ${label(r)}${r.fallbackReason ? ` (fell back: ${r.fallbackReason})` : ''} | ` +
+      `| ${r.config} | ${label(r)}${r.fallbackReason ? ` (fell back: ${r.fallbackReason})` : ''}` +
+        `${r.choice ? ` (picked ${r.choice.replace(/\|/g, '/')})` : ''} | ` +
         `${fmt(s.metric.median)} | ${fmt(s.metric.min)}–${fmt(s.metric.max)} | ${fmt(s.ms.median)} | ` +
         `${more.map((m) => `${m} | `).join('')}${s.reps} | ${ratio(r, rows)} | ${load} |`,
     );

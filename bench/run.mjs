@@ -39,6 +39,8 @@ const CONFIGS = [
 /** GPU pairs run on every set-up; CPU pairs ('cpu' set-up) once, in the first browser. */
 const GPU_PAIRS = [
   ['ours', 'webgpu'],
+  // setBackend('auto'): each workload's model timed on this adapter and on the CPU, the faster trained on.
+  ['ours', 'auto'],
   ['tfjs', 'webgpu'],
   ['jax', 'webgpu'],
   ['tfjs', 'webgl'],
@@ -73,6 +75,8 @@ const MEMORY = [
 ].filter(() => listed('BENCH_WORKLOADS', ['memory']));
 /** Workloads a library cannot express, recorded as 'not run' rows with the reason. */
 const NOT_RUN = {
+  'ours:auto:W1':
+    "auto picks per model when fit starts; W1 is a bare matmul, which runs on auto's default, the CPU",
   'jax:W4': 'jax-js has no layers or fit; the Conv2D-BatchNorm-MaxPool training step is not hand-written',
 };
 
@@ -140,7 +144,8 @@ function log(row) {
     `${what} ${s.metric.median.toFixed(2).padStart(9)} ${s.metric.name.padEnd(8)} ` +
       `(${s.ms.median.toFixed(0)} ms/rep, ${s.reps} reps${s.firstRepLoss !== undefined ? `, loss ${s.firstRepLoss.toFixed(3)}` : ''}` +
       `${typeof row.dispatchMs === 'number' ? `, 60 dispatches ${row.dispatchMs.toFixed(2)} / ${row.dispatchMsAfter?.toFixed(2)} ms` : ''})` +
-      `${row.fallbackReason ? `  FELL BACK: ${row.fallbackReason}` : ''}`,
+      `${row.fallbackReason ? `  FELL BACK: ${row.fallbackReason}` : ''}` +
+      `${row.choice ? `  AUTO ${row.choice}` : ''}`,
   );
 }
 
@@ -189,7 +194,7 @@ async function runPair(browser, config, lib, backend) {
       log(rows.at(-1));
       continue;
     }
-    const reason = NOT_RUN[`${lib}:${w.workload}`];
+    const reason = NOT_RUN[`${lib}:${backend}:${w.workload}`] ?? NOT_RUN[`${lib}:${w.workload}`];
     if (reason) {
       if (!rows.some((r) => r.lib === lib && r.config === config && r.spec.workload === w.workload)) {
         rows.push({ ...base, status: 'not run', error: reason });
@@ -221,6 +226,7 @@ async function runPair(browser, config, lib, backend) {
         status: 'ok',
         description: result.description,
         fallbackReason: result.fallbackReason,
+        choice: result.choice,
         times: result.times,
         losses: result.losses,
         classes: result.classes,

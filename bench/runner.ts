@@ -45,6 +45,8 @@ export interface RunResult extends BackendReport {
   /** W2-W4, ours: per repetition, the milliseconds fit spent on the host copy of the last-good state. */
   lastGoodMs?: number[];
   warmupMs: number;
+  /** What the library picked for this workload's model and why (ours on 'auto'). */
+  choice?: string;
 }
 
 const datasets = new Map<string, Dataset>();
@@ -107,6 +109,7 @@ export async function run(spec: RunSpec): Promise<RunResult> {
     dispose = () => trainer.dispose();
   }
   const warmupMs = performance.now() - t0;
+  const choice = lib.choice?.();
   const times: number[] = [];
   const losses: number[] = [];
   const lastGoodMs: number[] = [];
@@ -125,5 +128,13 @@ export async function run(spec: RunSpec): Promise<RunResult> {
   } finally {
     dispose();
   }
-  return { ...report, times, losses, classes, warmupMs, ...(lastGoodMs.length ? { lastGoodMs } : {}) };
+  return {
+    ...report,
+    times,
+    losses,
+    classes,
+    warmupMs,
+    ...(lastGoodMs.length ? { lastGoodMs } : {}),
+    ...(choice ? { choice } : {}),
+  };
 }

@@ -39,6 +39,8 @@ export interface Library {
   matmul(a: Host, b: Host, chain?: number): Promise<MatmulRunner>;
   /** Builds and compiles the model, and warms it up on `warm` (a batch or two), untimed. */
   trainer(kind: ModelKind, data: Dataset, warm: Dataset, fit: FitSettings): Promise<Trainer>;
+  /** Where the library picks its backend per model (ours on 'auto'): what it picked and why, after warm-up. */
+  choice?(): string | undefined;
 }
 
 /** A library asked for a workload it cannot express; recorded as an error row, never thrown away. */

@@ -47,12 +47,19 @@ export function build(kind: ModelKind): Sequential {
 
 export const ours: Library = {
   async init(backend) {
-    if (backend !== 'cpu' && backend !== 'webgpu') {
-      throw new InvalidArgumentError(`ours: backend must be 'cpu' or 'webgpu', received '${backend}'`);
+    if (backend !== 'cpu' && backend !== 'webgpu' && backend !== 'auto') {
+      throw new InvalidArgumentError(
+        `ours: backend must be 'auto', 'cpu' or 'webgpu', received '${backend}'`,
+      );
     }
     await setBackend(backend);
     const info = getBackendInfo();
     return { description: `${info.name}: ${info.description}`, fallbackReason: info.fallbackReason };
+  },
+
+  choice() {
+    const c = getBackendInfo().choice;
+    return c ? `${c.picked}: ${c.reason}` : undefined;
   },
 
   async matmul(a, b, chain = 1) {

@@ -6,6 +6,7 @@
  */
 import type { Backend, BackendName } from '../graph/backend';
 import type { StepProbe } from '../graph/backend-choice';
+import type { CompiledStep } from '../graph/program/compiled-step';
 
 export interface BackendTiming {
   name: BackendName;
@@ -13,9 +14,11 @@ export interface BackendTiming {
   description: string;
   /** Wall time per training step, over the timed steps. */
   msPerStep: number;
-  /** Steps timed (the warm-up step excluded). */
+  /** Steps timed (the warm-up steps excluded). */
   steps: number;
-  /** Compiling the step and running the warm-up step, not part of msPerStep. */
+  /** Warm-up steps run before timing (see warmUp). */
+  warmupSteps: number;
+  /** Compiling the step and running the warm-up steps, not part of msPerStep. */
   setupMs: number;
 }
 
@@ -28,9 +31,35 @@ export interface TimingLimits {
   clock: () => number;
 }
 
+/** Warm-up steps at most, and the time after which no more are started. */
+const WARMUP_STEPS = 6;
+const WARMUP_MS = 2000;
+
 /**
- * Times `probe`'s step on `backend`: one warm-up step, then steps until the budget is spent (at
- * least one, at most maxSteps). Where the backend pipelines (WebGPU), steps are issued ahead as
+ * Runs steps, each awaited, until one is no more than a quarter faster than the one before: the
+ * first creates pipelines (WebGPU) and the next let the engine's JIT optimise the kernels (the CPU's
+ * TypeScript loops ran 5 to 15 times slower in the first steps than in a fit, in Chromium). Returns
+ * the steps run.
+ */
+async function warmUp(step: CompiledStep, probe: StepProbe, clock: () => number): Promise<number> {
+  const start = clock();
+  let previous = Number.POSITIVE_INFINITY;
+  let steps = 0;
+  while (steps < WARMUP_STEPS) {
+    const t = clock();
+    probe.beforeStep?.(step, steps);
+    await step.step(probe.reads);
+    steps++;
+    const ms = clock() - t;
+    if (ms > 0.75 * previous || clock() - start > WARMUP_MS) break;
+    previous = ms;
+  }
+  return steps;
+}
+
+/**
+ * Times `probe`'s step on `backend`: warm-up steps (warmUp), then steps until the budget is spent
+ * (at least one, at most maxSteps). Where the backend pipelines (WebGPU), steps are issued ahead as
  * fit issues them, so the figure is the throughput fit sees rather than one step's round trip.
  */
 export async function timeStep(
@@ -44,15 +73,14 @@ export async function timeStep(
   try {
     step.load(probe.state);
     for (const [name, values] of probe.inputs) step.write(name, values);
-    probe.beforeStep?.(step, 0);
-    await step.step(probe.reads);
+    const warmupSteps = await warmUp(step, probe, clock);
     const start = clock();
     const setupMs = start - t0;
     const inFlight: Promise<Float32Array[]>[] = [];
     let steps = 0;
     let elapsed = 0;
     while (steps < limits.maxSteps && (steps === 0 || elapsed < limits.budgetMs)) {
-      probe.beforeStep?.(step, steps + 1);
+      probe.beforeStep?.(step, warmupSteps + steps);
       inFlight.push(step.step(probe.reads));
       steps++;
       if (inFlight.length > backend.pipelineDepth) {
@@ -67,6 +95,7 @@ export async function timeStep(
       description: backend.description,
       msPerStep: elapsed / steps,
       steps,
+      warmupSteps,
       setupMs,
     };
   } finally {

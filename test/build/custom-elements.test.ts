@@ -30,6 +30,7 @@ test('the manifest describes <webgpu-trainer> and the wt- elements', () => {
   const names = (list?: { name: string }[]) => (list ?? []).map((x) => x.name).sort();
   expect(names(trainer?.attributes)).toEqual([
     'autostart',
+    'backend',
     'base-url',
     'compact',
     'epochs',

@@ -128,6 +128,7 @@ describe("setBackend('auto')", () => {
       expect(choice.rows).toBe(SHAPES[kind].batchSize);
       for (const t of choice.timings) {
         expect(t.steps).toBeGreaterThanOrEqual(1);
+        expect(t.warmupSteps).toBeGreaterThanOrEqual(2);
         expect(t.steps).toBeLessThanOrEqual(20);
         expect(t.msPerStep).toBeGreaterThan(0);
       }
@@ -167,6 +168,8 @@ describe("setBackend('auto')", () => {
     // Half the budget each: 50 ms of 10 ms steps, plus the steps the backend issues ahead (WebGPU: 1).
     expect(timings.find((t) => t.name === 'cpu')!.steps).toBe(5);
     expect(timings.find((t) => t.name === 'webgpu')!.steps).toBe(6);
+    // Warm-up, not counted: steps until one is no more than a quarter faster than the last (here: 2).
+    expect(timings.map((t) => t.warmupSteps)).toEqual([2, 2]);
     await setBackend('auto', { budgetMs: 1e9, maxSteps: 3 });
     await build('W2').fit(x, y, { batchSize: 16, epochs: 1 });
     expect(getBackendInfo().choice!.timings.map((t) => t.steps)).toEqual([3, 3]);
