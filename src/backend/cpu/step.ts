@@ -1,8 +1,9 @@
 /**
  * The CPU backend's compiled step (Backend.compile): memory planned once (graph/program/slots.ts)
- * as typed arrays, every kernel call prepared once with its input and output views, and a step
- * is the kernels called in order over that memory: no allocation, shape checks, tape or tensor
- * objects per op. State lives in a ring of two sets (a step reads one and writes the other), so a
+ * in one block of the WebAssembly kernel memory (step-memory.ts; JS arrays for float64), every
+ * kernel call prepared once, either a WebAssembly kernel on its operands' offsets
+ * (kernels/wasm-calls.ts) or the TypeScript kernel on their views, and a step is the calls in
+ * order over that memory: no allocation, shape checks, tape or tensor objects per op. State lives in a ring of two sets (a step reads one and writes the other), so a
  * step whose loss is not finite is taken back by moving the position back.
  */
 import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
@@ -20,30 +21,16 @@ import { fitsPlanOf, planSlots } from '../../graph/program/slots';
 import { type BoundState, bindState } from '../../graph/program/state';
 import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
 import { cpuKernels } from './kernels';
-import type { CpuKernel, CpuTensor, FloatArray } from './types';
+import { prepareWasmKernels, wasmCall } from './kernels/wasm-calls';
+import { CpuStateRing, FloatBlock, freeOnCollect } from './step-memory';
+import type { CpuKernel, FloatArray } from './types';
+import { wasmKernelsEnabled } from './wasm/modules';
+import { kernelRuntime, type WasmRuntime } from './wasm/runtime';
 
-/** State sets shared by the steps of one model (one per batch size) and their position. */
-class CpuStateRing {
-  readonly sets: FloatArray[][];
-  position = 0;
-  users = 0;
-  constructor(
-    readonly shapes: readonly Shape[],
-    make: (length: number) => FloatArray,
-    readonly size = 2,
-  ) {
-    this.sets = Array.from({ length: size }, () => shapes.map((s) => make(sizeOf(s))));
-  }
-  get parity(): number {
-    return this.position % this.size;
-  }
-}
-
+/** One prepared kernel call: a TypeScript kernel on its views, or a WebAssembly kernel on their offsets. */
 interface Call {
   readonly op: OpName;
-  readonly kernel: CpuKernel<OpName>;
-  readonly inputs: readonly CpuTensor[];
-  readonly out: CpuTensor;
+  readonly run: (params: OpParams[OpName]) => void;
   params: OpParams[OpName];
 }
 
@@ -53,13 +40,25 @@ export class CpuStep implements CompiledStep {
   readonly program: Program;
   private readonly ring: CpuStateRing;
   private readonly bound: BoundState;
-  /** Each value's view into its slot (undefined for state, which lives in the ring). */
-  private readonly views: (FloatArray | undefined)[];
+  /** The step's slots, and the full-batch step's block where this one borrows its slots. */
+  private readonly block: FloatBlock | null;
+  private readonly lent: FloatBlock | null;
+  /** Each value's place: [block, array index, elements] (undefined for state, which lives in the ring). */
+  private readonly places: ([FloatBlock, number, number] | undefined)[];
+  private readonly runtime: WasmRuntime | null;
+  /** Reshape outputs that are their input's slot: their nodes run no kernel. */
+  private readonly aliased: ReadonlySet<number>;
+  /** Whether kernels may be WebAssembly (chosen at compile: float32 in the kernel memory, kernels on). */
+  private readonly wasm: boolean;
+  /** The memory's growth count the views below were made at. */
+  private generation = -1;
+  private views: (FloatArray | undefined)[] = [];
   /** The kernel calls of a step reading ring set p. */
-  private readonly calls: Call[][];
+  private calls: Call[][] = [];
   /** Per ring set: states whose next value is copied after the kernels ([from, state index]). */
-  private readonly copies: [FloatArray, number][][];
+  private copies: [FloatArray, number][][] = [];
   private readonly counts: StepCounters;
+  private destroyed = false;
 
   constructor(
     private readonly backend: Backend,
@@ -69,36 +68,58 @@ export class CpuStep implements CompiledStep {
     options: CompileOptions,
   ) {
     this.program = optimizeProgram(program);
-    const make = (n: number): FloatArray => new ArrayType(n);
+    this.runtime = ArrayType === Float32Array ? kernelRuntime() : null;
+    // Loads the kernel modules and their scratch now, before any view is made.
+    if (this.runtime) prepareWasmKernels();
     const shapes = this.program.state.map((s) => this.program.values[s.input].shape);
-    this.ring = this.sharedRing(options.shareStateWith, shapes, make);
+    this.ring = this.sharedRing(options.shareStateWith, shapes, ArrayType);
     this.ring.users++;
     this.bound = bindState(this.program);
     const visible = visibleValues(this.program);
     const planned = planSlots(this.program, visible, this.bound.external);
+    this.aliased = planned.aliased;
     // The last, smaller batch keeps its values in the full batch's arrays (all but constants).
     const other = options.shareStateWith;
     const borrow = other instanceof CpuStep && fitsPlanOf(this.program, other.program) ? other : null;
-    const slots = planned.slots.map((slot) =>
-      slot.data ? ArrayType.from(slot.data) : borrow ? null : make(slot.bytes / 4),
-    );
-    this.views = planned.slotOf.map((s, id) => {
+    const own = planned.slots.map((slot, s) => (slot.data || !borrow ? s : -1)).filter((s) => s >= 0);
+    const index = new Map(own.map((s, j) => [s, j]));
+    this.block = own.length
+      ? FloatBlock.make(
+          own.map((s) => planned.slots[s].bytes / 4),
+          ArrayType,
+          this.runtime,
+        )
+      : null;
+    this.lent = borrow?.block?.retain() ?? null;
+    this.places = planned.slotOf.map((s, id) => {
       if (s === undefined) return undefined;
       const size = sizeOf(this.program.values[id].shape);
-      return (slots[s] ?? borrow!.views[id]!).subarray(0, size);
+      const j = index.get(s);
+      if (j !== undefined) return [this.block!, j, size];
+      const [lender, k] = borrow!.places[id]!;
+      return [lender, k, size];
     });
-    const made = slots.filter((a): a is FloatArray => a !== null);
-    const nodes = this.program.nodes.filter((n) => !planned.aliased.has(n.outputs[0]));
-    this.calls = this.ring.sets.map((_, p) => nodes.flatMap((node) => this.prepare(node, p)));
-    this.copies = this.ring.sets.map((_, p) =>
-      this.program.state.flatMap((s, j): [FloatArray, number][] =>
-        this.bound.claimed.has(j) ? [] : [[this.view(s.output, p), j]],
-      ),
+    const constants = this.block?.arrays() ?? [];
+    planned.slots.forEach((slot, s) => {
+      if (slot.data) constants[index.get(s)!].set(slot.data);
+    });
+    const blocks = [this.block, this.lent].filter((b): b is FloatBlock => b !== null);
+    this.wasm =
+      wasmKernelsEnabled() && this.ring.block.inKernelMemory && blocks.every((b) => b.inKernelMemory);
+    const ring = this.ring;
+    freeOnCollect.register(
+      this,
+      () => {
+        for (const block of blocks) block.release();
+        ring.leave();
+      },
+      this,
     );
+    this.sync();
     this.counts = {
-      buffersCreated: made.length + (options.shareStateWith ? 0 : this.ring.size * shapes.length),
+      buffersCreated: (this.block ? 1 : 0) + (options.shareStateWith ? 0 : 1),
       pipelinesCreated: 0,
-      bytesAllocated: made.reduce((n, a) => n + a.byteLength, 0),
+      bytesAllocated: (this.block?.bytes ?? 0) + (options.shareStateWith ? 0 : this.ring.block.bytes),
       submits: 0,
       steps: 0,
       dispatchesPerStep: this.calls[0].length,
@@ -107,8 +128,12 @@ export class CpuStep implements CompiledStep {
     };
   }
 
-  private sharedRing(other: CompiledStep | undefined, shapes: Shape[], make: (n: number) => FloatArray) {
-    if (!other) return new CpuStateRing(shapes, make);
+  private sharedRing(
+    other: CompiledStep | undefined,
+    shapes: Shape[],
+    ArrayType: Float32ArrayConstructor | Float64ArrayConstructor,
+  ): CpuStateRing {
+    if (!other) return new CpuStateRing(shapes, ArrayType, this.runtime);
     if (!(other instanceof CpuStep) || other.backend !== this.backend)
       throw new InvalidArgumentError('compile(shareStateWith): the step was compiled by another backend');
     const names = other.program.state.map((s) => s.name).join();
@@ -118,6 +143,34 @@ export class CpuStep implements CompiledStep {
     )
       throw new InvalidArgumentError('compile(shareStateWith): the two programs have different state');
     return other.ring;
+  }
+
+  /**
+   * Makes the views and kernel calls, once at compile and again only after the kernel memory grew
+   * (its old buffer, and every view of it, is then detached). Params set by setParams are kept.
+   */
+  private sync(): void {
+    const generation = this.runtime?.generation ?? 0;
+    if (generation === this.generation) return;
+    const old = this.calls;
+    this.views = this.places.map((place) => {
+      if (!place) return undefined;
+      const [block, j, size] = place;
+      return block.arrays()[j].subarray(0, size);
+    });
+    const nodes = this.program.nodes.filter((n) => !this.aliased.has(n.outputs[0]));
+    this.calls = this.ring.sets.map((_, p) => nodes.flatMap((node) => this.prepare(node, p)));
+    old.forEach((calls, p) => {
+      calls.forEach((call, i) => {
+        this.calls[p][i].params = call.params;
+      });
+    });
+    this.copies = this.ring.sets.map((_, p) =>
+      this.program.state.flatMap((s, j): [FloatArray, number][] =>
+        this.bound.claimed.has(j) ? [] : [[this.view(s.output, p), j]],
+      ),
+    );
+    this.generation = generation;
   }
 
   /** The array holding value `id` in a step that reads ring set `p`. */
@@ -132,12 +185,18 @@ export class CpuStep implements CompiledStep {
   private prepare(node: Program['nodes'][number], p: number): Call[] {
     const values = this.program.values;
     const inputs = node.inputs.map((v) => ({ data: this.view(v, p), shape: values[v].shape }));
+    const outs = node.outputs.map((v) => ({ data: this.view(v, p), shape: values[v].shape }));
+    const launch = this.wasm ? wasmCall(this.runtime!, node.op, inputs, outs, node.params) : null;
+    if (launch) return [{ op: node.op, run: launch, params: node.params }];
     // A node with Adam's three outputs (mergeAdamParts) is the three parts' kernels in order.
-    return node.outputs.map((out, k) => ({
+    const kernel = cpuKernels[node.op] as CpuKernel<OpName>;
+    return outs.map((out, k) => ({
       op: node.op,
-      kernel: cpuKernels[node.op] as CpuKernel<OpName>,
-      inputs,
-      out: { data: this.view(out, p), shape: values[out].shape },
+      run: (params) => {
+        // Kernels expect a zero-filled output, as CpuBackend.run gives them.
+        out.data.fill(0);
+        kernel(inputs, out, params);
+      },
       params:
         node.outputs.length === 3 && node.op === 'adamUpdate'
           ? { ...(node.params as OpParams['adamUpdate']), part: ADAM_PARTS[k] }
@@ -146,6 +205,7 @@ export class CpuStep implements CompiledStep {
   }
 
   write(name: string, values: ArrayLike<number>): void {
+    this.sync();
     const id = inputId(this.program, name);
     const view = this.views[id];
     if (!view || this.bound.stateIn.has(id))
@@ -163,11 +223,14 @@ export class CpuStep implements CompiledStep {
   }
 
   step(reads: readonly string[] = []): Promise<Float32Array[]> {
+    this.sync();
     const p = this.ring.parity;
-    for (const { kernel, inputs, out, params } of this.calls[p]) {
-      // Kernels expect a zero-filled output, as CpuBackend.run gives them.
-      out.data.fill(0);
-      kernel(inputs, out, params);
+    for (let i = 0; i < this.calls[p].length; i++) {
+      const call = this.calls[p][i];
+      call.run(call.params);
+      // A kernel that staged an operand outside the kernel memory may have grown it (only where a
+      // step's block fell back to a JS array): the later calls then need fresh views.
+      if (this.runtime && this.runtime.generation !== this.generation) this.sync();
     }
     const next = this.ring.sets[(p + 1) % this.ring.size];
     for (const [from, j] of this.copies[p]) next[j].set(from);
@@ -179,6 +242,7 @@ export class CpuStep implements CompiledStep {
 
   /** A copy of output or state `name` as of the newest step. */
   private current(name: string): Float32Array {
+    this.sync();
     const state = this.program.state.findIndex((s) => s.name === name);
     const p = this.ring.parity;
     if (state >= 0) return Float32Array.from(this.ring.sets[p][state]);
@@ -197,6 +261,7 @@ export class CpuStep implements CompiledStep {
   }
 
   load(state: ReadonlyMap<string, ArrayLike<number>>): void {
+    this.sync();
     for (const [name, values] of state) {
       const target = this.ring.sets[this.ring.parity][stateIndex(this.program, name)];
       if (values.length !== target.length)
@@ -208,6 +273,7 @@ export class CpuStep implements CompiledStep {
   }
 
   assign(values: ReadonlyMap<string, StoredValue>): void {
+    this.sync();
     for (const [name, t] of values) {
       const j = this.program.state.findIndex((s) => s.name === name);
       const id = j >= 0 ? this.program.state[j].input : inputId(this.program, name);
@@ -223,6 +289,7 @@ export class CpuStep implements CompiledStep {
   }
 
   export(into: (name: string) => StoredValue | undefined): Map<string, unknown> {
+    this.sync();
     const set = this.ring.sets[this.ring.parity];
     return new Map(
       this.program.state.map(({ name }, j) => {
@@ -248,6 +315,11 @@ export class CpuStep implements CompiledStep {
   }
 
   destroy(): void {
-    this.ring.users--;
+    if (this.destroyed) return;
+    this.destroyed = true;
+    freeOnCollect.unregister(this);
+    this.block?.release();
+    this.lent?.release();
+    this.ring.leave();
   }
 }

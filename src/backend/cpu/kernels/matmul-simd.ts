@@ -48,9 +48,14 @@ function panelsIn(runtime: WasmRuntime): Region | null {
   return panels;
 }
 
-/** Whether the SIMD kernel can run here (and WebAssembly kernels are not switched off). */
+/**
+ * Whether the SIMD kernel can run here (and WebAssembly kernels are not switched off). Loads the
+ * module and allocates its panels, so that a compiled step that asks before making its views
+ * sees no growth of the memory from the matmul's first call.
+ */
 export function wasmMatmulAvailable(): boolean {
-  return kernelModule<Exports>('matmul', plain, relaxed) !== null;
+  const wasm = kernelModule<Exports>('matmul', plain, relaxed);
+  return wasm !== null && panelsIn(wasm.runtime) !== null;
 }
 
 /**
