@@ -75,20 +75,19 @@ export function matmulWasm(a: Float32Array, b: Float32Array, c: Float32Array, di
   const wasm = kernelModule<Exports>('matmul', plain, relaxed);
   if (!wasm) return false;
   const runtime = wasm.runtime;
-  const [atA, atB, lengthA, lengthB] = [runtime.offsetOf(a), runtime.offsetOf(b), a.length, b.length];
+  // Offsets first: the panels' or a staging region's allocation may grow the memory, which
+  // detaches views of it (and a detached view reads as empty); those are remade after.
+  const [atA, atB, atC] = [runtime.offsetOf(a), runtime.offsetOf(b), runtime.offsetOf(c)];
+  const [lengthA, lengthB] = [a.length, b.length];
   const base = panelsIn(runtime);
   if (!base) return false;
   if (k === 0 || m === 0 || n === 0) {
-    c.fill(0, 0, m * n);
+    current(runtime, c, atC, m * n).fill(0, 0, m * n);
     return true;
   }
-  let atC = runtime.offsetOf(c);
   const staging = atC < 0 ? runtime.alloc(m * n * 4) : null;
-  if (atC < 0) {
-    if (!staging) return false;
-    atC = staging.offset;
-  }
-  // A staging region may have grown the memory: views of it made before are remade.
+  if (atC < 0 && !staging) return false;
+  const cAt0 = staging ? staging.offset : atC;
   const [opA, opB] = [current(runtime, a, atA, lengthA), current(runtime, b, atB, lengthB)];
   const packedA = runtime.f32(base.offset + PACK_A, MC * KC);
   const packedB = runtime.f32(base.offset + PACK_B, NC * KC);
@@ -100,7 +99,7 @@ export function matmulWasm(a: Float32Array, b: Float32Array, c: Float32Array, di
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mc = Math.min(MC, m - i0);
         packA(opA, dims, i0, mc, k0, kc, packedA, MR);
-        const cAt = atC + (i0 * n + j0) * 4;
+        const cAt = cAt0 + (i0 * n + j0) * 4;
         wasm.exports.blocks(
           base.offset + PACK_A,
           base.offset + PACK_B,

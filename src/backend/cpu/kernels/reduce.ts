@@ -9,7 +9,7 @@ import type { CpuKernels, FloatArray } from '../types';
 import { stridedIndices } from './indexing';
 
 /** [outer, reduced, inner] sizes when the reduced axes (of size > 1) are adjacent; null otherwise. */
-function reductionSplit(shape: Shape, axes: readonly number[]): [number, number, number] | null {
+export function reductionSplit(shape: Shape, axes: readonly number[]): [number, number, number] | null {
   let [outer, reduced, inner] = [1, 1, 1];
   let seenReduced = false;
   for (let axis = 0; axis < shape.length; axis++) {

@@ -1,26 +1,138 @@
 /**
- * The compiled CPU step's WebAssembly kernels: for a node whose operands all live in the kernel
- * memory, a call on their byte offsets, or null where no WebAssembly kernel covers the node (its
- * op, params or layout), and the TypeScript kernel runs on the views instead.
+ * The compiled CPU step's WebAssembly kernels (elementwise.wat, optimizer.wat, the matmul): for a
+ * node whose operands all live in the kernel memory, a call on their byte offsets, or null where
+ * no WebAssembly kernel covers the node (its op, params or layout) and the TypeScript kernel runs
+ * on the views instead. The TypeScript kernels are the twins (test/cpu/wasm-kernels.test.ts).
  */
 import type { OpName, OpParams } from '../../../graph/op-params';
 import type { CpuTensor } from '../types';
+import { kernelModule } from '../wasm/modules';
 import type { WasmRuntime } from '../wasm/runtime';
+import { elementwiseKernels } from './elementwise';
+import elementwiseBytes from './elementwise.wat';
 import { wasmMatmulAvailable } from './matmul-simd';
+import { nnKernels } from './nn';
+import optimizerBytes from './optimizer.wat';
+import { reductionSplit } from './reduce';
+
+interface Elementwise {
+  bias_act(c: number, bias: number, rows: number, n: number, act: number): void;
+  activation_grad(dy: number, y: number, o: number, n: number, act: number): void;
+  sum_split(a: number, o: number, outer: number, reduced: number, inner: number): void;
+}
+
+interface Optimizer {
+  /** (w, g, m, v, m', v', w', n, b1, 1 - b1, b2, 1 - b2, epsilon, step size, decay) */
+  adam(...args: number[]): void;
+  sgd(w: number, g: number, vel: number, o: number, n: number, mu: number, lr: number, flags: number): void;
+}
 
 /** Loads the modules and allocates their scratch (the matmul's panels) before a step makes views. */
 export function prepareWasmKernels(): void {
   wasmMatmulAvailable();
+  kernelModule('elementwise', elementwiseBytes);
+  kernelModule('optimizer', optimizerBytes);
 }
 
 export type WasmCall = (params: OpParams[OpName]) => void;
 
-export function wasmCall(
-  _runtime: WasmRuntime,
-  _op: OpName,
-  _inputs: readonly CpuTensor[],
-  _outs: readonly CpuTensor[],
-  _params: OpParams[OpName],
+type Builder<K extends OpName> = (
+  at: (t: CpuTensor) => number,
+  inputs: readonly CpuTensor[],
+  outs: readonly CpuTensor[],
+  params: OpParams[K],
+) => WasmCall | null;
+
+const f32 = Math.fround;
+const ACTIVATION_GRAD = { relu: 0, sigmoid: 1, tanh: 2 } as const;
+
+const elementwise = () => kernelModule<Elementwise>('elementwise', elementwiseBytes)?.exports ?? null;
+const optimizer = () => kernelModule<Optimizer>('optimizer', optimizerBytes)?.exports ?? null;
+
+const builders: { [K in OpName]?: Builder<K> } = {
+  fusedMatmul: (at, [a, b, bias], [out]) => {
+    const wasm = elementwise();
+    if (!wasm) return null;
+    const n = out.shape[out.shape.length - 1];
+    const rows = out.data.length / Math.max(n, 1);
+    const [c, beta] = [at(out), at(bias)];
+    return (params) => {
+      const { activation } = params as OpParams['fusedMatmul'];
+      nnKernels.matmul([a, b], out, params as OpParams['fusedMatmul']);
+      wasm.bias_act(c, beta, rows, n, activation === 'relu' ? 1 : 0);
+      if (activation === 'sigmoid' || activation === 'tanh') elementwiseKernels[activation]([out], out, {});
+    };
+  },
+  activationGrad: (at, [dy, y], [out]) => {
+    const wasm = elementwise();
+    if (!wasm) return null;
+    const [g, v, o, n] = [at(dy), at(y), at(out), out.data.length];
+    return (params) => {
+      wasm.activation_grad(g, v, o, n, ACTIVATION_GRAD[(params as OpParams['activationGrad']).activation]);
+    };
+  },
+  sum: (at, [x], [out], { axes }) => {
+    const split = reductionSplit(x.shape, axes);
+    const wasm = elementwise();
+    if (!split || !wasm) return null;
+    const [a, o] = [at(x), at(out)];
+    return () => wasm.sum_split(a, o, ...split);
+  },
+  adamUpdate: (at, inputs, outs, params) => {
+    const wasm = optimizer();
+    if (!wasm) return null;
+    const [w, g, m, v, alpha, decay] = inputs.map(at);
+    // One output is the part params name; Adam's merged node (mergeAdamParts) has m', v', w'.
+    const targets =
+      outs.length === 3 ? outs.map(at) : ['m', 'v', 'w'].map((p) => (p === params.part ? at(outs[0]) : 0));
+    const n = outs[0].data.length;
+    return (p) => {
+      const { beta1, beta2, epsilon } = p as OpParams['adamUpdate'];
+      wasm.adam(
+        w,
+        g,
+        m,
+        v,
+        targets[0],
+        targets[1],
+        targets[2],
+        n,
+        f32(beta1),
+        f32(1 - beta1),
+        f32(beta2),
+        f32(1 - beta2),
+        f32(epsilon),
+        alpha,
+        decay,
+      );
+    };
+  },
+  sgdUpdate: (at, [w, g, velocity, lr], [out]) => {
+    const wasm = optimizer();
+    if (!wasm) return null;
+    const [pw, pg, pv, plr, o, n] = [at(w), at(g), at(velocity), at(lr), at(out), out.data.length];
+    return (p) => {
+      const { momentum, nesterov, part } = p as OpParams['sgdUpdate'];
+      const flags = (momentum !== 0 ? 1 : 0) | (nesterov ? 2 : 0) | (part === 'w' ? 4 : 0);
+      wasm.sgd(pw, pg, pv, o, n, momentum, plr, flags);
+    };
+  },
+};
+
+/**
+ * A WebAssembly call for a node of `op`, or null (no kernel for it, or an operand outside the
+ * kernel memory). Offsets are taken now; params are read at each call (setParams may change them).
+ */
+export function wasmCall<K extends OpName>(
+  runtime: WasmRuntime,
+  op: K,
+  inputs: readonly CpuTensor[],
+  outs: readonly CpuTensor[],
+  params: OpParams[K],
 ): WasmCall | null {
-  return null;
+  const build = builders[op] as Builder<K> | undefined;
+  if (!build) return null;
+  const all = [...inputs, ...outs];
+  if (all.some((t) => !(t.data instanceof Float32Array) || runtime.offsetOf(t.data) < 0)) return null;
+  return build((t) => runtime.offsetOf(t.data), inputs, outs, params);
 }

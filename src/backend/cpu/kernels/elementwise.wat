@@ -1,0 +1,161 @@
+;; Elementwise kernels and reductions of the compiled CPU step in WebAssembly SIMD, in place on the
+;; CPU backend's kernel memory (src/backend/cpu/wasm/): the twins of fused.ts's epilogue and
+;; activation gradient and of reduce.ts's sums. Products and sums are float32 operations in the
+;; twin's order (its Math.fround chain), so those results are the twin's bits; sums accumulate in
+;; float64 like the twin, two lanes at a time, so only the order of the float64 additions differs.
+;; Arguments are byte offsets into the memory and element counts.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; c[i, j] = act(c[i, j] + bias[j]) over rows x n, in place; act 0 linear, 1 relu (max(x, 0):
+  ;; NaN stays NaN, -0 becomes 0, as Math.max in the twin).
+  (func (export "bias_act") (param $c i32) (param $bias i32) (param $rows i32) (param $n i32) (param $act i32)
+    (local $r i32) (local $j i32) (local $end4 i32) (local $row i32) (local $x v128) (local $s f32)
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $rdone
+      (loop $rows
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $row (i32.add (local.get $c) (i32.shl (i32.mul (local.get $r) (local.get $n)) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (block $vdone
+          (loop $vec
+            (br_if $vdone (i32.ge_u (local.get $j) (local.get $end4)))
+            (local.set $x (f32x4.add (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))
+                                     (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+            (if (local.get $act) (then (local.set $x (f32x4.max (local.get $x) (v128.const f32x4 0 0 0 0)))))
+            (v128.store (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))) (local.get $x))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $vec)))
+        (block $sdone
+          (loop $scalar
+            (br_if $sdone (i32.ge_u (local.get $j) (local.get $n)))
+            (local.set $s (f32.add (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))
+                                   (f32.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+            (if (local.get $act) (then (local.set $s (f32.max (local.get $s) (f32.const 0)))))
+            (f32.store (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $scalar)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows))))
+
+  ;; The activation's gradient from its output y: o = dy where y > 0 (act 0, relu), dy (y (1 - y))
+  ;; (1, sigmoid), dy (1 - y^2) (2, tanh), over n elements.
+  (func (export "activation_grad") (param $dy i32) (param $y i32) (param $o i32) (param $n i32) (param $act i32)
+    (local $i i32) (local $end4 i32) (local $at i32) (local $yv v128) (local $g v128) (local $ys f32) (local $gs f32)
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $vdone
+      (loop $vec
+        (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $yv (v128.load (i32.add (local.get $y) (local.get $at))))
+        (local.set $g (v128.load (i32.add (local.get $dy) (local.get $at))))
+        (v128.store (i32.add (local.get $o) (local.get $at))
+          (if (result v128) (i32.eqz (local.get $act))
+            (then (v128.and (local.get $g) (f32x4.gt (local.get $yv) (v128.const f32x4 0 0 0 0))))
+            (else
+              (if (result v128) (i32.eq (local.get $act) (i32.const 1))
+                (then (f32x4.mul (local.get $g)
+                        (f32x4.mul (local.get $yv) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $yv)))))
+                (else (f32x4.mul (local.get $g)
+                        (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $yv) (local.get $yv)))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vec)))
+    (block $sdone
+      (loop $scalar
+        (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $ys (f32.load (i32.add (local.get $y) (local.get $at))))
+        (local.set $gs (f32.load (i32.add (local.get $dy) (local.get $at))))
+        (f32.store (i32.add (local.get $o) (local.get $at))
+          (if (result f32) (i32.eqz (local.get $act))
+            (then (select (local.get $gs) (f32.const 0) (f32.gt (local.get $ys) (f32.const 0))))
+            (else
+              (if (result f32) (i32.eq (local.get $act) (i32.const 1))
+                (then (f32.mul (local.get $gs) (f32.mul (local.get $ys) (f32.sub (f32.const 1) (local.get $ys)))))
+                (else (f32.mul (local.get $gs) (f32.sub (f32.const 1) (f32.mul (local.get $ys) (local.get $ys)))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $scalar))))
+
+  ;; o[i, j] = sum over r of a[i, r, j] for a read as [outer, reduced, inner], in float64 and
+  ;; rounded once: a row sum (inner = 1), a bias gradient (outer = 1), per-channel statistics.
+  (func (export "sum_split") (param $a i32) (param $o i32) (param $outer i32) (param $reduced i32) (param $inner i32)
+    (local $i i32) (local $j i32) (local $r i32) (local $end4 i32) (local $base i32) (local $p i32) (local $stride i32)
+    (local $x v128) (local $lo v128) (local $hi v128) (local $s f64)
+    (local.set $end4 (i32.and (local.get $inner) (i32.const -4)))
+    (local.set $stride (i32.shl (local.get $inner) (i32.const 2)))
+    (block $odone
+      (loop $outers
+        (br_if $odone (i32.ge_u (local.get $i) (local.get $outer)))
+        (local.set $base (i32.add (local.get $a)
+          (i32.shl (i32.mul (i32.mul (local.get $i) (local.get $reduced)) (local.get $inner)) (i32.const 2))))
+        (if (i32.eq (local.get $inner) (i32.const 1))
+          (then
+            ;; One row: four lanes in two float64 pairs, then the last reduced mod 4 elements.
+            (local.set $lo (f64x2.splat (f64.const 0)))
+            (local.set $hi (f64x2.splat (f64.const 0)))
+            (local.set $r (i32.const 0))
+            (block $rdone
+              (loop $rvec
+                (br_if $rdone (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $reduced)))
+                (local.set $x (v128.load (i32.add (local.get $base) (i32.shl (local.get $r) (i32.const 2)))))
+                (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $x))))
+                (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))))
+                (local.set $r (i32.add (local.get $r) (i32.const 4)))
+                (br $rvec)))
+            (local.set $lo (f64x2.add (local.get $lo) (local.get $hi)))
+            (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo))))
+            (block $tdone
+              (loop $tail
+                (br_if $tdone (i32.ge_u (local.get $r) (local.get $reduced)))
+                (local.set $s (f64.add (local.get $s)
+                  (f64.promote_f32 (f32.load (i32.add (local.get $base) (i32.shl (local.get $r) (i32.const 2)))))))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $tail)))
+            (f32.store (i32.add (local.get $o) (i32.shl (local.get $i) (i32.const 2))) (f32.demote_f64 (local.get $s))))
+          (else
+            ;; Columns four at a time down the reduced rows, then the last inner mod 4 columns.
+            (local.set $j (i32.const 0))
+            (block $cdone
+              (loop $cols
+                (br_if $cdone (i32.ge_u (local.get $j) (local.get $end4)))
+                (local.set $lo (f64x2.splat (f64.const 0)))
+                (local.set $hi (f64x2.splat (f64.const 0)))
+                (local.set $p (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 2))))
+                (local.set $r (i32.const 0))
+                (block $rdone2
+                  (loop $down
+                    (br_if $rdone2 (i32.ge_u (local.get $r) (local.get $reduced)))
+                    (local.set $x (v128.load (local.get $p)))
+                    (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $x))))
+                    (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))))
+                    (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                    (br $down)))
+                (v128.store
+                  (i32.add (local.get $o) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $inner)) (local.get $j)) (i32.const 2)))
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                    (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $cols)))
+            (block $cdone2
+              (loop $tcols
+                (br_if $cdone2 (i32.ge_u (local.get $j) (local.get $inner)))
+                (local.set $s (f64.const 0))
+                (local.set $p (i32.add (local.get $base) (i32.shl (local.get $j) (i32.const 2))))
+                (local.set $r (i32.const 0))
+                (block $rdone3
+                  (loop $down2
+                    (br_if $rdone3 (i32.ge_u (local.get $r) (local.get $reduced)))
+                    (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32.load (local.get $p)))))
+                    (local.set $p (i32.add (local.get $p) (local.get $stride)))
+                    (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                    (br $down2)))
+                (f32.store
+                  (i32.add (local.get $o) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $inner)) (local.get $j)) (i32.const 2)))
+                  (f32.demote_f64 (local.get $s)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $tcols)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $outers)))))

@@ -1,0 +1,162 @@
+// The fused optimizer updates in WebAssembly SIMD (src/backend/cpu/kernels/optimizer.wat) against
+// their TypeScript twins (optimizer.ts's float32 loops) on fresh random inputs of odd lengths,
+// with NaN and Infinity in the gradient: the twin's bits. Then seeded fits on the float32 CPU
+// backend with the WebAssembly kernels on and off (Adam, AdamW, SGD with and without Nesterov
+// momentum): the same losses and weights within 1e-5.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cpuKernels } from '../../src/backend/cpu/kernels';
+import { prepareWasmKernels, wasmCall } from '../../src/backend/cpu/kernels/wasm-calls';
+import type { CpuTensor } from '../../src/backend/cpu/types';
+import { useWasmKernels } from '../../src/backend/cpu/wasm/modules';
+import { kernelRuntime, type Region } from '../../src/backend/cpu/wasm/runtime';
+import type { OpName, OpParams } from '../../src/graph/op-params';
+import {
+  Adam,
+  AdamW,
+  CpuBackend,
+  Dense,
+  type Optimizer,
+  Random,
+  Sequential,
+  SGD,
+  tensor,
+  withBackend,
+} from '../../src/index';
+
+const seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
+const rng = new Random(seed);
+const random = (size: number, scale = 1) =>
+  Float32Array.from({ length: size }, () => (rng.uniform() * 2 - 1) * scale);
+const runtime = kernelRuntime()!;
+prepareWasmKernels();
+let held: Region[] = [];
+afterEach(() => {
+  for (const r of held) runtime.release(r);
+  held = [];
+  useWasmKernels(true);
+});
+
+function inMemory(arrays: readonly Float32Array[]): CpuTensor[] {
+  const regions = arrays.map((a) => runtime.alloc(a.length * 4)!);
+  held.push(...regions);
+  return arrays.map((a, j) => {
+    const data = runtime.f32(regions[j].offset, a.length);
+    data.set(a);
+    return { data, shape: [a.length] };
+  });
+}
+
+/** Bit-equal (toBe is Object.is: -0 is not 0), with any NaN matching any NaN. */
+function expectSameBits(actual: Float32Array, expected: Float32Array) {
+  for (let i = 0; i < expected.length; i++) {
+    if (Number.isNaN(expected[i])) expect(actual[i], `element ${i}`).toBeNaN();
+    else expect(actual[i], `element ${i}`).toBe(expected[i]);
+  }
+}
+
+/** The op through its WebAssembly call with `outs` outputs, against the twin run once per part. */
+function compare<K extends 'adamUpdate' | 'sgdUpdate'>(
+  op: K,
+  inputs: Float32Array[],
+  parts: readonly OpParams[K][],
+  merged: boolean,
+) {
+  const n = inputs[0].length;
+  const tensors = inMemory([...inputs, ...parts.map(() => new Float32Array(n).fill(Number.NaN))]);
+  const ins = tensors.slice(0, inputs.length);
+  const outs = tensors.slice(inputs.length);
+  const calls = merged
+    ? [wasmCall(runtime, op as OpName, ins, outs, parts[0])]
+    : parts.map((p, k) => wasmCall(runtime, op as OpName, ins, [outs[k]], p));
+  calls.forEach((call, k) => {
+    expect(call).not.toBeNull();
+    call!(parts[merged ? 0 : k]);
+  });
+  parts.forEach((p, k) => {
+    const out = { data: new Float32Array(n), shape: [n] };
+    const heap = inputs.map((a) => ({ data: a.slice(), shape: [a.length] }));
+    (cpuKernels[op] as (i: CpuTensor[], o: CpuTensor, p: OpParams[K]) => void)(heap, out, p);
+    expectSameBits(Float32Array.from(outs[k].data), out.data);
+  });
+}
+
+describe(`WebAssembly optimizer updates (seed ${seed})`, () => {
+  for (const n of [1, 3, 5, 64, 1001])
+    for (const merged of [true, false])
+      it(`Adam/AdamW on ${n} weights, ${merged ? "one call for m', v', w'" : 'one call per part'}: the twin's bits`, () => {
+        const g = random(n, 2);
+        if (n >= 3) [g[0], g[1], g[2]] = [Number.NaN, Number.POSITIVE_INFINITY, 1e-30];
+        const v = random(n).map(Math.abs);
+        const inputs = [
+          random(n),
+          g,
+          random(n, 0.1),
+          v,
+          Float32Array.of(1e-3 * rng.uniform()),
+          Float32Array.of(4e-6),
+        ];
+        const base = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+        const parts = (['m', 'v', 'w'] as const).map((part) => ({ ...base, part }));
+        compare('adamUpdate', inputs, parts, merged);
+      });
+
+  for (const n of [1, 7, 130])
+    for (const [momentum, nesterov] of [
+      [0, false],
+      [0.9, false],
+      [0.9, true],
+    ] as const)
+      it(`SGD on ${n} weights, momentum ${momentum}${nesterov ? ', Nesterov' : ''}: the twin's bits`, () => {
+        const g = random(n);
+        if (n >= 2) [g[0], g[1]] = [Number.NEGATIVE_INFINITY, Number.NaN];
+        const inputs = [random(n), g, random(n, 0.1), Float32Array.of(0.01)];
+        const parts = (['velocity', 'w'] as const).map((part) => ({ momentum, nesterov, part }));
+        compare('sgdUpdate', inputs, parts, false);
+      });
+});
+
+describe('seeded fits with WebAssembly kernels on and off', () => {
+  const optimizers: [string, () => Optimizer][] = [
+    ['Adam', () => new Adam({ learningRate: 0.01 })],
+    ['AdamW', () => new AdamW({ learningRate: 0.01, weightDecay: 0.01 })],
+    ['SGD', () => new SGD({ learningRate: 0.05 })],
+    ['SGD, Nesterov momentum', () => new SGD({ learningRate: 0.05, momentum: 0.9, nesterov: true })],
+  ];
+  for (const [name, make] of optimizers)
+    it(`${name}: the same losses and weights within 1e-5`, async () => {
+      const cpu = new CpuBackend('float32');
+      const data = new Random(7);
+      const [rows, features, classes] = [61, 13, 3];
+      const x = Array.from({ length: rows * features }, () => data.normal());
+      const y = Array.from({ length: rows * classes }, (_, i) => (i % classes === (i % 5) % classes ? 1 : 0));
+      const fit = async (wasm: boolean) => {
+        useWasmKernels(wasm);
+        return withBackend(cpu, async () => {
+          const model = new Sequential({
+            layers: [
+              new Dense({ units: 17, activation: 'relu', inputShape: [features] }),
+              new Dense({ units: classes, activation: 'softmax' }),
+            ],
+            seed: 3,
+          });
+          model.compile({ optimizer: make(), loss: 'categoricalCrossentropy' });
+          const h = await model.fit(tensor(x, [rows, features]), tensor(y, [rows, classes]), {
+            batchSize: 16,
+            epochs: 4,
+            shuffle: false,
+          });
+          const weights = await Promise.all(model.variables.map((v) => v.value.data()));
+          return { loss: h.history.loss, weights };
+        });
+      };
+      const withWasm = await fit(true);
+      const without = await fit(false);
+      expect(withWasm.loss.length).toBe(4);
+      withWasm.loss.forEach((l, e) =>
+        expect(Math.abs(l - without.loss[e])).toBeLessThan(1e-5 * Math.max(1, Math.abs(l))),
+      );
+      withWasm.weights.forEach((w, j) => {
+        for (let i = 0; i < w.length; i++) expect(Math.abs(w[i] - without.weights[j][i])).toBeLessThan(1e-5);
+      });
+    });
+});
