@@ -150,8 +150,8 @@ describe(`threaded WebAssembly matmul (seed ${seed})`, () => {
     setCpuThreads(4);
     const info = await cpuThreadsReady();
     expect(info).toMatchObject({ threads: 1, requested: 4, splitProducts: 0 });
-    expect(info.reason).toMatch(/SharedArrayBuffer is missing/);
-    expect(new CpuBackend('float32').description).toMatch(/on 1 thread \(SharedArrayBuffer is missing/);
+    expect(info.reason).toMatch(/no SharedArrayBuffer: the page is not cross-origin isolated/);
+    expect(new CpuBackend('float32').description).toMatch(/on 1 thread \(no SharedArrayBuffer/);
     const dims = { m: 100, n: 90, k: 120, transposeA: false, transposeB: false };
     const [a, b] = [random(12_000), random(10_800)];
     const reference = new Float32Array(9000);

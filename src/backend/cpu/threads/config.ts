@@ -57,7 +57,7 @@ export function requestedCpuThreads(): number {
 /** Why kernels cannot run on several threads here, or null when they can. */
 export function threadsUnavailableReason(): string | null {
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
-    return 'SharedArrayBuffer is missing (the page is not cross-origin isolated)';
+    return 'no SharedArrayBuffer: the page is not cross-origin isolated';
   }
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
   if (!nodeProcess() && isolated !== true) return 'the page is not cross-origin isolated';
