@@ -20,8 +20,6 @@ function wideCsv(): string {
 test('the page is cross-origin isolated, and the CPU backend trains on several threads in its Worker', async ({
   page,
 }) => {
-  // No WebGPU here, as in the browsers the CPU backend is for: the app trains on the CPU.
-  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));
   await page.goto('/');
   // The server's COOP/COEP headers (vite.config.ts) are what gives the page SharedArrayBuffer.
   expect(await page.evaluate(() => crossOriginIsolated && typeof SharedArrayBuffer === 'function')).toBe(
@@ -31,6 +29,8 @@ test('the page is cross-origin isolated, and the CPU backend trains on several t
   test.skip(threads < 2, 'one logical core: the CPU backend runs on one thread');
   await dropCsv(page, 'wide.csv', wideCsv());
   await setEpochs(page, 2);
+  // The user's override: train on the CPU whatever auto would pick.
+  await page.getByTestId('backend-select').selectOption('cpu');
   const line = page.getByTestId('run-backend');
   const status = page.getByTestId('run-status');
   // setBackend('cpu') in the training Worker starts the kernel workers before the first step.

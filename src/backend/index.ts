@@ -76,6 +76,8 @@ export async function setBackend(
 ): Promise<BackendInfo> {
   if (name === 'auto') {
     fallbackReason = undefined;
+    // The CPU candidate is timed, and trains, on its kernel workers.
+    await cpuThreadsReady();
     await enableAuto(options);
     return getBackendInfo();
   }
