@@ -75,6 +75,16 @@ function packageUrls(): Plugin {
   };
 }
 
+/**
+ * The headers that make the app's page cross-origin isolated (`crossOriginIsolated`), which a
+ * browser requires before it gives a page SharedArrayBuffer, and with it the CPU backend's worker
+ * threads. require-corp holds because the app loads nothing from another origin.
+ */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 // Error classes are told apart by `name` (CsvError, ShapeError, ...): minification must not rename them.
 const output = { keepNames: true };
 
@@ -112,8 +122,8 @@ export default defineConfig(({ mode }) => {
   return {
     plugins: [wat()],
     base: './',
-    server: { host: '127.0.0.1' },
-    preview: { host: '127.0.0.1' },
+    server: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },
+    preview: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },
     build: {
       outDir: 'dist/app',
       emptyOutDir: true,

@@ -103,7 +103,13 @@ const server = await createServer({
   },
 });
 await server.listen();
-const url = `${server.resolvedUrls.local[0]}bench/index.html`;
+// The page is cross-origin isolated (vite.config.ts's COOP/COEP headers), so both CPU libraries may
+// use threads. BENCH_CPU_THREADS (default 'auto': the logical cores up to 8) is ours' thread count
+// (setCpuThreads); BENCH_TFJS_WASM_THREADS (default 1, the single-thread baseline the targets are
+// stated against) is tfjs-wasm's (setThreadsCount).
+const CPU_THREADS = process.env.BENCH_CPU_THREADS ?? 'auto';
+const TFJS_WASM_THREADS = process.env.BENCH_TFJS_WASM_THREADS ?? '1';
+const url = `${server.resolvedUrls.local[0]}bench/index.html?cpuThreads=${CPU_THREADS}&tfjsWasmThreads=${TFJS_WASM_THREADS}`;
 const rows = [];
 const memoryRows = [];
 const configsSeen = [];
@@ -310,7 +316,8 @@ const notes = [
     'initialisation, so losses agree only roughly. W2 needs more than one epoch to leave chance level.',
   'tfjs wasm has no Conv2DBackpropFilter kernel in 4.22, so it cannot train W4: its error row is the ' +
     "library's limitation, not the harness's.",
-  'tfjs wasm runs single-threaded with SIMD: the page is not cross-origin isolated, so no SharedArrayBuffer.',
+  `Threads (the page is cross-origin isolated): ours CPU ${CPU_THREADS === 'auto' ? 'the logical cores up to 8' : CPU_THREADS} (BENCH_CPU_THREADS), ` +
+    `tfjs wasm ${TFJS_WASM_THREADS} (BENCH_TFJS_WASM_THREADS), with SIMD.`,
   'Load average: the 1-minute figure from /proc/loadavg before each workload; the machine is shared, so ' +
     'rows measured under a high load are noisy.',
   '"60 dispatches": median ms per submit of 60 one-workgroup dispatches of a trivial shader plus a 4-byte ' +

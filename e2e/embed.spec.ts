@@ -8,7 +8,9 @@ test('the embed page trains from attributes alone, and the events reach the page
   const events = page.locator('#events li');
   await expect(events.filter({ hasText: 'wt-train-end' })).toHaveCount(1, { timeout: 90_000 });
   // The element trains on auto: the backend auto picked for the model, named in the event.
-  await expect(events.first()).toHaveText(/^wt-train-begin: 5 epochs on (CPU \(float32\)|WebGPU \(.+\))$/);
+  await expect(events.first()).toHaveText(
+    /^wt-train-begin: 5 epochs on (CPU \(float32\)(, WebAssembly SIMD .+)?|WebGPU \(.+\))$/,
+  );
   const epochs = await events.filter({ hasText: 'wt-epoch-end' }).allTextContents();
   expect(epochs).toHaveLength(5);
   const losses = epochs.map((t) => Number(t.match(/loss ([\d.]+)/)?.[1]));

@@ -4,6 +4,8 @@
  */
 
 export { CpuBackend } from './backend/cpu/cpu-backend';
+export { type CpuThreadsInfo, cpuThreadsInfo, cpuThreadsReady } from './backend/cpu/kernels/matmul-threaded';
+export { setCpuThreads } from './backend/cpu/threads/config';
 export {
   type AutoOptions,
   type BackendChoice,

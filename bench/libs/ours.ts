@@ -14,6 +14,7 @@ import {
   matmul,
   Sequential,
   setBackend,
+  setCpuThreads,
   tensor,
 } from '../../src/index';
 import type { Dataset } from '../data';
@@ -52,6 +53,9 @@ export const ours: Library = {
         `ours: backend must be 'auto', 'cpu' or 'webgpu', received '${backend}'`,
       );
     }
+    // The page's ?cpuThreads= (run.mjs, BENCH_CPU_THREADS); in Node (bench:node) there is no page.
+    const threads = new URLSearchParams(globalThis.location?.search ?? '').get('cpuThreads') ?? 'auto';
+    setCpuThreads(threads === 'auto' ? 'auto' : Number(threads));
     await setBackend(backend);
     const info = getBackendInfo();
     return { description: `${info.name}: ${info.description}`, fallbackReason: info.fallbackReason };

@@ -50,6 +50,8 @@ export const tfjs: Library = {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       // Served by the benchmark's own Vite server: nothing is fetched from the internet.
       wasm.setWasmPaths(`${location.origin}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
+      // The page is cross-origin isolated, so tfjs-wasm could use threads: run.mjs says how many.
+      wasm.setThreadsCount(Number(new URLSearchParams(location.search).get('tfjsWasmThreads') ?? 1));
     }
     if (!(await tf.setBackend(backend))) {
       const why =

@@ -5,6 +5,7 @@ import type { Backend, BackendName } from '../graph/backend';
 import { currentBackend, setBackendRecovery, setDefaultBackend, useBackend } from '../graph/engine';
 import { type AutoOptions, autoInfo, type BackendChoice, disableAuto, enableAuto } from './auto';
 import { CpuBackend } from './cpu/cpu-backend';
+import { cpuThreadsReady } from './cpu/kernels/matmul-threaded';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
 
 export type { AutoOptions, BackendChoice, BackendTiming } from './auto';
@@ -75,6 +76,8 @@ export async function setBackend(
 ): Promise<BackendInfo> {
   if (name === 'auto') {
     fallbackReason = undefined;
+    // The CPU candidate is timed, and trains, on its kernel workers.
+    await cpuThreadsReady();
     await enableAuto(options);
     return getBackendInfo();
   }
@@ -82,6 +85,8 @@ export async function setBackend(
   if (name === 'cpu') {
     fallbackReason = undefined;
     if (currentBackend().name !== 'cpu') useBackend(new CpuBackend());
+    // The kernel workers start here, so the first step already has them (and the info says so).
+    await cpuThreadsReady();
     return getBackendInfo();
   }
   if (name === 'webgpu') {

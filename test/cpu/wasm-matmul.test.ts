@@ -5,7 +5,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
 import { type MatmulDims, matmulInto } from '../../src/backend/cpu/kernels/matmul';
-import { matmulWasm, wasmMatmulAvailable } from '../../src/backend/cpu/kernels/matmul-simd';
+import {
+  matmulWasm,
+  matmulWasmOneThread,
+  wasmMatmulAvailable,
+} from '../../src/backend/cpu/kernels/matmul-simd';
 import { hasRelaxedSimd } from '../../src/backend/cpu/wasm/features';
 import { relaxedSimdInUse, useRelaxedSimd, useWasmKernels } from '../../src/backend/cpu/wasm/modules';
 import { kernelRuntime } from '../../src/backend/cpu/wasm/runtime';
@@ -139,7 +143,8 @@ describe(`WebAssembly SIMD matmul (seed ${seed})`, () => {
     const filler = runtime.alloc(runtime.usage.capacity - runtime.usage.highWater)!;
     const generation = runtime.generation;
     const c = new Float32Array(m * n);
-    expect(matmulWasm(inA, b, c, dims)).toBe(true);
+    // This thread's path: one this large would go to the worker threads' own memory otherwise.
+    expect(matmulWasmOneThread(inA, b, c, dims)).toBe(true);
     expect(runtime.generation).toBeGreaterThan(generation);
     const reference = new Float32Array(m * n);
     matmulInto(a, b, reference, dims);

@@ -152,9 +152,9 @@ describe('seeded fits with WebAssembly kernels on and off', () => {
       const withWasm = await fit(true);
       const without = await fit(false);
       expect(withWasm.loss.length).toBe(4);
-      withWasm.loss.forEach((l, e) =>
-        expect(Math.abs(l - without.loss[e])).toBeLessThan(1e-5 * Math.max(1, Math.abs(l))),
-      );
+      withWasm.loss.forEach((l, e) => {
+        expect(Math.abs(l - without.loss[e])).toBeLessThan(1e-5 * Math.max(1, Math.abs(l)));
+      });
       withWasm.weights.forEach((w, j) => {
         for (let i = 0; i < w.length; i++) expect(Math.abs(w[i] - without.weights[j][i])).toBeLessThan(1e-5);
       });

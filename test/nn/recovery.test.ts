@@ -205,7 +205,7 @@ describe('fit after a device loss', () => {
       ...FIT,
       callbacks: [destroyAt(1, 1), keepLastGood(kept)],
     });
-    expect(history.recovered[0]).toMatchObject({ epoch: 1, to: 'CPU (float32)' });
+    expect(history.recovered[0]).toMatchObject({ epoch: 1, to: expect.stringMatching(/^CPU \(float32\)/) });
     expect(kept.state?.epoch).toBe(1);
     const want = await resumedOnCpu(kept.state!);
     expectSameEpochs(history, want, 1);
@@ -230,7 +230,7 @@ describe('fit after a device loss', () => {
     const kept: { state?: LastGoodState } = {};
     const model = makeModel();
     const history = await model.fit(x, y, { ...FIT, callbacks: [failAt(1), keepLastGood(kept)] });
-    expect(history.recovered[0]).toMatchObject({ epoch: 1, to: 'CPU (float32)' });
+    expect(history.recovered[0]).toMatchObject({ epoch: 1, to: expect.stringMatching(/^CPU \(float32\)/) });
     expect(history.recovered[0].cause).toMatch(/out of device memory/);
     expectSameEpochs(history, await resumedOnCpu(kept.state!), 1);
 

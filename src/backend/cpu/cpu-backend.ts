@@ -4,6 +4,7 @@ import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-
 import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
 import { cpuKernels } from './kernels';
+import { float32KernelsLine } from './kernels/matmul-simd';
 import { CpuStep } from './step';
 import type { CpuTensor, FloatArray } from './types';
 
@@ -15,14 +16,17 @@ export type CpuPrecision = 'float32' | 'float64';
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
-  readonly description: string;
   /** A step runs when issued: nothing is gained by issuing the next before reading its loss. */
   readonly pipelineDepth = 0;
   private readonly ArrayType: Float32ArrayConstructor | Float64ArrayConstructor;
 
   constructor(readonly precision: CpuPrecision = 'float32') {
     this.ArrayType = precision === 'float64' ? Float64Array : Float32Array;
-    this.description = `CPU (${precision})`;
+  }
+
+  /** "CPU (float32), WebAssembly SIMD on 2 threads": read when asked, as the worker threads start. */
+  get description(): string {
+    return this.precision === 'float32' ? `CPU (float32), ${float32KernelsLine()}` : 'CPU (float64)';
   }
 
   upload(values: ArrayLike<number>, shape: Shape): FloatArray {

@@ -5,8 +5,10 @@
  * they are: in place when they live in the kernel memory), and every 4 x 8 block of C computed in
  * v128 registers by the module. The module works on the CPU backend's one kernel memory
  * (../wasm/): a C that lives there (a compiled step's buffer) is written in place, any other C
- * goes through a staging region and is copied out once. Where the engine has no WebAssembly SIMD
- * (or no WebAssembly), `matmulWasm` says so and the caller uses the TypeScript kernel.
+ * goes through a staging region and is copied out once. Where threads are allowed, products large
+ * enough to cut run on the worker threads instead (matmul-threaded.ts, with the pool in ../threads).
+ * Where the engine has no WebAssembly SIMD (or no WebAssembly), `matmulWasm` says so and the
+ * caller uses the TypeScript kernel.
  */
 import { kernelModule } from '../wasm/modules';
 import type { Region, WasmRuntime } from '../wasm/runtime';
@@ -14,6 +16,7 @@ import type { MatmulDims } from './matmul';
 import { packA, packB } from './matmul';
 import plain from './matmul.wat';
 import relaxed from './matmul.wat?relaxed';
+import { MIN_MACS_PER_THREAD, threadedMatmul, threadsLine } from './matmul-threaded';
 
 const MR = 4;
 const NR = 8;
@@ -48,6 +51,9 @@ function panelsIn(runtime: WasmRuntime): Region | null {
   return panels;
 }
 
+/** The smallest product the threaded path cuts in two: smaller ones stay on this thread. */
+const THREADS_FROM_MACS = 2 * MIN_MACS_PER_THREAD;
+
 /**
  * Whether the SIMD kernel can run here (and WebAssembly kernels are not switched off). Loads the
  * module and allocates its panels, so that a compiled step that asks before making its views
@@ -56,6 +62,11 @@ function panelsIn(runtime: WasmRuntime): Region | null {
 export function wasmMatmulAvailable(): boolean {
   const wasm = kernelModule<Exports>('matmul', plain, relaxed);
   return wasm !== null && panelsIn(wasm.runtime) !== null;
+}
+
+/** The float32 kernels in words (the CPU backend's description): "WebAssembly SIMD on 2 threads". */
+export function float32KernelsLine(): string {
+  return wasmMatmulAvailable() ? `WebAssembly SIMD ${threadsLine()}` : 'TypeScript kernels';
 }
 
 /**
@@ -71,6 +82,20 @@ function current(runtime: WasmRuntime, view: Float32Array, offset: number, lengt
  * module cannot run here or the kernel memory cannot hold C, so the caller runs the TypeScript kernel.
  */
 export function matmulWasm(a: Float32Array, b: Float32Array, c: Float32Array, dims: MatmulDims): boolean {
+  const { m, n, k } = dims;
+  if (!wasmMatmulAvailable()) return false;
+  // The first product worth cutting starts the workers, where setBackend('cpu') has not already.
+  if (m * n * k >= THREADS_FROM_MACS && threadedMatmul()?.run(a, b, c, dims)) return true;
+  return matmulWasmOneThread(a, b, c, dims);
+}
+
+/** The same on this thread whatever the thread count (the threaded path's tests compare with it). */
+export function matmulWasmOneThread(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  dims: MatmulDims,
+): boolean {
   const { m, n, k } = dims;
   const wasm = kernelModule<Exports>('matmul', plain, relaxed);
   if (!wasm) return false;
