@@ -129,7 +129,7 @@ describe('seeded fits with WebAssembly kernels on and off', () => {
       const [rows, features, classes] = [61, 13, 3];
       const x = Array.from({ length: rows * features }, () => data.normal());
       const y = Array.from({ length: rows * classes }, (_, i) => (i % classes === (i % 5) % classes ? 1 : 0));
-      const fit = async (wasm: boolean) => {
+      const trainWith = async (wasm: boolean) => {
         useWasmKernels(wasm);
         return withBackend(cpu, async () => {
           const model = new Sequential({
@@ -149,8 +149,8 @@ describe('seeded fits with WebAssembly kernels on and off', () => {
           return { loss: h.history.loss, weights };
         });
       };
-      const withWasm = await fit(true);
-      const without = await fit(false);
+      const withWasm = await trainWith(true);
+      const without = await trainWith(false);
       expect(withWasm.loss.length).toBe(4);
       withWasm.loss.forEach((l, e) => {
         expect(Math.abs(l - without.loss[e])).toBeLessThan(1e-5 * Math.max(1, Math.abs(l)));
