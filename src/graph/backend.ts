@@ -30,7 +30,16 @@ export interface Backend {
   read(storage: unknown, size: number): Promise<Float32Array>;
   /** The values at once, where the backend can (CPU); null where it cannot (WebGPU). */
   readSync(storage: unknown, size: number): Float32Array | null;
-  run<K extends OpName>(op: K, inputs: readonly KernelInput[], outShape: Shape, params: OpParams[K]): unknown;
+  /**
+   * Runs one op: the storage of each output, shaped as `outShapes` (one entry but for the
+   * multi-output ops, op-params.ts `outputNames`).
+   */
+  run<K extends OpName>(
+    op: K,
+    inputs: readonly KernelInput[],
+    outShapes: readonly Shape[],
+    params: OpParams[K],
+  ): unknown[];
   /** Lowers a step program (src/graph/program) to a step this backend replays. */
   compile(program: Program, options?: CompileOptions): CompiledStep;
   /**

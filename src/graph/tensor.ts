@@ -8,6 +8,8 @@ export interface TapeNode {
   readonly op: OpName;
   readonly inputs: readonly Tensor[];
   readonly params: OpParams[OpName];
+  /** Ops with several outputs: every output, this tensor among them (autodiff takes them together). */
+  readonly outputs?: readonly Tensor[];
 }
 
 /**

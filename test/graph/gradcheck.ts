@@ -35,11 +35,11 @@ class RecordingBackend extends CpuBackend {
   override run<K extends OpName>(
     op: K,
     inputs: readonly KernelInput[],
-    outShape: Shape,
+    outShapes: readonly Shape[],
     params: OpParams[K],
-  ): Float32Array | Float64Array {
+  ): (Float32Array | Float64Array)[] {
     if (this.recording) exercisedOps.add(op);
-    return super.run(op, inputs, outShape, params);
+    return super.run(op, inputs, outShapes, params);
   }
 }
 

@@ -3,7 +3,7 @@ import type { OpName, OpParams } from '../../graph/op-params';
 import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-step';
 import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
-import { cpuKernels } from './kernels';
+import { cpuKernelFor } from './kernels';
 import { CpuStep } from './step';
 import type { CpuTensor, FloatArray } from './types';
 
@@ -48,20 +48,15 @@ export class CpuBackend implements Backend {
   run<K extends OpName>(
     op: K,
     inputs: readonly KernelInput[],
-    outShape: Shape,
+    outShapes: readonly Shape[],
     params: OpParams[K],
-  ): FloatArray {
-    const out: CpuTensor = { data: new this.ArrayType(sizeOf(outShape)), shape: outShape };
-    const kernel = cpuKernels[op] as (
-      inputs: readonly CpuTensor[],
-      out: CpuTensor,
-      params: OpParams[K],
-    ) => void;
-    kernel(
+  ): FloatArray[] {
+    const outs: CpuTensor[] = outShapes.map((shape) => ({ data: new this.ArrayType(sizeOf(shape)), shape }));
+    cpuKernelFor(op)(
       inputs.map((x) => ({ data: x.storage as FloatArray, shape: x.shape })),
-      out,
+      outs,
       params,
     );
-    return out.data;
+    return outs.map((o) => o.data);
   }
 }

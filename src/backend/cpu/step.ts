@@ -19,8 +19,8 @@ import { inputId, outputId, type Program, stateIndex } from '../../graph/program
 import { fitsPlanOf, planSlots } from '../../graph/program/slots';
 import { type BoundState, bindState } from '../../graph/program/state';
 import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
-import { cpuKernels } from './kernels';
-import type { CpuKernel, CpuTensor, FloatArray } from './types';
+import { cpuKernelFor } from './kernels';
+import type { CpuAnyKernel, CpuTensor, FloatArray } from './types';
 
 /** State sets shared by the steps of one model (one per batch size) and their position. */
 class CpuStateRing {
@@ -41,13 +41,11 @@ class CpuStateRing {
 
 interface Call {
   readonly op: OpName;
-  readonly kernel: CpuKernel<OpName>;
+  readonly kernel: CpuAnyKernel;
   readonly inputs: readonly CpuTensor[];
-  readonly out: CpuTensor;
+  readonly outs: readonly CpuTensor[];
   params: OpParams[OpName];
 }
-
-const ADAM_PARTS = ['m', 'v', 'w'] as const;
 
 export class CpuStep implements CompiledStep {
   readonly program: Program;
@@ -89,7 +87,7 @@ export class CpuStep implements CompiledStep {
     });
     const made = slots.filter((a): a is FloatArray => a !== null);
     const nodes = this.program.nodes.filter((n) => !planned.aliased.has(n.outputs[0]));
-    this.calls = this.ring.sets.map((_, p) => nodes.flatMap((node) => this.prepare(node, p)));
+    this.calls = this.ring.sets.map((_, p) => nodes.map((node) => this.prepare(node, p)));
     this.copies = this.ring.sets.map((_, p) =>
       this.program.state.flatMap((s, j): [FloatArray, number][] =>
         this.bound.claimed.has(j) ? [] : [[this.view(s.output, p), j]],
@@ -129,20 +127,16 @@ export class CpuStep implements CompiledStep {
     return this.views[id]!;
   }
 
-  private prepare(node: Program['nodes'][number], p: number): Call[] {
+  private prepare(node: Program['nodes'][number], p: number): Call {
     const values = this.program.values;
-    const inputs = node.inputs.map((v) => ({ data: this.view(v, p), shape: values[v].shape }));
-    // A node with Adam's three outputs (mergeAdamParts) is the three parts' kernels in order.
-    return node.outputs.map((out, k) => ({
+    const tensor = (v: number) => ({ data: this.view(v, p), shape: values[v].shape });
+    return {
       op: node.op,
-      kernel: cpuKernels[node.op] as CpuKernel<OpName>,
-      inputs,
-      out: { data: this.view(out, p), shape: values[out].shape },
-      params:
-        node.outputs.length === 3 && node.op === 'adamUpdate'
-          ? { ...(node.params as OpParams['adamUpdate']), part: ADAM_PARTS[k] }
-          : node.params,
-    }));
+      kernel: cpuKernelFor(node.op),
+      inputs: node.inputs.map(tensor),
+      outs: node.outputs.map(tensor),
+      params: node.params,
+    };
   }
 
   write(name: string, values: ArrayLike<number>): void {
@@ -164,10 +158,10 @@ export class CpuStep implements CompiledStep {
 
   step(reads: readonly string[] = []): Promise<Float32Array[]> {
     const p = this.ring.parity;
-    for (const { kernel, inputs, out, params } of this.calls[p]) {
-      // Kernels expect a zero-filled output, as CpuBackend.run gives them.
-      out.data.fill(0);
-      kernel(inputs, out, params);
+    for (const { kernel, inputs, outs, params } of this.calls[p]) {
+      // Kernels expect zero-filled outputs, as CpuBackend.run gives them.
+      for (const out of outs) out.data.fill(0);
+      kernel(inputs, outs, params);
     }
     const next = this.ring.sets[(p + 1) % this.ring.size];
     for (const [from, j] of this.copies[p]) next[j].set(from);

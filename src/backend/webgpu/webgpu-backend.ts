@@ -128,24 +128,29 @@ export class WebGPUBackend implements Backend, GpuHost {
   run<K extends OpName>(
     op: K,
     inputs: readonly KernelInput[],
-    outShape: Shape,
+    outShapes: readonly Shape[],
     params: OpParams[K],
-  ): GpuStorage {
+  ): GpuStorage[] {
     this.check(op);
-    const n = sizeOf(outShape);
-    const out = this.buffers.storage(n, `${op} ${fmtShape(outShape)}`);
+    const outs = outShapes.map((shape) => this.buffers.storage(sizeOf(shape), `${op} ${fmtShape(shape)}`));
     const kernel = webgpuKernels[op] as unknown as WebGPUKernel<K>;
     const dispatches = kernel(
       inputs.map((x) => ({ buffer: (x.storage as GpuStorage).buffer, shape: x.shape })),
-      outShape,
+      outShapes[0],
       params,
       this.env,
     );
-    if (this.poisonOutputs && n > 0) {
-      this.device.queue.writeBuffer(out.buffer, 0, new Float32Array(n).fill(Number.NaN));
-    }
-    if (dispatches.length > 0) this.submit(dispatches, out.buffer);
-    return out;
+    outShapes.forEach((shape, k) => {
+      const n = sizeOf(shape);
+      if (this.poisonOutputs && n > 0)
+        this.device.queue.writeBuffer(outs[k].buffer, 0, new Float32Array(n).fill(Number.NaN));
+    });
+    if (dispatches.length > 0)
+      this.submit(
+        dispatches,
+        outs.map((o) => o.buffer),
+      );
+    return outs;
   }
 
   async read(storage: unknown, size: number): Promise<Float32Array> {
@@ -193,20 +198,19 @@ export class WebGPUBackend implements Backend, GpuHost {
     this.device.destroy();
   }
 
-  private submit(dispatches: readonly KernelDispatch[], output: GPUBuffer): void {
+  private submit(dispatches: readonly KernelDispatch[], outputs: readonly GPUBuffer[]): void {
     const encoder = this.device.createCommandEncoder();
     const uniforms: GPUBuffer[] = [];
     const pass = encoder.beginComputePass();
     for (const d of dispatches) {
-      const { pipeline, layout } = this.pipelines.get(d.shader, d.constants, d.inputs.length);
+      const { pipeline, layout } = this.pipelines.get(d.shader, d.constants, d.inputs.length, outputs.length);
       const uniform = this.buffers.filled(d.params.bytes, GPUBufferUsage.UNIFORM, 'params');
       uniforms.push(uniform);
-      const entries: GPUBindGroupEntry[] = d.inputs.map((buffer, binding) => ({
+      const buffers = [...d.inputs, ...outputs, uniform];
+      const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({
         binding,
         resource: { buffer },
       }));
-      entries.push({ binding: d.inputs.length, resource: { buffer: output } });
-      entries.push({ binding: d.inputs.length + 1, resource: { buffer: uniform } });
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, this.device.createBindGroup({ layout, entries }));
       pass.dispatchWorkgroups(...workgroupGrid(d.workgroups));

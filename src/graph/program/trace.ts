@@ -43,17 +43,17 @@ export class RecordingBackend implements Backend {
   run<K extends OpName>(
     op: K,
     inputs: readonly KernelInput[],
-    outShape: Shape,
+    outShapes: readonly Shape[],
     params: OpParams[K],
-  ): TracedStorage {
-    const out = this.add({ kind: 'node', shape: outShape });
+  ): TracedStorage[] {
+    const outs = outShapes.map((shape) => this.add({ kind: 'node', shape }));
     this.nodes.push({
       op,
       inputs: inputs.map((x) => (x.storage as TracedStorage).id),
-      outputs: [out.id],
+      outputs: outs.map((o) => o.id),
       params,
     });
-    return out;
+    return outs;
   }
 
   /** A tensor of the target backend used inside the step, as a constant; null where it cannot be read now. */

@@ -2,7 +2,7 @@
  * RMSprop in Keras's form (epsilon inside the square root):
  *   v = rho v + (1 - rho) g^2;  centred: mg = rho mg + (1 - rho) g, denominator v - mg^2 + eps
  *   increment = lr g / sqrt(denominator);  with momentum: mom = momentum mom + increment, w -= mom
- * By default the fused rmspropUpdate op computes each slot and the weight (one pass each).
+ * By default the fused rmspropUpdate op computes the slots and the weight (one pass).
  */
 import { add, div, mul, rmspropUpdate, sqrt, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
@@ -41,12 +41,11 @@ export class RMSprop extends Optimizer<RMSpropConfig> {
       // Slots this configuration lacks are not read: velocity stands in for them.
       const a0 = centered ? this.slot(name, 'average_gradient', w) : v0;
       const m0 = momentum === 0 ? v0 : this.slot(name, 'momentum', w);
-      const part = (p: 'velocity' | 'average' | 'momentum' | 'w') =>
-        rmspropUpdate(w, g, v0, a0, m0, lr, { part: p, rho, momentum, epsilon, centered });
-      this.setSlot(name, 'velocity', part('velocity'));
-      if (centered) this.setSlot(name, 'average_gradient', part('average'));
-      if (momentum !== 0) this.setSlot(name, 'momentum', part('momentum'));
-      return part('w');
+      const next = rmspropUpdate(w, g, v0, a0, m0, lr, { rho, momentum, epsilon, centered });
+      this.setSlot(name, 'velocity', next.velocity);
+      if (next.average) this.setSlot(name, 'average_gradient', next.average);
+      if (next.momentum) this.setSlot(name, 'momentum', next.momentum);
+      return next.w;
     }
     const v = add(mul(this.slot(name, 'velocity', w), rho), mul(mul(g, g), 1 - rho));
     this.setSlot(name, 'velocity', v);

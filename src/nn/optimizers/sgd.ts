@@ -3,7 +3,7 @@
  *   velocity = momentum * velocity - lr * g
  *   w += velocity                                  (classic)
  *   w += momentum * velocity - lr * g              (Nesterov)
- * By default each weight takes the fused sgdUpdate op (velocity, then weight: two passes).
+ * By default each weight takes the fused sgdUpdate op (velocity and weight in one pass).
  */
 import { add, mul, sgdUpdate, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
@@ -33,14 +33,9 @@ export class SGD extends Optimizer<SGDConfig> {
       const nesterov = this.config.nesterov ?? false;
       // Without momentum there is no slot: g stands in for the velocity the kernel does not read.
       const velocity = momentum === 0 ? g : this.slot(name, 'momentum', w);
-      if (momentum !== 0) {
-        this.setSlot(
-          name,
-          'momentum',
-          sgdUpdate(w, g, velocity, lr, { part: 'velocity', momentum, nesterov }),
-        );
-      }
-      return sgdUpdate(w, g, velocity, lr, { part: 'w', momentum, nesterov });
+      const next = sgdUpdate(w, g, velocity, lr, { momentum, nesterov });
+      if (next.velocity) this.setSlot(name, 'momentum', next.velocity);
+      return next.w;
     }
     if (momentum === 0) return sub(w, mul(g, lr));
     const velocity = sub(mul(this.slot(name, 'momentum', w), momentum), mul(g, lr));
