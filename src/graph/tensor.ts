@@ -29,6 +29,13 @@ export class Tensor {
     /** @internal the backend's handle: a Float32Array on CPU, a GPUBuffer on WebGPU */
     readonly storage: unknown,
     readonly backend: Backend,
+    /**
+     * For the output of a softmax over the last axis, the logits it was computed from: a
+     * cross-entropy on these probabilities works from the logits instead, exactly and in one
+     * kernel (as Keras does for a softmax output layer). Fixed when the tensor is made; null for
+     * every other tensor.
+     */
+    readonly logits: Tensor | null = null,
   ) {
     this.shape = Object.freeze([...shape]);
     this.size = sizeOf(shape);
