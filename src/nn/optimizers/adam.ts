@@ -8,7 +8,7 @@
  */
 import { adamUpdate, add, div, mul, sqrt, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
-import { checkRange, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer';
+import { checkRange, Optimizer, type OptimizerConfig, type StepScalars, type StepSlots } from './optimizer';
 
 export interface AdamConfig extends OptimizerConfig {
   /** Default 0.9. */
@@ -39,19 +39,19 @@ export class Adam<C extends AdamConfig = AdamConfig> extends Optimizer<C> {
     return [(lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)];
   }
 
-  protected updateVariable(name: string, w: Tensor, g: Tensor, s: StepScalars): Tensor {
+  protected updateVariable(name: string, w: Tensor, g: Tensor, s: StepScalars, slots: StepSlots): Tensor {
     const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = this.config;
     if (this.fused) {
-      const [m0, v0] = [this.slot(name, 'm', w), this.slot(name, 'v', w)];
+      const [m0, v0] = [slots.get(name, 'm', w), slots.get(name, 'v', w)];
       const next = adamUpdate(w, g, m0, v0, s[0], this.decayScalar(s), { beta1, beta2, epsilon });
-      this.setSlot(name, 'm', next.m);
-      this.setSlot(name, 'v', next.v);
+      slots.set(name, 'm', next.m);
+      slots.set(name, 'v', next.v);
       return next.w;
     }
-    const m = add(mul(this.slot(name, 'm', w), beta1), mul(g, 1 - beta1));
-    const v = add(mul(this.slot(name, 'v', w), beta2), mul(mul(g, g), 1 - beta2));
-    this.setSlot(name, 'm', m);
-    this.setSlot(name, 'v', v);
+    const m = add(mul(slots.get(name, 'm', w), beta1), mul(g, 1 - beta1));
+    const v = add(mul(slots.get(name, 'v', w), beta2), mul(mul(g, g), 1 - beta2));
+    slots.set(name, 'm', m);
+    slots.set(name, 'v', v);
     return sub(this.decay(w, s), mul(div(m, add(sqrt(v), epsilon)), s[0]));
   }
 
