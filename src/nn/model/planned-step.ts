@@ -248,7 +248,6 @@ export class PlannedTrainer implements StepRunner {
   /** The step program for batches of `rows`. */
   trace(rows: number): Program {
     const { model, compiled, variables, slotNames } = this;
-    const optimizer = compiled.optimizer;
     const inputs = [
       { name: 'x', shape: [rows, ...this.xShape] },
       { name: 'y', shape: [rows, ...this.yShape] },
