@@ -16,7 +16,7 @@ export interface TapeNode {
  * An n-dimensional float32 array living on one backend. Tensors are immutable values: ops return
  * new tensors, and nothing needs freeing by hand.
  */
-export class Tensor {
+export class Tensor<S = unknown> {
   readonly shape: Shape;
   readonly size: number;
   /** @internal set by valueAndGrad on the tensors it differentiates with respect to */
@@ -26,9 +26,9 @@ export class Tensor {
 
   constructor(
     shape: Shape,
-    /** @internal the backend's handle: a Float32Array on CPU, a GPUBuffer on WebGPU */
-    readonly storage: unknown,
-    readonly backend: Backend,
+    /** @internal the backend's handle: a Float32Array on CPU, a GpuStorage on WebGPU */
+    readonly storage: S,
+    readonly backend: Backend<S>,
     /**
      * For the output of a softmax over the last axis, the logits it was computed from: a
      * cross-entropy on these probabilities works from the logits instead, exactly and in one

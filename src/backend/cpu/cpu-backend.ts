@@ -13,7 +13,7 @@ export type CpuPrecision = 'float32' | 'float64';
  * The reference backend: plain loops over typed arrays, run synchronously. float32 is what users
  * get; float64 exists so gradient checks against finite differences are not drowned in rounding.
  */
-export class CpuBackend implements Backend {
+export class CpuBackend implements Backend<FloatArray> {
   readonly name = 'cpu' as const;
   readonly description: string;
   /** A step runs when issued: nothing is gained by issuing the next before reading its loss. */
@@ -31,29 +31,28 @@ export class CpuBackend implements Backend {
     return data;
   }
 
-  read(storage: unknown, size: number): Promise<Float32Array> {
+  read(storage: FloatArray, size: number): Promise<Float32Array> {
     return Promise.resolve(this.readSync(storage, size));
   }
 
-  readSync(storage: unknown, _size: number): Float32Array {
-    const data = storage as FloatArray;
-    return data instanceof Float32Array ? data.slice() : Float32Array.from(data);
+  readSync(storage: FloatArray, _size: number): Float32Array {
+    return storage instanceof Float32Array ? storage.slice() : Float32Array.from(storage);
   }
 
   /** Planned memory and the kernels called in order (step.ts). */
-  compile(program: Program, options: CompileOptions = {}): CompiledStep {
+  compile(program: Program, options: CompileOptions<FloatArray> = {}): CompiledStep<FloatArray> {
     return new CpuStep(this, this.ArrayType, program, options);
   }
 
   run<K extends OpName>(
     op: K,
-    inputs: readonly KernelInput[],
+    inputs: readonly KernelInput<FloatArray>[],
     outShapes: readonly Shape[],
     params: OpParams[K],
   ): FloatArray[] {
     const outs: CpuTensor[] = outShapes.map((shape) => ({ data: new this.ArrayType(sizeOf(shape)), shape }));
     cpuKernelFor(op)(
-      inputs.map((x) => ({ data: x.storage as FloatArray, shape: x.shape })),
+      inputs.map((x) => ({ data: x.storage, shape: x.shape })),
       outs,
       params,
     );

@@ -47,7 +47,7 @@ interface Call {
   params: OpParams[OpName];
 }
 
-export class CpuStep implements CompiledStep {
+export class CpuStep implements CompiledStep<FloatArray> {
   readonly program: Program;
   private readonly ring: CpuStateRing;
   private readonly bound: BoundState;
@@ -60,11 +60,11 @@ export class CpuStep implements CompiledStep {
   private readonly counts: StepCounters;
 
   constructor(
-    private readonly backend: Backend,
+    private readonly backend: Backend<FloatArray>,
     /** The backend's array type: float32, or float64 for gradient checks. */
     ArrayType: Float32ArrayConstructor | Float64ArrayConstructor,
     program: Program,
-    options: CompileOptions,
+    options: CompileOptions<FloatArray>,
   ) {
     this.program = optimizeProgram(program);
     const make = (n: number): FloatArray => new ArrayType(n);
@@ -201,7 +201,7 @@ export class CpuStep implements CompiledStep {
     }
   }
 
-  assign(values: ReadonlyMap<string, StoredValue>): void {
+  assign(values: ReadonlyMap<string, StoredValue<FloatArray>>): void {
     for (const [name, t] of values) {
       const j = this.program.state.findIndex((s) => s.name === name);
       const id = j >= 0 ? this.program.state[j].input : inputId(this.program, name);
@@ -212,17 +212,17 @@ export class CpuStep implements CompiledStep {
         );
       if (!shapesEqual(t.shape, shape))
         throw new ShapeError(`CompiledStep: '${name}' is ${fmtShape(shape)}, received ${fmtShape(t.shape)}`);
-      (j >= 0 ? this.ring.sets[this.ring.parity][j] : this.views[id]!).set(t.storage as FloatArray);
+      (j >= 0 ? this.ring.sets[this.ring.parity][j] : this.views[id]!).set(t.storage);
     }
   }
 
-  export(into: (name: string) => StoredValue | undefined): Map<string, unknown> {
+  export(into: (name: string) => StoredValue<FloatArray> | undefined): Map<string, FloatArray> {
     const set = this.ring.sets[this.ring.parity];
     return new Map(
       this.program.state.map(({ name }, j) => {
         const given = into(name);
         if (given && given.backend === this.backend && shapesEqual(given.shape, this.ring.shapes[j])) {
-          (given.storage as FloatArray).set(set[j]);
+          given.storage.set(set[j]);
           return [name, given.storage];
         }
         return [name, set[j].slice()];

@@ -46,7 +46,7 @@ export interface WebGPUCounters {
   dispatches: number;
 }
 
-export class WebGPUBackend implements Backend, GpuHost {
+export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
   readonly name = 'webgpu' as const;
   /** A step is issued before the previous one's loss is read back, so the GPU works while the host waits. */
   readonly pipelineDepth = 1;
@@ -127,7 +127,7 @@ export class WebGPUBackend implements Backend, GpuHost {
 
   run<K extends OpName>(
     op: K,
-    inputs: readonly KernelInput[],
+    inputs: readonly KernelInput<GpuStorage>[],
     outShapes: readonly Shape[],
     params: OpParams[K],
   ): GpuStorage[] {
@@ -135,7 +135,7 @@ export class WebGPUBackend implements Backend, GpuHost {
     const outs = outShapes.map((shape) => this.buffers.storage(sizeOf(shape), `${op} ${fmtShape(shape)}`));
     const kernel = webgpuKernels[op] as unknown as WebGPUKernel<K>;
     const dispatches = kernel(
-      inputs.map((x) => ({ buffer: (x.storage as GpuStorage).buffer, shape: x.shape })),
+      inputs.map((x) => ({ buffer: x.storage.buffer, shape: x.shape })),
       outShapes[0],
       params,
       this.env,
@@ -153,10 +153,10 @@ export class WebGPUBackend implements Backend, GpuHost {
     return outs;
   }
 
-  async read(storage: unknown, size: number): Promise<Float32Array> {
+  async read(storage: GpuStorage, size: number): Promise<Float32Array> {
     this.check('read');
     if (size === 0) return new Float32Array(0);
-    const source = (storage as GpuStorage).buffer;
+    const source = storage.buffer;
     const bytes = size * 4;
     const staging = this.buffers.acquireStaging(bytes);
     const encoder = this.device.createCommandEncoder({ label: 'readback' });
@@ -183,7 +183,7 @@ export class WebGPUBackend implements Backend, GpuHost {
   }
 
   /** The step replayed with one submit per step (step.ts, plan.ts). */
-  compile(program: Program, options: CompileOptions = {}): CompiledStep {
+  compile(program: Program, options: CompileOptions<GpuStorage> = {}): CompiledStep<GpuStorage> {
     this.check('compile');
     return new WebGPUStep(this, program, options);
   }
