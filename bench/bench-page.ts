@@ -3,6 +3,7 @@
 // costs only its page.
 
 import { dispatchCost } from './dispatch-cost';
+import { type FitCallsSpec, fitCalls } from './fit-calls';
 import { type MemorySpec, memoryOverEpochs } from './memory';
 import { dataset, KINDS, run } from './runner';
 
@@ -11,6 +12,7 @@ declare global {
     bench: {
       run: typeof run;
       memory: typeof memory;
+      fitCalls: typeof fitCallsOn;
       dispatchCost: typeof dispatchCost;
       adapter: () => Promise<string>;
     };
@@ -21,9 +23,14 @@ declare global {
 const memory = (spec: MemorySpec) =>
   memoryOverEpochs(spec, dataset(spec.workload, spec.size), KINDS[spec.workload]);
 
+/** Four fit({ epochs: 1 }) calls against one fit({ epochs: 4 }) (bench/fit-calls.ts). */
+const fitCallsOn = (spec: FitCallsSpec) =>
+  fitCalls(spec, dataset(spec.workload, spec.size), KINDS[spec.workload]);
+
 window.bench = {
   run,
   memory,
+  fitCalls: fitCallsOn,
   dispatchCost,
   /** What a plain requestAdapter() (as tfjs and jax-js make) gets in this Chromium set-up. */
   adapter: async () => {

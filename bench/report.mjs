@@ -199,7 +199,44 @@ function memoryTable(memory) {
   return lines.join('\n');
 }
 
-export function markdown({ date, quick, subset, machine, configs, rows, memory = [], notes }) {
+/** Four fit({ epochs: 1 }) calls against one fit({ epochs: 4 }) (run.mjs FIT_CALLS). */
+function fitCallsTable(fitCalls) {
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const head = [
+    'set-up',
+    'workload',
+    'N x fit(1 epoch), ms/epoch',
+    '1 x fit(N epochs), ms/epoch',
+    'ratio',
+    'load 1m',
+  ];
+  const lines = [
+    '### Separate fit calls against one (ours)',
+    '',
+    'N one-epoch fit calls on one model against one N-epoch fit on another (same data, batch and ' +
+      'backend; the compiled step is kept with the model, so the ratio should be near 1). Median over ' +
+      'the repetitions, which alternate between the two.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+  ];
+  for (const f of fitCalls) {
+    const what = `${f.spec.workload}, ${f.spec.size} rows, batch ${f.spec.batchSize}, N = ${f.spec.epochs}`;
+    const load = f.loadavg ? f.loadavg[0].toFixed(2) : '—';
+    const setup = `${f.config} ${f.spec.backend}`;
+    if (f.status !== 'ok') {
+      lines.push(
+        `| ${setup} | ${what} | ${f.status}: ${f.error.replace(/\|/g, '/').slice(0, 160)} | | | ${load} |`,
+      );
+      continue;
+    }
+    const [a, b] = [med(f.separate), med(f.single)];
+    lines.push(`| ${setup} | ${what} | ${fmt(a, 0)} | ${fmt(b, 0)} | ${(a / b).toFixed(2)} | ${load} |`);
+  }
+  return lines.join('\n');
+}
+
+export function markdown({ date, quick, subset, machine, configs, rows, memory = [], fitCalls = [], notes }) {
   const groups = new Map();
   for (const r of rows) {
     const key = TITLES[r.spec.workload](r.spec);
@@ -230,6 +267,7 @@ export function markdown({ date, quick, subset, machine, configs, rows, memory =
     ...[...groups].flatMap(([key, rs]) => [tableFor(key, rs), '']),
     ...lastGoodTable(rows),
     ...(memory.length > 0 ? [memoryTable(memory), ''] : []),
+    ...(fitCalls.length > 0 ? [fitCallsTable(fitCalls), ''] : []),
     '## Notes',
     '',
     ...notes.map((n) => `- ${n}`),

@@ -73,6 +73,14 @@ const MEMORY = [
     ? []
     : [{ workload: 'W2', size: 1024, batchSize: 128, epochs: 50, marks: [1, 10, 50], limitS: 240 }]),
 ].filter(() => listed('BENCH_WORKLOADS', ['memory']));
+/**
+ * Issue 14's fit-call row: four fit({ epochs: 1 }) calls against one fit({ epochs: 4 }) on W2 (2,048
+ * rows, the issue's case), with our backends (bench/fit-calls.ts). BENCH_WORKLOADS=fitcalls runs
+ * only these (and a list without 'fitcalls' leaves them out).
+ */
+const FIT_CALLS = [
+  { workload: 'W2', size: QUICK ? 512 : 2048, batchSize: 128, epochs: 4, reps: QUICK ? 1 : 2, limitS: 300 },
+].filter(() => listed('BENCH_WORKLOADS', ['fitcalls']));
 /** Workloads a library cannot express, recorded as 'not run' rows with the reason. */
 const NOT_RUN = {
   'ours:auto:W1':
@@ -112,6 +120,7 @@ const TFJS_WASM_THREADS = process.env.BENCH_TFJS_WASM_THREADS ?? '1';
 const url = `${server.resolvedUrls.local[0]}bench/index.html?cpuThreads=${CPU_THREADS}&tfjsWasmThreads=${TFJS_WASM_THREADS}`;
 const rows = [];
 const memoryRows = [];
+const fitCallRows = [];
 const configsSeen = [];
 let browserVersion = '';
 
@@ -180,6 +189,39 @@ async function runMemory(browser, config) {
     } catch (e) {
       memoryRows.push({ ...base, status: 'error', error: String(e.message).split('\n')[0] });
       console.log(`memory ${m.workload} ${config}: ${memoryRows.at(-1).error}`);
+    } finally {
+      await closeQuietly(context);
+    }
+  }
+}
+
+/** The FIT_CALLS rows with our `backend`, on a fresh page each; errors become rows. */
+async function runFitCalls(browser, config, backend) {
+  for (const f of FIT_CALLS) {
+    const { limitS, ...rest } = f;
+    const spec = { ...rest, backend };
+    const base = { config, spec, loadavg: readLoad() };
+    if (Date.now() + limitS * 1000 > DEADLINE) {
+      fitCallRows.push({ ...base, status: 'skipped', error: 'past the run deadline (BENCH_DEADLINE_MIN)' });
+      continue;
+    }
+    const context = await browser.newContext();
+    try {
+      const page = await withTimeout(openPage(context), 120, 'opening the benchmark page');
+      const result = await withTimeout(
+        page.evaluate((s) => window.bench.fitCalls(s), spec),
+        limitS,
+        `fit calls ${backend}`,
+      );
+      fitCallRows.push({ ...base, status: 'ok', ...result });
+      const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+      console.log(
+        `fit calls W2 ${f.size} rows, ${config.padEnd(13)} ${backend}: ${f.epochs} x 1 epoch ${med(result.separate).toFixed(0)} ms/epoch, ` +
+          `1 x ${f.epochs} epochs ${med(result.single).toFixed(0)} ms/epoch`,
+      );
+    } catch (e) {
+      fitCallRows.push({ ...base, status: 'error', error: String(e.message).split('\n')[0] });
+      console.log(`fit calls ${config} ${backend}: ${fitCallRows.at(-1).error}`);
     } finally {
       await closeQuietly(context);
     }
@@ -285,6 +327,8 @@ try {
       }
     }
     if (!only || only.includes('ours:webgpu')) await runMemory(browser, config.name);
+    if (!only || only.includes('ours:webgpu')) await runFitCalls(browser, config.name, 'webgpu');
+    if (i === 0 && (!only || only.includes('ours:cpu'))) await runFitCalls(browser, 'cpu', 'cpu');
     await closeQuietly(browser);
   }
 } finally {
@@ -327,7 +371,17 @@ const notes = [
 ];
 // A run limited to some workloads or set-ups is an A/B probe: kept apart, never the latest table.
 const subset = Boolean(process.env.BENCH_WORKLOADS || process.env.BENCH_SETUPS);
-const out = { date, quick: QUICK, subset, machine, configs: configsSeen, rows, memory: memoryRows, notes };
+const out = {
+  date,
+  quick: QUICK,
+  subset,
+  machine,
+  configs: configsSeen,
+  rows,
+  memory: memoryRows,
+  fitCalls: fitCallRows,
+  notes,
+};
 const stem = `bench/results/${date}${QUICK ? '-quick' : ''}${subset ? '-subset' : ''}`;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(`${stem}.json`, JSON.stringify(out, null, 2));

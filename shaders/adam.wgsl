@@ -1,6 +1,6 @@
-// Adam's update of element i (appended to optimizer.wgsl and adam-step.wgsl), in the words and
-// bindings both share: inputs w, g, m, v, a (alpha), d (decay); params beta1, oneMinusBeta1, beta2,
-// oneMinusBeta2, epsilon. The products and sums round in the unfused ops' order.
+// Adam's update of element i (appended to adam-update.wgsl): inputs w, g, m, v, a (alpha),
+// d (decay); params beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon. The products and sums
+// round in the unfused ops' order.
 //   m' = m b1 + g (1 - b1);  v' = v b2 + g g (1 - b2);  w' = (w - w decay) - m' / (sqrt(v') + eps) alpha
 
 fn adamM(i: u32) -> f32 {

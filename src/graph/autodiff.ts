@@ -9,7 +9,7 @@ import { isRecording, noGrad, opDef, recordTape } from './engine';
 import { add } from './ops/binary';
 import { fill } from './ops/util';
 import { shapesEqual } from './shape';
-import { Tensor } from './tensor';
+import { type TapeNode, Tensor } from './tensor';
 
 export interface ValueAndGrad {
   /** f at the inputs. */
@@ -63,22 +63,16 @@ export function grad(f: (...inputs: Tensor[]) => Tensor): (...inputs: Tensor[]) 
 function backpropagate(output: Tensor): Map<Tensor, Tensor> {
   const grads = new Map<Tensor, Tensor>([[output, fill(output.shape, 1, output)]]);
   const order = topologicalOrder(output);
+  const done = new Set<TapeNode>();
   for (let i = order.length - 1; i >= 0; i--) {
-    const t = order[i];
-    const node = t.node;
-    const dy = grads.get(t);
-    if (!node || !dy) continue;
-    const needs = node.inputs.map((x) => x.requiresGrad);
-    const inputGrads = opDef(node.op).backward({
-      inputs: node.inputs,
-      output: t,
-      dy,
-      params: node.params,
-      needs,
-    });
+    const node = order[i].node;
+    if (!node || done.has(node)) continue;
+    done.add(node);
+    const inputGrads = nodeBackward(node, order[i], grads);
+    if (!inputGrads) continue;
     node.inputs.forEach((x, j) => {
       const g = inputGrads[j];
-      if (!needs[j] || !g) return;
+      if (!x.requiresGrad || !g) return;
       if (!shapesEqual(g.shape, x.shape)) {
         throw new ShapeError(
           `backward of ${node.op}: gradient ${fmtShape(g.shape)} for input ${j} does not match its shape ${fmtShape(x.shape)}`,
@@ -91,23 +85,47 @@ function backpropagate(output: Tensor): Map<Tensor, Tensor> {
   return grads;
 }
 
-/** Tensors reachable from `output` through recorded nodes, every input before its users. */
+/** The input gradients of one node from its outputs' gradients; null where none of them has one. */
+function nodeBackward(
+  node: TapeNode,
+  t: Tensor,
+  grads: ReadonlyMap<Tensor, Tensor>,
+): (Tensor | null)[] | null {
+  const needs = node.inputs.map((x) => x.requiresGrad);
+  const def = opDef(node.op);
+  if ('multiOutput' in def) {
+    const outputs = node.outputs ?? [t];
+    const dys = outputs.map((o) => grads.get(o) ?? null);
+    if (dys.every((dy) => dy === null)) return null;
+    return def.backward({ inputs: node.inputs, outputs, dys, params: node.params, needs });
+  }
+  const dy = grads.get(t);
+  if (!dy) return null;
+  return def.backward({ inputs: node.inputs, output: t, dy, params: node.params, needs });
+}
+
+/**
+ * Tensors reachable from `output` through recorded nodes, every input before its users. The
+ * outputs of a node with several come together, so each of their gradients is complete when the
+ * backward pass reaches the first of them.
+ */
 function topologicalOrder(output: Tensor): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
+  const visited = new Set<Tensor | TapeNode>();
   // Iterative depth-first search: deep graphs (long training loops traced once) must not overflow the stack.
   const stack: [Tensor, boolean][] = [[output, false]];
   while (stack.length > 0) {
     const [t, expanded] = stack.pop()!;
+    const key = t.node?.outputs ? t.node : t;
     if (expanded) {
-      order.push(t);
+      order.push(...(t.node?.outputs ?? [t]));
       continue;
     }
-    if (visited.has(t)) continue;
-    visited.add(t);
+    if (visited.has(key)) continue;
+    visited.add(key);
     stack.push([t, true]);
     for (const x of t.node?.inputs ?? []) {
-      if (x.requiresGrad && !visited.has(x)) stack.push([x, false]);
+      if (x.requiresGrad && !visited.has(x.node?.outputs ? x.node : x)) stack.push([x, false]);
     }
   }
   return order;

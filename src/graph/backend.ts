@@ -7,17 +7,20 @@ import type { Shape } from './shape';
 export type BackendName = 'cpu' | 'webgpu';
 
 /** What a kernel sees of one input: the backend's own storage and the logical shape. */
-export interface KernelInput {
-  readonly storage: unknown;
+export interface KernelInput<S = unknown> {
+  readonly storage: S;
   readonly shape: Shape;
 }
 
 /**
- * A backend stores tensors and runs the primitive ops on them. It never sees autodiff: backward
- * passes are built from the same primitives. `run` returns at once; a backend may execute later
- * (WebGPU queues work), and `read` is the only place that waits.
+ * A backend stores tensors (in storage of its own type S: typed arrays on the CPU, GPU buffers on
+ * WebGPU) and runs the primitive ops on them. Graph code holds backends as Backend (S unknown);
+ * a tensor's storage always belongs to its backend, which runOp checks before a kernel runs. A
+ * backend never sees autodiff: backward passes are built from the same primitives. `run` returns
+ * at once; a backend may execute later (WebGPU queues work), and `read` is the only place that
+ * waits.
  */
-export interface Backend {
+export interface Backend<S = unknown> {
   readonly name: BackendName;
   /** One line for people: "CPU (float32)", or the adapter's description. */
   readonly description: string;
@@ -26,16 +29,25 @@ export interface Backend {
    * the device works while the host waits (WebGPU), 0 where a step runs when issued (CPU).
    */
   readonly pipelineDepth: number;
-  upload(values: ArrayLike<number>, shape: Shape): unknown;
-  read(storage: unknown, size: number): Promise<Float32Array>;
+  upload(values: ArrayLike<number>, shape: Shape): S;
+  read(storage: S, size: number): Promise<Float32Array>;
   /** The values at once, where the backend can (CPU); null where it cannot (WebGPU). */
-  readSync(storage: unknown, size: number): Float32Array | null;
-  run<K extends OpName>(op: K, inputs: readonly KernelInput[], outShape: Shape, params: OpParams[K]): unknown;
+  readSync(storage: S, size: number): Float32Array | null;
+  /**
+   * Runs one op: the storage of each output, shaped as `outShapes` (one entry but for the
+   * multi-output ops, op-params.ts `outputNames`).
+   */
+  run<K extends OpName>(
+    op: K,
+    inputs: readonly KernelInput<S>[],
+    outShapes: readonly Shape[],
+    params: OpParams[K],
+  ): S[];
   /** Lowers a step program (src/graph/program) to a step this backend replays. */
-  compile(program: Program, options?: CompileOptions): CompiledStep;
+  compile(program: Program, options?: CompileOptions<S>): CompiledStep<S>;
   /**
    * Tracing backends only: a tensor of another backend used inside a traced step, as a value of
    * the trace (null where it cannot be taken in).
    */
-  adopt?(from: Backend, storage: unknown, shape: Shape): unknown | null;
+  adopt?(from: Backend, storage: unknown, shape: Shape): S | null;
 }

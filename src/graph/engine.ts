@@ -5,8 +5,14 @@
 
 import { BackendError, fmtShape, ShapeError } from '../errors';
 import type { Backend } from './backend';
-import type { OpDef, OpDefs } from './op-def';
-import type { OpName, OpParams } from './op-params';
+import type { AnyOpDef, OpDefs } from './op-def';
+import {
+  type MultiOutputOp,
+  type OpName,
+  type OpParams,
+  outputNames,
+  type SingleOutputOp,
+} from './op-params';
 import { assertValidShape, type Shape, sizeOf } from './shape';
 import { Tensor } from './tensor';
 
@@ -88,7 +94,7 @@ export function withBackend<T>(backend: Backend, fn: () => T): T {
   }
 }
 
-const registry: Partial<Record<OpName, OpDef<OpName>>> = {};
+const registry: Partial<Record<OpName, AnyOpDef>> = {};
 
 /** Each op family registers its definitions when its module loads. */
 export function registerOps<K extends OpName>(defs: OpDefs<K>): OpDefs<K> {
@@ -96,10 +102,10 @@ export function registerOps<K extends OpName>(defs: OpDefs<K>): OpDefs<K> {
   return defs;
 }
 
-export function opDef<K extends OpName>(op: K): OpDef<K> {
+export function opDef(op: OpName): AnyOpDef {
   const def = registry[op];
   if (!def) throw new BackendError(`op ${op} is not registered (import its family from src/graph/ops)`);
-  return def as unknown as OpDef<K>;
+  return def;
 }
 
 let recording = 0;
@@ -131,7 +137,44 @@ export function noGrad<T>(fn: () => T): T {
 }
 
 /** Checks, runs and records one primitive op. Every public op goes through here. */
-export function runOp<K extends OpName>(op: K, given: readonly Tensor[], params: OpParams[K]): Tensor {
+export function runOp<K extends SingleOutputOp>(
+  op: K,
+  given: readonly Tensor[],
+  params: OpParams[K],
+): Tensor {
+  const { inputs, outputs } = execute(op, given, params, 1);
+  const [out] = outputs;
+  if (recording > 0 && inputs.some((t) => t.requiresGrad)) {
+    out.requiresGrad = true;
+    out.node = { op, inputs, params };
+  }
+  return out;
+}
+
+/** runOp for an op with several outputs: one kernel, the outputs in outputNames order. */
+export function runOpOutputs<K extends MultiOutputOp>(
+  op: K,
+  given: readonly Tensor[],
+  params: OpParams[K],
+): Tensor[] {
+  const { inputs, outputs } = execute(op, given, params, outputNames(op, params).length);
+  if (recording > 0 && inputs.some((t) => t.requiresGrad)) {
+    const node = { op, inputs, params, outputs };
+    for (const out of outputs) {
+      out.requiresGrad = true;
+      out.node = node;
+    }
+  }
+  return outputs;
+}
+
+/** Checks the call and runs the kernel, giving `count` outputs shaped as the op's definition says. */
+function execute(
+  op: OpName,
+  given: readonly Tensor[],
+  params: OpParams[OpName],
+  count: number,
+): { inputs: readonly Tensor[]; outputs: Tensor[] } {
   let inputs = given;
   const def = opDef(op);
   if (def.arity !== 'variadic' && inputs.length !== def.arity) {
@@ -149,22 +192,18 @@ export function runOp<K extends OpName>(op: K, given: readonly Tensor[], params:
       );
     }
   }
-  const outShape = def.shape(
+  const outShape = (def.shape as (s: readonly Shape[], p: OpParams[OpName]) => Shape)(
     inputs.map((t) => t.shape),
     params,
   );
-  const storage = backend.run(
+  const shapes = Array.from({ length: count }, () => outShape);
+  const storages = backend.run(
     op,
     inputs.map((t) => ({ storage: t.storage, shape: t.shape })),
-    outShape,
+    shapes,
     params,
   );
-  const out = new Tensor(outShape, storage, backend);
-  if (recording > 0 && inputs.some((t) => t.requiresGrad)) {
-    out.requiresGrad = true;
-    out.node = { op, inputs, params };
-  }
-  return out;
+  return { inputs, outputs: storages.map((s) => new Tensor(outShape, s, backend)) };
 }
 
 /** `t` as a value of the tracing backend `tracer`, where it can be taken in; else `t` itself. */

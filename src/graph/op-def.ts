@@ -1,4 +1,4 @@
-import type { OpName, OpParams } from './op-params';
+import type { MultiOutputOp, OpName, OpParams } from './op-params';
 import type { Shape } from './shape';
 import type { Tensor } from './tensor';
 
@@ -9,6 +9,16 @@ export interface BackwardArgs<K extends OpName> {
   readonly dy: Tensor;
   readonly params: OpParams[K];
   /** Which inputs need a gradient: a backward may skip the others (return null). */
+  readonly needs: readonly boolean[];
+}
+
+/** What the backward of an op with several outputs sees: every output and its gradient. */
+export interface MultiBackwardArgs<K extends OpName> {
+  readonly inputs: readonly Tensor[];
+  readonly outputs: readonly Tensor[];
+  /** Per output, the gradient of the loss with respect to it; null where the loss does not use it. */
+  readonly dys: readonly (Tensor | null)[];
+  readonly params: OpParams[K];
   readonly needs: readonly boolean[];
 }
 
@@ -26,5 +36,21 @@ export interface OpDef<K extends OpName> {
   backward(args: BackwardArgs<K>): (Tensor | null)[];
 }
 
-export type OpDefs<K extends OpName> = { readonly [P in K]: OpDef<P> };
+/**
+ * An op with several outputs (op-params.ts `outputNames`), each shaped as `shape` gives: one
+ * kernel computes them all, reading each input once.
+ */
+export interface MultiOutputOpDef<K extends OpName> {
+  readonly arity: number;
+  readonly multiOutput: true;
+  shape(inputs: readonly Shape[], params: OpParams[K]): Shape;
+  /** One gradient per input: the sum of what each output's gradient contributes. */
+  backward(args: MultiBackwardArgs<K>): (Tensor | null)[];
+}
+
+export type AnyOpDef = OpDef<OpName> | MultiOutputOpDef<OpName>;
+
+export type OpDefs<K extends OpName> = {
+  readonly [P in K]: P extends MultiOutputOp ? MultiOutputOpDef<P> : OpDef<P>;
+};
 export type OpTable = OpDefs<OpName>;

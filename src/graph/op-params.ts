@@ -85,13 +85,14 @@ export interface OpParams {
   channelMoments: { axis: number };
   channelAffine: { axis: number };
   channelSums: { axis: number };
-  // fused optimizer updates, one output per part: inputs [w, g, m, v, alpha, decay]
-  adamUpdate: { part: 'm' | 'v' | 'w'; beta1: number; beta2: number; epsilon: number };
-  // inputs [w, g, velocity, lr]
-  sgdUpdate: { part: 'velocity' | 'w'; momentum: number; nesterov: boolean };
-  // inputs [w, g, velocity, average gradient, momentum slot, lr]; unused slots bind velocity again
+  // fused optimizer updates, one op per weight with an output per slot and one for the weight
+  // (outputNames); inputs [w, g, m, v, alpha, decay], outputs [m', v', w']
+  adamUpdate: { beta1: number; beta2: number; epsilon: number };
+  // inputs [w, g, velocity, lr]; outputs [velocity', w'], or [w'] without momentum (velocity unread)
+  sgdUpdate: { momentum: number; nesterov: boolean };
+  // inputs [w, g, velocity, average gradient, momentum slot, lr]; unused slots bind velocity again;
+  // outputs [velocity', average' (centred), momentum' (momentum > 0), w']
   rmspropUpdate: {
-    part: 'velocity' | 'average' | 'momentum' | 'w';
     rho: number;
     momentum: number;
     epsilon: number;
@@ -100,6 +101,32 @@ export interface OpParams {
 }
 
 export type OpName = keyof OpParams;
+
+/** The ops with several outputs: one optimizer update of a weight (each slot's next value and the weight's). */
+export type MultiOutputOp = 'adamUpdate' | 'sgdUpdate' | 'rmspropUpdate';
+export type SingleOutputOp = Exclude<OpName, MultiOutputOp>;
+
+const MULTI_OUTPUT: ReadonlySet<OpName> = new Set<MultiOutputOp>([
+  'adamUpdate',
+  'sgdUpdate',
+  'rmspropUpdate',
+]);
+
+/** Whether `op` has several outputs: its kernels write one storage per output name (outputNames). */
+export function isMultiOutput(op: OpName): op is MultiOutputOp {
+  return MULTI_OUTPUT.has(op);
+}
+
+/**
+ * The outputs of a multi-output op, in order, by name: a slot the configuration does not keep has
+ * no output (SGD without momentum updates the weight only).
+ */
+export function outputNames<K extends MultiOutputOp>(op: K, params: OpParams[K]): readonly string[] {
+  if (op === 'adamUpdate') return ['m', 'v', 'w'];
+  if (op === 'sgdUpdate') return (params as OpParams['sgdUpdate']).momentum === 0 ? ['w'] : ['velocity', 'w'];
+  const { centered, momentum } = params as OpParams['rmspropUpdate'];
+  return ['velocity', ...(centered ? ['average'] : []), ...(momentum === 0 ? [] : ['momentum']), 'w'];
+}
 
 /** The activations a matmul epilogue applies, each with a derivative that its output determines. */
 export type FusedActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';

@@ -8,13 +8,15 @@ export interface TapeNode {
   readonly op: OpName;
   readonly inputs: readonly Tensor[];
   readonly params: OpParams[OpName];
+  /** Ops with several outputs: every output, this tensor among them (autodiff takes them together). */
+  readonly outputs?: readonly Tensor[];
 }
 
 /**
  * An n-dimensional float32 array living on one backend. Tensors are immutable values: ops return
  * new tensors, and nothing needs freeing by hand.
  */
-export class Tensor {
+export class Tensor<S = unknown> {
   readonly shape: Shape;
   readonly size: number;
   /** @internal set by valueAndGrad on the tensors it differentiates with respect to */
@@ -24,9 +26,16 @@ export class Tensor {
 
   constructor(
     shape: Shape,
-    /** @internal the backend's handle: a Float32Array on CPU, a GPUBuffer on WebGPU */
-    readonly storage: unknown,
-    readonly backend: Backend,
+    /** @internal the backend's handle: a Float32Array on CPU, a GpuStorage on WebGPU */
+    readonly storage: S,
+    readonly backend: Backend<S>,
+    /**
+     * For the output of a softmax over the last axis, the logits it was computed from: a
+     * cross-entropy on these probabilities works from the logits instead, exactly and in one
+     * kernel (as Keras does for a softmax output layer). Fixed when the tensor is made; null for
+     * every other tensor.
+     */
+    readonly logits: Tensor | null = null,
   ) {
     this.shape = Object.freeze([...shape]);
     this.size = sizeOf(shape);

@@ -20,7 +20,6 @@ import {
   oneHot,
   reshape,
   softmaxCrossEntropy,
-  softmaxLogits,
   sub,
   sum,
 } from '../graph/ops/index';
@@ -84,7 +83,7 @@ function sameShape(loss: string, yTrue: Tensor, yPred: Tensor): void {
  * the logits, exact for any logit; other probabilities are renormalised and clipped.
  */
 function crossentropy(yTrue: Tensor, yPred: Tensor, fromLogits: boolean): Tensor {
-  const logits = fromLogits ? yPred : softmaxLogits(yPred);
+  const logits = fromLogits ? yPred : yPred.logits;
   if (logits) return perSampleMean(softmaxCrossEntropy(logits, yTrue));
   // As Keras does: renormalise rows that do not sum to one, then keep log finite.
   const p = div(yPred, sum(yPred, -1, true));

@@ -11,6 +11,7 @@
  */
 import { expect } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
+import type { FloatArray } from '../../src/backend/cpu/types';
 import { valueAndGrad } from '../../src/graph/autodiff';
 import type { KernelInput } from '../../src/graph/backend';
 import { noGrad, tensor, withBackend } from '../../src/graph/engine';
@@ -34,12 +35,12 @@ class RecordingBackend extends CpuBackend {
 
   override run<K extends OpName>(
     op: K,
-    inputs: readonly KernelInput[],
-    outShape: Shape,
+    inputs: readonly KernelInput<FloatArray>[],
+    outShapes: readonly Shape[],
     params: OpParams[K],
-  ): Float32Array | Float64Array {
+  ): FloatArray[] {
     if (this.recording) exercisedOps.add(op);
-    return super.run(op, inputs, outShape, params);
+    return super.run(op, inputs, outShapes, params);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The step program (src/graph/program): traced once with named inputs, outputs and state, its
- * passes (dead-op pruning, Adam's parts merged) and the CPU backend's compiled step, against the
+ * passes (dead-op pruning), multi-output nodes and the CPU backend's compiled step, against the
  * same function run op by op.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,9 @@ import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
 import { valueAndGrad } from '../../src/graph/autodiff';
 import { tensor, withBackend } from '../../src/graph/engine';
 import * as ops from '../../src/graph/ops';
-import { mergeAdamParts, pruneDeadNodes } from '../../src/graph/program/passes';
+import { pruneDeadNodes, visibleValues } from '../../src/graph/program/passes';
 import { ProgramNameError } from '../../src/graph/program/program';
+import { planSlots } from '../../src/graph/program/slots';
 import { traceProgram } from '../../src/graph/program/trace';
 import type { Tensor } from '../../src/graph/tensor';
 
@@ -76,7 +77,7 @@ describe('Program', () => {
     step.destroy();
   });
 
-  it("merges one weight's three Adam parts into one node with three outputs", () => {
+  it("traces one weight's Adam update as one node with three outputs, m', v' and w' as state", () => {
     const program = traceProgram(
       {
         inputs: [{ name: 'g', shape: [5] }],
@@ -84,26 +85,51 @@ describe('Program', () => {
       },
       (input, state) => {
         const [w, m, v] = ['w', 'm', 'v'].map((k) => state.get(k)!);
-        const g = input.get('g')!;
-        // One alpha and one decay tensor for the three parts, as Adam passes them.
-        const [alpha, decay] = [ops.toTensor(0.01, w), ops.toTensor(0, w)];
-        const part = (p: 'm' | 'v' | 'w') =>
-          ops.adamUpdate(w, g, m, v, alpha, decay, { part: p, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+        const next = ops.adamUpdate(w, input.get('g')!, m, v, 0.01, 0, {
+          beta1: 0.9,
+          beta2: 0.999,
+          epsilon: 1e-7,
+        });
         return {
           outputs: [],
           state: new Map([
-            ['m', part('m')],
-            ['v', part('v')],
-            ['w', part('w')],
+            ['m', next.m],
+            ['v', next.v],
+            ['w', next.w],
           ]),
         };
       },
     );
-    const parts = program.nodes.filter((n) => n.op === 'adamUpdate');
-    expect(parts.length).toBe(3);
-    const merged = mergeAdamParts(program).nodes.filter((n) => n.op === 'adamUpdate');
-    expect(merged.length).toBe(1);
-    expect(merged[0].outputs).toEqual(parts.map((n) => n.outputs[0]));
+    const adam = program.nodes.filter((n) => n.op === 'adamUpdate');
+    expect(adam.length).toBe(1);
+    const next = (name: string) => program.state.find((s) => s.name === name)!.output;
+    expect(adam[0].outputs).toEqual([next('m'), next('v'), next('w')]);
+    const step = cpu.compile(program);
+    expect(step.counters.dispatchesPerStep).toBe(1);
+    step.destroy();
+  });
+
+  it('gives the outputs of one node slots of their own, even those nothing reads', async () => {
+    // velocity' is not read by anything: its slot must not be the one w' is written to.
+    const program = traceProgram(
+      { inputs: ['w', 'g', 'velocity'].map((name) => ({ name, shape: [4] })), state: [] },
+      (input) => {
+        const [w, g, velocity] = ['w', 'g', 'velocity'].map((k) => input.get(k)!);
+        const next = ops.sgdUpdate(w, g, velocity, 0.5, { momentum: 0.9, nesterov: false });
+        return { outputs: [['doubled', ops.mul(next.w, 2)]], state: new Map() };
+      },
+    );
+    const [sgd] = program.nodes.filter((n) => n.op === 'sgdUpdate');
+    const { slotOf } = planSlots(program, visibleValues(program), new Set());
+    expect(slotOf[sgd.outputs[0]]).not.toBe(slotOf[sgd.outputs[1]]);
+    const step = cpu.compile(program);
+    step.write('w', [1, 2, 3, 4]);
+    step.write('g', [2, 2, 2, 2]);
+    step.write('velocity', [10, 10, 10, 10]);
+    const [doubled] = await step.step(['doubled']);
+    // velocity' = 0.9 * 10 - 1 = 8; w' = w + 8.
+    expect(Array.from(doubled)).toEqual([18, 20, 22, 24]);
+    step.destroy();
   });
 
   it('refuses a name it does not have, naming the ones it has', () => {

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
 import { withBackend } from '../../src/graph/engine';
+import { pruneDeadNodes } from '../../src/graph/program/passes';
+import { tracePositional } from '../../src/graph/program/trace';
 import {
   abs,
   Dense,
@@ -74,6 +76,28 @@ describe('fused softmax cross-entropy in the losses', () => {
     expect(ran).toContain('fusedMatmul');
     expect(ran).toContain('softmaxCrossEntropy');
     expect(ran).not.toContain('log');
+  });
+
+  it('a softmax over the last axis names its logits, in a traced step too, where only the fused kernel is left', () => {
+    withBackend(f64, () => {
+      const z = randomTensor([2, 3], 1, 5);
+      expect(softmax(z).logits).toBe(z);
+      expect(softmax(z, 0).logits).toBe(null);
+      expect(z.logits).toBe(null);
+    });
+    const program = pruneDeadNodes(
+      tracePositional(
+        [
+          [4, 3],
+          [4, 3],
+        ],
+        (z, t) => [sum(getLoss('categoricalCrossentropy').perSample(t, softmax(z)))],
+      ),
+    );
+    const ops = program.nodes.map((n) => n.op);
+    expect(ops).toContain('softmaxCrossEntropy');
+    expect(ops).not.toContain('softmax');
+    expect(ops).not.toContain('log');
   });
 
   it('probabilities that no softmax produced keep the renormalise-and-clip path', () => {

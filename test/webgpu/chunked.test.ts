@@ -93,7 +93,7 @@ for (const elementsPerThread of [1, 3, 8, 32]) {
             ops.conv2dBackpropInput(dy, wt, x, { padding: 'same' }),
             ops.maxPool2d(xt, [2, 2]),
             ops.avgPool2d(xt, [3, 3], { strides: 2, padding: 'same' }),
-            ops.sgdUpdate(p, g, m, 0.1, { part: 'w', momentum: 0.9, nesterov: false }),
+            ...Object.values(ops.sgdUpdate(p, g, m, 0.1, { momentum: 0.9, nesterov: false })),
             ops.gather(p, ops.fill([500], 3)),
             ops.oneHot(ops.fill([700], 2), 5),
           ];

@@ -3,7 +3,7 @@ import type { OpName, OpParams } from '../../graph/op-params';
 import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-step';
 import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
-import { cpuKernels } from './kernels';
+import { cpuKernelFor } from './kernels';
 import { float32KernelsLine } from './kernels/matmul-simd';
 import { CpuStep } from './step';
 import type { CpuTensor, FloatArray } from './types';
@@ -14,7 +14,7 @@ export type CpuPrecision = 'float32' | 'float64';
  * The reference backend: plain loops over typed arrays, run synchronously. float32 is what users
  * get; float64 exists so gradient checks against finite differences are not drowned in rounding.
  */
-export class CpuBackend implements Backend {
+export class CpuBackend implements Backend<FloatArray> {
   readonly name = 'cpu' as const;
   /** A step runs when issued: nothing is gained by issuing the next before reading its loss. */
   readonly pipelineDepth = 0;
@@ -35,37 +35,31 @@ export class CpuBackend implements Backend {
     return data;
   }
 
-  read(storage: unknown, size: number): Promise<Float32Array> {
+  read(storage: FloatArray, size: number): Promise<Float32Array> {
     return Promise.resolve(this.readSync(storage, size));
   }
 
-  readSync(storage: unknown, _size: number): Float32Array {
-    const data = storage as FloatArray;
-    return data instanceof Float32Array ? data.slice() : Float32Array.from(data);
+  readSync(storage: FloatArray, _size: number): Float32Array {
+    return storage instanceof Float32Array ? storage.slice() : Float32Array.from(storage);
   }
 
   /** Planned memory and the kernels called in order (step.ts). */
-  compile(program: Program, options: CompileOptions = {}): CompiledStep {
+  compile(program: Program, options: CompileOptions<FloatArray> = {}): CompiledStep<FloatArray> {
     return new CpuStep(this, this.ArrayType, program, options);
   }
 
   run<K extends OpName>(
     op: K,
-    inputs: readonly KernelInput[],
-    outShape: Shape,
+    inputs: readonly KernelInput<FloatArray>[],
+    outShapes: readonly Shape[],
     params: OpParams[K],
-  ): FloatArray {
-    const out: CpuTensor = { data: new this.ArrayType(sizeOf(outShape)), shape: outShape };
-    const kernel = cpuKernels[op] as (
-      inputs: readonly CpuTensor[],
-      out: CpuTensor,
-      params: OpParams[K],
-    ) => void;
-    kernel(
-      inputs.map((x) => ({ data: x.storage as FloatArray, shape: x.shape })),
-      out,
+  ): FloatArray[] {
+    const outs: CpuTensor[] = outShapes.map((shape) => ({ data: new this.ArrayType(sizeOf(shape)), shape }));
+    cpuKernelFor(op)(
+      inputs.map((x) => ({ data: x.storage, shape: x.shape })),
+      outs,
       params,
     );
-    return out.data;
+    return outs.map((o) => o.data);
   }
 }

@@ -20,10 +20,10 @@ import { inputId, outputId, type Program, stateIndex } from '../../graph/program
 import { fitsPlanOf, planSlots } from '../../graph/program/slots';
 import { type BoundState, bindState } from '../../graph/program/state';
 import { type Shape, shapesEqual, sizeOf } from '../../graph/shape';
-import { cpuKernels } from './kernels';
+import { cpuKernelFor } from './kernels';
 import { prepareWasmKernels, wasmCall } from './kernels/wasm-calls';
 import { CpuStateRing, FloatBlock, freeOnCollect } from './step-memory';
-import type { CpuKernel, FloatArray } from './types';
+import type { FloatArray } from './types';
 import { wasmKernelsEnabled } from './wasm/modules';
 import { kernelRuntime, type WasmRuntime } from './wasm/runtime';
 
@@ -34,9 +34,7 @@ interface Call {
   params: OpParams[OpName];
 }
 
-const ADAM_PARTS = ['m', 'v', 'w'] as const;
-
-export class CpuStep implements CompiledStep {
+export class CpuStep implements CompiledStep<FloatArray> {
   readonly program: Program;
   private readonly ring: CpuStateRing;
   private readonly bound: BoundState;
@@ -61,11 +59,11 @@ export class CpuStep implements CompiledStep {
   private destroyed = false;
 
   constructor(
-    private readonly backend: Backend,
+    private readonly backend: Backend<FloatArray>,
     /** The backend's array type: float32, or float64 for gradient checks. */
     ArrayType: Float32ArrayConstructor | Float64ArrayConstructor,
     program: Program,
-    options: CompileOptions,
+    options: CompileOptions<FloatArray>,
   ) {
     this.program = optimizeProgram(program);
     this.runtime = ArrayType === Float32Array ? kernelRuntime() : null;
@@ -159,7 +157,7 @@ export class CpuStep implements CompiledStep {
       return block.arrays()[j].subarray(0, size);
     });
     const nodes = this.program.nodes.filter((n) => !this.aliased.has(n.outputs[0]));
-    this.calls = this.ring.sets.map((_, p) => nodes.flatMap((node) => this.prepare(node, p)));
+    this.calls = this.ring.sets.map((_, p) => nodes.map((node) => this.prepare(node, p)));
     old.forEach((calls, p) => {
       calls.forEach((call, i) => {
         this.calls[p][i].params = call.params;
@@ -182,26 +180,22 @@ export class CpuStep implements CompiledStep {
     return this.views[id]!;
   }
 
-  private prepare(node: Program['nodes'][number], p: number): Call[] {
+  private prepare(node: Program['nodes'][number], p: number): Call {
     const values = this.program.values;
     const inputs = node.inputs.map((v) => ({ data: this.view(v, p), shape: values[v].shape }));
     const outs = node.outputs.map((v) => ({ data: this.view(v, p), shape: values[v].shape }));
     const launch = this.wasm ? wasmCall(this.runtime!, node.op, inputs, outs, node.params) : null;
-    if (launch) return [{ op: node.op, run: launch, params: node.params }];
-    // A node with Adam's three outputs (mergeAdamParts) is the three parts' kernels in order.
-    const kernel = cpuKernels[node.op] as CpuKernel<OpName>;
-    return outs.map((out, k) => ({
+    if (launch) return { op: node.op, run: launch, params: node.params };
+    const kernel = cpuKernelFor(node.op);
+    return {
       op: node.op,
       run: (params) => {
-        // Kernels expect a zero-filled output, as CpuBackend.run gives them.
-        out.data.fill(0);
-        kernel(inputs, out, params);
+        // Kernels expect zero-filled outputs, as CpuBackend.run gives them.
+        for (const out of outs) out.data.fill(0);
+        kernel(inputs, outs, params);
       },
-      params:
-        node.outputs.length === 3 && node.op === 'adamUpdate'
-          ? { ...(node.params as OpParams['adamUpdate']), part: ADAM_PARTS[k] }
-          : node.params,
-    }));
+      params: node.params,
+    };
   }
 
   write(name: string, values: ArrayLike<number>): void {
@@ -272,7 +266,7 @@ export class CpuStep implements CompiledStep {
     }
   }
 
-  assign(values: ReadonlyMap<string, StoredValue>): void {
+  assign(values: ReadonlyMap<string, StoredValue<FloatArray>>): void {
     this.sync();
     for (const [name, t] of values) {
       const j = this.program.state.findIndex((s) => s.name === name);
@@ -284,18 +278,18 @@ export class CpuStep implements CompiledStep {
         );
       if (!shapesEqual(t.shape, shape))
         throw new ShapeError(`CompiledStep: '${name}' is ${fmtShape(shape)}, received ${fmtShape(t.shape)}`);
-      (j >= 0 ? this.ring.sets[this.ring.parity][j] : this.views[id]!).set(t.storage as FloatArray);
+      (j >= 0 ? this.ring.sets[this.ring.parity][j] : this.views[id]!).set(t.storage);
     }
   }
 
-  export(into: (name: string) => StoredValue | undefined): Map<string, unknown> {
+  export(into: (name: string) => StoredValue<FloatArray> | undefined): Map<string, FloatArray> {
     this.sync();
     const set = this.ring.sets[this.ring.parity];
     return new Map(
       this.program.state.map(({ name }, j) => {
         const given = into(name);
         if (given && given.backend === this.backend && shapesEqual(given.shape, this.ring.shapes[j])) {
-          (given.storage as FloatArray).set(set[j]);
+          given.storage.set(set[j]);
           return [name, given.storage];
         }
         return [name, set[j].slice()];

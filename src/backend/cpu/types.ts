@@ -1,4 +1,4 @@
-import type { OpName, OpParams } from '../../graph/op-params';
+import type { MultiOutputOp, OpName, OpParams } from '../../graph/op-params';
 import type { Shape } from '../../graph/shape';
 
 /** The CPU backend computes in float32 (the product) or float64 (the reference for gradient checks). */
@@ -16,4 +16,20 @@ export type CpuKernel<K extends OpName> = (
   params: OpParams[K],
 ) => void;
 
-export type CpuKernels<K extends OpName> = { readonly [P in K]: CpuKernel<P> };
+/** A multi-output op's kernel writes every `outs[k].data` (op-params.ts `outputNames` order). */
+export type CpuMultiKernel<K extends OpName> = (
+  inputs: readonly CpuTensor[],
+  outs: readonly CpuTensor[],
+  params: OpParams[K],
+) => void;
+
+export type CpuKernels<K extends OpName> = {
+  readonly [P in K]: P extends MultiOutputOp ? CpuMultiKernel<P> : CpuKernel<P>;
+};
+
+/** Any op's kernel, as the backend and the compiled step call it: with every output. */
+export type CpuAnyKernel = (
+  inputs: readonly CpuTensor[],
+  outs: readonly CpuTensor[],
+  params: OpParams[OpName],
+) => void;

@@ -23,8 +23,8 @@ export interface KernelDispatch {
   readonly params: ParamBlock;
   readonly workgroups: number;
   /**
-   * Storage bindings written, after the inputs (default 1, the op's output): more only for kernels
-   * declared with several (Adam's three parts of a weight in one pass, for the step executor).
+   * Storage bindings written, after the inputs (default 1, the op's output): more for the kernels
+   * of multi-output ops (an optimizer update writing each slot and the weight in one pass).
    */
   readonly outputs?: number;
 }

@@ -2,13 +2,12 @@
  * Recording a plan's dispatches (plan.ts): per node, its kernel's dispatches with their pipeline,
  * uniforms and bind groups made once, one bind group per ring set where the node touches state.
  */
-import type { OpName, OpParams } from '../../graph/op-params';
+import type { OpName } from '../../graph/op-params';
 import type { ProgramNode, ProgramValue } from '../../graph/program/program';
 import type { BoundState } from '../../graph/program/state';
 import { type GpuHost, workgroupGrid } from './host';
 import type { GpuInput, KernelDispatch, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
-import { adamStep } from './kernels/optimizer';
 
 /** One dispatch as recorded. */
 export interface Recorded {
@@ -36,7 +35,7 @@ export interface PlanLayout {
   bufferAt(id: number, parity: number): GPUBuffer;
 }
 
-/** Records each node's dispatches; a node with Adam's three outputs becomes one three-output pass. */
+/** Records each node's dispatches, bound to write every output of the node. */
 export function recordNodes(
   host: GpuHost,
   nodes: readonly ProgramNode[],
@@ -47,11 +46,6 @@ export function recordNodes(
   const env = host.env;
   const out = { dispatches: [] as Recorded[], nodeUniforms: [] as NodeUniforms[] };
   for (const node of nodes) {
-    if (node.op === 'adamUpdate' && node.outputs.length === 3) {
-      const { part: _, ...params } = node.params as OpParams['adamUpdate'];
-      record(host, node, layout, made, out, (inputs) => adamStep(inputs, params, env));
-      continue;
-    }
     const kernel = webgpuKernels[node.op] as unknown as WebGPUKernel<OpName>;
     const shape = layout.values[node.outputs[0]].shape;
     record(host, node, layout, made, out, (inputs) => kernel(inputs, shape, node.params, env));
@@ -84,7 +78,7 @@ function record(
     made.push(uniform);
     return uniform;
   });
-  if (node.outputs.length === 1) out.nodeUniforms.push({ node, inputs: perSet[0].inputs, uniforms });
+  out.nodeUniforms.push({ node, inputs: perSet[0].inputs, uniforms });
   perSet[0].dispatches.forEach((d0, k) => {
     const { pipeline, layout: bindLayout } = host.pipelines.get(
       d0.shader,

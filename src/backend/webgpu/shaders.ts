@@ -7,7 +7,7 @@
 import activation from '../../../shaders/activation.wgsl?raw';
 import activationGrad from '../../../shaders/activation-grad.wgsl?raw';
 import adam from '../../../shaders/adam.wgsl?raw';
-import adamStep from '../../../shaders/adam-step.wgsl?raw';
+import adamUpdate from '../../../shaders/adam-update.wgsl?raw';
 import binary from '../../../shaders/binary.wgsl?raw';
 import broadcast from '../../../shaders/broadcast.wgsl?raw';
 import channelAffine from '../../../shaders/channel-affine.wgsl?raw';
@@ -22,17 +22,19 @@ import matmulRegister from '../../../shaders/matmul-register.wgsl?raw';
 import matmulTiled from '../../../shaders/matmul-tiled.wgsl?raw';
 import matmulVec4 from '../../../shaders/matmul-vec4.wgsl?raw';
 import onehot from '../../../shaders/onehot.wgsl?raw';
-import optimizer from '../../../shaders/optimizer.wgsl?raw';
 import poolAvg from '../../../shaders/pool-avg.wgsl?raw';
 import poolMax from '../../../shaders/pool-max.wgsl?raw';
 import reduce from '../../../shaders/reduce.wgsl?raw';
 import reduceOffsets from '../../../shaders/reduce-offsets.wgsl?raw';
 import reduceSerial from '../../../shaders/reduce-serial.wgsl?raw';
+import rmspropUpdate from '../../../shaders/rmsprop-update.wgsl?raw';
+import sgdUpdate from '../../../shaders/sgd-update.wgsl?raw';
 import softmax from '../../../shaders/softmax.wgsl?raw';
 import softmaxCrossEntropy from '../../../shaders/softmax-cross-entropy.wgsl?raw';
 import unary from '../../../shaders/unary.wgsl?raw';
 import where from '../../../shaders/where.wgsl?raw';
-import { declareItemKernel, declareKernel } from './declare-kernel';
+import { type Bindings, declareItemKernel, declareKernel } from './declare-kernel';
+import type { FieldTypes } from './params';
 import type { ShaderSource } from './pipelines';
 
 /** Sum or max over any set of axes (reduce.wgsl one workgroup per output, reduce-serial.wgsl one thread). */
@@ -89,7 +91,59 @@ const ADAM = {
   oneMinusBeta2: 'f32',
   epsilon: 'f32',
 } as const;
-const OPTIMIZER_INPUTS = { w: 'read', g: 'read', m: 'read', v: 'read', a: 'read', d: 'read' } as const;
+
+/**
+ * An optimizer update writing the outputs `outputs` names (`<name>Out`, op-params.ts `outputNames`):
+ * `fn item` is generated after the file, storing the fields of the struct its `step` function
+ * returns, so each configuration's kernel binds only the slots it keeps.
+ */
+function updateKernel<const F extends FieldTypes>(
+  file: string,
+  source: string,
+  inputs: Bindings,
+  params: F,
+  step: string,
+  outputs: readonly string[],
+) {
+  const stores = outputs.map((name) => `  ${name}Out[i] = s.${name};`);
+  return declareItemKernel({
+    file,
+    source: [source, `fn item(i: u32) {`, `  let s = ${step}(i);`, ...stores, '}'].join('\n'),
+    bindings: { ...inputs, ...Object.fromEntries(outputs.map((name) => [`${name}Out`, 'write' as const])) },
+    params,
+    overrides: {},
+  });
+}
+
+const SGD_INPUTS = { w: 'read', g: 'read', velocity: 'read', lr: 'read' } as const;
+const SGD = { momentum: 'f32', nesterov: 'u32' } as const;
+/** By output names joined with commas: with momentum, and without. */
+const SGD_VARIANTS = Object.fromEntries(
+  [['velocity', 'w'], ['w']].map((outs) => [
+    outs.join(),
+    updateKernel('sgd-update', sgdUpdate, SGD_INPUTS, SGD, 'sgdStep', outs),
+  ]),
+);
+
+const RMSPROP_INPUTS = {
+  w: 'read',
+  g: 'read',
+  velocity: 'read',
+  average: 'read',
+  slot: 'read',
+  lr: 'read',
+} as const;
+const RMSPROP = { rho: 'f32', oneMinusRho: 'f32', momentum: 'f32', epsilon: 'f32', centered: 'u32' } as const;
+/** By output names joined with commas: centred or not, with momentum or not. */
+const RMSPROP_VARIANTS = Object.fromEntries(
+  [[], ['average'], ['momentum'], ['average', 'momentum']].map((slots) => {
+    const outs = ['velocity', ...slots, 'w'];
+    return [
+      outs.join(),
+      updateKernel('rmsprop-update', rmspropUpdate, RMSPROP_INPUTS, RMSPROP, 'rmspropStep', outs),
+    ];
+  }),
+);
 
 export const SHADERS = {
   activationGrad: declareItemKernel({
@@ -99,11 +153,14 @@ export const SHADERS = {
     params: {},
     overrides: { OP: 1 },
   }),
-  adamStep: declareItemKernel({
-    file: 'adam-step',
-    source: adamStep,
+  adamUpdate: declareItemKernel({
+    file: 'adam-update',
+    source: adamUpdate,
     shared: [adam],
-    bindings: { ...OPTIMIZER_INPUTS, mOut: 'write', vOut: 'write', wOut: 'write' },
+    bindings: {
+      ...{ w: 'read', g: 'read', m: 'read', v: 'read', a: 'read', d: 'read' },
+      ...{ mOut: 'write', vOut: 'write', wOut: 'write' },
+    },
     params: ADAM,
     overrides: {},
   }),
@@ -207,27 +264,6 @@ export const SHADERS = {
     params: { depth: 'u32' },
     overrides: {},
   }),
-  optimizer: declareItemKernel({
-    file: 'optimizer',
-    source: optimizer,
-    shared: [adam],
-    bindings: { ...OPTIMIZER_INPUTS, y: 'write' },
-    // Each OP reads its own: Adam (0) the ADAM fields; SGD (1) momentum, nesterov (0/1); RMSprop
-    // (2) rho, oneMinusRho, momentum, epsilon, centered (0/1).
-    params: {
-      beta1: 'f32?',
-      oneMinusBeta1: 'f32?',
-      beta2: 'f32?',
-      oneMinusBeta2: 'f32?',
-      epsilon: 'f32?',
-      momentum: 'f32?',
-      nesterov: 'u32?',
-      rho: 'f32?',
-      oneMinusRho: 'f32?',
-      centered: 'u32?',
-    },
-    overrides: { OP: 0, PART: 0 },
-  }),
   poolAvg: declareItemKernel({
     file: 'pool-avg',
     source: poolAvg,
@@ -285,3 +321,6 @@ export const SHADERS = {
     overrides: { C_MODE: 0, A_MODE: 0, B_MODE: 0 },
   }),
 } as const satisfies Record<string, ShaderSource>;
+
+/** The optimizer updates whose kernel depends on the outputs a configuration keeps, by their names joined. */
+export const UPDATE_SHADERS = { sgdUpdate: SGD_VARIANTS, rmspropUpdate: RMSPROP_VARIANTS } as const;

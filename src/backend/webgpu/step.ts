@@ -28,15 +28,15 @@ interface SharedRing {
   users: number;
 }
 
-export class WebGPUStep implements CompiledStep {
+export class WebGPUStep implements CompiledStep<GpuStorage> {
   readonly program: Program;
   private readonly plan: StepPlan;
   private readonly shared: SharedRing;
 
   constructor(
-    private readonly backend: GpuHost & Backend,
+    private readonly backend: GpuHost & Backend<GpuStorage>,
     program: Program,
-    options: CompileOptions,
+    options: CompileOptions<GpuStorage>,
   ) {
     this.program = optimizeProgram(program);
     const shapes = program.state.map((s) => program.values[s.input].shape);
@@ -112,7 +112,7 @@ export class WebGPUStep implements CompiledStep {
     }
   }
 
-  assign(values: ReadonlyMap<string, StoredValue>): void {
+  assign(values: ReadonlyMap<string, StoredValue<GpuStorage>>): void {
     const state: [number, GPUBuffer][] = [];
     const inputs: [GPUBuffer, GPUBuffer, number][] = [];
     for (const [name, t] of values) {
@@ -131,7 +131,7 @@ export class WebGPUStep implements CompiledStep {
     this.backend.submitCommands(encoder.finish());
   }
 
-  private bufferOf(name: string, t: StoredValue, shape: Shape): GPUBuffer {
+  private bufferOf(name: string, t: StoredValue<GpuStorage>, shape: Shape): GPUBuffer {
     if (t.backend !== this.backend) {
       throw new InvalidArgumentError(
         `CompiledStep: '${name}' lives on ${t.backend.description}, not on ${this.backend.description}`,
@@ -139,19 +139,19 @@ export class WebGPUStep implements CompiledStep {
     }
     if (!shapesEqual(t.shape, shape))
       throw new ShapeError(`CompiledStep: '${name}' is ${fmtShape(shape)}, received ${fmtShape(t.shape)}`);
-    return (t.storage as GpuStorage).buffer;
+    return t.storage.buffer;
   }
 
-  export(into: (name: string) => StoredValue | undefined): Map<string, unknown> {
+  export(into: (name: string) => StoredValue<GpuStorage> | undefined): Map<string, GpuStorage> {
     const set = this.ring.sets[this.ring.parity];
     const encoder = this.backend.device.createCommandEncoder({ label: 'state export' });
-    const out = new Map<string, unknown>();
+    const out = new Map<string, GpuStorage>();
     this.program.state.forEach(({ name }, j) => {
       const shape = this.ring.shapes[j];
       const given = into(name);
       const storage =
         given && given.backend === this.backend && shapesEqual(given.shape, shape)
-          ? (given.storage as GpuStorage)
+          ? given.storage
           : this.backend.buffers.storage(sizeOf(shape), `state ${name}`);
       if (sizeOf(shape) > 0) encoder.copyBufferToBuffer(set[j], 0, storage.buffer, 0, sizeOf(shape) * 4);
       out.set(name, storage);

@@ -46,7 +46,7 @@ export interface WebGPUCounters {
   dispatches: number;
 }
 
-export class WebGPUBackend implements Backend, GpuHost {
+export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
   readonly name = 'webgpu' as const;
   /** A step is issued before the previous one's loss is read back, so the GPU works while the host waits. */
   readonly pipelineDepth = 1;
@@ -127,31 +127,36 @@ export class WebGPUBackend implements Backend, GpuHost {
 
   run<K extends OpName>(
     op: K,
-    inputs: readonly KernelInput[],
-    outShape: Shape,
+    inputs: readonly KernelInput<GpuStorage>[],
+    outShapes: readonly Shape[],
     params: OpParams[K],
-  ): GpuStorage {
+  ): GpuStorage[] {
     this.check(op);
-    const n = sizeOf(outShape);
-    const out = this.buffers.storage(n, `${op} ${fmtShape(outShape)}`);
+    const outs = outShapes.map((shape) => this.buffers.storage(sizeOf(shape), `${op} ${fmtShape(shape)}`));
     const kernel = webgpuKernels[op] as unknown as WebGPUKernel<K>;
     const dispatches = kernel(
-      inputs.map((x) => ({ buffer: (x.storage as GpuStorage).buffer, shape: x.shape })),
-      outShape,
+      inputs.map((x) => ({ buffer: x.storage.buffer, shape: x.shape })),
+      outShapes[0],
       params,
       this.env,
     );
-    if (this.poisonOutputs && n > 0) {
-      this.device.queue.writeBuffer(out.buffer, 0, new Float32Array(n).fill(Number.NaN));
-    }
-    if (dispatches.length > 0) this.submit(dispatches, out.buffer);
-    return out;
+    outShapes.forEach((shape, k) => {
+      const n = sizeOf(shape);
+      if (this.poisonOutputs && n > 0)
+        this.device.queue.writeBuffer(outs[k].buffer, 0, new Float32Array(n).fill(Number.NaN));
+    });
+    if (dispatches.length > 0)
+      this.submit(
+        dispatches,
+        outs.map((o) => o.buffer),
+      );
+    return outs;
   }
 
-  async read(storage: unknown, size: number): Promise<Float32Array> {
+  async read(storage: GpuStorage, size: number): Promise<Float32Array> {
     this.check('read');
     if (size === 0) return new Float32Array(0);
-    const source = (storage as GpuStorage).buffer;
+    const source = storage.buffer;
     const bytes = size * 4;
     const staging = this.buffers.acquireStaging(bytes);
     const encoder = this.device.createCommandEncoder({ label: 'readback' });
@@ -178,7 +183,7 @@ export class WebGPUBackend implements Backend, GpuHost {
   }
 
   /** The step replayed with one submit per step (step.ts, plan.ts). */
-  compile(program: Program, options: CompileOptions = {}): CompiledStep {
+  compile(program: Program, options: CompileOptions<GpuStorage> = {}): CompiledStep<GpuStorage> {
     this.check('compile');
     return new WebGPUStep(this, program, options);
   }
@@ -193,20 +198,19 @@ export class WebGPUBackend implements Backend, GpuHost {
     this.device.destroy();
   }
 
-  private submit(dispatches: readonly KernelDispatch[], output: GPUBuffer): void {
+  private submit(dispatches: readonly KernelDispatch[], outputs: readonly GPUBuffer[]): void {
     const encoder = this.device.createCommandEncoder();
     const uniforms: GPUBuffer[] = [];
     const pass = encoder.beginComputePass();
     for (const d of dispatches) {
-      const { pipeline, layout } = this.pipelines.get(d.shader, d.constants, d.inputs.length);
+      const { pipeline, layout } = this.pipelines.get(d.shader, d.constants, d.inputs.length, outputs.length);
       const uniform = this.buffers.filled(d.params.bytes, GPUBufferUsage.UNIFORM, 'params');
       uniforms.push(uniform);
-      const entries: GPUBindGroupEntry[] = d.inputs.map((buffer, binding) => ({
+      const buffers = [...d.inputs, ...outputs, uniform];
+      const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({
         binding,
         resource: { buffer },
       }));
-      entries.push({ binding: d.inputs.length, resource: { buffer: output } });
-      entries.push({ binding: d.inputs.length + 1, resource: { buffer: uniform } });
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, this.device.createBindGroup({ layout, entries }));
       pass.dispatchWorkgroups(...workgroupGrid(d.workgroups));

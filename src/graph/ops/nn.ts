@@ -4,7 +4,7 @@ import { registerOps, runOp } from '../engine';
 import type { OpDefs } from '../op-def';
 import { dropoutThreshold } from '../random';
 import { normalizeAxis } from '../shape';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { add, div, mul, sub } from './binary';
 import { sum } from './reduce';
 import { exp, sqrt } from './unary';
@@ -76,24 +76,18 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   });
 }
 
-/** The logits each softmax over the last axis was computed from (see `softmaxLogits`). */
-const logitsOfSoftmax = new WeakMap<Tensor, Tensor>();
-
-/** exp(x) / sum(exp(x)) along `axis`, computed with the maximum subtracted first. */
+/**
+ * exp(x) / sum(exp(x)) along `axis`, computed with the maximum subtracted first. Over the last
+ * axis the result names x as its `logits`, so a cross-entropy on it can work from them.
+ */
 export function softmax(x: Tensor, axis = -1): Tensor {
   const a = normalizeAxis('softmax', axis, x.rank);
   const y = runOp('softmax', [x], { axis: a });
-  if (a === x.rank - 1) logitsOfSoftmax.set(y, x);
-  return y;
-}
-
-/**
- * The logits `probabilities` came from, when it is the output of `softmax` over its last axis:
- * a cross-entropy on probabilities can then work from the logits, exactly and in one kernel, as
- * Keras does for a softmax output layer.
- */
-export function softmaxLogits(probabilities: Tensor): Tensor | undefined {
-  return logitsOfSoftmax.get(probabilities);
+  if (a !== x.rank - 1) return y;
+  const out = new Tensor(y.shape, y.storage, y.backend, x);
+  out.requiresGrad = y.requiresGrad;
+  out.node = y.node;
+  return out;
 }
 
 /** x - log(sum(exp(x))) along `axis`, stable for large logits. */

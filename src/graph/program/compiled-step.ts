@@ -12,20 +12,20 @@ import type { Program } from './program';
  * A tensor as a compiled step sees it: a backend's storage and its shape (graph/tensor.ts's Tensor
  * is one; named structurally so that this file and the Backend interface need not import it).
  */
-export interface StoredValue {
-  readonly storage: unknown;
+export interface StoredValue<S = unknown> {
+  readonly storage: S;
   readonly shape: Shape;
   readonly backend: { readonly description: string };
 }
 
-export interface CompileOptions {
+export interface CompileOptions<S = unknown> {
   /** Outputs every step reads back; a backend may prepare their readback with the step. */
   readonly reads?: readonly string[];
   /**
    * A step compiled from the same model at another batch size (the last, smaller batch): the
    * new step shares its state, so switching between them moves no data.
    */
-  readonly shareStateWith?: CompiledStep;
+  readonly shareStateWith?: CompiledStep<S>;
 }
 
 export interface StepCounters {
@@ -50,7 +50,7 @@ export interface KernelTime {
   ms: number;
 }
 
-export interface CompiledStep {
+export interface CompiledStep<S = unknown> {
   readonly program: Program;
   /** Writes input `name` (a batch, a step scalar); takes effect from the next step. */
   write(name: string, values: ArrayLike<number>): void;
@@ -71,12 +71,12 @@ export interface CompiledStep {
    * Copies tensors (on the step's backend) by name into the state the next step reads, or into
    * inputs (an inference step's weights), without a trip through the host.
    */
-  assign(values: ReadonlyMap<string, StoredValue>): void;
+  assign(values: ReadonlyMap<string, StoredValue<S>>): void;
   /**
    * Every state as the backend's storage, as of the newest step. `into(name)` may give a value of
    * the model's whose storage is overwritten (and returned) rather than new storage allocated.
    */
-  export(into: (name: string) => StoredValue | undefined): Map<string, unknown>;
+  export(into: (name: string) => StoredValue<S> | undefined): Map<string, S>;
   /** Takes back the last `steps` steps (at most the ring's size - 1): state as before them. */
   rewind(steps: number): void;
   /** Runs one step like `step`, timing each kernel, where the backend can (WebGPU with timestamps). */

@@ -20,8 +20,8 @@ export interface ProgramValue {
 }
 
 /**
- * One op of the step. Most ops have one output; a pass may merge ops that share their inputs into
- * one node with several outputs (mergeAdamParts: m', v' and w' of one weight).
+ * One op of the step. Most ops have one output; the multi-output ops (op-params.ts `outputNames`:
+ * an optimizer update's slots and weight) have one per name, in order.
  */
 export interface ProgramNode {
   readonly op: OpName;

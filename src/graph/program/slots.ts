@@ -2,8 +2,8 @@
  * Memory planning for a step program, shared by the backends: one slot per input, constant and
  * kept output; intermediates share slots by lifetime. A value's slot goes back to the free list
  * after the last node that reads it, and a node's output never shares a slot with its own inputs
- * (a GPU buffer may not be bound read-only and writable in one dispatch; a CPU kernel may read
- * an input after writing part of its output). A reshape's output is its input's slot read under
+ * or its other outputs (a GPU buffer may not be bound read-only and writable in one dispatch; a
+ * CPU kernel may read an input after writing part of its output). A reshape's output is its input's slot read under
  * another shape (tensors are dense and row-major, so the values are the same bytes): no copy and
  * no kernel, and the slot lives until the last read of either.
  */
@@ -61,6 +61,8 @@ export function planSlots(
   const free: number[] = [];
   let intermediateSlots = 0;
   nodes.forEach((node, i) => {
+    // Outputs no node reads free their slots only after the node: its outputs must not share one.
+    const unread: number[] = [];
     for (const out of node.outputs) {
       const bytes = Math.max(sizeOf(values[out].shape) * 4, 4);
       if (owner.has(out)) {
@@ -76,9 +78,10 @@ export function planSlots(
           slot = make(bytes / 4, `intermediate ${intermediateSlots}`);
         }
         slotOf[out] = slot;
-        if (lastUse[out] < 0) free.push(slot);
+        if (lastUse[out] < 0) unread.push(slot);
       }
     }
+    free.push(...unread);
     for (const v of new Set(node.inputs.map(root))) {
       const reusable = values[v].kind === 'node' && !persistent.has(v) && !external.has(v);
       if (lastUse[v] === i && reusable) free.push(slotOf[v]!);

@@ -19,7 +19,7 @@ export class TracedStorage {
 }
 
 /** Records ops instead of running them; see the file comment. */
-export class RecordingBackend implements Backend {
+export class RecordingBackend implements Backend<TracedStorage> {
   readonly name: BackendName;
   readonly description = 'step trace';
   readonly pipelineDepth = 0;
@@ -42,18 +42,18 @@ export class RecordingBackend implements Backend {
 
   run<K extends OpName>(
     op: K,
-    inputs: readonly KernelInput[],
-    outShape: Shape,
+    inputs: readonly KernelInput<TracedStorage>[],
+    outShapes: readonly Shape[],
     params: OpParams[K],
-  ): TracedStorage {
-    const out = this.add({ kind: 'node', shape: outShape });
+  ): TracedStorage[] {
+    const outs = outShapes.map((shape) => this.add({ kind: 'node', shape }));
     this.nodes.push({
       op,
-      inputs: inputs.map((x) => (x.storage as TracedStorage).id),
-      outputs: [out.id],
+      inputs: inputs.map((x) => x.storage.id),
+      outputs: outs.map((o) => o.id),
       params,
     });
-    return out;
+    return outs;
   }
 
   /** A tensor of the target backend used inside the step, as a constant; null where it cannot be read now. */
@@ -123,7 +123,7 @@ export function traceProgram(
         `step program: ${what} ${t ?? 'missing'} was not computed inside the step (it lives on ${t?.backend.description ?? 'no backend'})`,
       );
     }
-    return (t.storage as TracedStorage).id;
+    return tracedId(t);
   };
   const outputs = new Map(result.outputs.map(([name, t]) => [name, idOf(`output '${name}'`, t)]));
   const state: StateSlot[] = signature.state.map(({ name, shape }) => {
@@ -139,10 +139,17 @@ export function traceProgram(
   return {
     values: recorder.values,
     nodes: recorder.nodes,
-    inputs: new Map([...inputs].map(([name, t]) => [name, (t.storage as TracedStorage).id])),
+    inputs: new Map([...inputs].map(([name, t]) => [name, tracedId(t)])),
     outputs,
     state,
   };
+}
+
+/** The program value a tensor of the trace is. */
+function tracedId(t: Tensor): number {
+  if (!(t.storage instanceof TracedStorage))
+    throw new BackendError(`step program: ${t} is not a value of the traced step`);
+  return t.storage.id;
 }
 
 /**

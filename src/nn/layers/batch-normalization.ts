@@ -90,8 +90,8 @@ export class BatchNormalization extends Layer<BatchNormalizationConfig> {
   protected call(x: Tensor, ctx: CallContext): Tensor {
     const axis = this.featureAxis(x.rank);
     const epsilon = this.config.epsilon ?? 1e-3;
-    let mean = this.movingMean!.value;
-    let variance = this.movingVariance!.value;
+    let mean = this.read(this.movingMean!, ctx);
+    let variance = this.read(this.movingVariance!, ctx);
     if (ctx.training) {
       [mean, variance] = channelRows(channelMoments(x, axis));
       this.updateMovingStatistics(mean, variance, ctx);
@@ -99,8 +99,8 @@ export class BatchNormalization extends Layer<BatchNormalizationConfig> {
     // y = (x - mean) * gamma / sqrt(variance + epsilon) + beta: the per-channel factors are
     // computed on [C] vectors, so the activations are read once, by one channelAffine kernel.
     const invStd = div(1, sqrt(add(variance, epsilon)));
-    const scale = this.gamma ? mul(this.gamma.value, invStd) : invStd;
-    const shift = this.beta ? this.beta.value : zeros(mean.shape);
+    const scale = this.gamma ? mul(this.read(this.gamma, ctx), invStd) : invStd;
+    const shift = this.beta ? this.read(this.beta, ctx) : zeros(mean.shape);
     return channelAffine(x, mean, scale, shift, axis);
   }
 
@@ -109,7 +109,7 @@ export class BatchNormalization extends Layer<BatchNormalizationConfig> {
     // Statistics are state, not part of the loss: no gradient may flow through their update.
     noGrad(() => {
       const move = (v: LayerVariable, batch: Tensor) =>
-        this.updateState(v, add(mul(v.value, momentum), mul(batch, 1 - momentum)), ctx);
+        this.updateState(v, add(mul(this.read(v, ctx), momentum), mul(batch, 1 - momentum)), ctx);
       move(this.movingMean!, mean);
       move(this.movingVariance!, variance);
     });

@@ -87,11 +87,12 @@ export class Conv2D extends Layer<Conv2DConfig> {
     }
   }
 
-  protected call(x: Tensor, _ctx: CallContext): Tensor {
+  protected call(x: Tensor, ctx: CallContext): Tensor {
     const options = { strides: this.strides, padding: this.padding };
-    if (!this.bias) return this.activation(conv2d(x, this.kernel!.value, options));
+    const kernel = this.read(this.kernel!, ctx);
+    if (!this.bias) return this.activation(conv2d(x, kernel, options));
     // The convolution's epilogue adds the bias and applies the activation when it can (one kernel).
-    const y = fusedConv2d(x, this.kernel!.value, this.bias.value, {
+    const y = fusedConv2d(x, kernel, this.read(this.bias, ctx), {
       ...options,
       activation: this.split.epilogue,
     });

@@ -50,13 +50,14 @@ export class Dense extends Layer<DenseConfig> {
     }
   }
 
-  protected call(x: Tensor, _ctx: CallContext): Tensor {
+  protected call(x: Tensor, ctx: CallContext): Tensor {
     // Inputs of rank > 2 apply the kernel to the last axis, as Keras does.
     const rows = x.rank === 2 ? x : reshape(x, [-1, x.shape[x.rank - 1]]);
     // With a bias, the matmul's epilogue adds it and applies the activation when it can (one kernel).
+    const kernel = this.read(this.kernel!, ctx);
     let y = this.bias
-      ? fusedMatmul(rows, this.kernel!.value, this.bias.value, { activation: this.split.epilogue })
-      : matmul(rows, this.kernel!.value);
+      ? fusedMatmul(rows, kernel, this.read(this.bias, ctx), { activation: this.split.epilogue })
+      : matmul(rows, kernel);
     if (x.rank !== 2) y = reshape(y, [...x.shape.slice(0, -1), this.config.units]);
     return this.bias ? this.split.after(y) : this.activation(y);
   }

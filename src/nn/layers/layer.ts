@@ -42,6 +42,12 @@ export interface CallContext {
    * Absent: a layer applies its updates at once.
    */
   updates?: StateUpdate[];
+  /**
+   * Values the call reads in place of the variables' own (valueAndGrad's tracked copies, a
+   * traced step's inputs): a step is computed from the weights it is given, and no variable is
+   * changed to trace or differentiate it. Variables not in the map read their own value.
+   */
+  weights?: ReadonlyMap<LayerVariable, Tensor>;
 }
 
 /** One weight of a layer. Its name is `<layer>.<weight>`, e.g. `dense_1.kernel`. */
@@ -261,6 +267,11 @@ export abstract class Layer<C extends LayerConfig = LayerConfig> {
     const variable = new LayerVariable(this as Layer, key, value, trainable);
     this.variables.push(variable);
     return variable;
+  }
+
+  /** The value of `variable` this call reads: the context's (CallContext.weights), else its own. */
+  protected read(variable: LayerVariable, ctx: CallContext): Tensor {
+    return ctx.weights?.get(variable) ?? variable.value;
   }
 
   /** Sets a state weight now or, inside fit, once the step has proved finite. */

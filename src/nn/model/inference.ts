@@ -66,22 +66,13 @@ class InferenceSteps {
     return traceProgram(
       { inputs, state: [] },
       (input) => {
-        const values = variables.map((v) => v.value);
-        try {
-          for (const v of variables) v.value = input.get(v.name)!;
-          const yPred = model.apply(input.get('x')!, { training: false });
-          const outputs: [string, Tensor][] = [['yPred', yPred]];
-          if (this.mode === 'evaluate')
-            outputs.unshift([
-              'loss',
-              reduceLoss(this.compiled!.loss.perSample(input.get('y')!, yPred), null),
-            ]);
-          return { outputs, state: new Map() };
-        } finally {
-          variables.forEach((v, j) => {
-            v.value = values[j];
-          });
-        }
+        // The program reads its weights from its inputs; the model's variables stay as they are.
+        const weights = new Map(variables.map((v) => [v, input.get(v.name)!]));
+        const yPred = model.apply(input.get('x')!, { training: false, weights });
+        const outputs: [string, Tensor][] = [['yPred', yPred]];
+        if (this.mode === 'evaluate')
+          outputs.unshift(['loss', reduceLoss(this.compiled!.loss.perSample(input.get('y')!, yPred), null)]);
+        return { outputs, state: new Map() };
       },
       this.backend,
     );

@@ -248,7 +248,6 @@ export class PlannedTrainer implements StepRunner {
   /** The step program for batches of `rows`. */
   trace(rows: number): Program {
     const { model, compiled, variables, slotNames } = this;
-    const optimizer = compiled.optimizer;
     const inputs = [
       { name: 'x', shape: [rows, ...this.xShape] },
       { name: 'y', shape: [rows, ...this.yShape] },
@@ -262,30 +261,22 @@ export class PlannedTrainer implements StepRunner {
     return traceProgram(
       { inputs, state },
       (input, stateIn) => {
-        const values = variables.map((v) => v.value);
-        const saved = optimizer.getState();
-        try {
-          for (const v of variables) v.value = stateIn.get(v.name)!;
-          const slots = new Map(saved.slots);
-          for (const name of slotNames) slots.set(name, stateIn.get(name)!);
-          optimizer.setState({ iterations: saved.iterations, slots });
-          const w = input.get('sampleWeights') ?? null;
-          const step = trainStep(model, compiled, input.get('x')!, input.get('y')!, w, this.seed);
-          step.commit(Array.from({ length: this.scalarCount }, (_, k) => input.get(`scalar.${k}`)!));
-          const next = optimizer.getState().slots;
-          return {
-            outputs: [['loss', step.loss], ...(this.readsPrediction ? [['yPred', step.yPred] as const] : [])],
-            state: new Map([
-              ...variables.map((v) => [v.name, v.value] as const),
-              ...slotNames.map((name) => [name, next.get(name)!] as const),
-            ]),
-          };
-        } finally {
-          variables.forEach((v, j) => {
-            v.value = values[j];
-          });
-          optimizer.setState(saved);
-        }
+        // The step is computed from its state inputs; the model and its optimizer stay as they are.
+        const weights = new Map(variables.map((v) => [v, stateIn.get(v.name)!]));
+        const slots = new Map(slotNames.map((name) => [name, stateIn.get(name)!]));
+        const w = input.get('sampleWeights') ?? null;
+        const step = trainStep(model, compiled, input.get('x')!, input.get('y')!, w, this.seed, {
+          weights,
+          slots,
+        });
+        const next = step.next(Array.from({ length: this.scalarCount }, (_, k) => input.get(`scalar.${k}`)!));
+        return {
+          outputs: [['loss', step.loss], ...(this.readsPrediction ? [['yPred', step.yPred] as const] : [])],
+          state: new Map([
+            ...variables.map((v) => [v.name, next.values.get(v) ?? weights.get(v)!] as const),
+            ...slotNames.map((name) => [name, next.slots.get(name)!] as const),
+          ]),
+        };
       },
       this.backend,
     );

@@ -9,7 +9,7 @@ import { valueAndGrad } from '../../graph/autodiff';
 import { div, mean, mul, sum } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
 import type { Logs } from '../callbacks/callback';
-import type { StateUpdate } from '../layers/layer';
+import type { LayerVariable, StateUpdate } from '../layers/layer';
 import { type HostTensor, metricResults } from '../metric';
 import { assertFinite, assertInputShape, type ModelInput, prepareLabels, toHost } from './data';
 import type { Compiled, Sequential } from './sequential';
@@ -75,10 +75,23 @@ export interface StepResult {
   loss: Tensor;
   yPred: Tensor;
   /**
-   * Applies the optimizer update and the layers' state updates; `scalars` replace the optimizer's
-   * host-computed step scalars (a planned step passes its inputs).
+   * The optimizer update and the layers' state updates as values, changing nothing: each
+   * variable's next value (trainable ones and moving statistics; the others are unchanged) and
+   * the optimizer's next slots. `scalars` replace the optimizer's host-computed step scalars (a
+   * traced step passes its inputs).
    */
-  commit(scalars?: readonly Tensor[]): void;
+  next(scalars?: readonly Tensor[]): { values: Map<LayerVariable, Tensor>; slots: Map<string, Tensor> };
+  /** Applies the update to the model's variables and its optimizer (the eager path). */
+  commit(): void;
+}
+
+/**
+ * The weights and optimizer slots a step is computed from, in place of the model's own (a traced
+ * step's state inputs): nothing of the model is changed to trace it.
+ */
+export interface StepState {
+  readonly weights: ReadonlyMap<LayerVariable, Tensor>;
+  readonly slots: ReadonlyMap<string, Tensor>;
 }
 
 export function trainStep(
@@ -88,33 +101,37 @@ export function trainStep(
   yb: Tensor,
   wb: Tensor | null,
   seed: number,
+  state: StepState | null = null,
 ): StepResult {
   const variables = model.trainableVariables;
-  const current = variables.map((v) => v.value);
+  const current = variables.map((v) => state?.weights.get(v) ?? v.value);
   const updates: StateUpdate[] = [];
   let yPred: Tensor | null = null;
   const ctx = { training: true, step: compiled.optimizer.iterations, seed, updates };
-  // valueAndGrad differentiates with respect to its arguments: the layers must read the traced
-  // copies, so they are swapped in for the forward pass and the originals put back after.
-  const lossOf = (...traced: Tensor[]): Tensor => {
+  // valueAndGrad differentiates with respect to its arguments: the layers read the tracked copies
+  // through the call's weights.
+  const lossOf = (...tracked: Tensor[]): Tensor => {
+    const weights = new Map(state?.weights);
     variables.forEach((v, i) => {
-      v.value = traced[i];
+      weights.set(v, tracked[i]);
     });
-    try {
-      yPred = model.apply(xb, ctx);
-      return reduceLoss(compiled.loss.perSample(yb, yPred), wb);
-    } finally {
-      variables.forEach((v, i) => {
-        v.value = current[i];
-      });
-    }
+    yPred = model.apply(xb, { ...ctx, weights });
+    return reduceLoss(compiled.loss.perSample(yb, yPred), wb);
   };
   const { value, grads } = valueAndGrad(lossOf)(...current);
   return {
     loss: value,
     yPred: yPred!,
-    commit(scalars) {
-      compiled.optimizer.applyGradients(variables, grads, scalars);
+    next(scalars) {
+      const slots = state?.slots ?? compiled.optimizer.getState().slots;
+      const named = variables.map((v, i) => ({ name: v.name, value: current[i] }));
+      const update = compiled.optimizer.update(named, grads, slots, scalars);
+      const values = new Map(variables.map((v, i) => [v, update.values[i]]));
+      for (const u of updates) values.set(u.variable, u.value);
+      return { values, slots: update.slots };
+    },
+    commit() {
+      compiled.optimizer.applyGradients(variables, grads);
       for (const u of updates) u.variable.value = u.value;
     },
   };

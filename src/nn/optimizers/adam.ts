@@ -4,11 +4,11 @@
  *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
  *   w -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + epsilon)
  * AdamW first decays the weight itself, decoupled from the gradient: w -= lr * weightDecay * w.
- * By default the fused adamUpdate op computes m, v and w (three passes over each weight).
+ * By default the fused adamUpdate op computes m, v and w together (one pass over each weight).
  */
-import { adamUpdate, add, div, mul, sqrt, sub, toTensor } from '../../graph/ops/index';
+import { adamUpdate, add, div, mul, sqrt, sub } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
-import { checkRange, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer';
+import { checkRange, Optimizer, type OptimizerConfig, type StepScalars, type StepSlots } from './optimizer';
 
 export interface AdamConfig extends OptimizerConfig {
   /** Default 0.9. */
@@ -39,23 +39,19 @@ export class Adam<C extends AdamConfig = AdamConfig> extends Optimizer<C> {
     return [(lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step)];
   }
 
-  protected updateVariable(name: string, w: Tensor, g: Tensor, s: StepScalars): Tensor {
+  protected updateVariable(name: string, w: Tensor, g: Tensor, s: StepScalars, slots: StepSlots): Tensor {
     const { beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = this.config;
     if (this.fused) {
-      const [m0, v0] = [this.slot(name, 'm', w), this.slot(name, 'v', w)];
-      // One decay tensor for the three parts: identical inputs let the step executor run them
-      // as one pass (src/backend/webgpu/plan.ts).
-      const decay = toTensor(this.decayScalar(s), w);
-      const part = (p: 'm' | 'v' | 'w') =>
-        adamUpdate(w, g, m0, v0, s[0], decay, { part: p, beta1, beta2, epsilon });
-      this.setSlot(name, 'm', part('m'));
-      this.setSlot(name, 'v', part('v'));
-      return part('w');
+      const [m0, v0] = [slots.get(name, 'm', w), slots.get(name, 'v', w)];
+      const next = adamUpdate(w, g, m0, v0, s[0], this.decayScalar(s), { beta1, beta2, epsilon });
+      slots.set(name, 'm', next.m);
+      slots.set(name, 'v', next.v);
+      return next.w;
     }
-    const m = add(mul(this.slot(name, 'm', w), beta1), mul(g, 1 - beta1));
-    const v = add(mul(this.slot(name, 'v', w), beta2), mul(mul(g, g), 1 - beta2));
-    this.setSlot(name, 'm', m);
-    this.setSlot(name, 'v', v);
+    const m = add(mul(slots.get(name, 'm', w), beta1), mul(g, 1 - beta1));
+    const v = add(mul(slots.get(name, 'v', w), beta2), mul(mul(g, g), 1 - beta2));
+    slots.set(name, 'm', m);
+    slots.set(name, 'v', v);
     return sub(this.decay(w, s), mul(div(m, add(sqrt(v), epsilon)), s[0]));
   }
 

@@ -1,7 +1,8 @@
 /**
  * The optimizer base: learning rate (constant or scheduled), gradient clipping, per-variable slots
- * (momenta) and a step count. Updates run under noGrad and replace each variable's tensor. State
- * is exposed by name (`dense_1.kernel.m`) so checkpoints can store and restore it.
+ * (momenta) and a step count. Updates run under noGrad; `update` computes the next values and
+ * slots without changing anything, `applyGradients` applies them. State is exposed by name
+ * (`dense_1.kernel.m`) so checkpoints can store and restore it.
  */
 import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
 import { noGrad } from '../../graph/engine';
@@ -38,6 +39,35 @@ export interface OptimizerState {
   iterations: number;
   /** Slots by `<variable>.<slot>`, e.g. `dense_1.kernel.m`. */
   slots: Map<string, Tensor>;
+}
+
+/** One update's slots: the current ones read, the next ones written (`next` starts as a copy). */
+export class StepSlots {
+  readonly next: Map<string, Tensor>;
+
+  constructor(
+    private readonly owner: string,
+    private readonly current: ReadonlyMap<string, Tensor>,
+  ) {
+    this.next = new Map(current);
+  }
+
+  /** The slot `slotName` of a variable, zeros like `like` on first use. */
+  get(variable: string, slotName: string, like: Tensor): Tensor {
+    const key = `${variable}.${slotName}`;
+    const value = this.current.get(key);
+    if (!value) return fill(like.shape, 0, like);
+    if (!shapesEqual(value.shape, like.shape)) {
+      throw new ShapeError(
+        `${this.owner}: slot ${key} has shape ${fmtShape(value.shape)}, its variable ${fmtShape(like.shape)}`,
+      );
+    }
+    return value;
+  }
+
+  set(variable: string, slotName: string, value: Tensor): void {
+    this.next.set(`${variable}.${slotName}`, value);
+  }
 }
 
 /** An optimizer as saved: its class and its config, with any schedule as its config. */
@@ -123,14 +153,34 @@ export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
   abstract get slotKeys(): readonly string[];
 
   /**
-   * One update of every variable from its gradient (same order). `scalars`, when given, replace
-   * stepScalars() with tensors of shape [] (the planned step's inputs).
+   * One update of every variable from its gradient (same order): replaces each variable's value
+   * and the optimizer's slots, and counts the step. `scalars`, when given, replace stepScalars()
+   * with tensors of shape [].
    */
   applyGradients(
     variables: readonly Trainable[],
     grads: readonly Tensor[],
     scalars?: readonly Tensor[],
   ): void {
+    const next = this.update(variables, grads, this.slots, scalars);
+    variables.forEach((v, i) => {
+      v.value = next.values[i];
+    });
+    this.slots = next.slots;
+    this.iterations++;
+  }
+
+  /**
+   * The next values of `variables` and the next slots from `slots`, changing nothing (neither
+   * the variables, the optimizer's own slots nor its step count): what a traced step computes
+   * from its state inputs. The step is the optimizer's next (iterations + 1).
+   */
+  update(
+    variables: readonly { readonly name: string; readonly value: Tensor }[],
+    grads: readonly Tensor[],
+    slots: ReadonlyMap<string, Tensor>,
+    scalars?: readonly Tensor[],
+  ): { values: Tensor[]; slots: Map<string, Tensor> } {
     if (variables.length !== grads.length) {
       throw new InvalidArgumentError(
         `${this.className}.applyGradients: ${variables.length} variables but ${grads.length} gradients`,
@@ -143,23 +193,26 @@ export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
         );
       }
     });
-    noGrad(() => {
+    return noGrad(() => {
       const clipped = this.clip(grads);
-      const step = this.iterations + 1;
       const s: StepScalars = scalars ?? this.stepScalars();
-      const updated = variables.map((v, i) => this.updateVariable(v.name, v.value, clipped[i], s));
-      variables.forEach((v, i) => {
-        v.value = updated[i];
-      });
-      this.iterations = step;
+      const stepSlots = new StepSlots(this.className, slots);
+      const values = variables.map((v, i) => this.updateVariable(v.name, v.value, clipped[i], s, stepSlots));
+      return { values, slots: stepSlots.next };
     });
   }
 
   /**
-   * The new value of one variable; reads and writes its slots through slot() and setSlot(). `s`
-   * holds scalarsAt()'s numbers, or tensors of shape [] holding them.
+   * The new value of one variable; reads and writes its slots through `slots`. `s` holds
+   * scalarsAt()'s numbers, or tensors of shape [] holding them.
    */
-  protected abstract updateVariable(name: string, w: Tensor, g: Tensor, s: StepScalars): Tensor;
+  protected abstract updateVariable(
+    name: string,
+    w: Tensor,
+    g: Tensor,
+    s: StepScalars,
+    slots: StepSlots,
+  ): Tensor;
 
   private clip(grads: readonly Tensor[]): Tensor[] {
     let out = [...grads];
@@ -172,23 +225,6 @@ export abstract class Optimizer<C extends OptimizerConfig = OptimizerConfig> {
       out = out.map((g) => mul(g, scale));
     }
     return out;
-  }
-
-  /** The slot `slotName` of a variable, zeros like `like` on first use. */
-  protected slot(variable: string, slotName: string, like: Tensor): Tensor {
-    const key = `${variable}.${slotName}`;
-    const value = this.slots.get(key);
-    if (!value) return fill(like.shape, 0, like);
-    if (!shapesEqual(value.shape, like.shape)) {
-      throw new ShapeError(
-        `${this.className}: slot ${key} has shape ${fmtShape(value.shape)}, its variable ${fmtShape(like.shape)}`,
-      );
-    }
-    return value;
-  }
-
-  protected setSlot(variable: string, slotName: string, value: Tensor): void {
-    this.slots.set(`${variable}.${slotName}`, value);
   }
 
   getState(): OptimizerState {

@@ -1,13 +1,21 @@
 /**
- * Gradient checks of the fused optimizer updates: each part is an elementwise map of (w, g, m, v)
- * and the step scalars, so every input, scalars included, gets a checked gradient.
+ * Gradient checks of the fused optimizer updates: each output is an elementwise map of (w, g, m,
+ * v) and the step scalars, so every input, scalars included, gets a checked gradient through each
+ * output, and through a sum of all of them (the backward of a node with several outputs).
  */
 import { describe, it } from 'vitest';
-import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../../src/graph/ops';
+import { adamUpdate, add, mul, rmspropUpdate, sgdUpdate } from '../../../src/graph/ops';
 import type { Tensor } from '../../../src/graph/tensor';
 import { checkGradients, Draw, nextSeed } from '../gradcheck';
 
 const shape = [3, 4];
+
+/** One named output, or 'all': their sum with distinct weights, so each output's gradient counts. */
+function pick(outputs: object, name: string): Tensor {
+  const named = Object.entries(outputs).filter((e): e is [string, Tensor] => e[1] !== undefined);
+  if (name !== 'all') return named.find(([k]) => k === name)![1];
+  return named.map(([, t], k) => mul(t, k + 1)).reduce((a, b) => add(a, b));
+}
 
 export function optimizerGradientCases(): void {
   describe('adamUpdate', () => {
@@ -15,12 +23,12 @@ export function optimizerGradientCases(): void {
       { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
       { beta1: 0.5, beta2: 0.8, epsilon: 0.1 },
     ];
-    for (const part of ['m', 'v', 'w'] as const) {
-      it.each(configs)(`part ${part}, %j`, (config) => {
+    for (const part of ['m', 'v', 'w', 'all'] as const) {
+      it.each(configs)(`output ${part}, %j`, (config) => {
         const d = new Draw(nextSeed());
         checkGradients(
           (w: Tensor, g: Tensor, m: Tensor, v: Tensor, alpha: Tensor, decay: Tensor) =>
-            adamUpdate(w, g, m, v, alpha, decay, { part, ...config }),
+            pick(adamUpdate(w, g, m, v, alpha, decay, config), part),
           [
             d.uniform(shape, -2, 2),
             d.uniform(shape, -2, 2),
@@ -43,12 +51,13 @@ export function optimizerGradientCases(): void {
       { momentum: 0, nesterov: false },
       { momentum: 0, nesterov: true },
     ];
-    for (const part of ['velocity', 'w'] as const) {
-      it.each(configs)(`part ${part}, %j`, (config) => {
+    for (const part of ['velocity', 'w', 'all'] as const) {
+      const cases = configs.filter((c) => part !== 'velocity' || c.momentum !== 0);
+      it.each(cases)(`output ${part}, %j`, (config) => {
         const d = new Draw(nextSeed());
         checkGradients(
           (w: Tensor, g: Tensor, velocity: Tensor, lr: Tensor) =>
-            sgdUpdate(w, g, velocity, lr, { part, ...config }),
+            pick(sgdUpdate(w, g, velocity, lr, config), part),
           [
             d.uniform(shape, -2, 2),
             d.uniform(shape, -2, 2),
@@ -73,12 +82,13 @@ export function optimizerGradientCases(): void {
         ...(config.centered ? ['average'] : []),
         ...(config.momentum ? ['momentum'] : []),
         'w',
-      ] as const;
-      it.each(parts)(`part %s, ${JSON.stringify(config)}`, (part) => {
+        'all',
+      ];
+      it.each(parts)(`output %s, ${JSON.stringify(config)}`, (part) => {
         const d = new Draw(nextSeed());
         checkGradients(
           (w: Tensor, g: Tensor, v: Tensor, a: Tensor, m: Tensor, lr: Tensor) =>
-            rmspropUpdate(w, g, v, a, m, lr, { part: part as 'w', ...config }),
+            pick(rmspropUpdate(w, g, v, a, m, lr, config), part),
           [
             d.uniform(shape, -2, 2),
             d.uniform(shape, -2, 2),

@@ -66,19 +66,21 @@ const CASES: Record<string, Case> = {
       ops.softmaxCrossEntropy(z, labels),
       ops.softmaxCrossEntropyGrad(t([33]), z, labels),
       ops.activationGrad(t([257]), ops.sigmoid(t([257])), 'sigmoid'),
-      ops.adamUpdate(t([257]), t([257]), t([257]), ops.abs(t([257])), 0.01, 0, {
-        part: 'w',
-        beta1: 0.9,
-        beta2: 0.999,
-        epsilon: 1e-7,
-      }),
-      ops.rmspropUpdate(t([257]), t([257]), ops.abs(t([257])), t([257]), t([257]), 0.01, {
-        part: 'w',
-        rho: 0.9,
-        momentum: 0.5,
-        epsilon: 1e-3,
-        centered: false,
-      }),
+      ...Object.values(
+        ops.adamUpdate(t([257]), t([257]), t([257]), ops.abs(t([257])), 0.01, 0, {
+          beta1: 0.9,
+          beta2: 0.999,
+          epsilon: 1e-7,
+        }),
+      ),
+      ...Object.values(
+        ops.rmspropUpdate(t([257]), t([257]), ops.abs(t([257])), t([257]), t([257]), 0.01, {
+          rho: 0.9,
+          momentum: 0.5,
+          epsilon: 1e-3,
+          centered: false,
+        }),
+      ).filter((x) => x !== undefined),
     ];
   },
   'mlp gradients': (t) => {

@@ -1,6 +1,6 @@
 /** Every op's CPU kernel. The annotation makes a missing kernel a compile error. */
-import type { OpName } from '../../../graph/op-params';
-import type { CpuKernels } from '../types';
+import { isMultiOutput, type OpName } from '../../../graph/op-params';
+import type { CpuAnyKernel, CpuKernel, CpuKernels } from '../types';
 import { channelKernels } from './channel';
 import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
@@ -22,3 +22,11 @@ export const cpuKernels: CpuKernels<OpName> = {
   ...channelKernels,
   ...rmspropKernels,
 };
+
+/** Op `op`'s kernel called with every output: a one-output kernel gets the first. */
+export function cpuKernelFor(op: OpName): CpuAnyKernel {
+  const kernel = cpuKernels[op];
+  if (isMultiOutput(op)) return kernel as CpuAnyKernel;
+  const single = kernel as CpuKernel<OpName>;
+  return (inputs, outs, params) => single(inputs, outs[0], params);
+}

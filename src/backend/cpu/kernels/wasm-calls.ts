@@ -78,13 +78,11 @@ const builders: { [K in OpName]?: Builder<K> } = {
     const [a, o] = [at(x), at(out)];
     return () => wasm.sum_split(a, o, ...split);
   },
-  adamUpdate: (at, inputs, outs, params) => {
+  adamUpdate: (at, inputs, outs) => {
     const wasm = optimizer();
     if (!wasm) return null;
     const [w, g, m, v, alpha, decay] = inputs.map(at);
-    // One output is the part params name; Adam's merged node (mergeAdamParts) has m', v', w'.
-    const targets =
-      outs.length === 3 ? outs.map(at) : ['m', 'v', 'w'].map((p) => (p === params.part ? at(outs[0]) : 0));
+    const targets = outs.map(at); // m', v', w'
     const n = outs[0].data.length;
     return (p) => {
       const { beta1, beta2, epsilon } = p as OpParams['adamUpdate'];
@@ -107,14 +105,19 @@ const builders: { [K in OpName]?: Builder<K> } = {
       );
     };
   },
-  sgdUpdate: (at, [w, g, velocity, lr], [out]) => {
+  sgdUpdate: (at, [w, g, velocity, lr], outs) => {
     const wasm = optimizer();
     if (!wasm) return null;
-    const [pw, pg, pv, plr, o, n] = [at(w), at(g), at(velocity), at(lr), at(out), out.data.length];
+    // outs: [velocity', w'] with momentum, [w'] without; the module writes one of them per call
+    // (flag 4: w'), each from the old velocity, which the step keeps in another set.
+    const [pw, pg, pv, plr] = [at(w), at(g), at(velocity), at(lr)];
+    const targets = outs.map(at);
+    const n = outs[outs.length - 1].data.length;
     return (p) => {
-      const { momentum, nesterov, part } = p as OpParams['sgdUpdate'];
-      const flags = (momentum !== 0 ? 1 : 0) | (nesterov ? 2 : 0) | (part === 'w' ? 4 : 0);
-      wasm.sgd(pw, pg, pv, o, n, momentum, plr, flags);
+      const { momentum, nesterov } = p as OpParams['sgdUpdate'];
+      const flags = (momentum !== 0 ? 1 : 0) | (nesterov ? 2 : 0);
+      if (targets.length === 2) wasm.sgd(pw, pg, pv, targets[0], n, momentum, plr, flags);
+      wasm.sgd(pw, pg, pv, targets[targets.length - 1], n, momentum, plr, flags | 4);
     };
   },
 };

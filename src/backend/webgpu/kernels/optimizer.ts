@@ -1,68 +1,57 @@
-/** The fused optimizer updates (shaders/optimizer.wgsl), one dispatch per updated tensor. */
+/**
+ * The fused optimizer updates: one dispatch per weight writing every output of the op (its slots'
+ * next values and the weight's, op-params.ts `outputNames`): shaders/adam-update.wgsl,
+ * sgd-update.wgsl and rmsprop-update.wgsl.
+ */
 
-import type { OpParams } from '../../../graph/op-params';
+import { BackendError } from '../../../errors';
+import { type MultiOutputOp, type OpParams, outputNames } from '../../../graph/op-params';
 import { sizeOf } from '../../../graph/shape';
-import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
-import { SHADERS } from '../shaders';
+import type { WebGPUKernels } from '../kernel-types';
+import { SHADERS, UPDATE_SHADERS } from '../shaders';
 import { chunked } from './elementwise';
 
-const ADAM_PARTS = { m: 0, v: 1, w: 2 } as const;
-const SGD_PARTS = { velocity: 0, w: 1 } as const;
-const RMSPROP_PARTS = { velocity: 0, average: 1, momentum: 2, w: 3 } as const;
-
-/** Adam's params (shaders/adam.wgsl). */
-function adamParams({ beta1, beta2, epsilon }: Omit<OpParams['adamUpdate'], 'part'>) {
-  return { beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, epsilon };
-}
-
-/**
- * All three of Adam's parts of one weight in one dispatch with three outputs (m', v', w'; see
- * shaders/adam-step.wgsl): what the step executor runs for a traced weight's three adamUpdate ops.
- */
-export function adamStep(
-  inputs: readonly GpuInput[],
-  params: Omit<OpParams['adamUpdate'], 'part'>,
-  env: KernelEnv,
-): KernelDispatch[] {
-  return chunked(
-    env,
-    sizeOf(inputs[0].shape),
-    SHADERS.adamStep,
-    inputs.map((x) => x.buffer),
-    adamParams(params),
-  );
+/** The kernel of `op` (from its table of variants) writing the outputs `params` keep. */
+function variant<K extends MultiOutputOp, T>(
+  table: Readonly<Record<string, T>>,
+  op: K,
+  params: OpParams[K],
+): T {
+  const key = outputNames(op, params).join();
+  const kernel = table[key];
+  if (!kernel) throw new BackendError(`${op}: no WebGPU kernel writes the outputs ${key}`);
+  return kernel;
 }
 
 export const optimizerKernels: WebGPUKernels<'adamUpdate' | 'sgdUpdate' | 'rmspropUpdate'> = {
-  adamUpdate: (inputs, outShape, { part, ...params }, env) =>
+  adamUpdate: (inputs, outShape, { beta1, beta2, epsilon }, env) =>
     chunked(
       env,
       sizeOf(outShape),
-      SHADERS.optimizer,
+      SHADERS.adamUpdate,
       inputs.map((x) => x.buffer),
-      adamParams(params),
-      { OP: 0, PART: ADAM_PARTS[part] },
+      { beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, epsilon },
     ),
-  sgdUpdate: ([w, g, velocity, lr], outShape, { part, momentum, nesterov }, env) => {
-    const buffers = [w, g, velocity, velocity, lr, lr].map((x) => x.buffer);
-    const sgd = { momentum, nesterov: nesterov ? 1 : 0 };
-    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, sgd, {
-      OP: 1,
-      PART: SGD_PARTS[part],
-    });
-  },
-  rmspropUpdate: ([w, g, velocity, average, slot, lr], outShape, params, env) => {
-    const rmsprop = {
-      rho: params.rho,
-      oneMinusRho: 1 - params.rho,
-      momentum: params.momentum,
-      epsilon: params.epsilon,
-      centered: params.centered ? 1 : 0,
-    };
-    const buffers = [w, g, velocity, average, lr, slot].map((x) => x.buffer);
-    return chunked(env, sizeOf(outShape), SHADERS.optimizer, buffers, rmsprop, {
-      OP: 2,
-      PART: RMSPROP_PARTS[params.part],
-    });
-  },
+  sgdUpdate: (inputs, outShape, params, env) =>
+    chunked(
+      env,
+      sizeOf(outShape),
+      variant(UPDATE_SHADERS.sgdUpdate, 'sgdUpdate', params),
+      inputs.map((x) => x.buffer),
+      { momentum: params.momentum, nesterov: params.nesterov ? 1 : 0 },
+    ),
+  rmspropUpdate: (inputs, outShape, params, env) =>
+    chunked(
+      env,
+      sizeOf(outShape),
+      variant(UPDATE_SHADERS.rmspropUpdate, 'rmspropUpdate', params),
+      inputs.map((x) => x.buffer),
+      {
+        rho: params.rho,
+        oneMinusRho: 1 - params.rho,
+        momentum: params.momentum,
+        epsilon: params.epsilon,
+        centered: params.centered ? 1 : 0,
+      },
+    ),
 };
