@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getBackendInfo, setBackend } from '../../src/backend/index';
 import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
-import { BackendError, DeviceAllocationError, DeviceLostError, OutOfMemoryError } from '../../src/errors';
+import { DeviceAllocationError, DeviceLostError, OutOfMemoryError } from '../../src/errors';
 import { currentBackend, useBackend, withBackend } from '../../src/graph/engine';
 import { add, Dense, exportModelWeights, mul, Sequential, scalar, tensor, zeros } from '../../src/index';
 import { DeviceFaults } from './faulty-device';
@@ -122,7 +122,7 @@ describe('a submit the device refuses', () => {
     await stillWorks(gpu);
   });
 
-  it("a compiled step's refused submit rejects that step once; the next steps run", async () => {
+  it("a compiled step's refused submit: fit goes on from the last-good state, and the device stays usable", async () => {
     const model = on(() => smallModel());
     const x = [
       [1, 2, 3],
@@ -137,15 +137,14 @@ describe('a submit the device refuses', () => {
       [0, 0],
     ];
     await onGpu(() => model.fit(x, y, { epochs: 1, batchSize: 2, shuffle: false }));
-    // The plan's buffers exist now; its later steps are unchecked submits (uncaptured errors).
+    // The plan's buffers exist now: its later steps are unchecked submits, so Dawn's refusal
+    // arrives as an uncaptured error, reported by that step's readback.
     const fired = faults.fired.length;
     faults.arm({ kind: 'fail-submit', at: 2, on: 'step' });
-    const failed = await onGpu(() => model.fit(x, y, { epochs: 1, batchSize: 2, shuffle: false })).catch(
-      (e: unknown) => e,
-    );
-    expect(faults.fired).toHaveLength(fired + 1);
-    expect(failed).toBeInstanceOf(BackendError);
     const history = await onGpu(() => model.fit(x, y, { epochs: 1, batchSize: 2, shuffle: false }));
+    expect(faults.fired).toHaveLength(fired + 1);
+    expect(history.recovered).toHaveLength(1);
+    expect(history.recovered[0].cause).toMatch(/rejected work/);
     expect(Number.isFinite(history.history.loss[0])).toBe(true);
     await stillWorks(gpu);
   });

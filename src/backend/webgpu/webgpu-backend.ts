@@ -110,8 +110,13 @@ export class WebGPUBackend implements Backend, GpuHost {
     this.device.addEventListener('uncapturederror', (event) => {
       const error = (event as GPUUncapturedErrorEvent).error;
       const oom = typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError;
-      const what = `WebGPU ${oom ? 'ran out of memory' : 'rejected work'} on ${context.adapterInfo}: ${firstLine(error.message)}`;
-      this.report(oom ? new DeviceAllocationError(what) : new BackendError(what));
+      // Either way the device refused work it is still there for: the values of that work do not
+      // exist, and fit recovers from its last-good state as from a refused allocation.
+      this.report(
+        new DeviceAllocationError(
+          `WebGPU ${oom ? 'ran out of memory' : 'rejected work'} on ${context.adapterInfo}: ${firstLine(error.message)}`,
+        ),
+      );
     });
   }
 
