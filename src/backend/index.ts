@@ -1,19 +1,27 @@
 /** Choosing the backend ops run on. */
 
-import { DeviceAllocationError, InvalidArgumentError } from '../errors';
+import { InvalidArgumentError } from '../errors';
 import type { Backend, BackendName } from '../graph/backend';
 import { currentBackend, setBackendRecovery, setDefaultBackend, useBackend } from '../graph/engine';
 import { type AutoOptions, autoInfo, type BackendChoice, disableAuto, enableAuto } from './auto';
 import { CpuBackend } from './cpu/cpu-backend';
 import { cpuThreadsReady } from './cpu/kernels/matmul-threaded';
+import { lastRecovery, type Recovery, recover } from './recovery';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
 
 export type { AutoOptions, BackendChoice, BackendTiming } from './auto';
 export { type MemoryLimits, memoryLimitsOf, setMemoryBudget } from './limits';
+export { RECOVERY_DEVICE_TIMEOUT_MS, type Recovery } from './recovery';
 
 export interface BackendInfo {
   name: BackendName;
   description: string;
+  /**
+   * 'lost' once the backend's device is gone (nothing runs on it; `lostReason` says why, and
+   * setBackend('webgpu') acquires a new device). A failed allocation does not make it lost.
+   */
+  state: 'ready' | 'lost';
+  lostReason?: string;
   /** Why the backend asked for is not the one in use, when it is not. */
   fallbackReason?: string;
   /** The last recovery: which backend failed, why, and what replaced it. */
@@ -24,37 +32,7 @@ export interface BackendInfo {
   choice?: BackendChoice;
 }
 
-export interface Recovery {
-  from: string;
-  to: string;
-  cause: string;
-  /** Date.now() when it happened. */
-  at: number;
-}
-
 let fallbackReason: string | undefined;
-let lastRecovery: Recovery | undefined;
-
-/**
- * Replaces a backend whose device is gone: a new WebGPU device when the failed backend was WebGPU
- * and one can be had, else the CPU backend. The state to continue from is the caller's (fit keeps a
- * host copy of the model's last-good state).
- */
-async function recover(failed: Backend, cause: Error): Promise<Backend> {
-  let next: Backend | undefined;
-  // A step too large for the device would fail on a new one alike: an allocation fault goes to the CPU.
-  if (failed.name === 'webgpu' && !(cause instanceof DeviceAllocationError)) {
-    try {
-      next = await WebGPUBackend.create();
-    } catch (e) {
-      fallbackReason = `recovering from "${cause.message}": ${(e as Error).message}; running on the CPU backend`;
-    }
-  }
-  next ??= new CpuBackend();
-  useBackend(next);
-  lastRecovery = { from: failed.description, to: next.description, cause: cause.message, at: Date.now() };
-  return next;
-}
 
 /**
  * Wires the CPU backend in as the graph's default (graph owns the Backend interface and imports no
@@ -62,7 +40,11 @@ async function recover(failed: Backend, cause: Error): Promise<Backend> {
  */
 export function wireDefaultBackend(): void {
   setDefaultBackend(() => new CpuBackend());
-  setBackendRecovery(recover);
+  setBackendRecovery(async (failed, cause) => {
+    const next = await recover(failed, cause);
+    fallbackReason = lastRecovery()?.fallbackReason;
+    return next;
+  });
 }
 
 /**
@@ -114,11 +96,14 @@ export function getBackend(): BackendName {
 
 export function getBackendInfo(): BackendInfo {
   const b: Backend = currentBackend();
+  const lost = b instanceof WebGPUBackend ? b.error : null;
   return {
     name: b.name,
     description: b.description,
+    state: lost ? 'lost' : 'ready',
+    ...(lost ? { lostReason: lost.message } : {}),
     ...(fallbackReason ? { fallbackReason } : {}),
-    ...(lastRecovery ? { recovered: lastRecovery } : {}),
+    ...(lastRecovery() ? { recovered: lastRecovery() } : {}),
     ...autoInfo(),
   };
 }

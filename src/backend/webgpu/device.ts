@@ -24,7 +24,21 @@ export interface DeviceOptions {
   /** Ask for a compatibility-mode adapter (OpenGL ES, older GPUs). Default: core. */
   featureLevel?: 'core' | 'compatibility';
   powerPreference?: GPUPowerPreference;
+  /**
+   * How long requestAdapter and requestDevice may take together before the attempt counts as
+   * failed (a driver that is resetting can leave them pending for good). Default 20 s.
+   */
+  timeoutMs?: number;
+  /** The GPU to ask instead of navigator.gpu or Dawn's (tests: one whose adapter never comes). */
+  gpu?: GPU;
+  /**
+   * Test aid: replaces the device the backend uses, once it is made; test/faults wraps it to
+   * lose the device or fail an allocation or a submit at a chosen call.
+   */
+  wrapDevice?: (device: GPUDevice) => GPUDevice;
 }
+
+export const DEFAULT_DEVICE_TIMEOUT_MS = 20_000;
 
 /**
  * Dawn's GPU object for Node. It must stay referenced while any device made from it is in use:
@@ -80,8 +94,43 @@ function adapterLimits(adapter: GPUAdapter): Record<string, number> {
  */
 const OPTIONAL_FEATURES = ['timestamp-query', 'subgroups', 'shader-f16'] as GPUFeatureName[];
 
+/**
+ * A GPUDevice for the options, or the reason there is none. Never waits longer than
+ * `options.timeoutMs`: a device that arrives after that is destroyed when it comes.
+ */
 export async function acquireDevice(options: DeviceOptions = {}): Promise<DeviceResult> {
-  const gpu = await findGpu();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DEVICE_TIMEOUT_MS;
+  if (!(timeoutMs > 0))
+    return {
+      ok: false,
+      reason: `timeoutMs must be a positive number of milliseconds, received ${timeoutMs}`,
+    };
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const attempt = acquire(options).catch(
+    (e: unknown): DeviceResult => ({
+      ok: false,
+      reason: `acquiring a device failed: ${(e as Error).message}`,
+    }),
+  );
+  const timeout = new Promise<DeviceResult>((resolve) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      resolve({ ok: false, reason: `no WebGPU device came within ${timeoutMs} ms` });
+    }, timeoutMs);
+  });
+  attempt.then((late) => {
+    if (timedOut && late.ok) late.context.device.destroy();
+  });
+  try {
+    return await Promise.race([attempt, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function acquire(options: DeviceOptions): Promise<DeviceResult> {
+  const gpu = options.gpu ?? (await findGpu());
   if (typeof gpu === 'string') return { ok: false, reason: gpu };
   let adapter: GPUAdapter | null;
   try {
@@ -123,7 +172,7 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Device
   return {
     ok: true,
     context: {
-      device,
+      device: options.wrapDevice ? options.wrapDevice(device) : device,
       adapterInfo: describeAdapter(adapter),
       isFallbackAdapter,
       featureLevel,

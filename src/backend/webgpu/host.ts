@@ -17,9 +17,17 @@ export interface GpuHost {
     readonly pipelinesCreated: number;
     readonly bytesAllocated: number;
   };
+  /** Submits so far: the index the next submit gets. */
+  readonly submitted: number;
   /** Submits work built elsewhere and counts it. */
   submitCommands(commands: GPUCommandBuffer): void;
   read(storage: GpuStorage | { buffer: GPUBuffer }, size: number): Promise<Float32Array>;
+  /**
+   * Maps a staging buffer a submit wrote, then throws the device's loss or, given the index of the
+   * step's submit, a failure at or before it (a plan's allocation, a checked submit), so a step's
+   * values are never stale.
+   */
+  mapForRead(staging: GPUBuffer, bytes: number, what: string, submit?: number): Promise<void>;
 }
 
 /** WebGPU allows at most this many workgroups along one dimension. */

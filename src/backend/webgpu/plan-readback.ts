@@ -7,6 +7,8 @@ import type { GpuHost } from './host';
 
 interface Staged {
   readonly staging: GPUBuffer;
+  /** The index of the submit that copies into it (the step's). */
+  readonly submit: number;
   readonly bytes: number;
   readonly length: number;
 }
@@ -32,16 +34,19 @@ export class ReadbackPool {
     const bytes = Math.max(length * 4, 4);
     const staging = this.free.get(bytes)?.pop() ?? this.create(bytes);
     encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
-    return { staging, bytes, length };
+    return { staging, bytes, length, submit: this.host.submitted };
   }
 
   /** The staged values once the GPU has written them; the buffer goes back to the pool. */
-  async resolve({ staging, bytes, length }: Staged): Promise<Float32Array> {
-    await staging.mapAsync(GPUMapMode.READ, 0, bytes);
-    const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0, length * 4));
-    staging.unmap();
-    this.free.get(bytes)?.push(staging) ?? this.free.set(bytes, [staging]);
-    return values;
+  async resolve({ staging, bytes, length, submit }: Staged): Promise<Float32Array> {
+    try {
+      // The host reports a loss of the device, or a failure of this plan's buffers or first submit.
+      await this.host.mapForRead(staging, bytes, 'reading a step output', submit);
+      return new Float32Array(staging.getMappedRange(0, bytes).slice(0, length * 4));
+    } finally {
+      if (staging.mapState === 'mapped') staging.unmap();
+      this.free.get(bytes)?.push(staging) ?? this.free.set(bytes, [staging]);
+    }
   }
 
   clear(): void {

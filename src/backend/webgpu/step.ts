@@ -75,7 +75,11 @@ export class WebGPUStep implements CompiledStep<GpuStorage> {
   }
 
   step(reads: readonly string[] = []): Promise<Float32Array[]> {
-    return this.plan.stepValues(reads.map((name) => outputId(this.program, name)));
+    const read = this.plan.stepValues(reads.map((name) => outputId(this.program, name)));
+    // Steps are issued ahead of being awaited (pipelining): one that fails (the device lost, a
+    // refused submit) rejects for whoever awaits it, not as an unhandled rejection before that.
+    read.catch(() => undefined);
+    return read;
   }
 
   profile(reads: readonly string[] = []): Promise<{ outputs: Float32Array[]; kernels: KernelTime[] }> {

@@ -1,14 +1,18 @@
 /**
  * The WebGPU backend: tensors live in GPU buffers, `run` encodes an op's dispatches and submits
  * them without waiting, `read` copies into a pooled staging buffer and maps it.
+ *
+ * Faults: only the device's loss ends the backend (`lost`). A failed allocation or submit spoils
+ * what it would have made and nothing else: a tensor's storage carries its failure (buffers.ts),
+ * and failures no tensor owns (a step plan's) are reported once, by the next readback.
  */
-import { BackendError, DeviceLostError, fmtShape } from '../../errors';
+import { BackendError, DeviceAllocationError, DeviceLostError, fmtShape } from '../../errors';
 import type { Backend, KernelInput } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
 import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-step';
 import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
-import { BufferAllocator, type GpuStorage } from './buffers';
+import { BufferAllocator, firstLine, type GpuStorage, type Settled, withErrorScopes } from './buffers';
 import { acquireDevice, type DeviceOptions, type GpuContext } from './device';
 import { type GpuHost, workgroupGrid } from './host';
 import type { KernelDispatch, KernelEnv, MatmulVariant, WebGPUKernel } from './kernel-types';
@@ -61,7 +65,14 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
   readonly pipelines: PipelineCache;
   private submits = 0;
   private dispatches = 0;
-  private failure: Error | null = null;
+  private lostError: DeviceLostError | null = null;
+  /**
+   * A failure no tensor owns, for the readback of the first step submitted at or after
+   * `atSubmit` to report (then it is forgotten).
+   */
+  private pending: { error: Error; atSubmit: number } | null = null;
+  /** `buffers.made` when a submit was last checked: the first submit after new buffers is. */
+  private checkedAt = -1;
   private destroyed = false;
 
   /** Acquires a device and builds the backend; throws BackendError with the reason when it cannot. */
@@ -73,7 +84,8 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
 
   constructor(
     readonly context: GpuContext,
-    options: WebGPUBackendOptions = {},
+    /** What it was made with; a recovery makes its replacement with the same. */
+    readonly options: WebGPUBackendOptions = {},
   ) {
     this.device = context.device;
     this.description = `WebGPU (${context.adapterInfo}${context.isFallbackAdapter ? ', CPU-emulated' : ''}, ${context.featureLevel})`;
@@ -83,20 +95,28 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
       elementsPerThread: options.elementsPerThread ?? (context.isFallbackAdapter ? 32 : 8),
     };
     this.poisonOutputs = options.poisonOutputs ?? false;
-    this.buffers = new BufferAllocator(this.device, this.memory);
-    this.pipelines = new PipelineCache(this.device, (e) => this.fail(e));
+    this.buffers = new BufferAllocator(this.device, this.memory, {
+      where: context.adapterInfo,
+      onUnownedFailure: (e) => this.report(e),
+    });
+    this.pipelines = new PipelineCache(this.device, (e) => this.report(e));
     this.device.lost.then((info) => {
-      this.fail(
-        new DeviceLostError(
-          this.destroyed
-            ? `WebGPU device on ${context.adapterInfo} was destroyed; create a new backend (setBackend('webgpu')) to go on`
-            : `WebGPU device on ${context.adapterInfo} was lost (${info.reason}): ${info.message}`,
-        ),
+      this.lostError ??= new DeviceLostError(
+        this.destroyed
+          ? `WebGPU device on ${context.adapterInfo} was destroyed; create a new backend (setBackend('webgpu')) to go on`
+          : `WebGPU device on ${context.adapterInfo} was lost (${info.reason}): ${info.message}`,
       );
     });
     this.device.addEventListener('uncapturederror', (event) => {
       const error = (event as GPUUncapturedErrorEvent).error;
-      this.fail(new BackendError(`WebGPU error on ${context.adapterInfo}: ${error.message}`));
+      const oom = typeof GPUOutOfMemoryError !== 'undefined' && error instanceof GPUOutOfMemoryError;
+      // Either way the device refused work it is still there for: the values of that work do not
+      // exist, and fit recovers from its last-good state as from a refused allocation.
+      this.report(
+        new DeviceAllocationError(
+          `WebGPU ${oom ? 'ran out of memory' : 'rejected work'} on ${context.adapterInfo}: ${firstLine(error.message)}`,
+        ),
+      );
     });
   }
 
@@ -109,19 +129,34 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     };
   }
 
-  /** The first error seen (device lost, validation, shader compile), or null while healthy. */
-  get error(): Error | null {
-    return this.failure;
+  /** Submits so far: the index the next submit gets. */
+  get submitted(): number {
+    return this.submits;
+  }
+
+  /** Why the device is gone, or null while it works: the one error that ends the backend. */
+  get error(): DeviceLostError | null {
+    return this.lostError;
+  }
+
+  /** 'lost' once the device is gone (getBackendInfo says so); nothing runs on it after that. */
+  get state(): 'ready' | 'lost' {
+    return this.lostError ? 'lost' : 'ready';
   }
 
   upload(values: ArrayLike<number>, shape: Shape): GpuStorage {
-    this.check('upload');
+    this.check();
     const n = sizeOf(shape);
-    const storage = this.buffers.storage(n, `tensor ${fmtShape(shape)}`);
-    if (n > 0) {
-      const data = values instanceof Float32Array ? values : Float32Array.from(values);
-      this.device.queue.writeBuffer(storage.buffer, 0, data.buffer, data.byteOffset, n * 4);
-    }
+    const label = `tensor ${fmtShape(shape)}`;
+    const { value: storage, errors } = withErrorScopes(this.device, () => {
+      const storage = this.buffers.storageInScope(n, label);
+      if (n > 0) {
+        const data = values instanceof Float32Array ? values : Float32Array.from(values);
+        this.device.queue.writeBuffer(storage.buffer, 0, data.buffer, data.byteOffset, n * 4);
+      }
+      return storage;
+    });
+    storage.track([this.buffers.answer(errors, label, Math.max(n * 4, 4))]);
     return storage;
   }
 
@@ -131,51 +166,107 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     outShapes: readonly Shape[],
     params: OpParams[K],
   ): GpuStorage[] {
-    this.check(op);
-    const outs = outShapes.map((shape) => this.buffers.storage(sizeOf(shape), `${op} ${fmtShape(shape)}`));
-    const kernel = webgpuKernels[op] as unknown as WebGPUKernel<K>;
-    const dispatches = kernel(
-      inputs.map((x) => ({ buffer: x.storage.buffer, shape: x.shape })),
-      outShapes[0],
-      params,
-      this.env,
-    );
-    outShapes.forEach((shape, k) => {
-      const n = sizeOf(shape);
-      if (this.poisonOutputs && n > 0)
-        this.device.queue.writeBuffer(outs[k].buffer, 0, new Float32Array(n).fill(Number.NaN));
-    });
-    if (dispatches.length > 0)
-      this.submit(
-        dispatches,
-        outs.map((o) => o.buffer),
+    this.check();
+    const sources = inputs.map((x) => x.storage);
+    const failed = sources.findIndex((x) => x.failure !== null);
+    if (failed >= 0) {
+      throw new DeviceAllocationError(
+        `${op}: input ${failed} ${fmtShape(inputs[failed].shape)} holds no values (${sources[failed].failure!.message})`,
       );
+    }
+    const label = `${op} ${outShapes.map(fmtShape).join(' ')}`;
+    const kernel = webgpuKernels[op] as unknown as WebGPUKernel<K>;
+    // One pair of scopes for the outputs' allocation, their uniforms, bind groups and submit: what
+    // fails spoils these outputs only (and, through `track`, whatever is computed from them).
+    const { value: outs, errors } = withErrorScopes(this.device, () => {
+      const outs = outShapes.map((shape) =>
+        this.buffers.storageInScope(sizeOf(shape), `${op} ${fmtShape(shape)}`),
+      );
+      const dispatches = kernel(
+        inputs.map((x) => ({ buffer: x.storage.buffer, shape: x.shape })),
+        outShapes[0],
+        params,
+        this.env,
+      );
+      outShapes.forEach((shape, k) => {
+        const n = sizeOf(shape);
+        if (this.poisonOutputs && n > 0)
+          this.device.queue.writeBuffer(outs[k].buffer, 0, new Float32Array(n).fill(Number.NaN));
+      });
+      if (dispatches.length > 0)
+        this.submit(
+          dispatches,
+          outs.map((o) => o.buffer),
+        );
+      return outs;
+    });
+    const bytes = outShapes.reduce((total, shape) => total + sizeOf(shape) * 4, 0);
+    const answer = this.buffers.answer(errors, label, Math.max(bytes, 4));
+    for (const out of outs) out.track([answer, ...sources.map((x) => x.settled)]);
     return outs;
   }
 
-  async read(storage: GpuStorage, size: number): Promise<Float32Array> {
-    this.check('read');
+  async read(
+    storage: GpuStorage | { buffer: GPUBuffer; settled?: Settled; failure?: null },
+    size: number,
+  ): Promise<Float32Array> {
+    this.check();
     if (size === 0) return new Float32Array(0);
-    const source = storage.buffer;
+    // Plans read their buffers as `{ buffer }`: their failures are reported by their steps.
+    const source = storage;
+    if (source.failure) throw source.failure;
     const bytes = size * 4;
-    const staging = this.buffers.acquireStaging(bytes);
-    const encoder = this.device.createCommandEncoder({ label: 'readback' });
-    encoder.copyBufferToBuffer(source, 0, staging, 0, bytes);
-    this.device.queue.submit([encoder.finish()]);
+    const { value: staging, errors } = withErrorScopes(this.device, () => {
+      const staging = this.buffers.acquireStaging(bytes);
+      const encoder = this.device.createCommandEncoder({ label: 'readback' });
+      encoder.copyBufferToBuffer(source.buffer, 0, staging, 0, bytes);
+      this.device.queue.submit([encoder.finish()]);
+      return staging;
+    });
     this.submits++;
-    try {
-      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
-    } catch (e) {
-      throw (
-        this.failure ??
-        new BackendError(`reading a tensor of ${size} elements from WebGPU failed: ${(e as Error).message}`)
-      );
+    const copied = this.buffers.answer(errors, `a readback of ${size} elements`, staging.size);
+    const mapped = await this.mapForRead(staging, bytes, `reading a tensor of ${size} elements`).then(
+      () => null,
+      (e: Error) => e,
+    );
+    // Blame what this read owns first: the tensor's own failure, then its staging buffer or copy.
+    const failure = this.lostError ?? (await source.settled) ?? (await copied) ?? mapped;
+    const values = failure ? null : new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+    if (staging.mapState === 'mapped') staging.unmap();
+    if (failure) {
+      staging.destroy();
+      throw failure;
     }
-    const values = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
-    staging.unmap();
     this.buffers.releaseStaging(staging);
-    this.check('read');
-    return values;
+    return values!;
+  }
+
+  /**
+   * @internal Maps a staging buffer a submit has written, then throws the device's loss or, for
+   * the readback of a step (`submit`, its index), a failure no tensor owns that came at or before
+   * that submit (a plan's allocation, a checked submit, an uncaptured error), so a step's values
+   * are never stale. Each is reported once, by the first such step whose readback completes.
+   */
+  async mapForRead(staging: GPUBuffer, bytes: number, what: string, submit?: number): Promise<void> {
+    // Mapping an invalid staging buffer is a validation error: the scope keeps it from going uncaptured.
+    const { value: mapping, errors } = withErrorScopes(this.device, () =>
+      staging.mapAsync(GPUMapMode.READ, 0, bytes),
+    );
+    errors.catch(() => undefined);
+    try {
+      await mapping;
+    } catch (e) {
+      this.check();
+      throw new BackendError(`${what} from WebGPU failed: ${(e as Error).message || (e as Error).name}`);
+    }
+    this.check();
+    if (submit === undefined) return;
+    await this.buffers.settle();
+    const pending = this.pending;
+    if (pending && submit >= pending.atSubmit) {
+      this.pending = null;
+      throw pending.error;
+    }
   }
 
   readSync(): null {
@@ -184,7 +275,7 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
 
   /** The step replayed with one submit per step (step.ts, plan.ts). */
   compile(program: Program, options: CompileOptions<GpuStorage> = {}): CompiledStep<GpuStorage> {
-    this.check('compile');
+    this.check();
     return new WebGPUStep(this, program, options);
   }
 
@@ -222,23 +313,36 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     for (const u of uniforms) u.destroy();
   }
 
-  /** @internal submits work built elsewhere (the step planner) and counts it. */
+  /**
+   * @internal submits work built elsewhere (the step planner) and counts it. The first submit after
+   * new buffers were made (a plan's first step, an export) is checked in error scopes; what they
+   * catch is reported by the next readback. Later submits of the same buffers are not checked:
+   * scopes cost a round trip, and what a step does to known-good buffers cannot fail validation.
+   */
   submitCommands(commands: GPUCommandBuffer): void {
-    this.check('submit');
-    this.device.queue.submit([commands]);
+    this.check();
+    if (this.buffers.made === this.checkedAt) {
+      this.device.queue.submit([commands]);
+    } else {
+      this.checkedAt = this.buffers.made;
+      const submit = this.submits;
+      const { errors } = withErrorScopes(this.device, () => this.device.queue.submit([commands]));
+      this.buffers.answer(errors, 'the values of a step', 0).then((e) => e && this.report(e, submit));
+    }
     this.submits++;
   }
 
-  private fail(error: Error): void {
+  /** Keeps a failure no tensor owns for the next readback to throw (the first one, or a better one). */
+  private report(error: Error, atSubmit = this.submits): void {
     // A compile report says more than the bare validation error that usually arrives first.
-    const better = error instanceof ShaderCompileError && !(this.failure instanceof ShaderCompileError);
-    if (!this.failure || better) this.failure = error;
+    const better =
+      error instanceof ShaderCompileError && !(this.pending?.error instanceof ShaderCompileError);
+    if (!this.pending) this.pending = { error, atSubmit };
+    else if (better) this.pending.error = error;
   }
 
-  private check(what: string): void {
-    if (this.failure) {
-      const e = this.failure;
-      throw e instanceof BackendError ? e : new BackendError(`${what} on WebGPU: ${e.message}`);
-    }
+  /** Throws the device's loss: nothing runs on a lost device. */
+  private check(): void {
+    if (this.lostError) throw this.lostError;
   }
 }

@@ -1,0 +1,193 @@
+/**
+ * Fault injection for WebGPU: wraps a GPUDevice (and its queue) so that a chosen call loses the
+ * device, fails an allocation or fails a submit, the way a driver reset or Dawn would.
+ *
+ * - lose-device: the real device is destroyed just before the call, so `device.lost` resolves
+ *   and every later call is refused, as on a reset.
+ * - fail-allocation: createBuffer returns an invalid buffer and an out-of-memory error goes to
+ *   the innermost 'out-of-memory' error scope (or to 'uncapturederror' listeners when none is
+ *   open), as Dawn does when vkAllocateMemory fails. A buffer mapped at creation throws a
+ *   RangeError instead, as the WebGPU spec says.
+ * - fail-submit: the submit carries a command buffer that uses a destroyed buffer, so Dawn
+ *   itself rejects the whole submit with a validation error and runs none of it.
+ *
+ * Calls are counted from when a fault is armed: queue submits, createBuffer calls, or steps (the
+ * submit after a command encoder labelled 'step', which every compiled step's plan makes).
+ * Inject it with `WebGPUBackend.create({ wrapDevice: faults.wrap })`. No test framework here, so
+ * the page can use it too.
+ */
+
+export type FaultKind = 'lose-device' | 'fail-allocation' | 'fail-submit';
+export type FaultCounter = 'submit' | 'createBuffer' | 'step';
+
+export interface Fault {
+  kind: FaultKind;
+  /** Fires on the `at`-th counted call after arming: 1 is the next one. */
+  at: number;
+  /** What is counted: default createBuffer for fail-allocation, submit otherwise. */
+  on?: FaultCounter;
+}
+
+interface Armed extends Required<Fault> {
+  seen: number;
+  /** A 'step' count reached: the next submit fires. */
+  due: boolean;
+}
+
+interface MirrorScope {
+  readonly filter: GPUErrorFilter;
+  injected: GPUError | null;
+}
+
+type Listener = (event: { error: GPUError; type: string }) => void;
+
+function outOfMemory(message: string): GPUError {
+  const Ctor = (globalThis as { GPUOutOfMemoryError?: new (m: string) => GPUError }).GPUOutOfMemoryError;
+  try {
+    if (Ctor) return new Ctor(message);
+  } catch {
+    // Dawn's Node classes are not constructible from script: a plain object carries the message.
+  }
+  return { message } as GPUError;
+}
+
+/** Reads a property of a native object, binding methods to it (Dawn checks `this`). */
+function forward<T extends object>(target: T, key: PropertyKey): unknown {
+  const value = Reflect.get(target, key, target);
+  return typeof value === 'function' ? value.bind(target) : value;
+}
+
+export class DeviceFaults {
+  /** Calls seen through wrapped devices, whether or not a fault is armed. */
+  readonly counts: Record<FaultCounter, number> = { submit: 0, createBuffer: 0, step: 0 };
+  /** One line per fault that fired, saying what and where. */
+  readonly fired: string[] = [];
+  /** Every real device wrapped (a recovery wraps the new one too). */
+  readonly devices: GPUDevice[] = [];
+  private armed: Armed | null = null;
+
+  /** Arms one fault (replacing any armed one): it fires once, then disarms. */
+  arm(fault: Fault): this {
+    if (!(Number.isInteger(fault.at) && fault.at >= 1))
+      throw new RangeError(`DeviceFaults.arm: at must be an integer >= 1, received ${fault.at}`);
+    const on = fault.on ?? (fault.kind === 'fail-allocation' ? 'createBuffer' : 'submit');
+    this.armed = { ...fault, on, seen: 0, due: false };
+    return this;
+  }
+
+  disarm(): void {
+    this.armed = null;
+  }
+
+  get isArmed(): boolean {
+    return this.armed !== null;
+  }
+
+  /** The wrapper to give `WebGPUBackend.create({ wrapDevice })`. */
+  readonly wrap = (device: GPUDevice): GPUDevice => {
+    this.devices.push(device);
+    const scopes: MirrorScope[] = [];
+    const listeners: Listener[] = [];
+    const queue = new Proxy(device.queue, {
+      get: (target, key) =>
+        key === 'submit'
+          ? (commands: Iterable<GPUCommandBuffer>) => this.submit(device, target, [...commands])
+          : forward(target, key),
+    });
+    const handlers: Record<PropertyKey, unknown> = {
+      queue,
+      createBuffer: (descriptor: GPUBufferDescriptor) =>
+        this.createBuffer(device, descriptor, scopes, listeners),
+      createCommandEncoder: (descriptor?: GPUCommandEncoderDescriptor) => {
+        if (descriptor?.label === 'step') this.count('step');
+        return device.createCommandEncoder(descriptor);
+      },
+      pushErrorScope: (filter: GPUErrorFilter) => {
+        scopes.push({ filter, injected: null });
+        device.pushErrorScope(filter);
+      },
+      popErrorScope: () => {
+        const mirror = scopes.pop();
+        return device.popErrorScope().then((real) => real ?? mirror?.injected ?? null);
+      },
+      addEventListener: (type: string, listener: Listener, options?: AddEventListenerOptions) => {
+        if (type === 'uncapturederror') listeners.push(listener);
+        device.addEventListener(type, listener as unknown as EventListener, options);
+      },
+    };
+    return new Proxy(device, {
+      get: (target, key) => (key in handlers ? handlers[key] : forward(target, key)),
+    });
+  };
+
+  /** Counts a call; true when the armed fault fires on it. */
+  private count(counter: FaultCounter): boolean {
+    this.counts[counter]++;
+    const armed = this.armed;
+    if (!armed) return false;
+    if (counter === armed.on && ++armed.seen === armed.at) {
+      if (counter !== 'step') return this.fire();
+      armed.due = true;
+    }
+    return counter === 'submit' && armed.due && this.fire();
+  }
+
+  private fire(): true {
+    const armed = this.armed!;
+    this.armed = null;
+    this.fired.push(
+      `${armed.kind} at ${armed.on} ${armed.at} (submits ${this.counts.submit}, buffers ${this.counts.createBuffer})`,
+    );
+    return true;
+  }
+
+  private submit(device: GPUDevice, queue: GPUQueue, commands: GPUCommandBuffer[]): void {
+    const kind = this.armed?.kind;
+    const fires = this.count('submit');
+    if (fires && kind === 'lose-device') device.destroy();
+    queue.submit(fires && kind === 'fail-submit' ? [this.poison(device), ...commands] : commands);
+  }
+
+  /** A command buffer Dawn refuses at submit: it copies from a destroyed buffer. */
+  private poison(device: GPUDevice): GPUCommandBuffer {
+    const dead = device.createBuffer({ label: 'fault: destroyed', size: 4, usage: GPUBufferUsage.COPY_SRC });
+    const sink = device.createBuffer({ label: 'fault: sink', size: 4, usage: GPUBufferUsage.COPY_DST });
+    dead.destroy();
+    const encoder = device.createCommandEncoder({ label: 'fault: failed submit' });
+    encoder.copyBufferToBuffer(dead, 0, sink, 0, 4);
+    return encoder.finish();
+  }
+
+  private createBuffer(
+    device: GPUDevice,
+    descriptor: GPUBufferDescriptor,
+    scopes: MirrorScope[],
+    listeners: Listener[],
+  ): GPUBuffer {
+    const kind = this.armed?.kind;
+    if (!this.count('createBuffer')) return device.createBuffer(descriptor);
+    if (kind === 'lose-device') {
+      device.destroy();
+      return device.createBuffer(descriptor);
+    }
+    if (kind !== 'fail-allocation') return device.createBuffer(descriptor);
+    const message = `fault injected: out of memory allocating ${descriptor.size} bytes for "${descriptor.label ?? ''}"`;
+    if (descriptor.mappedAtCreation) throw new RangeError(message);
+    // An invalid buffer of the same size and label: MAP_READ with STORAGE is a usage WebGPU refuses.
+    device.pushErrorScope('validation');
+    const invalid = device.createBuffer({
+      ...descriptor,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.STORAGE,
+    });
+    device.popErrorScope().catch(() => null);
+    const scope = [...scopes].reverse().find((s) => s.filter === 'out-of-memory');
+    if (scope) scope.injected ??= outOfMemory(message);
+    else {
+      const event = { error: outOfMemory(message), type: 'uncapturederror' };
+      setTimeout(() => {
+        for (const listener of listeners) listener(event);
+      }, 0);
+    }
+    return invalid;
+  }
+}
