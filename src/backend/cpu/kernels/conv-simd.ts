@@ -21,7 +21,7 @@ import type { Shape } from '../../../graph/shape';
 import { type KernelModule, kernelModule } from '../wasm/modules';
 import type { Region, WasmRuntime } from '../wasm/runtime';
 import bytes from './conv.wat';
-import { Operand, withScratch } from './kernel-scratch';
+import { Operand, reserveScratch, withScratch } from './kernel-scratch';
 import { type MatmulDims, packA, packB } from './matmul';
 import { type MatmulExports, matmulModule } from './matmul-simd';
 
@@ -62,7 +62,7 @@ function load(): Modules | null {
   if (!matmul || !gathers) return null;
   const runtime = matmul.runtime;
   panels ??= runtime.alloc(PANEL_BYTES);
-  if (!panels) return null;
+  if (!panels || !reserveScratch(runtime)) return null;
   const { blocks } = matmul.exports;
   return { runtime, blocks, gathers: gathers.exports, scratch: panels.offset, packedA: panels.offset + 128 };
 }
@@ -151,7 +151,7 @@ export function conv2dWasm(
   const Y = new Operand(m.runtime, y, p.outH * p.outW * n);
   const W = new Operand(m.runtime, w, w.length);
   const sizes = [k * roundUp(n, NR) * 4, X.tileBytes(p.tile), Y.tileBytes(p.tile), k * 4];
-  const done = withScratch(m.runtime, sizes, ([packedB, xTile, yTile, taps]) => {
+  const done = withScratch(m.runtime, [X, Y, W], sizes, ([packedB, xTile, yTile, taps]) => {
     X.bind(xTile);
     Y.bind(yTile);
     setGeometry(m, p, taps);
@@ -202,8 +202,9 @@ export function conv2dFilterWasm(
   const DY = new Operand(m.runtime, dy, positions * n);
   const blockFloats = Math.min(k, ROWS) * n;
   const sizes = [DEPTH * roundUp(n, NR) * 4, X.tileBytes(p.tile), blockFloats * 4, k * 4];
+  const DW = new Operand(m.runtime, dw, dw.length);
   const sums = new Float64Array(k * n);
-  const done = withScratch(m.runtime, sizes, ([packedB, xTile, c, taps]) => {
+  const done = withScratch(m.runtime, [X, DY, DW], sizes, ([packedB, xTile, c, taps]) => {
     X.bind(xTile);
     setGeometry(m, p, taps);
     const packed = m.runtime.f32(packedB, DEPTH * roundUp(n, NR));
@@ -243,7 +244,7 @@ export function conv2dFilterWasm(
     return true;
   });
   if (!done) return false;
-  new Operand(m.runtime, dw, dw.length).array().set(sums);
+  DW.array().set(sums);
   return true;
 }
 
@@ -266,7 +267,7 @@ export function conv2dInputWasm(
   const DY = new Operand(m.runtime, dy, positions * n);
   const W = new Operand(m.runtime, w, w.length);
   const sizes = [n * roundUp(k, NR) * 4, DX.tileBytes(p.tile), ROWS * k * 4, k * 4];
-  const done = withScratch(m.runtime, sizes, ([packedB, dxTile, c, taps]) => {
+  const done = withScratch(m.runtime, [DX, DY, W], sizes, ([packedB, dxTile, c, taps]) => {
     DX.bind(dxTile);
     setGeometry(m, p, taps);
     // dpatches = dy w^T: op(B) = w^T [outC, taps], w stored [taps, outC].

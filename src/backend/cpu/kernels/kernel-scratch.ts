@@ -4,12 +4,26 @@
  * used in place; any other goes through a tile region, copied in or out one tile of images at a
  * time. All of one op's regions are one allocation, released when the op ends.
  */
-import type { WasmRuntime } from '../wasm/runtime';
+import type { Region, WasmRuntime } from '../wasm/runtime';
 
 /** The most kernel memory one op's scratch may take; past it the caller runs the TypeScript twin. */
 const MAX_SCRATCH_BYTES = 1 << 30;
 /** Bytes of slack after each tile region, for kernels whose last vector runs past an array's end. */
 const SLACK = 16;
+/**
+ * Scratch kept for the ops of compiled steps, whose operands live in the kernel memory: a step
+ * holds views of that memory, so its kernels must not grow it. Reserved before a step makes its
+ * views (prepareWasmKernels); an op whose scratch does not fit it while an operand lives in the
+ * kernel memory runs the TypeScript twin instead of growing the memory.
+ */
+const RESERVED_BYTES = 4 << 20;
+let reserved: Region | null = null;
+
+/** Reserves the steps' scratch (once); false when the memory cannot give it. */
+export function reserveScratch(runtime: WasmRuntime): boolean {
+  reserved ??= runtime.alloc(RESERVED_BYTES);
+  return reserved !== null;
+}
 
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
 
@@ -32,6 +46,11 @@ export class Operand {
     this.offset = inPlace ? this.home : -1;
     // Taken now: a growth of the memory detaches views of it, and a detached view's length reads 0.
     this.length = view.length;
+  }
+
+  /** Whether it lives in the kernel memory (then the memory must not grow under its holder). */
+  get resident(): boolean {
+    return this.home >= 0;
   }
 
   /** Bytes its tile region needs for `images` images (none when it is used in place). */
@@ -76,11 +95,13 @@ export class Operand {
 }
 
 /**
- * Runs `body` with byte offsets of regions of `sizes` bytes (16-aligned, in one allocation
- * released afterwards); null, running nothing, when the memory cannot give them.
+ * Runs `body` with byte offsets of regions of `sizes` bytes (16-aligned, in the reserved scratch
+ * or in one allocation released afterwards); null, running nothing, when the memory cannot give
+ * them, or would have to grow while one of `operands` lives in it.
  */
 export function withScratch<T>(
   runtime: WasmRuntime,
+  operands: readonly (Operand | null)[],
   sizes: readonly number[],
   body: (at: number[]) => T,
 ): T | null {
@@ -90,7 +111,8 @@ export function withScratch<T>(
     at.push(total);
     total += roundUp(size, 16);
   }
-  if (!(total <= MAX_SCRATCH_BYTES)) return null;
+  if (reserved && total <= reserved.bytes) return body(at.map((a) => reserved!.offset + a));
+  if (!(total <= MAX_SCRATCH_BYTES) || operands.some((o) => o?.resident)) return null;
   const region = runtime.alloc(Math.max(total, 16));
   if (!region) return null;
   try {

@@ -10,7 +10,7 @@ import { windowGeometry } from '../../../graph/conv-geometry';
 import type { Pool2dParams } from '../../../graph/op-params';
 import type { Shape } from '../../../graph/shape';
 import { kernelModule } from '../wasm/modules';
-import { Operand, withScratch } from './kernel-scratch';
+import { Operand, reserveScratch, withScratch } from './kernel-scratch';
 import bytes from './pool.wat';
 
 /** pool.wat's kinds: which face of which pooling. */
@@ -41,7 +41,10 @@ interface Pool {
 
 let enabled = true;
 
-const load = () => (enabled ? kernelModule<Pool>('pool', bytes) : null);
+function load() {
+  const m = enabled ? kernelModule<Pool>('pool', bytes) : null;
+  return m && reserveScratch(m.runtime) ? m : null;
+}
 
 /** Whether the WebAssembly pooling kernels can run here (and have not been switched off). */
 export function wasmPoolAvailable(): boolean {
@@ -80,7 +83,7 @@ export function poolWasm(
   );
   const tile = Math.max(1, Math.min(batch, Math.floor(TILE_BYTES / ((2 * xImage + yImage) * 4))));
   const sizes = operands.map((o) => o?.tileBytes(tile) ?? 0);
-  const done = withScratch(m.runtime, sizes, (at) => {
+  const done = withScratch(m.runtime, operands, sizes, (at) => {
     for (let i = 0; i < 3; i++) operands[i]?.bind(at[i]);
     m.exports.geometry(inH, inW, channels, ...poolSize, ...strides, g.padTop, g.padLeft, g.outH, g.outW);
     const [a, b, result] = operands;
