@@ -3,7 +3,19 @@
  * error under 1e-3 (error measure in gradcheck.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { add, conv2d, matmul, mean, softmax, square, sub, tanh } from '../../src/graph/ops';
+import {
+  add,
+  avgPool2d,
+  conv2d,
+  matmul,
+  maxPool2d,
+  mean,
+  relu,
+  softmax,
+  square,
+  sub,
+  tanh,
+} from '../../src/graph/ops';
 import type { Tensor } from '../../src/graph/tensor';
 import { checkFloat32Gradients, constant, Draw, nextSeed } from './gradcheck';
 
@@ -32,6 +44,30 @@ describe('float32 autodiff against float64 finite differences', () => {
       [d.normal([2, 7, 7, 3]), d.normal([3, 3, 3, 4])],
       { seed: d.seed },
     );
+  });
+
+  // The float32 CPU backend runs these through its WebAssembly kernels (conv-simd.ts, pool-simd.ts).
+  it('conv2d, stride 1, valid padding, 5 channels to 6 filters, batch 3', () => {
+    const d = new Draw(nextSeed());
+    checkFloat32Gradients((x, w) => conv2d(x, w), [d.normal([3, 6, 5, 5]), d.normal([2, 3, 5, 6])], {
+      seed: d.seed,
+    });
+  });
+
+  it('conv2d, relu and a 3x3 max pool (stride 2, same padding)', () => {
+    const d = new Draw(nextSeed());
+    checkFloat32Gradients(
+      (x, w) => maxPool2d(relu(conv2d(x, w, { padding: 'same' })), 3, { strides: 2, padding: 'same' }),
+      [d.normal([2, 6, 7, 3]), d.normal([3, 3, 3, 5])],
+      { seed: d.seed },
+    );
+  });
+
+  it('a 2x2 average pool (stride 1, same padding), 6 channels', () => {
+    const d = new Draw(nextSeed());
+    checkFloat32Gradients((x) => avgPool2d(x, 2, { strides: 1, padding: 'same' }), [d.normal([2, 5, 4, 6])], {
+      seed: d.seed,
+    });
   });
 
   it('a two-layer MLP loss', () => {

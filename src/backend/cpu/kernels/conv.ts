@@ -2,7 +2,9 @@
 import { windowGeometry } from '../../../graph/conv-geometry';
 import type { Conv2dParams, Pool2dParams, WindowOp } from '../../../graph/op-params';
 import type { Shape } from '../../../graph/shape';
-import type { CpuKernels } from '../types';
+import type { CpuKernels, CpuTensor } from '../types';
+import { conv2dFilterWasm, conv2dInputWasm, conv2dWasm } from './conv-simd';
+import { type PoolKind, poolWasm } from './pool-simd';
 
 /**
  * Visits every output position once: `visit(yOffset, xOffsets, wOffsets, count)` with, for the
@@ -90,8 +92,41 @@ function argmax(x: ArrayLike<number>, taps: Int32Array, count: number, c: number
   return best;
 }
 
+/** Whether every operand is float32, the WebAssembly kernels' type (float64 stays in TypeScript). */
+const float32 = (...ts: CpuTensor[]) => ts.every((t) => t.data instanceof Float32Array);
+
+/** The pooling face `kind` through WebAssembly where every operand is float32 and it can run. */
+function pooledWasm(
+  kind: PoolKind,
+  inputs: readonly CpuTensor[],
+  out: CpuTensor,
+  params: Pool2dParams,
+  shape: Shape,
+) {
+  if (!float32(...inputs, out)) return false;
+  return poolWasm(
+    kind,
+    shape,
+    params,
+    inputs.map((t) => t.data as Float32Array),
+    out.data as Float32Array,
+  );
+}
+
 export const convKernels: CpuKernels<WindowOp> = {
   conv2d: ([x, w], out, params) => {
+    if (
+      float32(x, w, out) &&
+      conv2dWasm(
+        x.data as Float32Array,
+        w.data as Float32Array,
+        out.data as Float32Array,
+        x.shape,
+        w.shape,
+        params,
+      )
+    )
+      return;
     const [, , inC, outC] = w.shape;
     const X = x.data;
     const W = w.data;
@@ -106,6 +141,18 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   conv2dBackpropInput: ([dy, w], out, params) => {
+    if (
+      float32(dy, w, out) &&
+      conv2dInputWasm(
+        dy.data as Float32Array,
+        w.data as Float32Array,
+        out.data as Float32Array,
+        params.inputShape,
+        w.shape,
+        params,
+      )
+    )
+      return;
     const [, , inC, outC] = w.shape;
     const DY = dy.data;
     const W = w.data;
@@ -121,6 +168,18 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   conv2dBackpropFilter: ([x, dy], out, params) => {
+    if (
+      float32(x, dy, out) &&
+      conv2dFilterWasm(
+        x.data as Float32Array,
+        dy.data as Float32Array,
+        out.data as Float32Array,
+        x.shape,
+        params.filterShape,
+        params,
+      )
+    )
+      return;
     const [, , inC, outC] = params.filterShape;
     const X = x.data;
     const DY = dy.data;
@@ -135,6 +194,7 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   maxPool2d: ([x], out, params) => {
+    if (pooledWasm('maxPool2d', [x], out, params, x.shape)) return;
     const channels = x.shape[3];
     forEachWindow(x.shape, params, (y, taps, count) => {
       for (let c = 0; c < channels; c++) {
@@ -144,6 +204,7 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   maxPool2dGrad: ([x, dy], out, params) => {
+    if (pooledWasm('maxPool2dGrad', [x, dy], out, params, x.shape)) return;
     const channels = x.shape[3];
     forEachWindow(x.shape, params, (y, taps, count) => {
       for (let c = 0; c < channels; c++) {
@@ -153,6 +214,7 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   maxPool2dGather: ([x, g], out, params) => {
+    if (pooledWasm('maxPool2dGather', [x, g], out, params, x.shape)) return;
     const channels = x.shape[3];
     forEachWindow(x.shape, params, (y, taps, count) => {
       for (let c = 0; c < channels; c++) {
@@ -162,6 +224,7 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   avgPool2d: ([x], out, params) => {
+    if (pooledWasm('avgPool2d', [x], out, params, x.shape)) return;
     const channels = x.shape[3];
     forEachWindow(x.shape, params, (y, taps, count) => {
       for (let c = 0; c < channels; c++) {
@@ -172,6 +235,7 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   avgPool2dGrad: ([dy], out, params) => {
+    if (pooledWasm('avgPool2dGrad', [dy], out, params, params.inputShape)) return;
     const channels = params.inputShape[3];
     forEachWindow(params.inputShape, params, (y, taps, count) => {
       for (let c = 0; c < channels; c++) {

@@ -10,7 +10,7 @@
  * Where the engine has no WebAssembly SIMD (or no WebAssembly), `matmulWasm` says so and the
  * caller uses the TypeScript kernel.
  */
-import { kernelModule } from '../wasm/modules';
+import { type KernelModule, kernelModule } from '../wasm/modules';
 import type { Region, WasmRuntime } from '../wasm/runtime';
 import type { MatmulDims } from './matmul';
 import { packA, packB } from './matmul';
@@ -29,7 +29,7 @@ const PACK_A = 128;
 const PACK_B = PACK_A + MC * KC * 4;
 const PANEL_BYTES = PACK_B + NC * KC * 4;
 
-interface Exports {
+export interface MatmulExports {
   blocks(
     pa: number,
     pb: number,
@@ -60,8 +60,13 @@ const THREADS_FROM_MACS = 2 * MIN_MACS_PER_THREAD;
  * sees no growth of the memory from the matmul's first call.
  */
 export function wasmMatmulAvailable(): boolean {
-  const wasm = kernelModule<Exports>('matmul', plain, relaxed);
+  const wasm = kernelModule<MatmulExports>('matmul', plain, relaxed);
   return wasm !== null && panelsIn(wasm.runtime) !== null;
+}
+
+/** The matmul module on the kernel memory (conv-simd.ts feeds its kernel patch panels); null where it cannot run. */
+export function matmulModule(): KernelModule<MatmulExports> | null {
+  return kernelModule<MatmulExports>('matmul', plain, relaxed);
 }
 
 /** The float32 kernels in words (the CPU backend's description): "WebAssembly SIMD on 2 threads". */
@@ -97,7 +102,7 @@ export function matmulWasmOneThread(
   dims: MatmulDims,
 ): boolean {
   const { m, n, k } = dims;
-  const wasm = kernelModule<Exports>('matmul', plain, relaxed);
+  const wasm = kernelModule<MatmulExports>('matmul', plain, relaxed);
   if (!wasm) return false;
   const runtime = wasm.runtime;
   // Offsets first: the panels' or a staging region's allocation may grow the memory, which

@@ -8,11 +8,13 @@ import type { OpName, OpParams } from '../../../graph/op-params';
 import type { CpuTensor } from '../types';
 import { kernelModule } from '../wasm/modules';
 import type { WasmRuntime } from '../wasm/runtime';
+import { wasmConvAvailable } from './conv-simd';
 import { elementwiseKernels } from './elementwise';
 import elementwiseBytes from './elementwise.wat';
 import { wasmMatmulAvailable } from './matmul-simd';
 import { nnKernels } from './nn';
 import optimizerBytes from './optimizer.wat';
+import { wasmPoolAvailable } from './pool-simd';
 import { reductionSplit } from './reduce';
 
 interface Elementwise {
@@ -32,6 +34,9 @@ export function prepareWasmKernels(): void {
   wasmMatmulAvailable();
   kernelModule('elementwise', elementwiseBytes);
   kernelModule('optimizer', optimizerBytes);
+  // The conv and pooling kernels' panels and the scratch their in-place calls use.
+  wasmConvAvailable();
+  wasmPoolAvailable();
 }
 
 export type WasmCall = (params: OpParams[OpName]) => void;
