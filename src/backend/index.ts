@@ -6,6 +6,7 @@ import { currentBackend, setBackendRecovery, setDefaultBackend, useBackend } fro
 import { type AutoOptions, autoInfo, type BackendChoice, disableAuto, enableAuto } from './auto';
 import { CpuBackend } from './cpu/cpu-backend';
 import { cpuThreadsReady } from './cpu/kernels/matmul-threaded';
+import type { TuningInfo, TuningMode } from './webgpu/tune/tuner';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
 
 export type { AutoOptions, BackendChoice, BackendTiming } from './auto';
@@ -22,7 +23,16 @@ export interface BackendInfo {
   mode?: 'auto';
   /** What auto picked for the last model fit, and why (with the timings). */
   choice?: BackendChoice;
+  /** WebGPU's kernel tuning: the mode, each shape class's kernel and its speed-up over the rule, the cost. */
+  tuning?: TuningInfo;
 }
+
+export interface SetBackendOptions {
+  /** WebGPU's kernel autotuning (default 'quick': about 1 s per model, beside the first steps). */
+  tuning?: TuningMode;
+}
+
+export type { TuningInfo, TuningMode };
 
 export interface Recovery {
   from: string;
@@ -72,7 +82,7 @@ export function wireDefaultBackend(): void {
  */
 export async function setBackend(
   name: BackendName | 'auto',
-  options: AutoOptions = {},
+  options: AutoOptions & SetBackendOptions = {},
 ): Promise<BackendInfo> {
   if (name === 'auto') {
     fallbackReason = undefined;
@@ -91,9 +101,13 @@ export async function setBackend(
   }
   if (name === 'webgpu') {
     const current = currentBackend();
-    if (current instanceof WebGPUBackend && current.error === null) return getBackendInfo();
+    const tuning = options.tuning ?? 'quick';
+    if (current instanceof WebGPUBackend && current.error === null) {
+      await current.setTuning(tuning);
+      return getBackendInfo();
+    }
     try {
-      useBackend(await WebGPUBackend.create());
+      useBackend(await WebGPUBackend.create({ tuning }));
       fallbackReason = undefined;
     } catch (e) {
       fallbackReason = `${(e as Error).message}; running on the CPU backend`;
@@ -120,5 +134,6 @@ export function getBackendInfo(): BackendInfo {
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(lastRecovery ? { recovered: lastRecovery } : {}),
     ...autoInfo(),
+    ...(b instanceof WebGPUBackend ? { tuning: b.tuner.info() } : {}),
   };
 }

@@ -3,7 +3,7 @@
  * they depend on this interface rather than on the backend class that compiles with them.
  */
 import type { BufferAllocator, GpuStorage } from './buffers';
-import type { KernelEnv } from './kernel-types';
+import type { KernelEnv, MatmulShape } from './kernel-types';
 import type { PipelineCache } from './pipelines';
 
 export interface GpuHost {
@@ -16,6 +16,11 @@ export interface GpuHost {
     readonly buffersCreated: number;
     readonly pipelinesCreated: number;
     readonly bytesAllocated: number;
+  };
+  /** The autotuner (tune/tuner.ts): a compiled step asks it to time its products. */
+  readonly tuner?: {
+    /** Resolves true when some product's kernel changed (never rejects). */
+    request(shapes: readonly MatmulShape[]): Promise<boolean>;
   };
   /** Submits work built elsewhere and counts it. */
   submitCommands(commands: GPUCommandBuffer): void;
