@@ -87,6 +87,11 @@ export class Tuner implements KernelChoices {
   private readonly records = new Map<string, TuningRecord>();
   private readonly timedHere = new Set<string>();
   private readonly pending = new Set<string>();
+  /**
+   * Classes whose budget ran out after the rule's own timing: left to the rule for this session
+   * (not persisted, so a later session may time them), and not timed again by later requests.
+   */
+  private readonly leftToRule = new Set<string>();
   private chain: Promise<unknown> = Promise.resolve();
   private spent = 0;
   private runs = 0;
@@ -128,7 +133,7 @@ export class Tuner implements KernelChoices {
   /** Whether a request for these shapes would time anything. */
   wants(shapes: readonly MatmulShape[]): boolean {
     if (this.mode === 'off' || this.failure) return false;
-    return shapes.some((s) => !this.records.has(shapeClass(s)) && !this.pending.has(shapeClass(s)));
+    return shapes.some((s) => !this.settledClass(shapeClass(s)) && !this.pending.has(shapeClass(s)));
   }
 
   /**
@@ -141,7 +146,7 @@ export class Tuner implements KernelChoices {
     const byClass = new Map<string, MatmulShape>();
     for (const s of shapes) {
       const c = shapeClass(s);
-      if (!this.records.has(c) && !this.pending.has(c) && !byClass.has(c)) byClass.set(c, s);
+      if (!this.settledClass(c) && !this.pending.has(c) && !byClass.has(c)) byClass.set(c, s);
     }
     if (byClass.size > 0 && !this.failure) {
       for (const c of byClass.keys()) this.pending.add(c);
@@ -150,6 +155,10 @@ export class Tuner implements KernelChoices {
       this.chain = this.chain.then(() => this.tune(work));
     }
     return this.chain.then(() => shapes.some((s) => this.isTuned(s)));
+  }
+
+  private settledClass(cls: string): boolean {
+    return this.records.has(cls) || this.leftToRule.has(cls);
   }
 
   private isTuned(shape: MatmulShape): boolean {
@@ -164,7 +173,10 @@ export class Tuner implements KernelChoices {
       for (const [cls, shape] of work) {
         if (this.mode === 'off' || this.now() >= deadline) break;
         const record = await this.tuneClass(shape, deadline);
-        if (!record) continue;
+        if (!record) {
+          this.leftToRule.add(cls);
+          continue;
+        }
         this.records.set(cls, record);
         this.timedHere.add(cls);
       }
