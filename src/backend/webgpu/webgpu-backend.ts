@@ -113,6 +113,7 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
       ...(options.tuningBudgetMs !== undefined ? { budgetMs: options.tuningBudgetMs } : {}),
       ...(options.tuningClock ? { now: options.tuningClock } : {}),
       timer: options.tuningTimer ?? deviceTimer(this, 10),
+      idle: () => this.device.queue.onSubmittedWorkDone(),
     });
     this.env = {
       matmulVariant,

@@ -42,6 +42,11 @@ export interface TunerOptions {
   readonly timer: CandidateTimer;
   /** The clock the budget is counted on (default performance.now). */
   readonly now?: () => number;
+  /**
+   * Resolves when the device has no other work queued (default: at once). Awaited before each
+   * timed run and not counted in the budget: the training steps queued beside tuning are not its cost.
+   */
+  readonly idle?: () => Promise<void>;
 }
 
 export interface TunedChoice {
@@ -64,7 +69,10 @@ export interface TuningInfo {
   readonly choices: readonly TunedChoice[];
   /** Classes read from the store rather than timed in this session. */
   readonly fromCache: number;
-  /** Time spent tuning in this session, ms, and the timed runs (one per candidate timing). */
+  /**
+   * Time spent in timed runs in this session (pipeline compiles included, waits for queued
+   * training work not), ms, and the timed runs (one per candidate timing).
+   */
   readonly spentMs: number;
   readonly timedRuns: number;
   /** Classes waiting to be timed. */
@@ -94,6 +102,8 @@ export class Tuner implements KernelChoices {
   private readonly leftToRule = new Set<string>();
   private chain: Promise<unknown> = Promise.resolve();
   private spent = 0;
+  /** Time inside timed runs in the current request, ms: what the budget bounds. */
+  private used = 0;
   private runs = 0;
   private failure: string | undefined;
   private readonly now: () => number;
@@ -167,12 +177,12 @@ export class Tuner implements KernelChoices {
   }
 
   private async tune(work: readonly [string, MatmulShape][]): Promise<void> {
-    const start = this.now();
-    const deadline = start + (this.options.budgetMs ?? DEFAULT_BUDGET_MS[this.mode]);
+    this.used = 0;
+    const budget = this.options.budgetMs ?? DEFAULT_BUDGET_MS[this.mode];
     try {
       for (const [cls, shape] of work) {
-        if (this.mode === 'off' || this.now() >= deadline) break;
-        const record = await this.tuneClass(shape, deadline);
+        if (this.mode === 'off' || this.used >= budget) break;
+        const record = await this.tuneClass(shape, budget);
         if (!record) {
           this.leftToRule.add(cls);
           continue;
@@ -185,30 +195,36 @@ export class Tuner implements KernelChoices {
       // A failed timing (device lost, say) stops tuning for the session; the rule stays in use.
       this.failure = `tuning stopped: ${(e as Error).message}`;
     } finally {
-      this.spent += this.now() - start;
+      this.spent += this.used;
       for (const [cls] of work) this.pending.delete(cls);
     }
   }
 
   private async time(candidate: MatmulCandidate, shape: MatmulShape): Promise<number> {
+    await this.options.idle?.();
     this.runs++;
-    return this.options.timer(candidate, shape);
+    const start = this.now();
+    try {
+      return await this.options.timer(candidate, shape);
+    } finally {
+      this.used += this.now() - start;
+    }
   }
 
   /**
-   * One class: the rule's kernel, then candidates while the deadline allows (checked before each);
-   * a winner is timed once more beside the rule, past the deadline if need be (two runs), since an
+   * One class: the rule's kernel, then candidates while the budget allows (checked before each);
+   * a winner is timed once more beside the rule, past the budget if need be (two runs), since an
    * unconfirmed swap is the one way tuning could make training slower. Undefined if only the rule
    * was timed.
    */
-  private async tuneClass(shape: MatmulShape, deadline: number): Promise<TuningRecord | undefined> {
+  private async tuneClass(shape: MatmulShape, budget: number): Promise<TuningRecord | undefined> {
     const builtin = builtinMatmul(this.env, shape);
     let builtinMs = await this.time(builtin, shape);
     let best = builtin;
     let bestMs = builtinMs;
     let timed = 0;
     for (const c of matmulCandidates(shape, this.env, this.limits, this.mode === 'thorough')) {
-      if (this.now() >= deadline) break;
+      if (this.used >= budget) break;
       const ms = await this.time(c, shape);
       timed++;
       if (ms < bestMs) [best, bestMs] = [c, ms];
