@@ -117,7 +117,7 @@ await server.listen();
 // stated against) is tfjs-wasm's (setThreadsCount).
 const CPU_THREADS = process.env.BENCH_CPU_THREADS ?? 'auto';
 const TFJS_WASM_THREADS = process.env.BENCH_TFJS_WASM_THREADS ?? '1';
-const url = `${server.resolvedUrls.local[0]}bench/index.html?cpuThreads=${CPU_THREADS}&tfjsWasmThreads=${TFJS_WASM_THREADS}`;
+const url = `${server.resolvedUrls.local[0]}bench/index.html?cpuThreads=${CPU_THREADS}&tfjsWasmThreads=${TFJS_WASM_THREADS}${process.env.BENCH_TUNING ? `&tuning=${process.env.BENCH_TUNING}` : ''}`;
 const rows = [];
 const memoryRows = [];
 const fitCallRows = [];
@@ -134,6 +134,10 @@ function withTimeout(promise, seconds, what) {
 
 async function openPage(context) {
   const page = await context.newPage();
+  // Our tuning's cost and picks (bench/libs/ours.ts), one line per workload.
+  page.on('console', (m) => {
+    if (m.text().startsWith('tuning ')) console.log(`  ${m.text()}`);
+  });
   await page.goto(url, { timeout: 60_000 });
   await page.waitForFunction(() => window.bench !== undefined, null, { timeout: 60_000 });
   return page;

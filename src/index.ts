@@ -16,8 +16,11 @@ export {
   type MemoryLimits,
   memoryLimitsOf,
   type Recovery,
+  type SetBackendOptions,
   setBackend,
   setMemoryBudget,
+  type TuningInfo,
+  type TuningMode,
   wireDefaultBackend,
 } from './backend/index';
 export {

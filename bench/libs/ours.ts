@@ -15,6 +15,7 @@ import {
   Sequential,
   setBackend,
   setCpuThreads,
+  type TuningMode,
   tensor,
 } from '../../src/index';
 import type { Dataset } from '../data';
@@ -46,6 +47,34 @@ export function build(kind: ModelKind): Sequential {
   return model;
 }
 
+/**
+ * Kernel tuning for the run: the page's `?tuning=` or BENCH_TUNING in Node (run.mjs passes it on),
+ * default 'quick' as for users; 'off' is today's rule, for A/B rows.
+ */
+function benchTuning(): TuningMode {
+  const g = globalThis as {
+    location?: { search: string };
+    process?: { env: Record<string, string | undefined> };
+  };
+  const asked = new URLSearchParams(g.location?.search ?? '').get('tuning') ?? g.process?.env.BENCH_TUNING;
+  return asked === 'off' || asked === 'thorough' ? asked : 'quick';
+}
+
+/**
+ * The warm-up waits for tuning to finish, so timed repetitions measure the chosen kernels, not the
+ * tuning beside them; its cost shows in getBackendInfo().tuning.spentMs (logged once per workload).
+ */
+async function tuningSettled(): Promise<void> {
+  for (let i = 0; i < 600 && (getBackendInfo().tuning?.pending ?? 0) > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const t = getBackendInfo().tuning;
+  if (t && t.mode !== 'off') {
+    const picks = t.choices.map((c) => `${c.shape}: ${c.kernel} (${c.speedup.toFixed(2)}x)`).join('; ');
+    console.log(`tuning ${t.mode}: ${t.spentMs.toFixed(0)} ms, ${t.timedRuns} runs, ${picks}`);
+  }
+}
+
 export const ours: Library = {
   async init(backend) {
     if (backend !== 'cpu' && backend !== 'webgpu' && backend !== 'auto') {
@@ -56,7 +85,7 @@ export const ours: Library = {
     // The page's ?cpuThreads= (run.mjs, BENCH_CPU_THREADS); in Node (bench:node) there is no page.
     const threads = new URLSearchParams(globalThis.location?.search ?? '').get('cpuThreads') ?? 'auto';
     setCpuThreads(threads === 'auto' ? 'auto' : Number(threads));
-    await setBackend(backend);
+    await setBackend(backend, { tuning: benchTuning() });
     const info = getBackendInfo();
     return { description: `${info.name}: ${info.description}`, fallbackReason: info.fallbackReason };
   },
@@ -75,12 +104,14 @@ export const ours: Library = {
       await c.data();
     };
     await once();
+    await tuningSettled();
     return { run: once, dispose: () => {} };
   },
 
   async trainer(kind, data: Dataset, warm: Dataset, fit) {
     const model = build(kind);
     await model.fit(warm.x, warm.y, { batchSize: fit.batchSize, epochs: 1 });
+    await tuningSettled();
     let copyMs = 0;
     return {
       async fit() {

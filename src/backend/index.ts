@@ -7,6 +7,7 @@ import { type AutoOptions, autoInfo, type BackendChoice, disableAuto, enableAuto
 import { CpuBackend } from './cpu/cpu-backend';
 import { cpuThreadsReady } from './cpu/kernels/matmul-threaded';
 import { lastRecovery, type Recovery, recover } from './recovery';
+import type { TuningInfo, TuningMode } from './webgpu/tune/tuner';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
 
 export type { AutoOptions, BackendChoice, BackendTiming } from './auto';
@@ -30,7 +31,16 @@ export interface BackendInfo {
   mode?: 'auto';
   /** What auto picked for the last model fit, and why (with the timings). */
   choice?: BackendChoice;
+  /** WebGPU's kernel tuning: the mode, each shape class's kernel and its speed-up over the rule, the cost. */
+  tuning?: TuningInfo;
 }
+
+export interface SetBackendOptions {
+  /** WebGPU's kernel autotuning (default 'quick': about 1 s per model, beside the first steps). */
+  tuning?: TuningMode;
+}
+
+export type { TuningInfo, TuningMode };
 
 let fallbackReason: string | undefined;
 
@@ -54,7 +64,7 @@ export function wireDefaultBackend(): void {
  */
 export async function setBackend(
   name: BackendName | 'auto',
-  options: AutoOptions = {},
+  options: AutoOptions & SetBackendOptions = {},
 ): Promise<BackendInfo> {
   if (name === 'auto') {
     fallbackReason = undefined;
@@ -73,9 +83,13 @@ export async function setBackend(
   }
   if (name === 'webgpu') {
     const current = currentBackend();
-    if (current instanceof WebGPUBackend && current.error === null) return getBackendInfo();
+    const tuning = options.tuning ?? 'quick';
+    if (current instanceof WebGPUBackend && current.error === null) {
+      await current.setTuning(tuning);
+      return getBackendInfo();
+    }
     try {
-      useBackend(await WebGPUBackend.create());
+      useBackend(await WebGPUBackend.create({ tuning }));
       fallbackReason = undefined;
     } catch (e) {
       fallbackReason = `${(e as Error).message}; running on the CPU backend`;
@@ -105,5 +119,6 @@ export function getBackendInfo(): BackendInfo {
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(lastRecovery() ? { recovered: lastRecovery() } : {}),
     ...autoInfo(),
+    ...(b instanceof WebGPUBackend ? { tuning: b.tuner.info() } : {}),
   };
 }

@@ -104,6 +104,8 @@ export type FromWorker =
   | {
       type: 'done';
       runId: string;
+      /** The backend as training ended: with the kernels tuning chose by then (getBackendInfo().tuning). */
+      backend?: BackendInfo;
       history: HistoryJSON;
       /** Final weights by name (`dense_1.kernel`). */
       weights: Record<string, HostArray>;

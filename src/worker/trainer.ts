@@ -140,6 +140,7 @@ export class TrainingSession {
     this.post({
       type: 'done',
       runId: r.runId,
+      backend: getBackendInfo(),
       history: result.toJSON(),
       weights,
       file: await exportModelWeights(model, r.metadata ? { metadata: r.metadata } : {}),

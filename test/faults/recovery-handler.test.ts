@@ -39,7 +39,7 @@ describe('recovering from a lost WebGPU device', () => {
     made.push(next as WebGPUBackend);
     expect(currentBackend()).toBe(next);
     const gpu = next as WebGPUBackend;
-    expect(gpu.env).toEqual({ matmulVariant: 'tiled', elementsPerThread: 4, workgroupSize: 128 });
+    expect(gpu.env).toMatchObject({ matmulVariant: 'tiled', elementsPerThread: 4, workgroupSize: 128 });
     // The same options, the test's device wrapper included: the new device is wrapped too.
     expect(faults.devices).toHaveLength(2);
     expect(gpu.device).not.toBe(failed.device);

@@ -14,6 +14,11 @@ export interface GpuContext {
    */
   readonly isFallbackAdapter: boolean;
   readonly featureLevel: 'core' | 'compatibility';
+  /**
+   * Every identifying string the adapter gives (vendor, architecture, device, description, and a
+   * driver where the implementation exposes one): the tuning cache's key.
+   */
+  readonly adapterIdentity: Readonly<Record<string, string>>;
   /** The adapter's limits, all of which the device was asked for. */
   readonly adapterLimits: Readonly<Record<string, number>>;
 }
@@ -75,6 +80,16 @@ function describeAdapter(adapter: GPUAdapter): string {
     (s) => s && s.length > 0,
   );
   return parts.length > 0 ? [...new Set(parts)].join(' ') : 'unnamed adapter';
+}
+
+function adapterIdentity(adapter: GPUAdapter): Record<string, string> {
+  const info = adapter.info as unknown as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const key of ['vendor', 'architecture', 'device', 'description', 'driver', 'driverDescription']) {
+    const v = info[key];
+    if (typeof v === 'string' && v.length > 0) out[key] = v;
+  }
+  return out;
 }
 
 /** Every numeric limit of the adapter, so the device gets what the hardware offers, not the defaults. */
@@ -174,6 +189,7 @@ async function acquire(options: DeviceOptions): Promise<DeviceResult> {
     context: {
       device: options.wrapDevice ? options.wrapDevice(device) : device,
       adapterInfo: describeAdapter(adapter),
+      adapterIdentity: adapterIdentity(adapter),
       isFallbackAdapter,
       featureLevel,
       adapterLimits: limits,

@@ -3,7 +3,7 @@
  * they depend on this interface rather than on the backend class that compiles with them.
  */
 import type { BufferAllocator, GpuStorage } from './buffers';
-import type { KernelEnv } from './kernel-types';
+import type { KernelEnv, MatmulShape } from './kernel-types';
 import type { PipelineCache } from './pipelines';
 
 export interface GpuHost {
@@ -19,6 +19,11 @@ export interface GpuHost {
   };
   /** Submits so far: the index the next submit gets. */
   readonly submitted: number;
+  /** The autotuner (tune/tuner.ts): a compiled step asks it to time its products. */
+  readonly tuner?: {
+    /** Resolves true when some product's kernel changed (never rejects). */
+    request(shapes: readonly MatmulShape[]): Promise<boolean>;
+  };
   /** Submits work built elsewhere and counts it. */
   submitCommands(commands: GPUCommandBuffer): void;
   read(storage: GpuStorage | { buffer: GPUBuffer }, size: number): Promise<Float32Array>;

@@ -31,6 +31,32 @@ export interface KernelDispatch {
 
 export type MatmulVariant = 'register' | 'tiled';
 
+/** One matrix product C[m, n] = op(A) op(B), as a kernel choice sees it. */
+export interface MatmulShape {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+}
+
+/**
+ * A matmul kernel and its override values (kernels/matmul.ts): the 4x4-per-thread register kernel
+ * with `wg` threads per workgroup, the 8x8 vec4 kernel with tx x ty threads, the shared-memory
+ * tiled kernel with ts x ts threads (4ts x 4ts blocks of C), or split-K with `split` threads
+ * sharing the k loop of one 4x4 block.
+ */
+export type MatmulCandidate =
+  | { readonly kind: 'register'; readonly wg: number }
+  | { readonly kind: 'vec4'; readonly tx: number; readonly ty: number }
+  | { readonly kind: 'tiled'; readonly ts: number }
+  | { readonly kind: 'splitK'; readonly split: number };
+
+/** Kernel choices made elsewhere (the autotuner, tune/tuner.ts); undefined keeps the built-in rule. */
+export interface KernelChoices {
+  matmul(shape: MatmulShape): MatmulCandidate | undefined;
+}
+
 /** What kernels may know about the device when they choose a variant. */
 export interface KernelEnv {
   readonly matmulVariant: MatmulVariant;
@@ -38,6 +64,8 @@ export interface KernelEnv {
   readonly workgroupSize: number;
   /** Elements per thread of the map-like kernels that loop over several (kernels/elementwise.ts `chunked`). */
   readonly elementsPerThread: number;
+  /** Tuned (or, in tests, forced) kernel choices; without them each kernel follows its rule. */
+  readonly choices?: KernelChoices;
 }
 
 /** Returns every dispatch, in order; an empty list means the output has no elements. */

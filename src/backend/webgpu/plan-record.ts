@@ -24,6 +24,8 @@ export interface NodeUniforms {
   readonly node: ProgramNode;
   readonly inputs: readonly GpuInput[];
   readonly uniforms: readonly GPUBuffer[];
+  /** Index of the node's first dispatch in the plan's list. */
+  readonly at: number;
 }
 
 /** Where the plan keeps each value. */
@@ -78,7 +80,7 @@ function record(
     made.push(uniform);
     return uniform;
   });
-  out.nodeUniforms.push({ node, inputs: perSet[0].inputs, uniforms });
+  out.nodeUniforms.push({ node, inputs: perSet[0].inputs, uniforms, at: out.dispatches.length });
   perSet[0].dispatches.forEach((d0, k) => {
     const { pipeline, layout: bindLayout } = host.pipelines.get(
       d0.shader,

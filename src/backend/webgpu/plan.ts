@@ -21,6 +21,7 @@ import { webgpuKernels } from './kernels';
 import { profileStep, type Timing } from './plan-profile';
 import { ReadbackPool } from './plan-readback';
 import { type NodeUniforms, type Recorded, recordNodes } from './plan-record';
+import { retuneDispatches } from './plan-retune';
 import type { StateRing } from './state-ring';
 
 export type { KernelTime } from '../../graph/program/compiled-step';
@@ -56,7 +57,8 @@ type Copy = [GPUBuffer, GPUBuffer, number];
 
 export class StepPlan {
   private readonly buffers: GPUBuffer[] = [];
-  readonly dispatches: readonly Recorded[];
+  /** In order; `retune` may replace entries. */
+  readonly dispatches: Recorded[];
   private readonly copies: Copy[] = [];
   /** Per ring set: state outputs that are not written in place (inputs passed through, duplicates). */
   private readonly stateCopies: Copy[][] = [];
@@ -233,6 +235,11 @@ export class StepPlan {
         this.backend.device.queue.writeBuffer(uniforms[k], 0, d.params.bytes);
       });
     }
+  }
+
+  /** Re-chooses the kernels of `ops`' nodes after tuning (plan-retune.ts); returns the dispatches replaced. */
+  retune(ops: ReadonlySet<OpName>): number {
+    return retuneDispatches(this.backend, this.nodeUniforms, this.dispatches, this.values, ops);
   }
 
   /** Writes new values into input `index` (a batch, say); takes effect from the next step. */

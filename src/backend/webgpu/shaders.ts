@@ -19,6 +19,7 @@ import dropout from '../../../shaders/dropout.wgsl?raw';
 import gather from '../../../shaders/gather.wgsl?raw';
 import layout from '../../../shaders/layout.wgsl?raw';
 import matmulRegister from '../../../shaders/matmul-register.wgsl?raw';
+import matmulSplitK from '../../../shaders/matmul-splitk.wgsl?raw';
 import matmulTiled from '../../../shaders/matmul-tiled.wgsl?raw';
 import matmulVec4 from '../../../shaders/matmul-vec4.wgsl?raw';
 import onehot from '../../../shaders/onehot.wgsl?raw';
@@ -49,7 +50,7 @@ const REDUCTION = {
 } as const;
 
 /**
- * C = act(op(A) op(B) + bias) (matmul-*.wgsl): the three variants share their params and epilogue;
+ * C = act(op(A) op(B) + bias) (matmul-*.wgsl): the four variants share their params and epilogue;
  * each has its own tiling overrides. blocksPerRow: blocks of C per row of blocks; blocks: in all.
  */
 const MATMUL = {
@@ -249,6 +250,13 @@ export const SHADERS = {
     ...MATMUL,
     bindings: MATMUL_BINDINGS,
     overrides: { TS: 16, ...EPILOGUE },
+  }),
+  matmulSplitK: declareKernel({
+    file: 'matmul-splitk',
+    source: matmulSplitK,
+    ...MATMUL,
+    bindings: MATMUL_BINDINGS,
+    overrides: { SPLIT: 64, ...EPILOGUE },
   }),
   matmulVec4: declareKernel({
     file: 'matmul-vec4',

@@ -21,6 +21,7 @@ import type { GpuStorage } from './buffers';
 import type { GpuHost } from './host';
 import { StepPlan } from './plan';
 import { StateRing } from './state-ring';
+import { programMatmulShapes, TUNED_OPS } from './tune/shapes';
 
 /** A ring and how many steps use it: the last one destroyed frees it. */
 interface SharedRing {
@@ -32,6 +33,9 @@ export class WebGPUStep implements CompiledStep<GpuStorage> {
   readonly program: Program;
   private readonly plan: StepPlan;
   private readonly shared: SharedRing;
+  /** Set when tuning has chosen new kernels for this step's products; applied before the next step. */
+  private retunePending = false;
+  private destroyed = false;
 
   constructor(
     private readonly backend: GpuHost & Backend<GpuStorage>,
@@ -60,6 +64,17 @@ export class WebGPUStep implements CompiledStep<GpuStorage> {
       reads: (options.reads ?? []).map((name) => outputId(this.program, name)),
     });
     this.shared.users++;
+    // Tuning runs beside the first steps, which keep the rule; its choices apply from the step after.
+    this.backend.tuner?.request(programMatmulShapes(this.program)).then((changed) => {
+      if (changed && !this.destroyed) this.retunePending = true;
+    });
+  }
+
+  /** Swaps in the kernels tuning chose (plan-retune.ts), once, before the step that follows. */
+  private applyTuning(): void {
+    if (!this.retunePending) return;
+    this.retunePending = false;
+    this.plan.retune(TUNED_OPS);
   }
 
   private get ring(): StateRing {
@@ -71,10 +86,12 @@ export class WebGPUStep implements CompiledStep<GpuStorage> {
   }
 
   setParams<K extends OpName>(op: K, update: (params: OpParams[K]) => OpParams[K]): void {
+    this.applyTuning();
     this.plan.setParams(op, update);
   }
 
   step(reads: readonly string[] = []): Promise<Float32Array[]> {
+    this.applyTuning();
     const read = this.plan.stepValues(reads.map((name) => outputId(this.program, name)));
     // Steps are issued ahead of being awaited (pipelining): one that fails (the device lost, a
     // refused submit) rejects for whoever awaits it, not as an unhandled rejection before that.
@@ -83,6 +100,7 @@ export class WebGPUStep implements CompiledStep<GpuStorage> {
   }
 
   profile(reads: readonly string[] = []): Promise<{ outputs: Float32Array[]; kernels: KernelTime[] }> {
+    this.applyTuning();
     return this.plan.profileValues(reads.map((name) => outputId(this.program, name)));
   }
 
@@ -173,6 +191,7 @@ export class WebGPUStep implements CompiledStep<GpuStorage> {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.plan.destroy();
     if (--this.shared.users === 0) this.ring.destroy();
   }

@@ -15,10 +15,14 @@ import { type Shape, sizeOf } from '../../graph/shape';
 import { BufferAllocator, firstLine, type GpuStorage, type Settled, withErrorScopes } from './buffers';
 import { acquireDevice, type DeviceOptions, type GpuContext } from './device';
 import { type GpuHost, workgroupGrid } from './host';
-import type { KernelDispatch, KernelEnv, MatmulVariant, WebGPUKernel } from './kernel-types';
+import type { KernelChoices, KernelDispatch, KernelEnv, MatmulVariant, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 import { PipelineCache, ShaderCompileError } from './pipelines';
 import { WebGPUStep } from './step';
+import { type CandidateTimer, deviceTimer } from './tune/measure';
+import { matmulShapeOf } from './tune/shapes';
+import { resolveTuningStore, type TuningStoreOption } from './tune/store';
+import { Tuner, type TuningMode } from './tune/tuner';
 
 export { workgroupGrid } from './host';
 
@@ -37,6 +41,22 @@ export interface WebGPUBackendOptions extends DeviceOptions {
    * ms), 8 on real GPUs, which want more threads in flight.
    */
   elementsPerThread?: number;
+  /**
+   * Autotuning of the matmul kernels (tune/): 'off' keeps the rule above (the default here;
+   * setBackend('webgpu') asks for 'quick'), 'quick' times a few candidates per shape class within
+   * about 1 s per model, 'thorough' every candidate within 10 s.
+   */
+  tuning?: TuningMode;
+  /** Budget per request (a compiled model, or one eager product), ms. */
+  tuningBudgetMs?: number;
+  /** Where choices persist: a store, a cache file path (Node), null for memory only; default IndexedDB or the OS cache dir. */
+  tuningStore?: TuningStoreOption;
+  /** Test aid: times candidates in place of the device, so the tuner's tests never depend on real speed. */
+  tuningTimer?: CandidateTimer;
+  /** Test aid: the clock the tuning budget is counted on. */
+  tuningClock?: () => number;
+  /** Test aid: forces kernel choices, so every variant tuning may pick is tested against the CPU. */
+  choices?: KernelChoices;
   /** Test aid: fill every op's output with NaN before its kernel runs, so unwritten elements show. */
   poisonOutputs?: boolean;
 }
@@ -74,12 +94,18 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
   /** `buffers.made` when a submit was last checked: the first submit after new buffers is. */
   private checkedAt = -1;
   private destroyed = false;
+  /** Chooses matmul kernels by timing them on this device (mode 'off' until setTuning). */
+  readonly tuner: Tuner;
+  private tuningStore: TuningStoreOption;
+  private tuningOpened = false;
 
   /** Acquires a device and builds the backend; throws BackendError with the reason when it cannot. */
   static async create(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
     const result = await acquireDevice(options);
     if (!result.ok) throw new BackendError(`WebGPU is unavailable: ${result.reason}`);
-    return new WebGPUBackend(result.context, options);
+    const backend = new WebGPUBackend(result.context, options);
+    await backend.setTuning(options.tuning ?? 'off');
+    return backend;
   }
 
   constructor(
@@ -89,17 +115,27 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
   ) {
     this.device = context.device;
     this.description = `WebGPU (${context.adapterInfo}${context.isFallbackAdapter ? ', CPU-emulated' : ''}, ${context.featureLevel})`;
-    this.env = {
-      matmulVariant: options.matmulVariant ?? (context.isFallbackAdapter ? 'register' : 'tiled'),
-      workgroupSize: options.workgroupSize ?? 64,
-      elementsPerThread: options.elementsPerThread ?? (context.isFallbackAdapter ? 32 : 8),
-    };
+    const matmulVariant = options.matmulVariant ?? (context.isFallbackAdapter ? 'register' : 'tiled');
     this.poisonOutputs = options.poisonOutputs ?? false;
     this.buffers = new BufferAllocator(this.device, this.memory, {
       where: context.adapterInfo,
       onUnownedFailure: (e) => this.report(e),
     });
     this.pipelines = new PipelineCache(this.device, (e) => this.report(e));
+    this.tuningStore = options.tuningStore;
+    this.tuner = new Tuner({ matmulVariant }, this.device.limits, context.adapterIdentity ?? {}, {
+      mode: 'off',
+      ...(options.tuningBudgetMs !== undefined ? { budgetMs: options.tuningBudgetMs } : {}),
+      ...(options.tuningClock ? { now: options.tuningClock } : {}),
+      timer: options.tuningTimer ?? deviceTimer(this, 10),
+      idle: () => this.device.queue.onSubmittedWorkDone(),
+    });
+    this.env = {
+      matmulVariant,
+      workgroupSize: options.workgroupSize ?? 64,
+      elementsPerThread: options.elementsPerThread ?? (context.isFallbackAdapter ? 32 : 8),
+      choices: options.choices ?? this.tuner,
+    };
     this.device.lost.then((info) => {
       this.lostError ??= new DeviceLostError(
         this.destroyed
@@ -118,6 +154,17 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
         ),
       );
     });
+  }
+
+  /**
+   * Switches autotuning; the first mode other than 'off' reads the choices earlier sessions
+   * persisted for this adapter. 'off' goes back to the built-in rule for kernels recorded from now on.
+   */
+  async setTuning(mode: TuningMode): Promise<void> {
+    this.tuner.mode = mode;
+    if (mode === 'off' || this.tuningOpened) return;
+    this.tuningOpened = true;
+    await this.tuner.open(await resolveTuningStore(this.tuningStore));
   }
 
   get counters(): WebGPUCounters {
@@ -167,6 +214,14 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     params: OpParams[K],
   ): GpuStorage[] {
     this.check();
+    // An eager product tunes its class in the background; this call and those until then keep the rule.
+    const product = matmulShapeOf(
+      op,
+      inputs.map((x) => x.shape),
+      outShapes[0],
+      params,
+    );
+    if (product && this.tuner.wants([product])) void this.tuner.request([product]);
     const sources = inputs.map((x) => x.storage);
     const failed = sources.findIndex((x) => x.failure !== null);
     if (failed >= 0) {

@@ -1,7 +1,17 @@
 import { css, html, LitElement } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { BackendChoice } from '../../backend/index';
+import type { BackendChoice, TuningInfo } from '../../backend/index';
 import type { GpuProbe } from '../gpu-probe';
+
+/** One line on kernel tuning: how many classes got a faster kernel than the rule, and the best speed-up. */
+export function tuningSummary(t: TuningInfo | undefined): string {
+  if (!t || t.mode === 'off' || t.choices.length === 0) return '';
+  const faster = t.choices.filter((c) => c.kernel !== c.builtin);
+  if (faster.length === 0)
+    return ` · kernels tuned (${t.choices.length} shapes): the built-in choice was fastest`;
+  const best = Math.max(...faster.map((c) => c.speedup));
+  return ` · kernels tuned: ${faster.length} of ${t.choices.length} shapes faster, up to ${best.toFixed(2)}x`;
+}
 
 /**
  * Shows what the browser offers: the WebGPU adapter (and whether it is a software fallback) or CPU
@@ -13,6 +23,8 @@ export class BackendBadge extends LitElement {
   @property({ attribute: false }) probe?: GpuProbe;
   /** What setBackend('auto') picked for the last run, when it picked. */
   @property({ attribute: false }) choice?: BackendChoice;
+  /** WebGPU's kernel tuning as the last run reported it (getBackendInfo().tuning); none before a run. */
+  @property({ attribute: false }) tuning?: TuningInfo;
 
   static override styles = css`
     :host { display: inline-block; font-size: 0.85rem; max-width: 100%; }
@@ -43,8 +55,12 @@ export class BackendBadge extends LitElement {
     if (!p.available) {
       return html`<span class="cpu" data-state="cpu" title=${p.reason ?? ''}>CPU — ${p.reason}</span>`;
     }
-    return html`<span class="gpu" data-state="webgpu" title=${p.adapter ?? ''}
-      >WebGPU — ${p.adapter}${p.isFallbackAdapter ? ' (software fallback adapter)' : ''}</span
+    const picks = (this.tuning?.choices ?? []).map(
+      (c) =>
+        `${c.shape}: ${c.kernel} ${c.ms.toFixed(2)} ms (built-in ${c.builtin} ${c.builtinMs.toFixed(2)} ms)`,
+    );
+    return html`<span class="gpu" data-state="webgpu" title=${[p.adapter ?? '', ...picks].join('\n')}
+      >WebGPU — ${p.adapter}${p.isFallbackAdapter ? ' (software fallback adapter)' : ''}${tuningSummary(this.tuning)}</span
     >`;
   }
 }

@@ -364,6 +364,7 @@ export class RunState extends Observable {
 
   private finish(m: Extract<FromWorker, { type: 'done' }>): void {
     this.status = 'done';
+    if (m.backend) this.backend = m.backend;
     this.history = m.history;
     this.bestEpoch = m.bestEpoch;
     this.progress.ended(m.history.epoch.length, m.bestEpoch);

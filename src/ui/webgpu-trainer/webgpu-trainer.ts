@@ -215,7 +215,11 @@ export class WebGPUTrainer extends LitElement {
     return html`
       <header>
         <h1>webgpu-trainer</h1>
-        <wt-backend-badge .probe=${this.probe} .choice=${this.run.backend?.choice}></wt-backend-badge>
+        <wt-backend-badge
+          .probe=${this.probe}
+          .choice=${this.run.backend?.choice}
+          .tuning=${this.run.backend?.tuning}
+        ></wt-backend-badge>
       </header>
       <p class="intro" data-testid="intro">
         Train a neural network on a table of your own data, here in the browser, on your GPU where it has WebGPU

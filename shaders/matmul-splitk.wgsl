@@ -1,0 +1,86 @@
+// Matrix product C[M,N] = op(A) op(B), op = optional transpose of the stored matrix:
+//   A(i, k) = TRANS_A ? a[k * M + i] : a[i * K + k],  B(k, j) = TRANS_B ? b[j * K + k] : b[k * N + j].
+// Split-K variant, for long-K products with few outputs (weight gradients, where K is the batch):
+// each workgroup computes one 4x4 block of C, and its SPLIT threads share the k loop (thread t
+// takes k = t, t + SPLIT, ...), each keeping a 4x4 partial sum in registers; the partials are then
+// added in workgroup memory by a tree of log2(SPLIT) halving steps. So a 256 x 10 product of K =
+// 128 runs on 192 workgroups of SPLIT threads instead of on 160 threads. The sum's order differs
+// from the other variants' (a tree over interleaved k), within f32 rounding of the same value.
+// Rows and columns past the edge are clamped to the last one (valid memory, results never written).
+// Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen
+// by ACT (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain matmul binds b again as
+// the unread bias.
+// Bindings a, b, bias (read), c (write); params m, n, k, blocksPerRow = ceil(N / 4), blocks in all;
+// overrides SPLIT (a power of two) and the epilogue's: SHADERS.matmulSplitK in
+// src/backend/webgpu/shaders.ts.
+// Workgroup: SPLIT threads, one 4x4 block of C per workgroup, blocks numbered row-major.
+
+// part[t * 4 + r]: thread t's partial sums of row r of the block.
+var<workgroup> part: array<vec4<f32>, 4 * SPLIT>;
+
+@compute @workgroup_size(SPLIT)
+fn main(
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  // Uniform per workgroup: either every thread returns or none does, so barriers stay uniform.
+  let block = linearWorkgroup(wid, nwg);
+  if (block >= params.blocks) {
+    return;
+  }
+  let m = params.m;
+  let n = params.n;
+  let kk = params.k;
+  let row = (block / params.blocksPerRow) * 4u;
+  let col = (block % params.blocksPerRow) * 4u;
+  let rows = min(vec4<u32>(row, row + 1u, row + 2u, row + 3u), vec4<u32>(m - 1u));
+  let cols = min(vec4<u32>(col, col + 1u, col + 2u, col + 3u), vec4<u32>(n - 1u));
+  // Element (i, k) of A is at aBase[i] + k * aStep; element (k, j) of B at bBase[j] + k * bStep.
+  let aBase = select(rows * kk, rows, TRANS_A);
+  let aStep = select(1u, m, TRANS_A);
+  let bBase = select(cols, cols * kk, TRANS_B);
+  let bStep = select(n, 1u, TRANS_B);
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
+  for (var k = lid; k < kk; k += SPLIT) {
+    let ka = k * aStep;
+    let kb = k * bStep;
+    let bv = vec4<f32>(b[bBase.x + kb], b[bBase.y + kb], b[bBase.z + kb], b[bBase.w + kb]);
+    acc0 += a[aBase.x + ka] * bv;
+    acc1 += a[aBase.y + ka] * bv;
+    acc2 += a[aBase.z + ka] * bv;
+    acc3 += a[aBase.w + ka] * bv;
+  }
+  part[lid * 4u] = acc0;
+  part[lid * 4u + 1u] = acc1;
+  part[lid * 4u + 2u] = acc2;
+  part[lid * 4u + 3u] = acc3;
+  workgroupBarrier();
+  for (var half = SPLIT / 2u; half > 0u; half /= 2u) {
+    if (lid < half) {
+      for (var r = 0u; r < 4u; r++) {
+        part[lid * 4u + r] += part[(lid + half) * 4u + r];
+      }
+    }
+    workgroupBarrier();
+  }
+  // Thread r < 4 writes row r of the block.
+  if (lid < 4u && row + lid < m) {
+    let sums = part[lid];
+    for (var q = 0u; q < 4u; q++) {
+      if (col + q < n) {
+        c[(row + lid) * n + col + q] = epilogue(sums[q], col + q);
+      }
+    }
+  }
+}
+
+fn epilogue(v: f32, col: u32) -> f32 {
+  if (BIAS) {
+    return activate(v + bias[col], ACT);
+  }
+  return activate(v, ACT);
+}

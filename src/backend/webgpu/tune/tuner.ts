@@ -1,0 +1,269 @@
+/**
+ * The autotuner: at the first use of a matmul shape class on an adapter it times the built-in
+ * rule's kernel and the candidates (kernels/matmul.ts `matmulCandidates`), keeps the fastest and
+ * persists the choice (store.ts) under the adapter and library version. A budget bounds each
+ * request (one compiled model's products, or one eager product), checked before every timed run;
+ * what the budget leaves untimed keeps the rule. Requests run one after another in the background:
+ * a compiled step goes on with the rule and swaps kernels in once its request resolves (step.ts).
+ */
+
+import type { KernelChoices, KernelEnv, MatmulCandidate, MatmulShape } from '../kernel-types';
+import {
+  builtinMatmul,
+  candidateId,
+  matmulCandidates,
+  parseCandidate,
+  vec4Fits,
+  type WorkgroupLimits,
+} from '../kernels/matmul';
+import type { CandidateTimer } from './measure';
+import { MemoryTuningStore, type TuningRecord, type TuningStore, tuningKey } from './store';
+
+export type TuningMode = 'off' | 'quick' | 'thorough';
+
+/** Budget per request, ms: about a second per model by default, ten when asked to be thorough. */
+export const DEFAULT_BUDGET_MS: Readonly<Record<TuningMode, number>> = {
+  off: 0,
+  quick: 1000,
+  thorough: 10_000,
+};
+/**
+ * A candidate replaces the rule only when it is this much faster, twice (a second timing of both
+ * confirms the first): CPU emulations under load vary by 10% run to run, and a wrong swap costs
+ * every later step.
+ */
+const MARGIN = 0.05;
+
+export interface TunerOptions {
+  readonly mode: TuningMode;
+  /** Per request, ms (default DEFAULT_BUDGET_MS[mode]). */
+  readonly budgetMs?: number;
+  readonly store?: TuningStore;
+  readonly timer: CandidateTimer;
+  /** The clock the budget is counted on (default performance.now). */
+  readonly now?: () => number;
+  /**
+   * Resolves when the device has no other work queued (default: at once). Awaited before each
+   * timed run and not counted in the budget: the training steps queued beside tuning are not its cost.
+   */
+  readonly idle?: () => Promise<void>;
+}
+
+export interface TunedChoice {
+  /** The shape class (`shapeClass`). */
+  readonly shape: string;
+  readonly kernel: string;
+  readonly ms: number;
+  readonly builtin: string;
+  readonly builtinMs: number;
+  /** builtinMs / ms: 1 where the rule was kept. */
+  readonly speedup: number;
+}
+
+/** What getBackendInfo() shows of tuning. */
+export interface TuningInfo {
+  readonly mode: TuningMode;
+  /** Where choices persist ('IndexedDB', a file path, 'memory') and under which key. */
+  readonly store: string;
+  readonly key: string;
+  readonly choices: readonly TunedChoice[];
+  /** Classes read from the store rather than timed in this session. */
+  readonly fromCache: number;
+  /**
+   * Time spent in timed runs in this session (pipeline compiles included, waits for queued
+   * training work not), ms, and the timed runs (one per candidate timing).
+   */
+  readonly spentMs: number;
+  readonly timedRuns: number;
+  /** Classes waiting to be timed. */
+  readonly pending: number;
+  /** Why tuning stopped, if it failed (the rule is kept). */
+  readonly error?: string;
+}
+
+/** Products of sizes in one power-of-two bucket (exact up to 16) share a choice; so do their transposes and vec4 fit. */
+export function shapeClass(shape: MatmulShape): string {
+  const bucket = (x: number) => (x <= 16 ? x : 2 ** Math.ceil(Math.log2(x)));
+  const t = `${shape.transposeA ? 'T' : 'N'}${shape.transposeB ? 'T' : 'N'}`;
+  return `matmul ${t} ${bucket(shape.m)}x${bucket(shape.k)}x${bucket(shape.n)}${vec4Fits(shape) ? '' : ' unaligned'}`;
+}
+
+export class Tuner implements KernelChoices {
+  mode: TuningMode;
+  readonly key: string;
+  private store: TuningStore;
+  private readonly records = new Map<string, TuningRecord>();
+  private readonly timedHere = new Set<string>();
+  private readonly pending = new Set<string>();
+  /**
+   * Classes whose budget ran out after the rule's own timing: left to the rule for this session
+   * (not persisted, so a later session may time them), and not timed again by later requests.
+   */
+  private readonly leftToRule = new Set<string>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private spent = 0;
+  /** Time inside timed runs in the current request, ms: what the budget bounds. */
+  private used = 0;
+  private runs = 0;
+  private failure: string | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly env: Pick<KernelEnv, 'matmulVariant'>,
+    private readonly limits: WorkgroupLimits,
+    adapter: Readonly<Record<string, string>>,
+    private readonly options: TunerOptions,
+  ) {
+    this.mode = options.mode;
+    this.key = tuningKey(adapter);
+    this.store = options.store ?? new MemoryTuningStore();
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /**
+   * Persists to `store` from now on and reads earlier sessions' choices for this adapter and
+   * version from it; an unreadable store is treated as empty.
+   */
+  async open(store: TuningStore): Promise<void> {
+    this.store = store;
+    try {
+      for (const [k, r] of Object.entries(await this.store.load(this.key))) this.records.set(k, r);
+    } catch (e) {
+      this.failure = `reading the tuning cache (${this.store.where}) failed: ${(e as Error).message}`;
+    }
+  }
+
+  /** The tuned kernel for this shape's class; undefined (the rule) when off or not tuned. */
+  matmul(shape: MatmulShape): MatmulCandidate | undefined {
+    if (this.mode === 'off') return undefined;
+    const record = this.records.get(shapeClass(shape));
+    return record ? parseCandidate(record.candidate) : undefined;
+  }
+
+  /** Whether a request for these shapes would time anything. */
+  wants(shapes: readonly MatmulShape[]): boolean {
+    if (this.mode === 'off' || this.failure) return false;
+    return shapes.some((s) => !this.settledClass(shapeClass(s)) && !this.pending.has(shapeClass(s)));
+  }
+
+  /**
+   * Times the classes of `shapes` not yet known, within one budget, after any earlier request.
+   * Resolves once every class of `shapes` is settled (timed, read from the store, or left to the
+   * rule by the budget), true when some of them has a kernel other than the rule's; never rejects.
+   */
+  request(shapes: readonly MatmulShape[]): Promise<boolean> {
+    if (this.mode === 'off' || shapes.length === 0) return Promise.resolve(false);
+    const byClass = new Map<string, MatmulShape>();
+    for (const s of shapes) {
+      const c = shapeClass(s);
+      if (!this.settledClass(c) && !this.pending.has(c) && !byClass.has(c)) byClass.set(c, s);
+    }
+    if (byClass.size > 0 && !this.failure) {
+      for (const c of byClass.keys()) this.pending.add(c);
+      // The largest products first: they dominate a step, so the budget goes where it pays.
+      const work = [...byClass].sort(([, a], [, b]) => b.m * b.n * b.k - a.m * a.n * a.k);
+      this.chain = this.chain.then(() => this.tune(work));
+    }
+    return this.chain.then(() => shapes.some((s) => this.isTuned(s)));
+  }
+
+  private settledClass(cls: string): boolean {
+    return this.records.has(cls) || this.leftToRule.has(cls);
+  }
+
+  private isTuned(shape: MatmulShape): boolean {
+    const r = this.records.get(shapeClass(shape));
+    return r !== undefined && r.candidate !== r.builtin;
+  }
+
+  private async tune(work: readonly [string, MatmulShape][]): Promise<void> {
+    this.used = 0;
+    const budget = this.options.budgetMs ?? DEFAULT_BUDGET_MS[this.mode];
+    try {
+      for (const [cls, shape] of work) {
+        if (this.mode === 'off' || this.used >= budget) break;
+        const record = await this.tuneClass(shape, budget);
+        if (!record) {
+          this.leftToRule.add(cls);
+          continue;
+        }
+        this.records.set(cls, record);
+        this.timedHere.add(cls);
+      }
+      await this.store.save(this.key, Object.fromEntries(this.records));
+    } catch (e) {
+      // A failed timing (device lost, say) stops tuning for the session; the rule stays in use.
+      this.failure = `tuning stopped: ${(e as Error).message}`;
+    } finally {
+      this.spent += this.used;
+      for (const [cls] of work) this.pending.delete(cls);
+    }
+  }
+
+  private async time(candidate: MatmulCandidate, shape: MatmulShape): Promise<number> {
+    await this.options.idle?.();
+    this.runs++;
+    const start = this.now();
+    try {
+      return await this.options.timer(candidate, shape);
+    } finally {
+      this.used += this.now() - start;
+    }
+  }
+
+  /**
+   * One class: the rule's kernel, then candidates while the budget allows (checked before each);
+   * a winner is timed once more beside the rule, past the budget if need be (two runs), since an
+   * unconfirmed swap is the one way tuning could make training slower. Undefined if only the rule
+   * was timed.
+   */
+  private async tuneClass(shape: MatmulShape, budget: number): Promise<TuningRecord | undefined> {
+    const builtin = builtinMatmul(this.env, shape);
+    let builtinMs = await this.time(builtin, shape);
+    let best = builtin;
+    let bestMs = builtinMs;
+    let timed = 0;
+    for (const c of matmulCandidates(shape, this.env, this.limits, this.mode === 'thorough')) {
+      if (this.used >= budget) break;
+      const ms = await this.time(c, shape);
+      timed++;
+      if (ms < bestMs) [best, bestMs] = [c, ms];
+    }
+    if (timed === 0) return undefined;
+    if (best !== builtin && bestMs < builtinMs * (1 - MARGIN)) {
+      // Confirm: both again, each kept at its better time.
+      builtinMs = Math.min(builtinMs, await this.time(builtin, shape));
+      bestMs = Math.min(bestMs, await this.time(best, shape));
+    }
+    const keep = best !== builtin && bestMs < builtinMs * (1 - MARGIN);
+    const [kernel, ms] = keep ? [best, bestMs] : [builtin, builtinMs];
+    return { candidate: candidateId(kernel), ms, builtin: candidateId(builtin), builtinMs };
+  }
+
+  /** Resolves when every request made so far has finished. */
+  async settled(): Promise<void> {
+    await this.chain;
+  }
+
+  info(): TuningInfo {
+    const choices = [...this.records].map(([shape, r]) => ({
+      shape,
+      kernel: r.candidate,
+      ms: r.ms,
+      builtin: r.builtin,
+      builtinMs: r.builtinMs,
+      speedup: r.ms > 0 ? r.builtinMs / r.ms : 1,
+    }));
+    return {
+      mode: this.mode,
+      store: this.store.where,
+      key: this.key,
+      choices,
+      fromCache: choices.filter((c) => !this.timedHere.has(c.shape)).length,
+      spentMs: this.spent,
+      timedRuns: this.runs,
+      pending: this.pending.size,
+      ...(this.failure ? { error: this.failure } : {}),
+    };
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The autotuner (src/backend/webgpu/tune/) on a real device, with the timing injected so that no
+ * assertion depends on real speed: 'off' keeps the rule and times nothing, a deliberately slowed
+ * candidate is never picked, the budget bounds the timed runs, choices persist keyed by adapter
+ * and library version, and a compiled step swaps the tuned kernel in and still computes the CPU's
+ * values.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { version } from '../../package.json';
+import type { MatmulCandidate, MatmulShape } from '../../src/backend/webgpu/kernel-types';
+import { builtinMatmul, candidateId, chooseMatmul } from '../../src/backend/webgpu/kernels/matmul';
+import { FileTuningStore, MemoryTuningStore, tuningKey } from '../../src/backend/webgpu/tune/store';
+import { shapeClass } from '../../src/backend/webgpu/tune/tuner';
+import type { WebGPUBackend, WebGPUBackendOptions } from '../../src/backend/webgpu/webgpu-backend';
+import { tensor, withBackend } from '../../src/graph/engine';
+import * as ops from '../../src/graph/ops';
+import { traceProgram } from '../../src/graph/program/trace';
+import { cpu, createGpu, expectClose, randn } from './harness';
+
+const made: WebGPUBackend[] = [];
+afterAll(() => {
+  for (const b of made) b.destroy();
+});
+
+/** A backend whose candidate timings come from `ms` (by candidateId), counted, on a clock each run advances. */
+async function tunedGpu(ms: (id: string) => number, options: WebGPUBackendOptions = {}) {
+  const runs: string[] = [];
+  let clock = 0;
+  const gpu = await createGpu({
+    matmulVariant: 'register',
+    tuning: 'quick',
+    tuningStore: new MemoryTuningStore(),
+    tuningClock: () => clock,
+    tuningTimer: async (c: MatmulCandidate) => {
+      runs.push(candidateId(c));
+      clock += 10;
+      return ms(candidateId(c));
+    },
+    ...options,
+  });
+  made.push(gpu);
+  return { gpu, runs };
+}
+
+const W2_FORWARD: MatmulShape = { m: 128, n: 256, k: 784, transposeA: false, transposeB: false };
+const DW: MatmulShape = { m: 256, n: 12, k: 128, transposeA: true, transposeB: false };
+
+describe('autotuner', () => {
+  it("'off' keeps today's rule and times nothing", async () => {
+    const { gpu, runs } = await tunedGpu(() => 1, { tuning: 'off' });
+    expect(await gpu.tuner.request([W2_FORWARD, DW])).toBe(false);
+    expect(runs).toEqual([]);
+    expect(chooseMatmul(gpu.env, W2_FORWARD)).toEqual(builtinMatmul(gpu.env, W2_FORWARD));
+  });
+
+  it('picks the fastest candidate and never a deliberately slowed one', async () => {
+    // 'vec4 8x8' is slowed 100x, 'vec4 16x4' is the fastest, the rule ('vec4 8x4') takes 10.
+    const { gpu, runs } = await tunedGpu((id) => (id === 'vec4 8x8' ? 1000 : id === 'vec4 16x4' ? 4 : 10));
+    expect(await gpu.tuner.request([W2_FORWARD])).toBe(true);
+    expect(candidateId(chooseMatmul(gpu.env, W2_FORWARD))).toBe('vec4 16x4');
+    expect(runs).toContain('vec4 8x8');
+    const [choice] = gpu.tuner.info().choices;
+    expect(choice).toMatchObject({ kernel: 'vec4 16x4', builtin: 'vec4 8x4', ms: 4, builtinMs: 10 });
+    expect(choice.speedup).toBeCloseTo(2.5);
+  });
+
+  it('keeps the rule when no candidate beats it by the margin', async () => {
+    const { gpu } = await tunedGpu((id) => (id === 'vec4 8x4' ? 10 : 9.8));
+    expect(await gpu.tuner.request([W2_FORWARD])).toBe(false);
+    expect(candidateId(chooseMatmul(gpu.env, W2_FORWARD))).toBe('vec4 8x4');
+  });
+
+  it('stops timing when the budget is spent, counted in timed runs', async () => {
+    // Each run costs 10 ms on the injected clock; a 35 ms budget allows the runs started before 35.
+    const { gpu, runs } = await tunedGpu(() => 10, { tuningBudgetMs: 35 });
+    await gpu.tuner.request([W2_FORWARD, DW]);
+    expect(runs.length).toBe(4);
+    const info = gpu.tuner.info();
+    expect(info.timedRuns).toBe(4);
+    expect(info.choices.map((c) => c.shape)).toEqual([shapeClass(W2_FORWARD)]);
+    expect(info.spentMs).toBe(40);
+    // The class left untimed keeps the rule.
+    expect(chooseMatmul(gpu.env, DW)).toEqual(builtinMatmul(gpu.env, DW));
+  });
+
+  it('persists choices keyed by adapter and library version, and reads them back untimed', async () => {
+    const store = new MemoryTuningStore();
+    const first = await tunedGpu((id) => (id === 'register wg128' ? 1 : 10), { tuningStore: store });
+    await first.gpu.tuner.request([DW]);
+    const key = first.gpu.tuner.key;
+    expect(key).toContain(`webgpu-trainer ${version}`);
+    expect(key).toContain(first.gpu.context.adapterIdentity.vendor ?? '');
+    expect(Object.keys(await store.load(key))).toEqual([shapeClass(DW)]);
+
+    const second = await tunedGpu(() => 10, { tuningStore: store });
+    expect(await second.gpu.tuner.request([DW])).toBe(true);
+    expect(second.runs).toEqual([]);
+    expect(candidateId(chooseMatmul(second.gpu.env, DW))).toBe('register wg128');
+    expect(second.gpu.tuner.info().fromCache).toBe(1);
+
+    expect(tuningKey({ vendor: 'a', driver: '1' })).not.toBe(tuningKey({ vendor: 'a', driver: '2' }));
+    expect(await store.load(tuningKey({ vendor: 'another' }))).toEqual({});
+  });
+
+  it('keeps its cache in a file in Node, and reads a corrupt one as empty', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tuning-'));
+    try {
+      const path = join(dir, 'sub', 'tuning.json');
+      const store = new FileTuningStore(path);
+      const record = { candidate: 'tiled 8', ms: 1, builtin: 'tiled 16', builtinMs: 2 };
+      await store.save('k1', { c: record });
+      await store.save('k2', { d: record });
+      expect(await new FileTuningStore(path).load('k1')).toEqual({ c: record });
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')))).toEqual(['k1', 'k2']);
+      writeFileSync(path, '{"k1": {"c": {"candidate": 3}}');
+      expect(await store.load('k1')).toEqual({});
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a compiled step swaps the tuned kernel in after its request and matches the CPU', async () => {
+    const { gpu } = await tunedGpu((id) => (id === 'register wg32' ? 1 : 10));
+    const [m, k, n] = [40, 24, 12];
+    const program = traceProgram(
+      { inputs: [{ name: 'x', shape: [m, k] }], state: [{ name: 'w', shape: [k, n] }] },
+      (input, state) => ({
+        outputs: [['y', ops.matmul(input.get('x')!, state.get('w')!)]],
+        state: new Map([['w', state.get('w')!]]),
+      }),
+      gpu,
+    );
+    const step = gpu.compile(program, { reads: ['y'] });
+    const x = randn([m, k]);
+    const w = randn([k, n]);
+    step.load(new Map([['w', w.values]]));
+    step.write('x', x.values);
+    const before = gpu.counters.pipelinesCreated;
+    const [y0] = await step.step(['y']);
+    await gpu.tuner.settled();
+    const shape = { m, n, k, transposeA: false, transposeB: false };
+    expect(candidateId(chooseMatmul(gpu.env, shape))).toBe('register wg32');
+    const [y1] = await step.step(['y']);
+    // The swap compiled the chosen kernel (the injected timer compiles nothing).
+    expect(gpu.counters.pipelinesCreated).toBe(before + 1);
+    const expected = await withBackend(cpu, () =>
+      ops.matmul(tensor(x.values, x.shape), tensor(w.values, w.shape)),
+    ).data();
+    expectClose('step before tuning', [y0], [expected], 1e-4, 1);
+    expectClose('step after tuning', [y1], [expected], 1e-4, 1);
+    step.destroy();
+  });
+});
