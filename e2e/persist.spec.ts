@@ -6,6 +6,9 @@ async function startTraining(page: Page, sample: string, epochs: number) {
   await expect(page.getByTestId('data-summary')).toBeVisible();
   await page.getByLabel('epochs').fill(String(epochs));
   await page.getByLabel('epochs').dispatchEvent('change');
+  // On WebGPU (SwiftShader): auto, the default, takes the CPU, whose 40 penguin epochs can end
+  // between the progress check and the pause below.
+  await page.getByTestId('backend-select').selectOption('webgpu');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
 }
 

@@ -29,6 +29,9 @@ test('progress shows each phase (preparing, training with an ETA, validating, ev
   // Small batches (13 or so per epoch), so frames show the ETA between the epoch ends (batches come faster than frames).
   await page.getByLabel('batch size').fill('8');
   await page.getByLabel('batch size').dispatchEvent('change');
+  // On WebGPU (SwiftShader), as written: on the CPU, which auto takes for Iris, batches are too
+  // quick for frames to show the ETA between epoch ends.
+  await page.getByTestId('backend-select').selectOption('webgpu');
   await recordProgress(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
@@ -51,6 +54,9 @@ test('a stopped run says where it stopped', async ({ page }) => {
   // Many epochs, and any epoch from the third on: on a quiet machine the progress line can skip
   // from epoch 1 straight past 9, and a short run could finish before Stop is pressed.
   await setEpochs(page, 2000);
+  // On WebGPU (SwiftShader), as written. On the CPU, which auto takes for penguins, the page did
+  // not take the Stop click within 2 min (a batch message every ~0.1 ms from the Worker, likely).
+  await page.getByTestId('backend-select').selectOption('webgpu');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('progress-text')).toContainText(/Epoch (?:[3-9]|[1-9]\d+) of 2,?000/, {
     timeout: 60_000,

@@ -9,6 +9,8 @@ async function reloadMidRun(page: Page): Promise<void> {
   await setEpochs(page, 30);
   await page.getByLabel('batch size').fill('16');
   await page.getByLabel('batch size').dispatchEvent('change');
+  // On WebGPU (SwiftShader), as written: auto takes the CPU here, where 30 epochs can end before the pause.
+  await page.getByTestId('backend-select').selectOption('webgpu');
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   await expect(page.getByTestId('progress-text')).toContainText(/Epoch ([4-9]|[12][0-9]) of 30/, {
     timeout: 60_000,
