@@ -38,9 +38,18 @@ export interface PoolOptions {
   readonly table: readonly (readonly [number, string])[];
 }
 
-/** Whether this thread may block in Atomics.wait (a browser's main thread may not). */
+/**
+ * Whether this thread may block in Atomics.wait: not a browser's main thread (nor any other whose
+ * engine refuses, which a zero-timeout wait finds out by throwing).
+ */
 export function threadMayWait(): boolean {
-  return typeof (globalThis as { window?: unknown }).window === 'undefined';
+  if (typeof (globalThis as { window?: unknown }).window !== 'undefined') return false;
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class ThreadPool {
