@@ -65,7 +65,9 @@ export type ToWorker =
   | PredictRequest
   | { type: 'pause' }
   | { type: 'resume' }
-  | { type: 'stop' };
+  | { type: 'stop' }
+  /** Test aid: destroys the Worker's GPU device, as a driver reset would (the page sends it only under ?test-faults). */
+  | { type: 'debug-lose-device' };
 
 export type FromWorker =
   | {

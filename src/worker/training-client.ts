@@ -29,6 +29,11 @@ export class TrainingClient {
         ? null
         : new Worker(new URL('./training-worker.ts', import.meta.url), { type: 'module', name: 'training' });
     this.location = this.worker ? 'worker' : 'page';
+    // Test hook, only on a page opened with ?test-faults: e2e/faults.spec.ts loses the device mid-run.
+    if (typeof location !== 'undefined' && new URLSearchParams(location.search).has('test-faults')) {
+      (globalThis as { __wtLoseDevice?: () => void }).__wtLoseDevice = () =>
+        this.send({ type: 'debug-lose-device' });
+    }
     if (this.worker) {
       this.worker.onmessage = (event: MessageEvent<FromWorker>) => this.receive(event.data);
       this.worker.onerror = (event) => {

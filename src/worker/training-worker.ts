@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 /** The training Worker: a TrainingSession driven by the page's messages. */
 import { wireDefaultBackend } from '../backend/index';
+import { currentBackend } from '../graph/engine';
 import { type FromWorker, type ToWorker, transferables } from './protocol';
 import { predictRows, TrainingSession } from './trainer';
 
@@ -8,6 +9,11 @@ wireDefaultBackend();
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromWorker) => scope.postMessage(message, transferables(message));
 let session: TrainingSession | null = null;
+
+/** Destroys the current backend's GPU device (a test's stand-in for a driver reset); the CPU has none. */
+function loseDevice(): void {
+  (currentBackend() as { device?: GPUDevice }).device?.destroy();
+}
 
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
@@ -28,6 +34,9 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
       break;
     case 'stop':
       session?.stop();
+      break;
+    case 'debug-lose-device':
+      loseDevice();
       break;
   }
 };

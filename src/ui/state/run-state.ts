@@ -77,6 +77,7 @@ export class RunState extends Observable {
   readonly log = new TrainingLog(0.6);
   readonly histograms: WeightHistogramSnapshot[] = [];
   history: HistoryJSON | null = null;
+  recovered: Extract<FromWorker, { type: 'recovered' }>['info'] | null = null;
   /** The evaluation and predictions of `current` on the page's data. */
   readonly results = new Results();
   /** The model predictions use: the last finished run's, or one loaded from a file or IndexedDB. */
@@ -279,7 +280,7 @@ export class RunState extends Observable {
     this.location = this.client.location;
     this.record = record;
     this.runId = request.runId;
-    Object.assign(this, { status: 'training', error: null, history: null, bestEpoch: null });
+    Object.assign(this, { status: 'training', error: null, history: null, bestEpoch: null, recovered: null });
     this.progress.begin(request.fit.epochs, initialEpoch);
     // A new run: what was computed before belongs to the model and data of an earlier one.
     this.results.clear();
@@ -358,6 +359,9 @@ export class RunState extends Observable {
         break;
       case 'predictions':
         return;
+      case 'recovered':
+        this.recovered = m.info;
+        break;
     }
     this.changed();
   }
