@@ -49,16 +49,7 @@ export class TrainingSession {
   private release: (() => void) | null = null;
   private readonly abort = new AbortController();
 
-  /**
-   * @param options.batchReportMs the least time between two 'batch' messages (default 50 ms): a
-   *   small model on a fast backend runs a batch in a tenth of a millisecond, and a message for each
-   *   would flood the page's thread (which then misses clicks such as Stop). Each epoch's first and
-   *   last batch are always reported.
-   */
-  constructor(
-    private readonly post: Post,
-    private readonly options: { batchReportMs?: number } = {},
-  ) {}
+  constructor(private readonly post: Post) {}
 
   /** Holds training after the batch in flight; 'paused' is posted once it is actually held. */
   pause(): void {
@@ -118,9 +109,7 @@ export class TrainingSession {
         })
       : null;
     const callbacks = [
-      new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps, validation !== null, started, {
-        reportMs: this.options.batchReportMs ?? BATCH_REPORT_MS,
-      }),
+      new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps, validation !== null, started),
       new WeightHistograms({ onSnapshot: (snapshot) => this.post({ type: 'histograms', snapshot }) }),
       new ModelCheckpoint({
         save: (state) => this.post({ type: 'checkpoint', runId: r.runId, state }),
@@ -177,16 +166,9 @@ export class TrainingSession {
   }
 }
 
-/** The least time between two 'batch' messages by default (20 a second: smooth curves, an idle page). */
-const BATCH_REPORT_MS = 50;
-
-/**
- * Reports batches (at most one per `reportMs`, and each epoch's first and last) and every epoch,
- * and holds training between batches while the run is paused.
- */
+/** Reports each batch and epoch, and holds training between batches while the run is paused. */
 class ProgressReporter extends Callback {
   private epochStart = 0;
-  private lastReport = Number.NEGATIVE_INFINITY;
   private seen = 0;
   private epoch = 0;
 
@@ -198,7 +180,6 @@ class ProgressReporter extends Callback {
     private readonly steps: number,
     private readonly validates: boolean,
     private readonly started: () => void,
-    private readonly throttle: { reportMs: number },
   ) {
     super();
   }
@@ -215,16 +196,7 @@ class ProgressReporter extends Callback {
 
   override async onBatchEnd(batch: number, logs: Logs): Promise<void> {
     this.seen += Math.min(this.batchSize, this.samples - batch * this.batchSize);
-    const now = performance.now();
-    const edge = batch === 0 || batch === this.steps - 1;
-    if (edge || now - this.lastReport >= this.throttle.reportMs) this.report(batch, logs, now);
-    if (batch === this.steps - 1 && this.validates) this.post({ type: 'phase', phase: 'validating' });
-    await this.session.waitWhilePaused();
-  }
-
-  private report(batch: number, logs: Logs, now: number): void {
-    this.lastReport = now;
-    const seconds = (now - this.epochStart) / 1000;
+    const seconds = (performance.now() - this.epochStart) / 1000;
     this.post({
       type: 'batch',
       epoch: this.epoch,
@@ -232,8 +204,10 @@ class ProgressReporter extends Callback {
       steps: this.steps,
       logs: { ...logs },
       samplesPerSecond: seconds > 0 ? this.seen / seconds : 0,
-      time: now / 1000,
+      time: performance.now() / 1000,
     });
+    if (batch === this.steps - 1 && this.validates) this.post({ type: 'phase', phase: 'validating' });
+    await this.session.waitWhilePaused();
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {

@@ -30,7 +30,7 @@ describe('TrainingSession', () => {
     const request = await irisRequest(25);
     const { messages, post, next } = collect();
     const done = next('done');
-    await new TrainingSession(post, { batchReportMs: 0 }).run(request);
+    await new TrainingSession(post).run(request);
     const result = (await done) as Extract<FromWorker, { type: 'done' }>;
     const started = messages[0] as Extract<FromWorker, { type: 'started' }>;
     expect(started.type).toBe('started');
@@ -51,26 +51,6 @@ describe('TrainingSession', () => {
     ]);
     expect(result.weights['dense_1.kernel'].shape).toEqual([request.train.x.shape[1], 16]);
     expect(result.stoppedEarly).toBe(false);
-  });
-
-  test("batch messages are throttled: never more than one per interval, but each epoch's first and last", async () => {
-    const request = await irisRequest(6);
-    const { messages, post, next } = collect();
-    const done = next('done');
-    await new TrainingSession(post, { batchReportMs: Number.POSITIVE_INFINITY }).run(request);
-    await done;
-    const started = messages[0] as Extract<FromWorker, { type: 'started' }>;
-    expect(started.steps).toBeGreaterThan(2);
-    const batches = messages.filter((m): m is Extract<FromWorker, { type: 'batch' }> => m.type === 'batch');
-    expect(batches.map((m) => [m.epoch, m.batch])).toEqual(
-      [0, 1, 2, 3, 4, 5].flatMap((e) => [
-        [e, 0],
-        [e, started.steps - 1],
-      ]),
-    );
-    // The last batch of an epoch carries the epoch's running loss, as the epoch message does.
-    const epochs = messages.filter((m): m is Extract<FromWorker, { type: 'epoch' }> => m.type === 'epoch');
-    for (const [e, m] of epochs.entries()) expect(batches[2 * e + 1].logs.loss).toBeCloseTo(m.logs.loss, 6);
   });
 
   test('pause holds training between batches until resume', async () => {
