@@ -36,7 +36,11 @@ export interface BackendInfo {
 }
 
 export interface SetBackendOptions {
-  /** WebGPU's kernel autotuning (default 'quick': about 1 s per model, beside the first steps). */
+  /**
+   * WebGPU's kernel autotuning: 'quick' (about 1 s per model, beside the first steps) or 'thorough'.
+   * Default 'off' for now: on SwiftShader it kept the rule's kernels, and its timing runs beside
+   * a device loss turned a recoverable loss into a plain BackendError (e2e/faults.spec.ts).
+   */
   tuning?: TuningMode;
 }
 
@@ -83,7 +87,7 @@ export async function setBackend(
   }
   if (name === 'webgpu') {
     const current = currentBackend();
-    const tuning = options.tuning ?? 'quick';
+    const tuning = options.tuning ?? 'off';
     if (current instanceof WebGPUBackend && current.error === null) {
       await current.setTuning(tuning);
       return getBackendInfo();

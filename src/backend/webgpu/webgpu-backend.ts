@@ -311,6 +311,9 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     try {
       await mapping;
     } catch (e) {
+      // A destroyed device rejects pending maps before its \`lost\` promise settles: give the loss a
+      // moment to arrive, so the failure is reported as the DeviceLostError that fit recovers from.
+      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
       this.check();
       throw new BackendError(`${what} from WebGPU failed: ${(e as Error).message || (e as Error).name}`);
     }
