@@ -21,9 +21,7 @@ async function reloadMidRun(page: Page): Promise<void> {
   await expect(page.getByTestId('resumable')).toContainText('penguins.csv');
 }
 
-// Known regression after this session's merges (lead, 2026-12-07): the resumed run shows only the
-// snapshots taken after the reload (10 of 31); the panels and the run itself resume. Left open in the note.
-test.fixme('resuming after a reload brings back the Data and Model panels and every weight histogram', async ({
+test('resuming after a reload brings back the Data and Model panels and every weight histogram', async ({
   page,
 }) => {
   await reloadMidRun(page);

@@ -35,20 +35,23 @@ interface Issued {
 }
 
 /**
- * The divergence guard: history.error's text when `loss` is DIVERGENCE_FACTOR times the run's
- * lowest batch loss and above its first one (a loss near zero may well grow 1,000x and still be
- * small, while a run that diverges passes where it started), else null; keeps the reference points.
+ * The divergence guard: history.error's text when the epoch's running mean loss (`mean`, this
+ * batch included) is DIVERGENCE_FACTOR times the run's reference and above the run's first batch
+ * loss, else null. The reference is the lowest completed-epoch loss (a resumed run's history
+ * included: fit seeds `bestLoss`), or the first batch loss before any epoch completed. Means, not
+ * single batches: a well-trained model's batch losses spread over decades (1e-4 next to 0.3 on
+ * penguins after ten epochs), and one such batch is not a diverging run.
  */
-function divergence(run: Run, loss: number, epoch: number, batch: number): string | null {
-  if (Number.isNaN(run.firstLoss)) run.firstLoss = loss;
-  if (loss > DIVERGENCE_FACTOR * run.bestLoss && loss > run.firstLoss) {
+function divergence(run: Run, mean: number, epoch: number, batch: number): string | null {
+  if (Number.isNaN(run.firstLoss)) run.firstLoss = mean;
+  const reference = Number.isFinite(run.bestLoss) ? run.bestLoss : run.firstLoss;
+  if (mean > DIVERGENCE_FACTOR * reference && mean > run.firstLoss) {
     return (
-      `fit: the loss diverged to ${loss} at epoch ${epoch}, batch ${batch}, over ${DIVERGENCE_FACTOR}x ` +
-      `its lowest (${run.bestLoss}); training stopped and the model was put back to its last-good state, ` +
+      `fit: the loss diverged to ${mean} at epoch ${epoch}, batch ${batch}, over ${DIVERGENCE_FACTOR}x ` +
+      `its lowest (${reference}); training stopped and the model was put back to its last-good state, ` +
       'the last completed epoch (try a lower learning rate or gradient clipping)'
     );
   }
-  run.bestLoss = Math.min(run.bestLoss, loss);
   return null;
 }
 
@@ -111,7 +114,7 @@ export async function runEpoch(run: Run, epoch: number, trainer: StepRunner): Pr
       const loss = lossValues[0];
       const failure = !Number.isFinite(loss)
         ? nonFiniteLossMessage(loss, epoch, b)
-        : divergence(run, loss, epoch, b);
+        : divergence(run, (lossSum + loss * rows) / (seen + rows), epoch, b);
       if (failure !== null) {
         if (ahead) discard(ahead);
         ahead = null;
@@ -142,5 +145,6 @@ export async function runEpoch(run: Run, epoch: number, trainer: StepRunner): Pr
     trainer.store();
   }
   if (seen === 0 || run.aborted()) return null;
+  run.bestLoss = Math.min(run.bestLoss, lossSum / seen);
   return epochEndLogs(model, compiled, data.validation, batchSize, lossSum / seen);
 }

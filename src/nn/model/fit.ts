@@ -122,7 +122,10 @@ export interface Run {
   aborted: () => boolean;
   /** Recoveries from device faults so far (recovery.ts bounds them). */
   recoveries: number;
-  /** The divergence guard's reference points (epoch.ts): the run's first and lowest batch loss. */
+  /**
+   * The divergence guard's reference points (epoch.ts): the run's first batch loss and its lowest
+   * completed-epoch loss (a continued History's epochs count).
+   */
   firstLoss: number;
   bestLoss: number;
 }
@@ -173,7 +176,7 @@ export async function fitModel(
     aborted,
     recoveries: 0,
     firstLoss: Number.NaN,
-    bestLoss: Number.POSITIVE_INFINITY,
+    bestLoss: Math.min(Number.POSITIVE_INFINITY, ...(history.history.loss ?? []).filter(Number.isFinite)),
   };
   await recoverBeforeFit(run, initialEpoch);
   // setBackend('auto') picks the backend for this model and batch size here, before the step compiles.
