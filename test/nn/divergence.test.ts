@@ -3,9 +3,10 @@
  * last completed epoch), with the reason in history.error, on the eager and the planned path.
  */
 import { describe, expect, it } from 'vitest';
-import { Dense, LambdaCallback, Sequential, SGD, tensor } from '../../src/index';
+import { Adam, Dense, type History, LambdaCallback, Sequential, SGD, tensor } from '../../src/index';
 import type { Executor } from '../../src/nn/model/executor';
 import { lastGoodOf } from '../../src/nn/model/last-good';
+import { lowestEpochLoss } from '../../src/nn/model/loss-record';
 import { blobs } from './helpers';
 
 function model(learningRate: number): Sequential {
@@ -90,5 +91,55 @@ describe.each(['eager', 'planned'] as Executor[])('fit guards (%s)', (executor) 
     expect(history.error).toMatch(/the loss became (Infinity|NaN) at epoch 1, batch 3/);
     expect(history.error).toMatch(/last-good state/);
     expect(await weightsOf(m)).toEqual(afterEpoch0);
+  });
+
+  describe('a well-trained model whose batch losses spread over decades trains on', () => {
+    // Batch 0 (shuffle off): 8 easy rows, far apart, whose loss falls to ~1e-4. Batch 1: 8 rows at
+    // the origin with both labels, whose loss cannot fall below ln 2. The epoch mean is ~0.35; a
+    // guard that judged single batches, or took a continued run's first batch as its reference,
+    // saw 0.69 against 1e-4 and stopped a healthy run as diverged.
+    const x = [
+      ...Array.from({ length: 8 }, (_, i) => (i % 2 ? [6, 6] : [-6, -6])),
+      ...Array.from({ length: 8 }, () => [0, 0]),
+    ];
+    const y = [...Array.from({ length: 8 }, (_, i) => i % 2), ...Array.from({ length: 8 }, (_, i) => i % 2)];
+    const options = { batchSize: 8, shuffle: false, executor };
+
+    async function trained(): Promise<{ m: Sequential; first: History }> {
+      const m = new Sequential({
+        seed: 4,
+        layers: [
+          new Dense({ units: 8, activation: 'relu', inputShape: [2] }),
+          new Dense({ units: 1, activation: 'sigmoid' }),
+        ],
+      });
+      m.compile({ optimizer: new Adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy' });
+      const first = await m.fit(x, y, { ...options, epochs: 150 });
+      expect(first.error).toBeNull();
+      // The premise: the easy batch's loss is over 1,000x below the hard one's.
+      expect(await m.evaluate(x.slice(0, 8), y.slice(0, 8))).toBeLessThan(Math.LN2 / 1000);
+      return { m, first };
+    }
+
+    it('a second fit() call, without its History', async () => {
+      const { m } = await trained();
+      const again = await m.fit(x, y, { ...options, epochs: 3 });
+      expect(again.error).toBeNull();
+      expect(again.epoch).toEqual([0, 1, 2]);
+    });
+
+    it('a run resumed with its History', async () => {
+      const { m, first } = await trained();
+      const resumed = await m.fit(x, y, { ...options, epochs: 153, initialEpoch: 150, history: first });
+      expect(resumed.error).toBeNull();
+      expect(resumed.epoch.slice(-3)).toEqual([150, 151, 152]);
+    });
+
+    it('keeps the record with the model until its weights are replaced', async () => {
+      const { m, first } = await trained();
+      expect(lowestEpochLoss(m)).toBe(Math.min(...first.history.loss));
+      m.setWeights(m.getWeights());
+      expect(lowestEpochLoss(m)).toBe(Number.POSITIVE_INFINITY);
+    });
   });
 });

@@ -23,6 +23,7 @@ import { gatherRows } from './data';
 import type { StepRunner } from './eager-step';
 import { epochEndLogs } from './evaluation';
 import type { Run } from './fit';
+import { recordEpochLoss } from './loss-record';
 import type { HostBatch } from './planned-step';
 import { DIVERGENCE_FACTOR, metricLogs, nonFiniteLossMessage, yieldToEventLoop } from './step';
 
@@ -38,7 +39,7 @@ interface Issued {
  * The divergence guard: history.error's text when the epoch's running mean loss (`mean`, this
  * batch included) is DIVERGENCE_FACTOR times the run's reference and above the run's first batch
  * loss, else null. The reference is the lowest completed-epoch loss (a resumed run's history
- * included: fit seeds `bestLoss`), or the first batch loss before any epoch completed. Means, not
+ * included: fit seeds `bestLoss` from it or from the model's record, loss-record.ts), or the first batch loss before any epoch completed. Means, not
  * single batches: a well-trained model's batch losses spread over decades (1e-4 next to 0.3 on
  * penguins after ten epochs), and one such batch is not a diverging run.
  */
@@ -146,5 +147,6 @@ export async function runEpoch(run: Run, epoch: number, trainer: StepRunner): Pr
   }
   if (seen === 0 || run.aborted()) return null;
   run.bestLoss = Math.min(run.bestLoss, lossSum / seen);
+  recordEpochLoss(model, lossSum / seen);
   return epochEndLogs(model, compiled, data.validation, batchSize, lossSum / seen);
 }

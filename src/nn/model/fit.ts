@@ -16,6 +16,7 @@ import type { StepRunner } from './eager-step';
 import { runEpoch } from './epoch';
 import { chooseExecutor, type Executor, releaseRunner } from './executor';
 import { captureLastGood, lastGoodOf, restoreLastGood } from './last-good';
+import { lowestEpochLoss } from './loss-record';
 import { placeOnCurrentBackend } from './placement';
 import { type DeviceFault, deviceFaultOf, modelBackend, recoverBeforeFit, recoverRun } from './recovery';
 import type { Compiled, Sequential } from './sequential';
@@ -176,7 +177,8 @@ export async function fitModel(
     aborted,
     recoveries: 0,
     firstLoss: Number.NaN,
-    bestLoss: Math.min(Number.POSITIVE_INFINITY, ...(history.history.loss ?? []).filter(Number.isFinite)),
+    // A continued run's reference: its History's epochs, or the model's own record (a second fit()).
+    bestLoss: Math.min(lowestEpochLoss(model), ...(history.history.loss ?? []).filter(Number.isFinite)),
   };
   await recoverBeforeFit(run, initialEpoch);
   // setBackend('auto') picks the backend for this model and batch size here, before the step compiles.

@@ -27,6 +27,7 @@ import { type FitOptions, fitModel } from './fit';
 import { checkEvaluateOptions, checkFitOptionTypes, checkInputs } from './fit-options';
 import { exclusive, guardCallbacks } from './guard';
 import { ensureReadable } from './last-good';
+import { forgetEpochLosses } from './loss-record';
 import { assertFits } from './memory';
 import { placeOnCurrentBackend } from './placement';
 import { type ModelSummary, summarize } from './summary';
@@ -236,11 +237,13 @@ export class Sequential {
    */
   setWeights(weights: readonly Tensor[]): void {
     assignInOrder(`${this.name}.setWeights`, this.variables, weights);
+    forgetEpochLosses(this);
   }
 
   /** Replaces every weight by name (a Map or a record, as getWeightsByName returns); checked as setWeights. */
   setWeightsByName(weights: WeightsByName): void {
     assignByName(`${this.name}.setWeightsByName`, this.variables, weights);
+    forgetEpochLosses(this);
   }
 
   countParams(): number {
