@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { downloadSafetensorsHeader } from './fixtures';
 
 // The GPU device lost mid-training, in the page (headless Chromium, SwiftShader): the page opened
 // with ?test-faults has a hook that tells the training Worker to destroy its device, as a driver
@@ -28,12 +29,7 @@ test('a GPU device lost mid-training: the run goes on, the page says so, and the
   await expect(page.getByTestId('run-error')).toHaveCount(0);
   await expect(page.getByTestId('test-metrics')).toContainText('accuracy');
 
-  const download = page.waitForEvent('download');
-  await page.getByTestId('download-safetensors').click();
-  const file = await download;
-  expect(file.suggestedFilename()).toBe('iris.safetensors');
-  const bytes = Buffer.concat(await (await file.createReadStream()).toArray());
-  const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+  const { name, header } = await downloadSafetensorsHeader(page);
+  expect(name).toBe('iris.safetensors');
   expect(header['dense_1.kernel'].shape).toEqual([4, 32]);
 });

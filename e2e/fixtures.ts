@@ -93,3 +93,25 @@ export async function trainToEnd(page: Page): Promise<void> {
   await expect(page.getByTestId('run-status')).toHaveText('training');
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
 }
+
+/** A safetensors header: each tensor's entry, and `__metadata__`'s strings (model_config, ...). */
+type SafetensorsHeader = Record<string, { shape?: number[]; [key: string]: unknown }>;
+
+/**
+ * Clicks the page's safetensors download and returns the file's name, its bytes and its JSON header (the
+ * 8-byte little-endian length, then the header), for checks on what the user got.
+ */
+export async function downloadSafetensorsHeader(
+  page: Page,
+): Promise<{ name: string; header: SafetensorsHeader; bytes: Buffer }> {
+  const download = page.waitForEvent('download');
+  await page.getByTestId('download-safetensors').click();
+  const file = await download;
+  const bytes = Buffer.concat(await (await file.createReadStream()).toArray());
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  return {
+    name: file.suggestedFilename(),
+    bytes,
+    header: JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')),
+  };
+}

@@ -1,4 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
+import { downloadSafetensorsHeader } from './fixtures';
 
 async function startTraining(page: Page, sample: string, epochs: number) {
   await page.goto('/');
@@ -60,15 +61,10 @@ test('a trained model is saved in the browser, survives a reload, loads, and dow
   await row.getByRole('button', { name: 'Load' }).click();
   await expect(page.getByText("Loaded 'iris first try'.")).toBeVisible();
 
-  const download = page.waitForEvent('download');
-  await page.getByTestId('download-safetensors').click();
-  const file = await download;
-  expect(file.suggestedFilename()).toBe('iris.safetensors');
-  const bytes = Buffer.concat(await (await file.createReadStream()).toArray());
-  const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+  const { name, header, bytes } = await downloadSafetensorsHeader(page);
+  expect(name).toBe('iris.safetensors');
   expect(header['dense_1.kernel'].shape).toEqual([4, 32]);
-  expect(JSON.parse(header.__metadata__.model_config).layers).toHaveLength(3);
+  expect(JSON.parse(String(header.__metadata__.model_config)).layers).toHaveLength(3);
 
   const configDownload = page.waitForEvent('download');
   await page.getByTestId('download-config').click();

@@ -72,6 +72,19 @@ function cannotContinue(run: Run, fault: Error, why: string): FitRecoveryError {
   );
 }
 
+/** The backend `recoverBackend` gives in place of `failed`, or the error fit rejects with. */
+async function replaceBackend(run: Run, failed: Backend, fault: Error): Promise<Backend> {
+  try {
+    return await recoverBackend(failed, fault);
+  } catch (e) {
+    throw cannotContinue(
+      run,
+      fault,
+      `no backend could replace ${failed.description}: ${(e as Error).message}`,
+    );
+  }
+}
+
 /**
  * Moves the run from `failed` onto a replacement backend after `fault`: returns the new step runner, the model's
  * state restored there; `runner` (of the dead backend) is destroyed. Throws FitRecoveryError (or
@@ -93,16 +106,7 @@ export async function recoverRun(
   }
   const state = lastGoodOf(model);
   if (!state) throw cannotContinue(run, fault, 'no last-good state was taken before the fault');
-  let next: Backend;
-  try {
-    next = await recoverBackend(failed, fault);
-  } catch (e) {
-    throw cannotContinue(
-      run,
-      fault,
-      `no backend could replace ${failed.description}: ${(e as Error).message}`,
-    );
-  }
+  const next = await replaceBackend(run, failed, fault);
   restoreLastGood(model, next);
   run.recoveries++;
   if (fault instanceof DeviceAllocationError && model.inputShape) {
@@ -136,16 +140,7 @@ export async function recoverBeforeFit(run: Run, initialEpoch: number): Promise<
   ensureReadable(run.model);
   forgetTrainingSteps(run.model);
   forgetInferenceSteps(run.model);
-  let next: Backend;
-  try {
-    next = await recoverBackend(failed, fault);
-  } catch (e) {
-    throw cannotContinue(
-      run,
-      fault,
-      `no backend could replace ${failed.description}: ${(e as Error).message}`,
-    );
-  }
+  const next = await replaceBackend(run, failed, fault);
   run.recoveries++;
   await run.callbacks.recovered({
     epoch: initialEpoch,
