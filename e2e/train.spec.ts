@@ -32,6 +32,10 @@ test('trains a sample in a Worker on WebGPU with live curves, then evaluates on 
   await expect(page.getByTestId('run-status')).toHaveText('done', { timeout: 90_000 });
   await expect(page.locator('wt-live-chart[data-metric="accuracy"]')).toBeVisible();
   await expect(page.locator('wt-live-chart[data-metric="batch"]')).toHaveCount(0);
+  // With no cursor over the plot, the legend reads the last epoch's values, not '--'.
+  const legend = page.locator('wt-live-chart[data-metric="loss"] .u-legend');
+  await expect(legend).toContainText(/^epoch\s*30(?![\d.])/);
+  await expect(legend).toContainText(/loss \(epoch\)\s*\d\.\d{3}/);
   // The TensorBoard view: one histogram figure per weight of the 32-16 MLP (3 kernels, 3 biases).
   await expect(page.locator('wt-histograms-view figure')).toHaveCount(6);
   await expect(page.locator('wt-histograms-view summary')).toContainText('31 snapshots');

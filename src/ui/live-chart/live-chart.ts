@@ -30,6 +30,11 @@ export class LiveChart extends LitElement {
   @property({ attribute: false }) colorIndex: readonly number[] = [];
   /** Mark each point (off for dense curves). */
   @property({ type: Boolean }) points = true;
+  /**
+   * With the cursor off the plot, the legend shows each series' latest value (training curves);
+   * otherwise it shows nothing there (a curve such as ROC has no "latest" point worth reading).
+   */
+  @property({ type: Boolean }) latest = false;
 
   @query('.plot') private plotHost!: HTMLDivElement;
   private plot?: uPlot;
@@ -125,12 +130,30 @@ export class LiveChart extends LitElement {
     return { width: Math.max(this.plotHost.clientWidth, 280), height: 220 };
   }
 
+  /**
+   * A legend value formatter: the value under the cursor; with the cursor off the plot (uPlot asks
+   * with a null index, and shows '--' for null), the series' latest value or nothing.
+   */
+  private legendValue(format: (v: number) => string): uPlot.Series['value'] {
+    return (u, v, seriesIdx, idx) => {
+      if (idx != null) return v == null ? '' : format(v);
+      if (!this.latest) return '';
+      const values = u.data[seriesIdx];
+      for (let i = values.length - 1; i >= 0; i--) {
+        const latest = values[i];
+        if (latest != null) return format(latest);
+      }
+      return '';
+    };
+  }
+
   private createPlot(): void {
     this.plot?.destroy();
     const series: uPlot.Series[] = [
-      { label: this.xLabel, value: (_u, v) => (v == null ? '' : v.toFixed(2)) },
+      { label: this.xLabel, value: this.legendValue((v) => String(Number(v.toFixed(2)))) },
       ...this.labels.map((label, i) => ({
         label,
+        value: this.legendValue((v) => v.toPrecision(4)),
         stroke: COLORS[(this.colorIndex[i] ?? i) % COLORS.length],
         width: i === 0 || this.dashed[i] ? 1 : 2,
         spanGaps: true,

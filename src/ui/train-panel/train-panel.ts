@@ -67,7 +67,7 @@ export class TrainPanel extends LitElement {
       <div class="charts">
         ${r.log.metrics().map((metric) => {
           const c = r.log.curves(metric);
-          return html`<wt-live-chart data-metric=${metric} heading=${metric} .labels=${c.labels} .data=${c.data}></wt-live-chart>`;
+          return html`<wt-live-chart data-metric=${metric} heading=${metric} latest .labels=${c.labels} .data=${c.data}></wt-live-chart>`;
         })}
       </div>
       <wt-histograms-view .snapshots=${r.histograms} .revision=${r.histograms.length}></wt-histograms-view>
@@ -91,7 +91,7 @@ export class TrainPanel extends LitElement {
       ${
         b?.choice
           ? html`<p class="muted" data-testid="backend-choice">
-            Auto picked ${b.choice.picked === 'cpu' ? 'the CPU' : 'WebGPU'}${b.choice.cached ? ' (timed before for this model)' : ''}: ${b.choice.reason}
+            Auto picked ${b.choice.reason}${b.choice.cached ? ' (timed before for this model)' : ''}
           </p>`
           : nothing
       }
