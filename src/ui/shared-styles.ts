@@ -58,6 +58,8 @@ export const panelStyles = css`
   }
   .row { display: flex; gap: 0.6rem; align-items: center; flex-wrap: wrap; margin: 0.4rem 0; }
   .muted { color: var(--wt-muted); font-size: 0.85rem; }
+  /* Something happened that the user should read, but nothing is wrong now (a recovery, a fallback). */
+  .notice { border-left: 3px solid var(--wt-accent); background: var(--wt-surface); padding: 0.4rem 0.6rem; border-radius: 4px; overflow-wrap: anywhere; }
   .error { color: var(--wt-error); border: 1px solid var(--wt-error); padding: 0.4rem 0.6rem; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; }
   button { font: inherit; color: inherit; padding: 0.3rem 0.8rem; border-radius: 6px; border: 1px solid var(--wt-border); background: var(--wt-surface); cursor: pointer; }
   button:disabled { opacity: 0.5; cursor: default; }

@@ -102,7 +102,7 @@ export class TrainPanel extends LitElement {
 /** What happened, from what to what and why, and what (if anything) to do about it. */
 function recoveredNotice(info: NonNullable<RunState['recovered']>) {
   const onCpu = /^CPU/.test(info.to);
-  return html`<p class="muted" role="status" data-testid="recovered-notice">
+  return html`<p class="notice" role="status" data-testid="recovered-notice">
     The GPU device failed (${info.cause}). Training went on from epoch ${info.epoch + 1} on ${info.to},
     from the weights of the last completed epoch: nothing was lost, and the model can be downloaded as usual.${
       onCpu ? ' The CPU is slower: when this run ends, train again to try the GPU.' : ''
