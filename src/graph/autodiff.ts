@@ -6,8 +6,8 @@
  */
 import { fmtShape, InvalidArgumentError, ShapeError } from '../errors';
 import { isRecording, noGrad, opDef, recordTape } from './engine';
-import { add } from './ops/binary';
-import { fill } from './ops/util';
+// The ops' index, not a family file: importing it registers every op's backward (ops/defs).
+import { add, fill } from './ops/index';
 import { shapesEqual } from './shape';
 import { type TapeNode, Tensor } from './tensor';
 

@@ -96,7 +96,7 @@ export function withBackend<T>(backend: Backend, fn: () => T): T {
 
 const registry: Partial<Record<OpName, AnyOpDef>> = {};
 
-/** Each op family registers its definitions when its module loads. */
+/** src/graph/ops/defs registers every op's definition when it loads (src/graph/ops imports it). */
 export function registerOps<K extends OpName>(defs: OpDefs<K>): OpDefs<K> {
   Object.assign(registry, defs);
   return defs;
@@ -104,7 +104,8 @@ export function registerOps<K extends OpName>(defs: OpDefs<K>): OpDefs<K> {
 
 export function opDef(op: OpName): AnyOpDef {
   const def = registry[op];
-  if (!def) throw new BackendError(`op ${op} is not registered (import its family from src/graph/ops)`);
+  if (!def)
+    throw new BackendError(`op ${op} is not registered (import src/graph/ops, which registers every op)`);
   return def;
 }
 

@@ -6,94 +6,16 @@
  *   channelAffine(x, c, s, h)      y = (x - c) s + h per channel: normalisation with given statistics
  *   channelSums(dy, x, c)          [sum dy (x - c); sum dy] per channel: the reductions of its backward
  * A training step's batch norm is moments then affine forward, and two sums, two affines and a few
- * [C]-sized ops backward: each pass over the activations is one kernel.
+ * [C]-sized ops backward: each pass over the activations is one kernel. Their shapes and backwards
+ * are in defs/channel.ts. `batchNorm` at the end is the same normalisation from elementwise ops,
+ * for statistics of any broadcastable shape.
  */
-import { fmtShape, InvalidArgumentError, ShapeError } from '../../errors';
-import { registerOps, runOp } from '../engine';
-import type { OpDefs } from '../op-def';
-import { normalizeAxis, type Shape, shapesEqual, sizeOf } from '../shape';
+import { InvalidArgumentError } from '../../errors';
+import { runOp } from '../engine';
+import { normalizeAxis } from '../shape';
 import type { Tensor } from '../tensor';
-import { mul } from './binary';
+import { add, div, mul, sqrt, sub } from './elementwise';
 import { reshape, slice } from './layout';
-import { neg } from './unary';
-
-/** C for x and the channel axis, after checking the axis and that each channel has elements. */
-function channels(op: string, x: Shape, axis: number): number {
-  if (!Number.isInteger(axis) || axis < 0 || axis >= x.length) {
-    throw new InvalidArgumentError(`${op}: channel axis ${axis} is out of range for x ${fmtShape(x)}`);
-  }
-  if (sizeOf(x) === 0) throw new ShapeError(`${op}: x ${fmtShape(x)} has no elements to reduce`);
-  return x[axis];
-}
-
-function perChannel(op: string, c: number, shapes: readonly Shape[], names: readonly string[]): void {
-  shapes.forEach((s, k) => {
-    if (s.length !== 1 || s[0] !== c) {
-      throw new ShapeError(`${op}: ${names[k]} ${fmtShape(s)} must be [${c}], one value per channel`);
-    }
-  });
-}
-
-/** Row r of a [2, C] stack, as [C]. */
-function row(t: Tensor, r: 0 | 1): Tensor {
-  const c = t.shape[1];
-  return reshape(slice(t, [r, 0], [1, c]), [c]);
-}
-
-/** A [C] vector shaped to broadcast along the channel axis of x. */
-function along(v: Tensor, x: Tensor, axis: number): Tensor {
-  return reshape(
-    v,
-    x.shape.map((d, i) => (i === axis ? d : 1)),
-  );
-}
-
-export const channelOps: OpDefs<'channelMoments' | 'channelAffine' | 'channelSums'> = registerOps({
-  channelMoments: {
-    arity: 1,
-    shape: ([x], { axis }) => [2, channels('channelMoments', x, axis)],
-    // d mean / dx = 1 / N;  d var / dx = 2 (x - mean) / N.
-    backward: ({ dy: ds, inputs: [x], output, params: { axis } }) => {
-      const n = x.size / x.shape[axis];
-      return [channelAffine(x, row(output, 0), mul(row(ds, 1), 2 / n), mul(row(ds, 0), 1 / n), axis)];
-    },
-  },
-  channelAffine: {
-    arity: 4,
-    shape: ([x, center, scale, shift], { axis }) => {
-      const c = channels('channelAffine', x, axis);
-      perChannel('channelAffine', c, [center, scale, shift], ['center', 'scale', 'shift']);
-      return x;
-    },
-    backward: ({ dy, inputs: [x, center, scale], params: { axis }, needs }) => {
-      const sums = needs[1] || needs[2] || needs[3] ? channelSums(dy, x, center, axis) : null;
-      return [
-        needs[0] ? mul(dy, along(scale, x, axis)) : null,
-        sums && needs[1] ? neg(mul(scale, row(sums, 1))) : null,
-        sums && needs[2] ? row(sums, 0) : null,
-        sums && needs[3] ? row(sums, 1) : null,
-      ];
-    },
-  },
-  channelSums: {
-    arity: 3,
-    shape: ([dy, x, center], { axis }) => {
-      if (!shapesEqual(dy, x)) {
-        throw new ShapeError(`channelSums: dy ${fmtShape(dy)} must have the shape of x ${fmtShape(x)}`);
-      }
-      const c = channels('channelSums', x, axis);
-      perChannel('channelSums', c, [center], ['center']);
-      return [2, c];
-    },
-    // Row 0 is linear in dy and in x, row 1 in dy: g0 (x - c) + g1 for dy, g0 dy for x, and
-    // -g0 sum(dy) for the center.
-    backward: ({ dy: g, inputs: [dy, x, center], output, params: { axis }, needs }) => [
-      needs[0] ? channelAffine(x, center, row(g, 0), row(g, 1), axis) : null,
-      needs[1] ? mul(dy, along(row(g, 0), x, axis)) : null,
-      needs[2] ? neg(mul(row(g, 0), row(output, 1))) : null,
-    ],
-  },
-});
 
 /** Each channel's mean and biased variance, as [2, C]: row 0 the means, row 1 the variances. */
 export function channelMoments(x: Tensor, axis = -1): Tensor {
@@ -114,5 +36,33 @@ export function channelSums(dy: Tensor, x: Tensor, center: Tensor, axis = -1): T
 
 /** Splits a [2, C] stack of per-channel rows (channelMoments, channelSums) into its two rows. */
 export function channelRows(stack: Tensor): [Tensor, Tensor] {
-  return [row(stack, 0), row(stack, 1)];
+  return [channelRow(stack, 0), channelRow(stack, 1)];
+}
+
+/** Row r of a [2, C] stack of per-channel rows, as [C]. */
+export function channelRow(stack: Tensor, r: 0 | 1): Tensor {
+  const c = stack.shape[1];
+  return reshape(slice(stack, [r, 0], [1, c]), [c]);
+}
+
+/**
+ * Batch normalisation with given statistics: (x - mean) / sqrt(variance + epsilon) * gamma + beta.
+ * mean, variance, gamma and beta broadcast against x (keep the reduced axes as 1, or pass 1-D
+ * per-channel tensors for a channels-last x).
+ */
+export function batchNorm(
+  x: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  gamma: Tensor | null,
+  beta: Tensor | null,
+  epsilon = 1e-3,
+): Tensor {
+  if (!(epsilon > 0)) {
+    throw new InvalidArgumentError(`batchNorm: epsilon must be positive, received ${epsilon}`);
+  }
+  let y = div(sub(x, mean), sqrt(add(variance, epsilon)));
+  if (gamma) y = mul(y, gamma);
+  if (beta) y = add(y, beta);
+  return y;
 }

@@ -1,37 +1,17 @@
 /**
- * Every primitive op, gathered in one table. The type annotation is the completeness check: an op
- * named in OpParams without a definition here fails to compile.
+ * The ops: one file per family, the same family names as the backends' kernels
+ * (src/backend/cpu/kernels/<family>.ts, src/backend/webgpu/kernels/<family>.ts):
+ *   <family>.ts        the op functions (argument checks, then the engine runs the op)
+ *   defs/<family>.ts   each op's output shape and backward; defs/index.ts registers them all
  */
-import type { OpTable } from '../op-def';
-import { binaryOps } from './binary';
-import { channelOps } from './channel';
-import { convOps } from './conv';
-import { fusedOps } from './fused';
-import { layoutOps } from './layout';
-import { nnOps } from './nn';
-import { optimizerOps } from './optimizer';
-import { reduceOps } from './reduce';
-import { unaryOps } from './unary';
 
-export const opTable: OpTable = {
-  ...unaryOps,
-  ...binaryOps,
-  ...reduceOps,
-  ...layoutOps,
-  ...nnOps,
-  ...convOps,
-  ...optimizerOps,
-  ...fusedOps,
-  ...channelOps,
-};
-
-export * from './binary';
 export * from './channel';
 export * from './conv';
+export { opTable } from './defs/index';
+export * from './elementwise';
 export * from './fused';
 export * from './layout';
 export * from './nn';
 export * from './optimizer';
 export * from './reduce';
-export * from './unary';
 export * from './util';

@@ -1,46 +1,13 @@
-/** Reductions over any set of axes, with or without keeping the reduced axes as size 1. */
+/**
+ * Reductions over any set of axes, with or without keeping the reduced axes as size 1. Their
+ * shapes and backwards are in defs/reduce.ts.
+ */
 import { fmtShape, InvalidArgumentError } from '../../errors';
-import { registerOps, runOp } from '../engine';
-import type { OpDef, OpDefs } from '../op-def';
-import { normalizeAxes, reducedShape, type Shape, sizeOf } from '../shape';
+import { runOp } from '../engine';
+import { broadcastAxes, normalizeAxes, reducedShape, type Shape, shapesEqual, sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
-import { div, equal, mul, sub } from './binary';
-import { broadcastTo, reshape } from './layout';
-import { square } from './unary';
-
-type Reduction = 'sum' | 'max';
-
-function reduction<K extends Reduction>(op: K, backward: OpDef<K>['backward']): OpDef<K> {
-  return {
-    arity: 1,
-    shape: ([x], { axes, keepDims }) => {
-      for (const a of axes) {
-        if (!Number.isInteger(a) || a < 0 || a >= x.length) {
-          throw new InvalidArgumentError(`${op}: axis ${a} is out of range for shape ${fmtShape(x)}`);
-        }
-      }
-      return reducedShape(x, axes, keepDims);
-    },
-    backward,
-  };
-}
-
-/** The gradient of a reduction, shaped with the reduced axes kept as 1 so it broadcasts back. */
-function keptDims(dy: Tensor, x: Shape, axes: readonly number[]): Tensor {
-  return reshape(dy, reducedShape(x, axes, true));
-}
-
-export const reduceOps: OpDefs<Reduction> = registerOps({
-  sum: reduction('sum', ({ dy, inputs: [x], params: { axes } }) => [
-    broadcastTo(keptDims(dy, x.shape, axes), x.shape),
-  ]),
-  // The gradient of a max goes to the elements equal to it, shared evenly among ties.
-  max: reduction('max', ({ dy, inputs: [x], output: y, params: { axes } }) => {
-    const isMax = equal(x, keptDims(y, x.shape, axes));
-    const ties = sum(isMax, axes, true);
-    return [mul(isMax, div(keptDims(dy, x.shape, axes), ties))];
-  }),
-});
+import { div, square, sub } from './elementwise';
+import { reshape } from './layout';
 
 export type Axes = number | readonly number[];
 
@@ -77,4 +44,10 @@ export function moments(x: Tensor, axes?: Axes, keepDims = false): { mean: Tenso
   const m = mean(x, list, true);
   const variance = mean(square(sub(x, m)), list, keepDims);
   return { mean: keepDims ? m : reshape(m, reducedShape(x.shape, list, false)), variance };
+}
+
+/** Sums a broadcast gradient back down to the shape of the input it came from. */
+export function sumToShape(dy: Tensor, shape: Shape): Tensor {
+  if (shapesEqual(dy.shape, shape)) return dy;
+  return reshape(sum(dy, broadcastAxes(shape, dy.shape), true), shape);
 }
