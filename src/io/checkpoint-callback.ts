@@ -16,9 +16,9 @@
  * `onError` and kept in `lastError`, so the page can tell the user checkpoints are not being saved.
  */
 import { InvalidArgumentError } from '../errors';
-import { Callback, type Logs } from '../nn/callbacks/callback';
-import { History } from '../nn/callbacks/history';
 import { Monitor, type MonitorOptions } from '../nn/callbacks/monitor';
+import { Callback, type Logs } from '../nn/model/callback';
+import { History } from '../nn/model/history';
 import { captureTrainingState, type TrainingState } from './checkpoint';
 
 /** `monitor` (default 'val_loss'), `mode` and `warn` are read only with saveBestOnly. */

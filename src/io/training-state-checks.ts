@@ -3,7 +3,7 @@
  * damaged in IndexedDB, or written by another version, must fail with a message naming the field,
  * never as a TypeError deep inside a resumed fit.
  */
-import type { HistoryJSON } from '../nn/callbacks/history';
+import type { HistoryJSON } from '../nn/model/history';
 import { WeightsFileError } from './errors';
 import { OPTIMIZER_STATE_FORMAT, type OptimizerStateRecord, type TrainingState } from './training-state';
 

@@ -2,7 +2,7 @@
  * The shape of a training state as plain data (captured and restored in ./checkpoint.ts, checked
  * on the way back in by ./training-state-checks.ts), apart from both so neither imports the other.
  */
-import type { HistoryJSON } from '../nn/callbacks/history';
+import type { HistoryJSON } from '../nn/model/history';
 import type { SerializedOptimizer } from '../nn/optimizers/optimizer';
 
 export const OPTIMIZER_STATE_FORMAT = 'webgpu-trainer-optimizer-state';

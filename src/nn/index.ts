@@ -23,7 +23,7 @@ export {
 } from './metrics/accuracy-metric';
 export type { ModelInput } from './model/data';
 export type { EvaluateOptions, PredictOptions } from './model/evaluation';
-export type { FitOptions } from './model/fit';
+export type { FitOptions } from './model/fit-options';
 export { ModelBusyError } from './model/guard';
 export { captureLastGood, type LastGoodState, lastGoodOf } from './model/last-good';
 export { type EstimateOptions, estimateMemory, type LayerMemory, type MemoryEstimate } from './model/memory';

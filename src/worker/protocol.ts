@@ -4,10 +4,10 @@
  */
 import type { BackendChoice, BackendInfo } from '../backend/index';
 import type { TrainingState } from '../io/checkpoint';
-import type { RecoveredInfo } from '../nn/callbacks/callback';
-import type { HistoryJSON } from '../nn/callbacks/history';
 import type { WeightHistogramSnapshot } from '../nn/callbacks/weight-histograms';
 import type { LossSpec } from '../nn/losses';
+import type { RecoveredInfo } from '../nn/model/callback';
+import type { HistoryJSON } from '../nn/model/history';
 import type { SequentialJSON } from '../nn/model/sequential';
 import type { SerializedOptimizer } from '../nn/optimizers/index';
 

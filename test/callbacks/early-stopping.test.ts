@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors';
-import { Callback, type Logs } from '../../src/nn/callbacks/callback';
 import { EarlyStopping, type EarlyStoppingOptions } from '../../src/nn/callbacks/early-stopping';
+import { Callback, type Logs } from '../../src/nn/model/callback';
 import { currentWeights, plain, ScriptedLogs, tinyData, tinyModel } from './scripted';
 
 /** A fit of `epochs` epochs in which `key` takes the scripted values. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Callback } from '../../src/nn/callbacks/callback';
 import { type Progress, ProgressEta } from '../../src/nn/callbacks/progress-eta';
+import { Callback } from '../../src/nn/model/callback';
 import { tinyData, tinyModel } from './scripted';
 
 describe('ProgressEta', () => {

@@ -3,9 +3,10 @@
  * sequence, so EarlyStopping and ReduceLROnPlateau see exactly the values a test chooses, and
  * records a host copy of the weights at every epoch end for bit-for-bit comparisons.
  */
-import { Callback, type Logs } from '../../src/nn/callbacks/callback';
+
 import { snapshotWeights, type WeightsSnapshot } from '../../src/nn/callbacks/weights-snapshot';
 import { Dense } from '../../src/nn/layers/index';
+import { Callback, type Logs } from '../../src/nn/model/callback';
 import { Sequential } from '../../src/nn/model/sequential';
 import type { Optimizer } from '../../src/nn/optimizers/optimizer';
 import { SGD } from '../../src/nn/optimizers/sgd';

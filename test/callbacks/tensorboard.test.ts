@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Callback } from '../../src/nn/callbacks/callback';
 import { TensorBoard } from '../../src/nn/callbacks/tensorboard';
 import { crc32c, maskedCrc32c } from '../../src/nn/callbacks/tfevents';
+import { Callback } from '../../src/nn/model/callback';
 import { tinyData, tinyModel } from './scripted';
 
 /** CRC32C bit by bit, written independently of the table-driven one under test. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Callback } from '../../src/nn/callbacks/callback';
 import { histogram, WeightHistograms } from '../../src/nn/callbacks/weight-histograms';
+import { Callback } from '../../src/nn/model/callback';
 import { SGD } from '../../src/nn/optimizers/sgd';
 import { tinyData, tinyModel } from './scripted';
 

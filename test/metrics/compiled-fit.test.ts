@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Random } from '../../src/graph/random';
-import { Callback, type Logs } from '../../src/nn/callbacks/callback';
 import { Dense } from '../../src/nn/layers/index';
 import type { HostTensor, Metric } from '../../src/nn/metric';
 import {
@@ -12,6 +11,7 @@ import {
   recall,
   rocAuc,
 } from '../../src/nn/metrics/index';
+import { Callback, type Logs } from '../../src/nn/model/callback';
 import { Sequential } from '../../src/nn/model/sequential';
 import { Adam } from '../../src/nn/optimizers/adam';
 
@@ -235,7 +235,7 @@ describe('degenerate epochs during fit', () => {
 
 describe('History with an epoch that lacks a key', () => {
   it('keeps every series aligned with epoch, NaN where the value was left out', async () => {
-    const { History } = await import('../../src/nn/callbacks/history');
+    const { History } = await import('../../src/nn/model/history');
     const h = new History();
     h.onEpochEnd(0, { loss: 1, val_auc: 0.7 });
     h.onEpochEnd(1, { loss: 0.9 });

@@ -31,7 +31,7 @@ import {
   tensor,
 } from '../../src/index';
 import type { Executor } from '../../src/nn/model/executor';
-import type { FitOptions } from '../../src/nn/model/fit';
+import type { FitOptions } from '../../src/nn/model/fit-options';
 import { blobs } from './helpers';
 
 let gpu: WebGPUBackend;

@@ -8,7 +8,6 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { getBackendInfo, setBackend } from '../../src/backend/index';
 import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { currentBackend } from '../../src/graph/engine';
-import { Callback } from '../../src/nn/callbacks/callback';
 import {
   Activation,
   BatchNormalization,
@@ -17,6 +16,7 @@ import {
   Flatten,
   MaxPooling2D,
 } from '../../src/nn/layers/index';
+import { Callback } from '../../src/nn/model/callback';
 import { Sequential } from '../../src/nn/model/sequential';
 import { Adam } from '../../src/nn/optimizers/adam';
 

@@ -13,7 +13,7 @@
  * restoreBestWeights puts back (e.g. a resumed run that never beat its checkpoint's val_loss).
  */
 import { InvalidArgumentError } from '../../errors';
-import { Callback, type Logs } from './callback';
+import { Callback, type Logs } from '../model/callback';
 import { Monitor, type MonitorOptions, nonNegativeInteger, nonNegativeNumber } from './monitor';
 import { restoreWeights, snapshotWeights, type WeightsSnapshot } from './weights-snapshot';
 

@@ -1,6 +1,13 @@
-export { Callback, CallbackList, type Logs, type RecoveredInfo, type TrainingParams } from './callback';
+export {
+  Callback,
+  CallbackList,
+  type Logs,
+  type RecoveredInfo,
+  type TrainingParams,
+} from '../model/callback';
+export { History, type HistoryJSON } from '../model/history';
+export { ProgressLogger } from '../model/progress-logger';
 export { EarlyStopping, type EarlyStoppingJSON, type EarlyStoppingOptions } from './early-stopping';
-export { History, type HistoryJSON } from './history';
 export { LambdaCallback, type LambdaHooks } from './lambda-callback';
 export {
   LearningRateScheduler,
@@ -12,7 +19,6 @@ export {
 } from './learning-rate';
 export { type MonitorMode, type MonitorOptions, resolveMode } from './monitor';
 export { type Progress, ProgressEta, type ProgressEtaOptions } from './progress-eta';
-export { ProgressLogger } from './progress-logger';
 export { type ScalarPoint, TensorBoard, type TensorBoardOptions } from './tensorboard';
 export { TerminateOnNaN, type TerminateOnNaNOptions } from './terminate-on-nan';
 export { crc32c, maskedCrc32c } from './tfevents';

@@ -1,6 +1,7 @@
 /** A callback from plain functions, for one-off hooks without a class: `new LambdaCallback({ onEpochEnd })`. */
+
+import { Callback, type Logs, type RecoveredInfo } from '../model/callback';
 import type { Sequential } from '../model/sequential';
-import { Callback, type Logs, type RecoveredInfo } from './callback';
 
 type Hook<A extends unknown[]> = (...args: [...A, Sequential]) => void | Promise<void>;
 

@@ -5,8 +5,8 @@
  * schedule-driven optimizer refuses to have its rate set; see Optimizer.learningRate).
  */
 import { InvalidArgumentError } from '../../errors';
+import { Callback, type Logs } from '../model/callback';
 import type { Optimizer } from '../optimizers/optimizer';
-import { Callback, type Logs } from './callback';
 import { Monitor, type MonitorOptions, nonNegativeInteger, nonNegativeNumber } from './monitor';
 
 /** One change of the learning rate, for charts and tests. */

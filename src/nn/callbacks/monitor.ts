@@ -4,7 +4,7 @@
  * whether a value improves on a reference by more than minDelta, and the option checks.
  */
 import { InvalidArgumentError } from '../../errors';
-import type { Logs } from './callback';
+import type { Logs } from '../model/callback';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
 

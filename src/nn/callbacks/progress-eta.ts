@@ -3,7 +3,7 @@
  * rest should take. The estimate is wall time so far per batch done, times batches left; time
  * spent on validation and callbacks of finished epochs is inside "time so far", so it is counted.
  */
-import { Callback, type Logs } from './callback';
+import { Callback, type Logs } from '../model/callback';
 
 export interface Progress {
   epoch: number;

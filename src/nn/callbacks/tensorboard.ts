@@ -10,8 +10,8 @@
  * initial weights of a fresh run).
  */
 import { InvalidArgumentError } from '../../errors';
+import { Callback, type Logs, type TrainingParams } from '../model/callback';
 import type { Sequential } from '../model/sequential';
-import { Callback, type Logs, type TrainingParams } from './callback';
 import { fileVersionEvent, histogramEvent, scalarEvent, tfRecord } from './tfevents';
 import { type WeightHistogramSnapshot, WeightHistograms } from './weight-histograms';
 

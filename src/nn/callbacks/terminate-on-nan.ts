@@ -4,7 +4,7 @@
  * History.error says why); this callback also watches what fit does not: the validation loss at the
  * end of each epoch, and any other keys named in `monitor`.
  */
-import { Callback, type Logs } from './callback';
+import { Callback, type Logs } from '../model/callback';
 
 export interface TerminateOnNaNOptions {
   /** Log keys to watch in batch and epoch logs (default loss and val_loss). */

@@ -5,7 +5,7 @@
  * a histogram view has the initial weights before any epoch ends.
  */
 import { InvalidArgumentError } from '../../errors';
-import { Callback } from './callback';
+import { Callback } from '../model/callback';
 import { nonNegativeInteger } from './monitor';
 
 /** Counts of values in `bins` equal-width bins between the finite min and max. */

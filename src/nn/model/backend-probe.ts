@@ -9,8 +9,8 @@ import { backendChooser, type StepProbe } from '../../graph/backend-choice';
 import { currentBackend } from '../../graph/engine';
 import { sizeOf } from '../../graph/shape';
 import { gatherRows } from './data';
-import type { Run } from './fit';
 import { PlannedTrainer } from './planned-step';
+import type { Run } from './run';
 
 /** What a choice is kept by: everything that shapes the step's cost, nothing of the weights' values. */
 function choiceKey(run: Run, rows: number): string {

@@ -5,23 +5,9 @@
  * it works on the model's variables directly, so loading and storing state are nothing.
  */
 import { tensor } from '../../graph/engine';
-import type { HostBatch } from './planned-step';
 import type { Compiled, Sequential } from './sequential';
 import { trainStep } from './step';
-
-/** What fit's loop drives: a compiled step (PlannedTrainer) or this eager one. */
-export interface StepRunner {
-  /** Steps the loop may issue before reading the oldest one's loss. */
-  readonly depth: number;
-  load(): void;
-  store(): void;
-  adoptAssignments(): void;
-  readonly hasAssignments: boolean;
-  /** Runs one step; resolves with [loss] or [loss, yPred]. */
-  issue(batch: HostBatch): Promise<Float32Array[]>;
-  rewind(steps: number): void;
-  destroy(): void;
-}
+import type { HostBatch, StepRunner } from './step-runner';
 
 export class EagerTrainer implements StepRunner {
   readonly depth = 0;

@@ -18,14 +18,13 @@
  */
 
 import { Random, streamKey } from '../../graph/random';
-import type { Logs } from '../callbacks/callback';
+import type { Logs } from './callback';
 import { gatherRows } from './data';
-import type { StepRunner } from './eager-step';
 import { epochEndLogs } from './evaluation';
-import type { Run } from './fit';
 import { recordEpochLoss } from './loss-record';
-import type { HostBatch } from './planned-step';
+import type { Run } from './run';
 import { DIVERGENCE_FACTOR, metricLogs, nonFiniteLossMessage, yieldToEventLoop } from './step';
+import type { HostBatch, StepRunner } from './step-runner';
 
 interface Issued {
   batch: HostBatch;

@@ -15,10 +15,11 @@ import { InvalidArgumentError } from '../../errors';
 import type { Backend } from '../../graph/backend';
 import { currentBackend } from '../../graph/engine';
 import type { CompiledStep } from '../../graph/program/compiled-step';
-import { EagerTrainer, type StepRunner } from './eager-step';
-import type { Run } from './fit';
+import { EagerTrainer } from './eager-step';
 import { PlannedTrainer } from './planned-step';
+import type { Run } from './run';
 import type { Compiled, Sequential } from './sequential';
+import type { StepRunner } from './step-runner';
 
 /** What a kept trainer was made for: reused only while every part is the same. */
 interface Kept {

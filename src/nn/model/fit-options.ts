@@ -7,8 +7,42 @@
 import { InvalidArgumentError } from '../../errors';
 import { Tensor } from '../../graph/tensor';
 import { checkNumber, checkOneOf, checkOptionalNumber, checkOptionsObject, received } from '../../validate';
-import { History } from '../callbacks/history';
-import type { FitOptions } from './fit';
+import type { Callback } from './callback';
+import type { ModelInput } from './data';
+import type { Executor } from './executor';
+import { History } from './history';
+
+export interface FitOptions {
+  /** Default 1. */
+  epochs?: number;
+  /** Default 32. */
+  batchSize?: number;
+  /** The last fraction of the samples (before shuffling), held out for validation, as in Keras. */
+  validationSplit?: number;
+  validationData?: [ModelInput, ModelInput];
+  /** Reshuffle the training samples every epoch (default true). */
+  shuffle?: boolean;
+  /** Seeds shuffling and dropout masks (default: the model's seed). */
+  seed?: number;
+  /** Loss weight per class index, e.g. { 0: 1, 1: 5 } for a rare class 1. */
+  classWeight?: Record<number, number>;
+  callbacks?: Callback[];
+  /** 0 silent (default), 1 a line per epoch on the console. */
+  verbose?: number;
+  /** The epoch to start from when resuming (default 0). */
+  initialEpoch?: number;
+  /** Aborting stops training after the current batch; the epoch in progress is not recorded. */
+  signal?: AbortSignal;
+  /** A History to continue (a run resumed from a checkpoint, with initialEpoch): epochs are appended. */
+  history?: History;
+  /**
+   * How steps run: 'planned' traces the step once per batch size into a step program that the
+   * backend compiles and replays (throws where it cannot), 'eager' dispatches op by op, 'auto'
+   * (default) compiles and falls back to eager, with the reason logged, where the step cannot be
+   * traced.
+   */
+  executor?: Executor;
+}
 
 function checkBatchSize(call: string, batchSize: unknown): void {
   checkOptionalNumber(`${call}(batchSize)`, batchSize, { integer: true, min: 1 });

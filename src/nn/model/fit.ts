@@ -6,53 +6,22 @@
  */
 import { InvalidArgumentError } from '../../errors';
 import type { Backend } from '../../graph/backend';
-import { type Callback, CallbackList, type Logs } from '../callbacks/callback';
-import { History } from '../callbacks/history';
-import { ProgressLogger } from '../callbacks/progress-logger';
-import type { HostTensor } from '../metric';
 import { chooseBackendFor } from './backend-probe';
+import { CallbackList, type Logs } from './callback';
 import { classSampleWeights, hostRows, type ModelInput } from './data';
-import type { StepRunner } from './eager-step';
 import { runEpoch } from './epoch';
-import { chooseExecutor, type Executor, releaseRunner } from './executor';
+import { chooseExecutor, releaseRunner } from './executor';
+import type { FitOptions } from './fit-options';
+import { History } from './history';
 import { captureLastGood, lastGoodOf, restoreLastGood } from './last-good';
 import { lowestEpochLoss } from './loss-record';
 import { placeOnCurrentBackend } from './placement';
+import { ProgressLogger } from './progress-logger';
 import { type DeviceFault, deviceFaultOf, modelBackend, recoverBeforeFit, recoverRun } from './recovery';
+import type { Run, Split } from './run';
 import type { Compiled, Sequential } from './sequential';
 import { positiveInteger, prepareData } from './step';
-
-export interface FitOptions {
-  /** Default 1. */
-  epochs?: number;
-  /** Default 32. */
-  batchSize?: number;
-  /** The last fraction of the samples (before shuffling), held out for validation, as in Keras. */
-  validationSplit?: number;
-  validationData?: [ModelInput, ModelInput];
-  /** Reshuffle the training samples every epoch (default true). */
-  shuffle?: boolean;
-  /** Seeds shuffling and dropout masks (default: the model's seed). */
-  seed?: number;
-  /** Loss weight per class index, e.g. { 0: 1, 1: 5 } for a rare class 1. */
-  classWeight?: Record<number, number>;
-  callbacks?: Callback[];
-  /** 0 silent (default), 1 a line per epoch on the console. */
-  verbose?: number;
-  /** The epoch to start from when resuming (default 0). */
-  initialEpoch?: number;
-  /** Aborting stops training after the current batch; the epoch in progress is not recorded. */
-  signal?: AbortSignal;
-  /** A History to continue (a run resumed from a checkpoint, with initialEpoch): epochs are appended. */
-  history?: History;
-  /**
-   * How steps run: 'planned' traces the step once per batch size into a step program that the
-   * backend compiles and replays (throws where it cannot), 'eager' dispatches op by op, 'auto'
-   * (default) compiles and falls back to eager, with the reason logged, where the step cannot be
-   * traced.
-   */
-  executor?: Executor;
-}
+import type { StepRunner } from './step-runner';
 
 function checkFitOptions(o: FitOptions): void {
   positiveInteger('fit(epochs)', o.epochs ?? 1);
@@ -74,11 +43,6 @@ function checkFitOptions(o: FitOptions): void {
     throw new InvalidArgumentError(`fit(seed) must be an integer, received ${o.seed}`);
   }
 }
-interface Split {
-  train: { x: HostTensor; y: HostTensor };
-  validation: { x: HostTensor; y: HostTensor } | null;
-}
-
 /** Validated host data, with the validation part taken from validationData or the last samples. */
 async function splitData(
   model: Sequential,
@@ -106,29 +70,6 @@ async function splitData(
     train: { x: hostRows(all.x, 0, cut), y: hostRows(all.y, 0, cut) },
     validation: { x: hostRows(all.x, cut, n), y: hostRows(all.y, cut, n) },
   };
-}
-
-/** Everything one epoch needs, fixed for the whole run. */
-export interface Run {
-  model: Sequential;
-  compiled: Compiled;
-  data: Split;
-  /** Per-sample loss weights from classWeight, or null. */
-  weights: Float32Array | null;
-  batchSize: number;
-  shuffle: boolean;
-  seed: number;
-  callbacks: CallbackList;
-  history: History;
-  aborted: () => boolean;
-  /** Recoveries from device faults so far (recovery.ts bounds them). */
-  recoveries: number;
-  /**
-   * The divergence guard's reference points (epoch.ts): the run's first batch loss and its lowest
-   * completed-epoch loss (a continued History's epochs count).
-   */
-  firstLoss: number;
-  bestLoss: number;
 }
 
 export async function fitModel(

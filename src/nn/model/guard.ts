@@ -8,8 +8,8 @@
  */
 import { InvalidArgumentError } from '../../errors';
 import { received } from '../../validate';
-import { Callback, type Logs, type RecoveredInfo, type TrainingParams } from '../callbacks/callback';
 import { ModelStateError } from '../errors';
+import { Callback, type Logs, type RecoveredInfo, type TrainingParams } from './callback';
 import type { Sequential } from './sequential';
 
 /** A second fit/evaluate/predict on a model while one runs; `running` names the one running. */

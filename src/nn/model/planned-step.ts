@@ -26,9 +26,9 @@ import { traceProgram } from '../../graph/program/trace';
 import { type Shape, sizeOf } from '../../graph/shape';
 import { Tensor } from '../../graph/tensor';
 import type { LayerVariable } from '../layers/layer';
-import type { StepRunner } from './eager-step';
 import type { Compiled, Sequential } from './sequential';
 import { trainStep } from './step';
+import type { HostBatch, StepRunner } from './step-runner';
 
 /**
  * Tensors export() gave a model's weights and optimizer slots. They belong to the model (as the
@@ -36,15 +36,6 @@ import { trainStep } from './step';
  * store() writes into them rather than allocating a set per epoch that only GC would free.
  */
 const storedBySteps = new WeakSet<Tensor>();
-
-/** One batch as host rows. */
-export interface HostBatch {
-  x: Float32Array;
-  y: Float32Array;
-  /** Per-sample loss weights (classWeight), when the run has them. */
-  w: Float32Array | null;
-  rows: number;
-}
 
 export class PlannedTrainer implements StepRunner {
   /** The compiled step per batch size. */

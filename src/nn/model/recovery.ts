@@ -12,14 +12,14 @@
 import { BackendError, DeviceAllocationError, DeviceLostError } from '../../errors';
 import type { Backend } from '../../graph/backend';
 import { currentBackend, hostBackend, recoverBackend } from '../../graph/engine';
-import type { RecoveredInfo } from '../callbacks/callback';
-import type { StepRunner } from './eager-step';
+import type { RecoveredInfo } from './callback';
 import { chooseExecutor, destroyQuietly, type Executor, forgetTrainingSteps } from './executor';
-import type { Run } from './fit';
 import { forgetInferenceSteps } from './inference';
 import { ensureReadable, lastGoodOf, lostCause, restoreLastGood } from './last-good';
 import { assertFits } from './memory';
+import type { Run } from './run';
 import { yieldToEventLoop } from './step';
+import type { StepRunner } from './step-runner';
 
 /** Recoveries one fit call makes before it gives up (a device that keeps failing is not retried forever). */
 export const MAX_RECOVERIES = 2;

@@ -8,9 +8,9 @@ import { InvalidArgumentError } from '../../errors';
 import { valueAndGrad } from '../../graph/autodiff';
 import { div, mean, mul, sum } from '../../graph/ops/index';
 import type { Tensor } from '../../graph/tensor';
-import type { Logs } from '../callbacks/callback';
 import type { LayerVariable, StateUpdate } from '../layers/layer';
 import { type HostTensor, metricResults } from '../metric';
+import type { Logs } from './callback';
 import { assertFinite, assertInputShape, type ModelInput, prepareLabels, toHost } from './data';
 import type { Compiled, Sequential } from './sequential';
 

@@ -4,7 +4,7 @@
  * stops training by setting `model.stopTraining = true`.
  */
 import { ModelStateError } from '../errors';
-import type { Sequential } from '../model/sequential';
+import type { Sequential } from './sequential';
 
 /** Metric values by log name. */
 export type Logs = Record<string, number>;
