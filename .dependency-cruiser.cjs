@@ -6,18 +6,20 @@
  * Rules name paths from the cruised root, so test/layering.test.ts runs this same file over the
  * deliberately bad imports in test/fixtures/layering/src and expects each rule to fire.
  *
- * Type-only imports count: a type import is still a dependency a reader has to follow.
- *
- * Not yet errors (issue 14's engine restructure rewrites these files; then delete ENGINE_AREA and
- * the two '-engine-area' rules): cycles that run only through
- * src/graph/ops (an op's gradient calls other ops' files), or only through src/nn/model and
- * src/nn/callbacks (Sequential <-> fit/evaluate/step, Callback.model: Sequential). They print as
- * warnings; a cycle that touches any other file or folder fails.
+ * Cycles are errors, between files and between folders: no module imports, through any chain, a
+ * module that imports it. Type-only imports count (a type import is still a dependency a reader
+ * has to follow), with one exception: Sequential (src/nn/model/sequential.ts) is the type that the
+ * model's parts and the callbacks fit runs name in return (Callback.model is a Sequential, and
+ * Sequential.fit runs the callbacks through fit.ts). A cycle through that file is allowed when one
+ * of its imports is `import type`: erased before the code runs, it orders no module's evaluation.
+ * A cycle of runtime imports is an error wherever it runs. Folders know no import kinds: every
+ * import counts there.
  */
 const path = require('node:path');
 
 const SRC = '^src/';
-const ENGINE_AREA = ['^src/graph/ops(/|$)', '^src/nn/(model|callbacks)(/|$)'];
+/** The model class whose type may close a cycle through a type-only import (see above). */
+const MODEL_CLASS = '^src/nn/model/sequential\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -26,30 +28,22 @@ module.exports = {
       name: 'no-file-cycles',
       comment: 'A module may not import, through any chain, a module that imports it.',
       severity: 'error',
-      from: { path: SRC, pathNot: ENGINE_AREA },
-      to: { circular: true },
+      from: { path: SRC },
+      to: { circular: true, viaOnly: { pathNot: MODEL_CLASS } },
     },
     {
-      name: 'no-file-cycles-engine-area',
-      comment: 'As no-file-cycles, for the cycles the engine restructure removes (see the top of this file).',
-      severity: 'warn',
-      from: { path: ENGINE_AREA },
-      to: { circular: true },
+      name: 'no-runtime-cycles-through-model',
+      comment: "A cycle through Sequential's file needs an `import type` in it (see the top of this file).",
+      severity: 'error',
+      from: { path: SRC },
+      to: { circular: true, via: { path: MODEL_CLASS }, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'no-folder-cycles',
       comment: 'The folders of src/ form a graph without cycles, counting the imports of their files.',
       severity: 'error',
       scope: 'folder',
-      from: { path: SRC, pathNot: ENGINE_AREA },
-      to: { circular: true },
-    },
-    {
-      name: 'no-folder-cycles-engine-area',
-      comment: 'As no-folder-cycles, for src/nn/model <-> src/nn/callbacks (see the top of this file).',
-      severity: 'warn',
-      scope: 'folder',
-      from: { path: ENGINE_AREA },
+      from: { path: SRC },
       to: { circular: true },
     },
     {
