@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cpuKernelFor } from '../../src/backend/cpu/kernels';
 import { prepareWasmKernels, wasmCall } from '../../src/backend/cpu/kernels/wasm-calls';
 import { useWasmKernels } from '../../src/backend/cpu/wasm/modules';
-import { kernelRuntime, type Region } from '../../src/backend/cpu/wasm/runtime';
 import type { OpName, OpParams } from '../../src/graph/op-params';
 import {
   Adam,
@@ -21,37 +20,15 @@ import {
   tensor,
   withBackend,
 } from '../../src/index';
+import { expectSameBits, freshInputs, kernelOperands } from './wasm-helpers';
 
-const seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
-const rng = new Random(seed);
-const random = (size: number, scale = 1) =>
-  Float32Array.from({ length: size }, () => (rng.uniform() * 2 - 1) * scale);
-const runtime = kernelRuntime()!;
+const { seed, rng, random } = freshInputs();
+const { runtime, inMemory, releaseAll } = kernelOperands();
 prepareWasmKernels();
-let held: Region[] = [];
 afterEach(() => {
-  for (const r of held) runtime.release(r);
-  held = [];
+  releaseAll();
   useWasmKernels(true);
 });
-
-function inMemory(arrays: readonly Float32Array[]) {
-  const regions = arrays.map((a) => runtime.alloc(a.length * 4)!);
-  held.push(...regions);
-  return arrays.map((a, j) => {
-    const data = runtime.f32(regions[j].offset, a.length);
-    data.set(a);
-    return { data, shape: [a.length] };
-  });
-}
-
-/** Bit-equal (toBe is Object.is: -0 is not 0), with any NaN matching any NaN. */
-function expectSameBits(actual: Float32Array, expected: Float32Array) {
-  for (let i = 0; i < expected.length; i++) {
-    if (Number.isNaN(expected[i])) expect(actual[i], `element ${i}`).toBeNaN();
-    else expect(actual[i], `element ${i}`).toBe(expected[i]);
-  }
-}
 
 /** The op through its WebAssembly call, all `outputs` at once, against the TypeScript twin. */
 function compare<K extends 'adamUpdate' | 'sgdUpdate'>(
@@ -61,10 +38,8 @@ function compare<K extends 'adamUpdate' | 'sgdUpdate'>(
   outputs: number,
 ) {
   const n = inputs[0].length;
-  const tensors = inMemory([
-    ...inputs,
-    ...Array.from({ length: outputs }, () => new Float32Array(n).fill(Number.NaN)),
-  ]);
+  const poisoned = Array.from({ length: outputs }, () => new Float32Array(n).fill(Number.NaN));
+  const tensors = inMemory([...inputs, ...poisoned]).map((data) => ({ data, shape: [data.length] }));
   const ins = tensors.slice(0, inputs.length);
   const outs = tensors.slice(inputs.length);
   const call = wasmCall(runtime, op as OpName, ins, outs, params);
