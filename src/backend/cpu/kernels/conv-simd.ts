@@ -124,29 +124,41 @@ function packWhole(b: Float32Array, dims: MatmulDims, into: Float32Array): void 
 /** Byte offset in packed B of block (k0, j0) of an op(B) `n` columns wide. */
 const blockOffset = (n: number, k0: number, kc: number, j0: number) => (k0 * roundUp(n, NR) + kc * j0) * 4;
 
-/** The plan and the kernels for one op; null where they cannot run (the twin runs). */
+/**
+ * The plan and the kernels for one op, with its matrix sizes: taps k (the patch width), output
+ * channels n and positions per image; `empty` where there is nothing to compute; null where the
+ * kernels cannot run (the twin runs).
+ */
 function begin(xShape: Shape, wShape: Shape, params: Conv2dParams) {
   const m = load();
-  return m ? { m, p: plan(xShape, wShape, params) } : null;
+  if (!m) return null;
+  const p = plan(xShape, wShape, params);
+  const [k, n] = [p.taps, p.outC];
+  return { m, p, k, n, positions: p.outH * p.outW, empty: k === 0 || n === 0 || p.batch === 0 };
 }
+
+/**
+ * One face of the conv on float32 arrays: (x, w, y), (x, dy, dw) or (dy, w, dx), with the input's
+ * and the filter's shapes; false (the output untouched) when the WebAssembly path cannot run it.
+ * The output arrives zero-filled.
+ */
+export type ConvFace = (
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  xShape: Shape,
+  wShape: Shape,
+  params: Conv2dParams,
+) => boolean;
 
 /** Hands conv.wat the geometry and a tap table at `taps`. */
 const setGeometry = (m: Modules, p: ConvPlan, taps: number) => m.gathers.geometry(...p.geometry, taps);
 
-/** y = conv2d(x, w) (y zero-filled on entry); false when the WebAssembly path cannot run it. */
-export function conv2dWasm(
-  x: Float32Array,
-  w: Float32Array,
-  y: Float32Array,
-  xShape: Shape,
-  wShape: Shape,
-  params: Conv2dParams,
-): boolean {
+/** y = conv2d(x, w). */
+export const conv2dWasm: ConvFace = (x, w, y, xShape, wShape, params) => {
   const run = begin(xShape, wShape, params);
-  if (!run) return false;
-  const { m, p } = run;
-  const { taps: k, outC: n } = p;
-  if (k === 0 || n === 0 || p.batch === 0) return true;
+  if (!run || run.empty) return run !== null;
+  const { m, p, k, n } = run;
   const X = new Operand(m.runtime, x, p.inH * p.inW * p.inC);
   const Y = new Operand(m.runtime, y, p.outH * p.outW * n);
   const W = new Operand(m.runtime, w, w.length);
@@ -181,23 +193,13 @@ export function conv2dWasm(
     return true;
   });
   return done ?? false;
-}
+};
 
-/** dw = conv2dBackpropFilter(x, dy) (dw zero-filled on entry); false when it cannot run here. */
-export function conv2dFilterWasm(
-  x: Float32Array,
-  dy: Float32Array,
-  dw: Float32Array,
-  xShape: Shape,
-  wShape: Shape,
-  params: Conv2dParams,
-): boolean {
+/** dw = conv2dBackpropFilter(x, dy). */
+export const conv2dFilterWasm: ConvFace = (x, dy, dw, xShape, wShape, params) => {
   const run = begin(xShape, wShape, params);
-  if (!run) return false;
-  const { m, p } = run;
-  const { taps: k, outC: n } = p;
-  if (k === 0 || n === 0 || p.batch === 0) return true;
-  const positions = p.outH * p.outW;
+  if (!run || run.empty) return run !== null;
+  const { m, p, k, n, positions } = run;
   const X = new Operand(m.runtime, x, p.inH * p.inW * p.inC);
   const DY = new Operand(m.runtime, dy, positions * n);
   const blockFloats = Math.min(k, ROWS) * n;
@@ -246,23 +248,13 @@ export function conv2dFilterWasm(
   if (!done) return false;
   DW.array().set(sums);
   return true;
-}
+};
 
-/** dx = conv2dBackpropInput(dy, w) (dx zero-filled on entry); false when it cannot run here. */
-export function conv2dInputWasm(
-  dy: Float32Array,
-  w: Float32Array,
-  dx: Float32Array,
-  xShape: Shape,
-  wShape: Shape,
-  params: Conv2dParams,
-): boolean {
+/** dx = conv2dBackpropInput(dy, w). */
+export const conv2dInputWasm: ConvFace = (dy, w, dx, xShape, wShape, params) => {
   const run = begin(xShape, wShape, params);
-  if (!run) return false;
-  const { m, p } = run;
-  const { taps: k, outC: n } = p;
-  if (k === 0 || n === 0 || p.batch === 0) return true;
-  const positions = p.outH * p.outW;
+  if (!run || run.empty) return run !== null;
+  const { m, p, k, n, positions } = run;
   const DX = new Operand(m.runtime, dx, p.inH * p.inW * p.inC);
   const DY = new Operand(m.runtime, dy, positions * n);
   const W = new Operand(m.runtime, w, w.length);
@@ -298,4 +290,4 @@ export function conv2dInputWasm(
     return true;
   });
   return done ?? false;
-}
+};
