@@ -1,8 +1,8 @@
 // The compiled CPU step's WebAssembly kernels (src/backend/cpu/kernels/wasm-calls.ts and its .wat
 // modules) against their TypeScript twins on fresh random inputs in the kernel memory: odd
 // lengths (not multiples of 4), every activation, layout and reduced-axis set, NaN and Infinity.
-// Products are the twin's bits; sums match to float64 rounding. (Optimizer updates:
-// wasm-optimizer.test.ts.)
+// Products are the twin's bits; sums match to float64 rounding. (Binary ops: wasm-binary.test.ts;
+// optimizer updates: wasm-optimizer.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareWasmKernels, wasmCall } from '../../src/backend/cpu/kernels/wasm-calls';
 import { type Shape, sizeOf } from '../../src/graph/shape';

@@ -16,11 +16,14 @@ import { nnKernels } from './nn';
 import optimizerBytes from './optimizer.wat';
 import { wasmPoolAvailable } from './pool-simd';
 import { reductionSplit } from './reduce';
+import { binaryCall } from './wasm-binary';
 
 interface Elementwise {
   bias_act(c: number, bias: number, rows: number, n: number, act: number): void;
   activation_grad(dy: number, y: number, o: number, n: number, act: number): void;
   sum_split(a: number, o: number, outer: number, reduced: number, inner: number): void;
+  /** (op, o, a, b, len, sa, sb, rows, ra, rb, outer, oa, ob): elementwise.wat's `binary` */
+  binary(...args: number[]): void;
 }
 
 interface Optimizer {
@@ -56,7 +59,38 @@ const ACTIVATION_GRAD = { relu: 0, sigmoid: 1, tanh: 2 } as const;
 const elementwise = () => kernelModule<Elementwise>('elementwise', elementwiseBytes)?.exports ?? null;
 const optimizer = () => kernelModule<Optimizer>('optimizer', optimizerBytes)?.exports ?? null;
 
+/** elementwise.wat's `binary` op codes. */
+const BINARY = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  equal: 4,
+  notEqual: 5,
+  greater: 6,
+  greaterEqual: 7,
+  less: 8,
+  lessEqual: 9,
+} as const;
+
+const binary =
+  (op: keyof typeof BINARY): Builder<keyof typeof BINARY> =>
+  (at, inputs, [out]) => {
+    const wasm = elementwise();
+    return wasm ? binaryCall(wasm.binary, BINARY[op], at, inputs, out) : null;
+  };
+
 const builders: { [K in OpName]?: Builder<K> } = {
+  add: binary('add'),
+  sub: binary('sub'),
+  mul: binary('mul'),
+  div: binary('div'),
+  equal: binary('equal'),
+  notEqual: binary('notEqual'),
+  greater: binary('greater'),
+  greaterEqual: binary('greaterEqual'),
+  less: binary('less'),
+  lessEqual: binary('lessEqual'),
   fusedMatmul: (at, [a, b, bias], [out]) => {
     const wasm = elementwise();
     if (!wasm) return null;
