@@ -3,22 +3,18 @@
 // on fresh random shapes in the kernel memory: ranks 0 to 5, odd sizes, every broadcast pattern
 // (either operand, or both, broadcast along any axis, missing leading axes, scalars), with NaN,
 // Infinity and ties: the twin's bits. Then seeded fits with the WebAssembly kernels on and off.
-import { afterEach, describe, expect, it } from 'vitest';
-import { prepareWasmKernels } from '../../src/backend/cpu/kernels/wasm-calls';
+import { afterEach, describe, it } from 'vitest';
+import { BINARY, prepareWasmKernels } from '../../src/backend/cpu/kernels/wasm-calls';
 import { useWasmKernels } from '../../src/backend/cpu/wasm/modules';
-import type { Shape } from '../../src/graph/shape';
-import { sizeOf } from '../../src/graph/shape';
+import { type Shape, sizeOf } from '../../src/graph/shape';
+import { BatchNormalization, Dense, Random, Sequential, SGD } from '../../src/index';
 import {
-  BatchNormalization,
-  CpuBackend,
-  Dense,
-  Random,
-  Sequential,
-  SGD,
-  tensor,
-  withBackend,
-} from '../../src/index';
-import { expectSameBits, freshInputs, kernelOperands, withSpecials } from './wasm-helpers';
+  expectSameBits,
+  expectSameFitWithAndWithoutWasm,
+  freshInputs,
+  kernelOperands,
+  withSpecials,
+} from './wasm-helpers';
 
 const { seed, rng, random } = freshInputs();
 const { releaseAll, both } = kernelOperands();
@@ -28,18 +24,7 @@ afterEach(() => {
   useWasmKernels(true);
 });
 
-const OPS = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'equal',
-  'notEqual',
-  'greater',
-  'greaterEqual',
-  'less',
-  'lessEqual',
-] as const;
+const OPS = BINARY;
 
 const pick = <T>(from: readonly T[]): T => from[Math.floor(rng.uniform() * from.length)];
 
@@ -83,82 +68,47 @@ const named: [string, Shape, Shape, Shape][] = [
   ['five levels [2, 1, 3, 1, 5] with [1, 4, 1, 6, 1]', [2, 1, 3, 1, 5], [1, 4, 1, 6, 1], [2, 4, 3, 6, 5]],
 ];
 
+/** The op on fresh operands of these shapes through its WebAssembly call and its twin: the same bits. */
+function check(op: (typeof OPS)[number], aShape: Shape, bShape: Shape, out: Shape) {
+  const [a, b] = operands(aShape, bShape);
+  const inputs: [Float32Array, Shape][] = [
+    [a, aShape],
+    [b, bShape],
+  ];
+  const { wasm, twin } = both(op, inputs, [out], {});
+  expectSameBits(wasm[0], twin[0]);
+  releaseAll();
+}
+
 describe(`WebAssembly broadcasting binary ops (seed ${seed})`, () => {
   for (const op of OPS) {
     for (const [name, aShape, bShape, out] of named)
-      it(`${op}, ${name}: the twin's bits`, () => {
-        const [a, b] = operands(aShape, bShape);
-        const { wasm, twin } = both(
-          op,
-          [
-            [a, aShape],
-            [b, bShape],
-          ],
-          [out],
-          {},
-        );
-        expectSameBits(wasm[0], twin[0]);
-      });
+      it(`${op}, ${name}: the twin's bits`, () => check(op, aShape, bShape, out));
 
     it(`${op} on 40 fresh random shape pairs: the twin's bits`, () => {
-      for (let trial = 0; trial < 40; trial++) {
-        const [aShape, bShape, out] = randomShapes();
-        const [a, b] = operands(aShape, bShape);
-        const { wasm, twin } = both(
-          op,
-          [
-            [a, aShape],
-            [b, bShape],
-          ],
-          [out],
-          {},
-        );
-        expectSameBits(wasm[0], twin[0]);
-        releaseAll();
-      }
+      for (let trial = 0; trial < 40; trial++) check(op, ...randomShapes());
     });
   }
 });
 
 describe('seeded fits with WebAssembly kernels on and off (broadcast ops in the step)', () => {
   it('a Dense + BatchNormalization regression with SGD: the same losses and weights within 1e-5', async () => {
-    const cpu = new CpuBackend('float32');
     const data = new Random(11);
     const [rows, features] = [45, 7];
     const x = Array.from({ length: rows * features }, () => data.normal());
     const y = Array.from({ length: rows * 2 }, () => data.normal());
-    const trainWith = async (wasm: boolean) => {
-      useWasmKernels(wasm);
-      return withBackend(cpu, async () => {
-        const model = new Sequential({
-          layers: [
-            new Dense({ units: 9, activation: 'tanh', inputShape: [features] }),
-            new BatchNormalization({}),
-            new Dense({ units: 2 }),
-          ],
-          seed: 5,
-        });
-        model.compile({
-          optimizer: new SGD({ learningRate: 0.05, momentum: 0.5 }),
-          loss: 'meanSquaredError',
-        });
-        const h = await model.fit(tensor(x, [rows, features]), tensor(y, [rows, 2]), {
-          batchSize: 16,
-          epochs: 3,
-          shuffle: false,
-        });
-        const weights = await Promise.all(model.variables.map((v) => v.value.data()));
-        return { loss: h.history.loss, weights };
+    const build = () => {
+      const model = new Sequential({
+        layers: [
+          new Dense({ units: 9, activation: 'tanh', inputShape: [features] }),
+          new BatchNormalization({}),
+          new Dense({ units: 2 }),
+        ],
+        seed: 5,
       });
+      model.compile({ optimizer: new SGD({ learningRate: 0.05, momentum: 0.5 }), loss: 'meanSquaredError' });
+      return model;
     };
-    const withWasm = await trainWith(true);
-    const without = await trainWith(false);
-    expect(withWasm.loss.length).toBe(3);
-    withWasm.loss.forEach((l, e) => {
-      expect(Math.abs(l - without.loss[e])).toBeLessThan(1e-5 * Math.max(1, Math.abs(l)));
-    });
-    withWasm.weights.forEach((w, j) => {
-      for (let i = 0; i < w.length; i++) expect(Math.abs(w[i] - without.weights[j][i])).toBeLessThan(1e-5);
-    });
+    await expectSameFitWithAndWithoutWasm(build, [x, [rows, features]], [y, [rows, 2]], 3);
   });
 });

@@ -4,10 +4,12 @@ import { expect } from 'vitest';
 import { cpuKernels } from '../../src/backend/cpu/kernels';
 import { wasmCall } from '../../src/backend/cpu/kernels/wasm-calls';
 import type { CpuTensor } from '../../src/backend/cpu/types';
+import { useWasmKernels } from '../../src/backend/cpu/wasm/modules';
 import { kernelRuntime, type Region } from '../../src/backend/cpu/wasm/runtime';
 import type { OpName, OpParams } from '../../src/graph/op-params';
 import { Random } from '../../src/graph/random';
 import { type Shape, sizeOf } from '../../src/graph/shape';
+import { CpuBackend, type Sequential, tensor, withBackend } from '../../src/index';
 
 /** A fresh seed per run (each suite names it, so a failure can be replayed) and uniform inputs from it. */
 export function freshInputs() {
@@ -108,4 +110,44 @@ export function normwise(actual: Float32Array, expected: Float32Array): number {
     if (Number.isFinite(expected[i])) scale = Math.max(scale, Math.abs(expected[i]));
   }
   return worst / Math.max(scale, 1e-30);
+}
+
+/**
+ * A seeded fit of the model `build` makes (compiled) on the float32 CPU backend, batches of 16 in
+ * order, with the WebAssembly kernels on and then off: the same losses and weights within 1e-5.
+ */
+export async function expectSameFitWithAndWithoutWasm(
+  build: () => Sequential,
+  [x, xShape]: [number[], Shape],
+  [y, yShape]: [number[], Shape],
+  epochs: number,
+): Promise<void> {
+  const cpu = new CpuBackend('float32');
+  const train = async (wasm: boolean) => {
+    useWasmKernels(wasm);
+    try {
+      return await withBackend(cpu, async () => {
+        const model = build();
+        const h = await model.fit(tensor(x, xShape), tensor(y, yShape), {
+          batchSize: 16,
+          epochs,
+          shuffle: false,
+        });
+        const weights = await Promise.all(model.variables.map((v) => v.value.data()));
+        return { loss: h.history.loss, weights };
+      });
+    } finally {
+      useWasmKernels(true);
+    }
+  };
+  const withWasm = await train(true);
+  const without = await train(false);
+  expect(withWasm.loss.length).toBe(epochs);
+  withWasm.loss.forEach((l, e) => {
+    expect(Math.abs(l - without.loss[e]), `epoch ${e}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(l)));
+  });
+  withWasm.weights.forEach((w, j) => {
+    for (let i = 0; i < w.length; i++)
+      expect(Math.abs(w[i] - without.weights[j][i]), `weight ${j}[${i}]`).toBeLessThan(1e-5);
+  });
 }

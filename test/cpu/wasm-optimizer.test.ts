@@ -9,20 +9,8 @@ import { cpuKernelFor } from '../../src/backend/cpu/kernels';
 import { prepareWasmKernels, wasmCall } from '../../src/backend/cpu/kernels/wasm-calls';
 import { relaxedSimdInUse, useRelaxedSimd, useWasmKernels } from '../../src/backend/cpu/wasm/modules';
 import type { OpName, OpParams } from '../../src/graph/op-params';
-import {
-  Adam,
-  AdamW,
-  CpuBackend,
-  Dense,
-  type Optimizer,
-  Random,
-  RMSprop,
-  Sequential,
-  SGD,
-  tensor,
-  withBackend,
-} from '../../src/index';
-import { expectSameBits, freshInputs, kernelOperands } from './wasm-helpers';
+import { Adam, AdamW, Dense, type Optimizer, Random, RMSprop, Sequential, SGD } from '../../src/index';
+import { expectSameBits, expectSameFitWithAndWithoutWasm, freshInputs, kernelOperands } from './wasm-helpers';
 
 const { seed, rng, random } = freshInputs();
 const { runtime, inMemory, releaseAll } = kernelOperands();
@@ -121,41 +109,23 @@ describe('seeded fits with WebAssembly kernels on and off', () => {
     ['RMSprop', () => new RMSprop({ learningRate: 0.01 })],
     ['RMSprop, centred, momentum', () => new RMSprop({ learningRate: 0.005, centered: true, momentum: 0.8 })],
   ];
+  const data = new Random(7);
+  const [rows, features, classes] = [61, 13, 3];
+  const x = Array.from({ length: rows * features }, () => data.normal());
+  const y = Array.from({ length: rows * classes }, (_, i) => (i % classes === (i % 5) % classes ? 1 : 0));
   for (const [name, make] of optimizers)
     it(`${name}: the same losses and weights within 1e-5`, async () => {
-      const cpu = new CpuBackend('float32');
-      const data = new Random(7);
-      const [rows, features, classes] = [61, 13, 3];
-      const x = Array.from({ length: rows * features }, () => data.normal());
-      const y = Array.from({ length: rows * classes }, (_, i) => (i % classes === (i % 5) % classes ? 1 : 0));
-      const trainWith = async (wasm: boolean) => {
-        useWasmKernels(wasm);
-        return withBackend(cpu, async () => {
-          const model = new Sequential({
-            layers: [
-              new Dense({ units: 17, activation: 'relu', inputShape: [features] }),
-              new Dense({ units: classes, activation: 'softmax' }),
-            ],
-            seed: 3,
-          });
-          model.compile({ optimizer: make(), loss: 'categoricalCrossentropy' });
-          const h = await model.fit(tensor(x, [rows, features]), tensor(y, [rows, classes]), {
-            batchSize: 16,
-            epochs: 4,
-            shuffle: false,
-          });
-          const weights = await Promise.all(model.variables.map((v) => v.value.data()));
-          return { loss: h.history.loss, weights };
+      const build = () => {
+        const model = new Sequential({
+          layers: [
+            new Dense({ units: 17, activation: 'relu', inputShape: [features] }),
+            new Dense({ units: classes, activation: 'softmax' }),
+          ],
+          seed: 3,
         });
+        model.compile({ optimizer: make(), loss: 'categoricalCrossentropy' });
+        return model;
       };
-      const withWasm = await trainWith(true);
-      const without = await trainWith(false);
-      expect(withWasm.loss.length).toBe(4);
-      withWasm.loss.forEach((l, e) => {
-        expect(Math.abs(l - without.loss[e])).toBeLessThan(1e-5 * Math.max(1, Math.abs(l)));
-      });
-      withWasm.weights.forEach((w, j) => {
-        for (let i = 0; i < w.length; i++) expect(Math.abs(w[i] - without.weights[j][i])).toBeLessThan(1e-5);
-      });
+      await expectSameFitWithAndWithoutWasm(build, [x, [rows, features]], [y, [rows, classes]], 4);
     });
 });

@@ -59,38 +59,33 @@ const ACTIVATION_GRAD = { relu: 0, sigmoid: 1, tanh: 2 } as const;
 const elementwise = () => kernelModule<Elementwise>('elementwise', elementwiseBytes)?.exports ?? null;
 const optimizer = () => kernelModule<Optimizer>('optimizer', optimizerBytes)?.exports ?? null;
 
-/** elementwise.wat's `binary` op codes. */
-const BINARY = {
-  add: 0,
-  sub: 1,
-  mul: 2,
-  div: 3,
-  equal: 4,
-  notEqual: 5,
-  greater: 6,
-  greaterEqual: 7,
-  less: 8,
-  lessEqual: 9,
-} as const;
+/** The ops of elementwise.wat's `binary`, each at its op code (the tests take every one). */
+export const BINARY = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'equal',
+  'notEqual',
+  'greater',
+  'greaterEqual',
+  'less',
+  'lessEqual',
+] as const;
+type BinaryOp = (typeof BINARY)[number];
 
-const binary =
-  (op: keyof typeof BINARY): Builder<keyof typeof BINARY> =>
-  (at, inputs, [out]) => {
-    const wasm = elementwise();
-    return wasm ? binaryCall(wasm.binary, BINARY[op], at, inputs, out) : null;
-  };
+const binaryBuilders = Object.fromEntries(
+  BINARY.map((op, code): [BinaryOp, Builder<BinaryOp>] => [
+    op,
+    (at, inputs, [out]) => {
+      const wasm = elementwise();
+      return wasm ? binaryCall(wasm.binary, code, at, inputs, out) : null;
+    },
+  ]),
+) as { [K in BinaryOp]: Builder<K> };
 
 const builders: { [K in OpName]?: Builder<K> } = {
-  add: binary('add'),
-  sub: binary('sub'),
-  mul: binary('mul'),
-  div: binary('div'),
-  equal: binary('equal'),
-  notEqual: binary('notEqual'),
-  greater: binary('greater'),
-  greaterEqual: binary('greaterEqual'),
-  less: binary('less'),
-  lessEqual: binary('lessEqual'),
+  ...binaryBuilders,
   fusedMatmul: (at, [a, b, bias], [out]) => {
     const wasm = elementwise();
     if (!wasm) return null;
