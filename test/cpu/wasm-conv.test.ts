@@ -3,7 +3,6 @@
 // channels not a multiple of 4, batch 1 and more, sizes that cross the 256-row and 256-tap blocks and
 // the image tiles; NaN and Infinity; a hand-computed case; and the backend's op.
 import { afterEach, describe, expect, it } from 'vitest';
-import { convKernels } from '../../src/backend/cpu/kernels/conv';
 import {
   conv2dFilterWasm,
   conv2dInputWasm,
@@ -12,54 +11,14 @@ import {
   wasmConvAvailable,
 } from '../../src/backend/cpu/kernels/conv-simd';
 import { kernelRuntime } from '../../src/backend/cpu/wasm/runtime';
-import { windowGeometry } from '../../src/graph/conv-geometry';
-import type { Conv2dParams, Padding } from '../../src/graph/op-params';
-import { Random } from '../../src/graph/random';
+import type { Padding } from '../../src/graph/op-params';
 import type { Shape } from '../../src/graph/shape';
-import { normwise } from './normwise';
+import { convFace, convOperands, outputSize } from './conv-faces';
+import { freshInputs, normwise } from './wasm-helpers';
 
-const seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
-const rng = new Random(seed);
-const random = (size: number) => Float32Array.from({ length: size }, () => rng.uniform() * 2 - 1);
-const size = (s: Shape) => s.reduce((a, b) => a * b, 1);
-
-type Face = 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter';
-
-/**
- * One face of the conv through the kernel table: with `Float64Array`, the twin summing in float64
- * (the reference: the float32 twin's own running sums drift by more than 1e-5 over 270,000 positions).
- */
-function face(
-  op: Face,
-  a: Float32Array,
-  b: Float32Array,
-  x: Shape,
-  w: Shape,
-  params: Conv2dParams,
-  Type: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array,
-): Float32Array {
-  const g = windowGeometry(x[1], x[2], w[0], w[1], params.strides, params.padding);
-  const y: Shape = [x[0], g.outH, g.outW, w[3]];
-  const outShape = { conv2d: y, conv2dBackpropInput: x, conv2dBackpropFilter: w }[op];
-  const inShapes = { conv2d: [x, w], conv2dBackpropInput: [y, w], conv2dBackpropFilter: [x, y] }[op];
-  const out = { data: new Type(size(outShape)), shape: outShape };
-  const inputs = [
-    { data: Type.from(a), shape: inShapes[0] },
-    { data: Type.from(b), shape: inShapes[1] },
-  ];
-  const all = { ...params, inputShape: x, filterShape: w };
-  (convKernels[op] as (i: typeof inputs, o: typeof out, p: typeof all) => void)(inputs, out, all);
-  return Float32Array.from(out.data);
-}
-
-/** Random operands of the right sizes for `op`. */
-function operands(op: Face, x: Shape, w: Shape, params: Conv2dParams): [Float32Array, Float32Array] {
-  const g = windowGeometry(x[1], x[2], w[0], w[1], params.strides, params.padding);
-  const y = size([x[0], g.outH, g.outW, w[3]]);
-  if (op === 'conv2d') return [random(size(x)), random(size(w))];
-  if (op === 'conv2dBackpropInput') return [random(y), random(size(w))];
-  return [random(size(x)), random(y)];
-}
+const { seed, random } = freshInputs();
+const face = convFace;
+const operands = convOperands(random);
 
 afterEach(() => useWasmConv(true));
 
@@ -89,10 +48,7 @@ describe(`WebAssembly SIMD conv2d (seed ${seed})`, () => {
         const params = { strides, padding };
         const [a, b] = operands(op, x, w, params);
         const twin = face(op, a, b, x, w, params, Float64Array);
-        const g = windowGeometry(x[1], x[2], w[0], w[1], strides, padding);
-        const out = new Float32Array(
-          size({ conv2d: [x[0], g.outH, g.outW, w[3]], conv2dBackpropInput: x, conv2dBackpropFilter: w }[op]),
-        );
+        const out = new Float32Array(outputSize(op, x, w, params));
         const simd = {
           conv2d: conv2dWasm,
           conv2dBackpropInput: conv2dInputWasm,

@@ -1,77 +1,18 @@
 // The compiled CPU step's WebAssembly kernels (src/backend/cpu/kernels/wasm-calls.ts and its .wat
 // modules) against their TypeScript twins on fresh random inputs in the kernel memory: odd
 // lengths (not multiples of 4), every activation, layout and reduced-axis set, NaN and Infinity.
-// Products and optimizer updates are the twin's bits; sums match to float64 rounding.
+// Products are the twin's bits; sums match to float64 rounding. (Binary ops: wasm-binary.test.ts;
+// optimizer updates: wasm-optimizer.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpuKernels } from '../../src/backend/cpu/kernels';
 import { prepareWasmKernels, wasmCall } from '../../src/backend/cpu/kernels/wasm-calls';
-import type { CpuTensor } from '../../src/backend/cpu/types';
-import { kernelRuntime, type Region } from '../../src/backend/cpu/wasm/runtime';
-import type { OpName, OpParams } from '../../src/graph/op-params';
-import { Random } from '../../src/graph/random';
 import { type Shape, sizeOf } from '../../src/graph/shape';
+import { expectSameBits, freshInputs, kernelOperands, withSpecials } from './wasm-helpers';
 
-const seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
-const rng = new Random(seed);
-const random = (size: number, scale = 1) =>
-  Float32Array.from({ length: size }, () => (rng.uniform() * 2 - 1) * scale);
-const runtime = kernelRuntime()!;
+const { seed, random } = freshInputs();
+const { runtime, inMemory, releaseAll, both } = kernelOperands();
 // As a compiled step does: modules and the matmul's panels before any view is made.
 prepareWasmKernels();
-let held: Region[] = [];
-afterEach(() => {
-  for (const r of held) runtime.release(r);
-  held = [];
-});
-
-/** Copies of `arrays` in the kernel memory (all regions first: a growth would detach earlier views). */
-function inMemory(arrays: readonly Float32Array[]): Float32Array[] {
-  const regions = arrays.map((a) => runtime.alloc(a.length * 4)!);
-  held.push(...regions);
-  return arrays.map((a, j) => {
-    const view = runtime.f32(regions[j].offset, a.length);
-    view.set(a);
-    return view;
-  });
-}
-
-/** Runs op through its WebAssembly call (operands in the kernel memory) and through the TypeScript twin. */
-function both<K extends OpName>(
-  op: K,
-  inputs: readonly [Float32Array, Shape][],
-  outShapes: readonly Shape[],
-  params: OpParams[K],
-  twinParams: (k: number) => OpParams[K] = () => params,
-) {
-  const poisoned = outShapes.map((s) => new Float32Array(sizeOf(s)).fill(Number.NaN));
-  const views = inMemory([...inputs.map(([a]) => a), ...poisoned]);
-  const ins: CpuTensor[] = inputs.map(([, shape], j) => ({ data: views[j], shape }));
-  const outs: CpuTensor[] = outShapes.map((shape, k) => ({ data: views[inputs.length + k], shape }));
-  const call = wasmCall(runtime, op, ins, outs, params);
-  expect(call).not.toBeNull();
-  call!(params);
-  const twin = outShapes.map((shape, k) => {
-    const out = { data: new Float32Array(sizeOf(shape)), shape };
-    const heap = inputs.map(([a, s]) => ({ data: a.slice(), shape: s }));
-    (cpuKernels[op] as (i: CpuTensor[], o: CpuTensor, p: OpParams[K]) => void)(heap, out, twinParams(k));
-    return out.data;
-  });
-  return { wasm: outs.map((o) => Float32Array.from(o.data)), twin };
-}
-
-/** Bit-equal, with any NaN matching any NaN (payloads may differ between engines). */
-function expectSameBits(actual: Float32Array, expected: Float32Array) {
-  const [a, e] = [new Uint32Array(actual.buffer), new Uint32Array(expected.buffer)];
-  for (let i = 0; i < e.length; i++) {
-    if (Number.isNaN(expected[i])) expect(actual[i], `element ${i}`).toBeNaN();
-    else if (a[i] !== e[i]) expect(actual[i], `element ${i}`).toBe(expected[i]);
-  }
-}
-
-function withSpecials(a: Float32Array): Float32Array {
-  if (a.length >= 3) [a[0], a[1], a[2]] = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
-  return a;
-}
+afterEach(releaseAll);
 
 describe(`WebAssembly elementwise and reduction kernels (seed ${seed})`, () => {
   for (const [m, n, k] of [

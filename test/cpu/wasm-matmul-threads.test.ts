@@ -15,33 +15,9 @@ import {
 } from '../../src/backend/cpu/kernels/matmul-threaded';
 import { setCpuThreads } from '../../src/backend/cpu/threads/config';
 import { InvalidArgumentError } from '../../src/errors';
-import { Random } from '../../src/graph/random';
+import { firstDifference, freshInputs, normwise } from './wasm-helpers';
 
-const seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
-const rng = new Random(seed);
-const random = (size: number) => Float32Array.from({ length: size }, () => rng.uniform() * 2 - 1);
-
-function normwise(actual: Float32Array, expected: Float32Array): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    worst = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(worst, d);
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return worst / Math.max(scale, 1e-30);
-}
-
-/** The first index where the bits differ, or -1 (toEqual walks big arrays far more slowly). */
-function firstDifference(x: Float32Array, y: Float32Array): number {
-  const [u, v] = [
-    new Uint32Array(x.buffer, x.byteOffset, x.length),
-    new Uint32Array(y.buffer, y.byteOffset, y.length),
-  ];
-  if (u.length !== v.length) return Math.min(u.length, v.length);
-  for (let i = 0; i < u.length; i++) if (u[i] !== v[i]) return i;
-  return -1;
-}
+const { seed, rng, random } = freshInputs();
 
 /** C through the WebAssembly path (poisoned first: an element no thread writes stays NaN). */
 function viaWasm(a: Float32Array, b: Float32Array, dims: MatmulDims): Float32Array {

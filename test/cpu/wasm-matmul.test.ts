@@ -15,23 +15,9 @@ import { relaxedSimdInUse, useRelaxedSimd, useWasmKernels } from '../../src/back
 import { kernelRuntime } from '../../src/backend/cpu/wasm/runtime';
 import { tensor, withBackend } from '../../src/graph/engine';
 import { matmul } from '../../src/graph/ops/index';
-import { Random } from '../../src/graph/random';
+import { freshInputs, normwise } from './wasm-helpers';
 
-const seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
-const rng = new Random(seed);
-const random = (size: number) => Float32Array.from({ length: size }, () => rng.uniform() * 2 - 1);
-
-/** Normwise relative error max|a - e| / max|e| (NaN counts as infinite). */
-function normwise(actual: Float32Array, expected: Float32Array): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs(actual[i] - expected[i]);
-    worst = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(worst, d);
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return worst / Math.max(scale, 1e-30);
-}
+const { seed, random } = freshInputs();
 
 function both(a: Float32Array, b: Float32Array, dims: MatmulDims) {
   const reference = new Float32Array(dims.m * dims.n);

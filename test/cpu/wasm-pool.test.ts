@@ -8,13 +8,10 @@ import { type PoolKind, poolWasm, wasmPoolAvailable } from '../../src/backend/cp
 import { kernelRuntime } from '../../src/backend/cpu/wasm/runtime';
 import { windowGeometry } from '../../src/graph/conv-geometry';
 import type { Padding, Pool2dParams } from '../../src/graph/op-params';
-import { Random } from '../../src/graph/random';
 import type { Shape } from '../../src/graph/shape';
-import { normwise } from './normwise';
+import { freshInputs, normwise } from './wasm-helpers';
 
-const seed = (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0;
-const rng = new Random(seed);
-const random = (n: number) => Float32Array.from({ length: n }, () => rng.uniform() * 2 - 1);
+const { seed, rng, random } = freshInputs();
 const size = (s: Shape) => s.reduce((a, b) => a * b, 1);
 const KINDS: PoolKind[] = ['maxPool2d', 'maxPool2dGrad', 'maxPool2dGather', 'avgPool2d', 'avgPool2dGrad'];
 

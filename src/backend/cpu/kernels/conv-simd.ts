@@ -14,27 +14,21 @@
  * patch rows in blocks of ROWS (the packed block is ROWS x DEPTH floats), and every size is checked
  * before the memory grows; where it cannot, the caller runs the twin.
  * The filter gradient sums each DEPTH-position block in float32 registers and the blocks in float64.
+ * Where threads are allowed, an op large enough to cut runs on the worker threads instead
+ * (conv-threaded.ts), with the same blocking (conv-plan.ts) and so the same bits.
  */
-import { windowGeometry } from '../../../graph/conv-geometry';
 import type { Conv2dParams } from '../../../graph/op-params';
 import type { Shape } from '../../../graph/shape';
 import { type KernelModule, kernelModule } from '../wasm/modules';
 import type { Region, WasmRuntime } from '../wasm/runtime';
 import bytes from './conv.wat';
+import { blockOffset, type ConvPlan, DEPTH, MR, NC, NR, packWhole, plan, ROWS, roundUp } from './conv-plan';
+import { type ConvFaceName, convOnThreads } from './conv-threaded';
 import { Operand, reserveScratch, withScratch } from './kernel-scratch';
-import { type MatmulDims, packA, packB } from './matmul';
+import { packA, packB } from './matmul';
 import { type MatmulExports, matmulModule } from './matmul-simd';
+import { MIN_MACS_PER_THREAD, threadedMatmul } from './matmul-threaded';
 
-/** The matmul kernel's register block. */
-const MR = 4;
-const NR = 8;
-/** Patch rows (or, for the filter gradient, filter taps) per packed block, and its depth. */
-const ROWS = 256;
-const DEPTH = 256;
-/** Output columns per call of the kernel: its B panels for one call stay in L2. */
-const NC = 1024;
-/** Images per tile: as many as fit (input and output) in this, and at least one. */
-const TILE_BYTES = 4 << 20;
 /** The kept panel region: the matmul kernel's 128-byte scratch tile, then packed A. */
 const PANEL_BYTES = 128 + ROWS * DEPTH * 4;
 
@@ -77,76 +71,53 @@ export function useWasmConv(on: boolean): void {
   enabled = on;
 }
 
-/** The sizes of one conv op: NHWC images, HWIO filter, patch matrix [rows, taps]. */
-interface ConvPlan {
-  batch: number;
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  /** Filter taps, the patch matrix's width: kh * kw * inC. */
-  taps: number;
-  /** Images per tile. */
-  tile: number;
-  /** conv.wat's `geometry` arguments but the last (where its tap table goes). */
-  geometry: number[];
-}
-
-function plan(xShape: Shape, wShape: Shape, params: Conv2dParams): ConvPlan {
-  const [batch, inH, inW, inC] = xShape;
-  const [kH, kW, , outC] = wShape;
-  const g = windowGeometry(inH, inW, kH, kW, params.strides, params.padding);
-  const geometry = [inH, inW, inC, kH, kW, ...params.strides, g.padTop, g.padLeft, g.outH, g.outW];
-  const perImage = (inH * inW * inC + g.outH * g.outW * outC) * 4;
-  const tile = Math.max(1, Math.min(batch, Math.floor(TILE_BYTES / perImage)));
-  return { batch, inH, inW, inC, outH: g.outH, outW: g.outW, outC, taps: kH * kW * inC, tile, geometry };
-}
-
-const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
-
 /**
- * Packs op(B) [k, n] whole, block by block (DEPTH deep, NC wide) in the order `blockOffset` finds
- * them, as the matmul kernel reads its B panels.
+ * The plan and the kernels for one op, with its matrix sizes: taps k (the patch width), output
+ * channels n and positions per image; `empty` where there is nothing to compute; null where the
+ * kernels cannot run (the twin runs).
  */
-function packWhole(b: Float32Array, dims: MatmulDims, into: Float32Array): void {
-  const width = roundUp(dims.n, NR);
-  for (let k0 = 0; k0 < dims.k; k0 += DEPTH) {
-    const kc = Math.min(DEPTH, dims.k - k0);
-    for (let j0 = 0; j0 < dims.n; j0 += NC) {
-      const at = k0 * width + kc * j0;
-      packB(b, dims, j0, Math.min(NC, dims.n - j0), k0, kc, into.subarray(at), NR);
-    }
-  }
-}
-
-/** Byte offset in packed B of block (k0, j0) of an op(B) `n` columns wide. */
-const blockOffset = (n: number, k0: number, kc: number, j0: number) => (k0 * roundUp(n, NR) + kc * j0) * 4;
-
-/** The plan and the kernels for one op; null where they cannot run (the twin runs). */
 function begin(xShape: Shape, wShape: Shape, params: Conv2dParams) {
   const m = load();
-  return m ? { m, p: plan(xShape, wShape, params) } : null;
+  if (!m) return null;
+  const p = plan(xShape, wShape, params);
+  const [k, n] = [p.taps, p.outC];
+  return { m, p, k, n, positions: p.outH * p.outW, empty: k === 0 || n === 0 || p.batch === 0 };
 }
+
+/**
+ * The face on the worker threads (conv-threaded.ts) where threads are allowed and it is large
+ * enough to cut; false where it runs on this thread. The first such op starts the workers.
+ */
+function onThreads(face: ConvFaceName, a: Float32Array, b: Float32Array, out: Float32Array, p: ConvPlan) {
+  const macs = p.batch * p.outH * p.outW * p.taps * p.outC;
+  if (macs < 2 * MIN_MACS_PER_THREAD) return false;
+  const threaded = threadedMatmul();
+  return threaded !== null && convOnThreads(threaded, face, a, b, out, p);
+}
+
+/**
+ * One face of the conv on float32 arrays: (x, w, y), (x, dy, dw) or (dy, w, dx), with the input's
+ * and the filter's shapes; false (the output untouched) when the WebAssembly path cannot run it.
+ * The output arrives zero-filled.
+ */
+export type ConvFace = (
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  xShape: Shape,
+  wShape: Shape,
+  params: Conv2dParams,
+) => boolean;
 
 /** Hands conv.wat the geometry and a tap table at `taps`. */
 const setGeometry = (m: Modules, p: ConvPlan, taps: number) => m.gathers.geometry(...p.geometry, taps);
 
-/** y = conv2d(x, w) (y zero-filled on entry); false when the WebAssembly path cannot run it. */
-export function conv2dWasm(
-  x: Float32Array,
-  w: Float32Array,
-  y: Float32Array,
-  xShape: Shape,
-  wShape: Shape,
-  params: Conv2dParams,
-): boolean {
+/** y = conv2d(x, w). */
+export const conv2dWasm: ConvFace = (x, w, y, xShape, wShape, params) => {
   const run = begin(xShape, wShape, params);
-  if (!run) return false;
-  const { m, p } = run;
-  const { taps: k, outC: n } = p;
-  if (k === 0 || n === 0 || p.batch === 0) return true;
+  if (!run || run.empty) return run !== null;
+  const { m, p, k, n } = run;
+  if (onThreads('forward', x, w, y, p)) return true;
   const X = new Operand(m.runtime, x, p.inH * p.inW * p.inC);
   const Y = new Operand(m.runtime, y, p.outH * p.outW * n);
   const W = new Operand(m.runtime, w, w.length);
@@ -181,23 +152,14 @@ export function conv2dWasm(
     return true;
   });
   return done ?? false;
-}
+};
 
-/** dw = conv2dBackpropFilter(x, dy) (dw zero-filled on entry); false when it cannot run here. */
-export function conv2dFilterWasm(
-  x: Float32Array,
-  dy: Float32Array,
-  dw: Float32Array,
-  xShape: Shape,
-  wShape: Shape,
-  params: Conv2dParams,
-): boolean {
+/** dw = conv2dBackpropFilter(x, dy). */
+export const conv2dFilterWasm: ConvFace = (x, dy, dw, xShape, wShape, params) => {
   const run = begin(xShape, wShape, params);
-  if (!run) return false;
-  const { m, p } = run;
-  const { taps: k, outC: n } = p;
-  if (k === 0 || n === 0 || p.batch === 0) return true;
-  const positions = p.outH * p.outW;
+  if (!run || run.empty) return run !== null;
+  const { m, p, k, n, positions } = run;
+  if (onThreads('filter', x, dy, dw, p)) return true;
   const X = new Operand(m.runtime, x, p.inH * p.inW * p.inC);
   const DY = new Operand(m.runtime, dy, positions * n);
   const blockFloats = Math.min(k, ROWS) * n;
@@ -246,23 +208,14 @@ export function conv2dFilterWasm(
   if (!done) return false;
   DW.array().set(sums);
   return true;
-}
+};
 
-/** dx = conv2dBackpropInput(dy, w) (dx zero-filled on entry); false when it cannot run here. */
-export function conv2dInputWasm(
-  dy: Float32Array,
-  w: Float32Array,
-  dx: Float32Array,
-  xShape: Shape,
-  wShape: Shape,
-  params: Conv2dParams,
-): boolean {
+/** dx = conv2dBackpropInput(dy, w). */
+export const conv2dInputWasm: ConvFace = (dy, w, dx, xShape, wShape, params) => {
   const run = begin(xShape, wShape, params);
-  if (!run) return false;
-  const { m, p } = run;
-  const { taps: k, outC: n } = p;
-  if (k === 0 || n === 0 || p.batch === 0) return true;
-  const positions = p.outH * p.outW;
+  if (!run || run.empty) return run !== null;
+  const { m, p, k, n, positions } = run;
+  if (onThreads('input', dy, w, dx, p)) return true;
   const DX = new Operand(m.runtime, dx, p.inH * p.inW * p.inC);
   const DY = new Operand(m.runtime, dy, positions * n);
   const W = new Operand(m.runtime, w, w.length);
@@ -298,4 +251,4 @@ export function conv2dInputWasm(
     return true;
   });
   return done ?? false;
-}
+};

@@ -3,7 +3,7 @@ import { windowGeometry } from '../../../graph/conv-geometry';
 import type { Conv2dParams, Pool2dParams, WindowOp } from '../../../graph/op-params';
 import type { Shape } from '../../../graph/shape';
 import type { CpuKernels, CpuTensor } from '../types';
-import { conv2dFilterWasm, conv2dInputWasm, conv2dWasm } from './conv-simd';
+import { type ConvFace, conv2dFilterWasm, conv2dInputWasm, conv2dWasm } from './conv-simd';
 import { type PoolKind, poolWasm } from './pool-simd';
 
 /**
@@ -113,20 +113,23 @@ function pooledWasm(
   );
 }
 
+/** A conv face through WebAssembly where every operand is float32 and it can run there. */
+function convWasm(
+  face: ConvFace,
+  [a, b]: readonly CpuTensor[],
+  out: CpuTensor,
+  xShape: Shape,
+  wShape: Shape,
+  params: Conv2dParams,
+): boolean {
+  if (!float32(a, b, out)) return false;
+  const [x, y, o] = [a.data, b.data, out.data] as Float32Array[];
+  return face(x, y, o, xShape, wShape, params);
+}
+
 export const convKernels: CpuKernels<WindowOp> = {
   conv2d: ([x, w], out, params) => {
-    if (
-      float32(x, w, out) &&
-      conv2dWasm(
-        x.data as Float32Array,
-        w.data as Float32Array,
-        out.data as Float32Array,
-        x.shape,
-        w.shape,
-        params,
-      )
-    )
-      return;
+    if (convWasm(conv2dWasm, [x, w], out, x.shape, w.shape, params)) return;
     const [, , inC, outC] = w.shape;
     const X = x.data;
     const W = w.data;
@@ -141,18 +144,7 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   conv2dBackpropInput: ([dy, w], out, params) => {
-    if (
-      float32(dy, w, out) &&
-      conv2dInputWasm(
-        dy.data as Float32Array,
-        w.data as Float32Array,
-        out.data as Float32Array,
-        params.inputShape,
-        w.shape,
-        params,
-      )
-    )
-      return;
+    if (convWasm(conv2dInputWasm, [dy, w], out, params.inputShape, w.shape, params)) return;
     const [, , inC, outC] = w.shape;
     const DY = dy.data;
     const W = w.data;
@@ -168,18 +160,7 @@ export const convKernels: CpuKernels<WindowOp> = {
     });
   },
   conv2dBackpropFilter: ([x, dy], out, params) => {
-    if (
-      float32(x, dy, out) &&
-      conv2dFilterWasm(
-        x.data as Float32Array,
-        dy.data as Float32Array,
-        out.data as Float32Array,
-        x.shape,
-        params.filterShape,
-        params,
-      )
-    )
-      return;
+    if (convWasm(conv2dFilterWasm, [x, dy], out, x.shape, params.filterShape, params)) return;
     const [, , inC, outC] = params.filterShape;
     const X = x.data;
     const DY = dy.data;

@@ -58,6 +58,23 @@
         (local.set $kh (i32.add (local.get $kh) (i32.const 1)))
         (br_if $rows (i32.lt_u (local.get $kh) (local.get $kH))))))
 
+  ;; The geometry as `geometry` sets it, read from a record of its 12 arguments (i32s at `record`),
+  ;; without building the tap table again: each worker thread's instance has globals of its own,
+  ;; and the table, built once by the caller, is in the memory they share (conv-parts.wat).
+  (func (export "use_geometry") (param $record i32)
+    (global.set $inH (i32.load offset=0 (local.get $record)))
+    (global.set $inW (i32.load offset=4 (local.get $record)))
+    (global.set $inC (i32.load offset=8 (local.get $record)))
+    (global.set $kH (i32.load offset=12 (local.get $record)))
+    (global.set $kW (i32.load offset=16 (local.get $record)))
+    (global.set $sH (i32.load offset=20 (local.get $record)))
+    (global.set $sW (i32.load offset=24 (local.get $record)))
+    (global.set $padTop (i32.load offset=28 (local.get $record)))
+    (global.set $padLeft (i32.load offset=32 (local.get $record)))
+    (global.set $outH (i32.load offset=36 (local.get $record)))
+    (global.set $outW (i32.load offset=40 (local.get $record)))
+    (global.set $taps (i32.load offset=44 (local.get $record))))
+
   ;; Byte offset of image b's pixel (ih, iw), channel 0.
   (func $pixel (param $b i32) (param $ih i32) (param $iw i32) (result i32)
     (i32.shl

@@ -1,6 +1,6 @@
 ;; Elementwise kernels and reductions of the compiled CPU step in WebAssembly SIMD, in place on the
 ;; CPU backend's kernel memory (src/backend/cpu/wasm/): the twins of fused.ts's epilogue and
-;; activation gradient and of reduce.ts's sums. Products and sums are float32 operations in the
+;; activation gradient, of elementwise.ts's broadcasting binary ops and of reduce.ts's sums. Products and sums are float32 operations in the
 ;; twin's order (its Math.fround chain), so those results are the twin's bits; sums accumulate in
 ;; float64 like the twin, two lanes at a time, so only the order of the float64 additions differs.
 ;; Arguments are byte offsets into the memory and element counts.
@@ -158,4 +158,95 @@
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
                 (br $tcols)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $outers)))))
+        (br $outers))))
+
+  ;; Broadcasting binary ops, o = a (op) b, the twins of elementwise.ts's binary kernels: op 0 add,
+  ;; 1 sub, 2 mul, 3 div (float32 operations: the twin's float64 result rounded once), 4 equal,
+  ;; 5 notEqual, 6 greater, 7 greaterEqual, 8 less, 9 lessEqual (1 or 0; NaN compares unequal).
+  ;; The output is contiguous: `outer` blocks of `rows` rows of `len` elements. Along a row a and b
+  ;; step by sa and sb elements (1, or 0 for an operand broadcast along it); from row to row by
+  ;; ra and rb, from block to block by oa and ob (elements; 0 where broadcast). indexing.ts's
+  ;; rowPlan gives these; axes outside the three innermost are walked by the caller.
+  (func (export "binary") (param $op i32) (param $o i32) (param $a i32) (param $b i32)
+                          (param $len i32) (param $sa i32) (param $sb i32)
+                          (param $rows i32) (param $ra i32) (param $rb i32)
+                          (param $outer i32) (param $oa i32) (param $ob i32)
+    (local $q i32) (local $r i32) (local $rowA i32) (local $rowB i32)
+    (block $qdone
+      (loop $blocks
+        (br_if $qdone (i32.ge_u (local.get $q) (local.get $outer)))
+        (local.set $rowA (i32.add (local.get $a) (i32.shl (i32.mul (local.get $q) (local.get $oa)) (i32.const 2))))
+        (local.set $rowB (i32.add (local.get $b) (i32.shl (i32.mul (local.get $q) (local.get $ob)) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (block $rdone
+          (loop $each
+            (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+            (call $binaryRow (local.get $op) (local.get $o) (local.get $rowA) (local.get $rowB)
+                             (local.get $len) (local.get $sa) (local.get $sb))
+            (local.set $o (i32.add (local.get $o) (i32.shl (local.get $len) (i32.const 2))))
+            (local.set $rowA (i32.add (local.get $rowA) (i32.shl (local.get $ra) (i32.const 2))))
+            (local.set $rowB (i32.add (local.get $rowB) (i32.shl (local.get $rb) (i32.const 2))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $each)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $blocks))))
+
+  ;; One row of `binary`: len elements, a broadcast operand's one value splatted once.
+  (func $binaryRow (param $op i32) (param $o i32) (param $a i32) (param $b i32) (param $len i32)
+                   (param $sa i32) (param $sb i32)
+    (local $j i32) (local $end4 i32) (local $xs v128) (local $ys v128) (local $da i32) (local $db i32)
+    (local.set $end4 (i32.and (local.get $len) (i32.const -4)))
+    (local.set $xs (v128.load32_splat (local.get $a)))
+    (local.set $ys (v128.load32_splat (local.get $b)))
+    (local.set $da (i32.shl (local.get $sa) (i32.const 4)))
+    (local.set $db (i32.shl (local.get $sb) (i32.const 4)))
+    (block $vdone
+      (loop $vec
+        (br_if $vdone (i32.ge_u (local.get $j) (local.get $end4)))
+        (v128.store (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))
+          (call $op4 (local.get $op)
+            (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (local.get $xs)))
+            (if (result v128) (local.get $sb) (then (v128.load (local.get $b))) (else (local.get $ys)))))
+        (local.set $a (i32.add (local.get $a) (local.get $da)))
+        (local.set $b (i32.add (local.get $b) (local.get $db)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vec)))
+    (local.set $da (i32.shr_u (local.get $da) (i32.const 2)))
+    (local.set $db (i32.shr_u (local.get $db) (i32.const 2)))
+    (block $sdone
+      (loop $scalar
+        (br_if $sdone (i32.ge_u (local.get $j) (local.get $len)))
+        (f32.store (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))
+          (call $op1 (local.get $op) (f32.load (local.get $a)) (f32.load (local.get $b))))
+        (local.set $a (i32.add (local.get $a) (local.get $da)))
+        (local.set $b (i32.add (local.get $b) (local.get $db)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $scalar))))
+
+  (func $op4 (param $op i32) (param $x v128) (param $y v128) (result v128)
+    (block $le (block $lt (block $ge (block $gt (block $ne (block $eq (block $div (block $mul (block $sub (block $add
+      (br_table $add $sub $mul $div $eq $ne $gt $ge $lt $le $le (local.get $op)))
+      (return (f32x4.add (local.get $x) (local.get $y))))
+      (return (f32x4.sub (local.get $x) (local.get $y))))
+      (return (f32x4.mul (local.get $x) (local.get $y))))
+      (return (f32x4.div (local.get $x) (local.get $y))))
+      (return (v128.and (f32x4.eq (local.get $x) (local.get $y)) (v128.const f32x4 1 1 1 1))))
+      (return (v128.and (f32x4.ne (local.get $x) (local.get $y)) (v128.const f32x4 1 1 1 1))))
+      (return (v128.and (f32x4.gt (local.get $x) (local.get $y)) (v128.const f32x4 1 1 1 1))))
+      (return (v128.and (f32x4.ge (local.get $x) (local.get $y)) (v128.const f32x4 1 1 1 1))))
+      (return (v128.and (f32x4.lt (local.get $x) (local.get $y)) (v128.const f32x4 1 1 1 1))))
+    (v128.and (f32x4.le (local.get $x) (local.get $y)) (v128.const f32x4 1 1 1 1)))
+
+  (func $op1 (param $op i32) (param $x f32) (param $y f32) (result f32)
+    (block $le (block $lt (block $ge (block $gt (block $ne (block $eq (block $div (block $mul (block $sub (block $add
+      (br_table $add $sub $mul $div $eq $ne $gt $ge $lt $le $le (local.get $op)))
+      (return (f32.add (local.get $x) (local.get $y))))
+      (return (f32.sub (local.get $x) (local.get $y))))
+      (return (f32.mul (local.get $x) (local.get $y))))
+      (return (f32.div (local.get $x) (local.get $y))))
+      (return (f32.convert_i32_u (f32.eq (local.get $x) (local.get $y)))))
+      (return (f32.convert_i32_u (f32.ne (local.get $x) (local.get $y)))))
+      (return (f32.convert_i32_u (f32.gt (local.get $x) (local.get $y)))))
+      (return (f32.convert_i32_u (f32.ge (local.get $x) (local.get $y)))))
+      (return (f32.convert_i32_u (f32.lt (local.get $x) (local.get $y)))))
+    (f32.convert_i32_u (f32.le (local.get $x) (local.get $y)))))

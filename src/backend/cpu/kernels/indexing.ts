@@ -39,19 +39,17 @@ export function broadcastIndices(inShape: Shape, outShape: Shape): Int32Array | 
 }
 
 /**
- * Walks `outShape` as rows for operands of `shapes` broadcast into it: `row(at, offsets, len, steps)`
- * for each run of `len` output elements from `at`, where operand k starts at `offsets[k]` and moves
- * by `steps[k]` per element (0 where it is broadcast). Axes are merged first wherever every operand
- * allows it, so a same-shape op is one row and [m, n] with [n] is m rows of n: the kernels' inner
- * loops then run without per-element index arithmetic or an index array.
+ * `outShape` as nested runs for operands of `shapes` broadcast into it, axes merged wherever every
+ * operand allows it (size-1 axes dropped): `dims` outermost first, and per operand its stride
+ * along each (0 where it is broadcast). A same-shape op is one run; [m, n] with [n] is m runs of
+ * n. The innermost stride of each operand is 0 or 1. A scalar output has no dims.
  */
-export function forEachRow(
-  shapes: readonly Shape[],
-  outShape: Shape,
-  row: (at: number, offsets: Int32Array, len: number, steps: Int32Array) => void,
-): void {
-  const total = sizeOf(outShape);
-  if (total === 0) return;
+export interface RowPlan {
+  readonly dims: readonly number[];
+  readonly strides: readonly (readonly number[])[];
+}
+
+export function rowPlan(shapes: readonly Shape[], outShape: Shape): RowPlan {
   const all = shapes.map((s) => broadcastStrides(s, outShape));
   const dims: number[] = [];
   const strides: number[][] = shapes.map(() => []);
@@ -71,6 +69,23 @@ export function forEachRow(
       });
     }
   }
+  return { dims, strides };
+}
+
+/**
+ * Walks `outShape` as rows for operands of `shapes` broadcast into it: `row(at, offsets, len, steps)`
+ * for each run of `len` output elements from `at`, where operand k starts at `offsets[k]` and moves
+ * by `steps[k]` per element (0 where it is broadcast). The runs are rowPlan's, so the kernels'
+ * inner loops run without per-element index arithmetic or an index array.
+ */
+export function forEachRow(
+  shapes: readonly Shape[],
+  outShape: Shape,
+  row: (at: number, offsets: Int32Array, len: number, steps: Int32Array) => void,
+): void {
+  const total = sizeOf(outShape);
+  if (total === 0) return;
+  const { dims, strides } = rowPlan(shapes, outShape);
   const inner = dims.length - 1;
   const len = inner < 0 ? 1 : dims[inner];
   const steps = Int32Array.from(strides, (s) => (inner < 0 ? 0 : s[inner]));

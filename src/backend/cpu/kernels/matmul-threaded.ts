@@ -11,13 +11,23 @@
  */
 
 import { onCpuThreadsChange, requestedCpuThreads, threadsUnavailableReason } from '../threads/config';
-import { ThreadPool } from '../threads/pool';
+import { instantiateLinked, ThreadPool } from '../threads/pool';
 import { createKernelMemory } from '../wasm/memory';
 import { relaxedSimdInUse } from '../wasm/modules';
+import convShared from './conv.wat?shared';
+import partsShared from './conv-parts.wat?shared';
 import type { MatmulDims } from './matmul';
 import relaxedShared from './matmul.wat?relaxed&shared';
 import plainShared from './matmul.wat?shared';
-import { alignUp, layoutFlags, type RangeKernel, stageOperands, unstage, WORK_BYTES } from './matmul-staging';
+import {
+  alignUp,
+  layoutFlags,
+  MAX_BYTES,
+  type RangeKernel,
+  stageOperands,
+  unstage,
+  WORK_BYTES,
+} from './matmul-staging';
 
 const PAGE_BYTES = 65_536;
 const CONTROL_AT = 64;
@@ -26,6 +36,17 @@ const CONTROL_AT = 64;
  * and the duplicated packing than it saves, so small products use fewer threads or one.
  */
 export const MIN_MACS_PER_THREAD = 1 << 18;
+
+/** The pool's functions by index: matmul.wat's `range`, then conv-parts.wat's parts (conv-threaded.ts). */
+export const THREAD_FN = { range: 0, forward: 1, filter: 2, input: 3 } as const;
+
+/** conv.wat's geometry (the caller builds the tap table) and conv-parts.wat's parts, on the shared memory. */
+export interface ConvPartsKernel {
+  geometry(...dims: number[]): void;
+  forward_part(...args: number[]): void;
+  filter_part(...args: number[]): void;
+  input_part(...args: number[]): void;
+}
 
 /** C[i0:i1, j0:j1]: one thread's part. */
 export type Share = readonly [i0: number, i1: number, j0: number, j1: number];
@@ -54,10 +75,13 @@ export class ThreadedMatmul {
   readonly memory: WebAssembly.Memory;
   readonly pool: ThreadPool;
   private readonly kernel: RangeKernel;
+  /** The conv parts for this thread's share (conv-threaded.ts). */
+  readonly conv: ConvPartsKernel;
   /** Workspace offsets: [0] the caller's, [1 + s] worker slot s's. */
   private readonly work: number[] = [];
-  private readonly operandsAt: number;
-  /** Products cut across more than one thread so far (tests and the bench read it). */
+  /** Where operands go: everything above is the current op's, laid out by its caller. */
+  readonly operandsAt: number;
+  /** Products (matmuls and convs) cut across more than one thread so far (tests and the bench read it). */
   splitProducts = 0;
 
   constructor(workers: number) {
@@ -68,18 +92,46 @@ export class ThreadedMatmul {
     // Its own shared memory for now; the runtime's (../wasm/runtime.ts) can become this one once
     // every kernel module has a shared build (then A, B and C need no copies either).
     this.memory = createKernelMemory({ initialPages: initial, shared: true });
-    // The same build as the one-thread path (matmul-simd.ts), so the two agree bit for bit.
+    // The same build as the one-thread path (matmul-simd.ts), so the two agree bit for bit; conv.wat
+    // has no multiply-adds, so it has one build.
     const bytes = relaxedSimdInUse() ? relaxedShared : plainShared;
-    const module = new WebAssembly.Module(bytes as BufferSource);
-    this.kernel = new WebAssembly.Instance(module, { env: { memory: this.memory } })
-      .exports as unknown as RangeKernel;
+    const modules = [bytes, convShared, partsShared].map((b) => new WebAssembly.Module(b as BufferSource));
+    const names = ['matmul', 'conv', 'parts'];
+    const [matmul, conv, parts] = instantiateLinked(this.memory, modules, names);
+    this.kernel = matmul as unknown as RangeKernel;
+    const part = parts as unknown as Omit<ConvPartsKernel, 'geometry'>;
+    this.conv = {
+      geometry: (conv as unknown as Pick<ConvPartsKernel, 'geometry'>).geometry,
+      forward_part: part.forward_part,
+      filter_part: part.filter_part,
+      input_part: part.input_part,
+    };
     this.pool = new ThreadPool({
       memory: this.memory,
       control: CONTROL_AT,
       workers,
-      modules: [module],
-      table: [[0, 'range']],
+      modules,
+      names,
+      table: [
+        [0, 'range'],
+        [2, 'forward_part'],
+        [2, 'filter_part'],
+        [2, 'input_part'],
+      ],
     });
+  }
+
+  /** Grows the memory to hold `end` bytes; false where it cannot (32-bit addresses, or the engine refuses). */
+  reserve(end: number): boolean {
+    if (end > MAX_BYTES) return false;
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return true;
+    try {
+      this.memory.grow(Math.ceil((end - have) / PAGE_BYTES));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Threads a product would use now: the caller and the ready workers. */
@@ -107,7 +159,7 @@ export class ThreadedMatmul {
       work,
     ];
     for (let p = 1; p < parts.length; p++)
-      this.pool.start(slots[p - 1], 0, call(parts[p], this.work[1 + slots[p - 1]]));
+      this.pool.start(slots[p - 1], THREAD_FN.range, call(parts[p], this.work[1 + slots[p - 1]]));
     try {
       const [i0, i1, j0, j1] = parts[0];
       this.kernel.range(at.a, at.b, at.c, m, n, k, layoutFlags(dims), i0, i1, j0, j1, this.work[0]);
@@ -156,7 +208,7 @@ export interface CpuThreadsInfo {
   readonly threads: number;
   /** Threads asked for (setCpuThreads, or the logical cores up to 8). */
   readonly requested: number;
-  /** Products cut across more than one thread so far in this thread. */
+  /** Products (matmuls and convs) cut across more than one thread so far in this thread. */
   readonly splitProducts: number;
   /** Why only one thread runs where more were asked for (absent while the workers are yet to start). */
   readonly reason?: string;

@@ -139,7 +139,7 @@
   ;; into panels `width` (4 or 8) wide, zero past `count`:
   ;; dst[(panel kc + p) width + r] = src[start + p stride + panel width + r]. Rows are read and
   ;; panels written a v128 at a time.
-  (func $packRows (param $src i32) (param $count i32) (param $start i32) (param $stride i32)
+  (func $packRows (export "pack_rows") (param $src i32) (param $count i32) (param $start i32) (param $stride i32)
                   (param $kc i32) (param $dst i32) (param $width i32)
     (local $p i32) (local $from i32) (local $to i32) (local $i i32) (local $r i32) (local $panelBytes i32)
     (local.set $panelBytes (i32.shl (i32.mul (local.get $kc) (local.get $width)) (i32.const 2)))
@@ -178,7 +178,7 @@
   ;; Packs `count` source rows from row `first` (each k floats long, read from column k0 for kc
   ;; floats) as the columns of panels `width` wide, zero past `count`:
   ;; dst[(panel kc + p) width + r] = src[(first + panel width + r) k + k0 + p].
-  (func $packColumns (param $src i32) (param $first i32) (param $count i32) (param $k0 i32) (param $k i32)
+  (func $packColumns (export "pack_columns") (param $src i32) (param $first i32) (param $count i32) (param $k0 i32) (param $k i32)
                      (param $kc i32) (param $dst i32) (param $width i32)
     (local $i i32) (local $padded i32) (local $to i32) (local $from i32) (local $p i32) (local $step i32)
     (local.set $padded (i32.mul (i32.div_u (i32.add (local.get $count) (i32.sub (local.get $width) (i32.const 1)))

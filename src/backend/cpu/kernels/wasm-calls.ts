@@ -16,17 +16,22 @@ import { nnKernels } from './nn';
 import optimizerBytes from './optimizer.wat';
 import { wasmPoolAvailable } from './pool-simd';
 import { reductionSplit } from './reduce';
+import { binaryCall } from './wasm-binary';
 
 interface Elementwise {
   bias_act(c: number, bias: number, rows: number, n: number, act: number): void;
   activation_grad(dy: number, y: number, o: number, n: number, act: number): void;
   sum_split(a: number, o: number, outer: number, reduced: number, inner: number): void;
+  /** (op, o, a, b, len, sa, sb, rows, ra, rb, outer, oa, ob): elementwise.wat's `binary` */
+  binary(...args: number[]): void;
 }
 
 interface Optimizer {
   /** (w, g, m, v, m', v', w', n, b1, 1 - b1, b2, 1 - b2, epsilon, step size, decay) */
   adam(...args: number[]): void;
   sgd(w: number, g: number, vel: number, o: number, n: number, mu: number, lr: number, flags: number): void;
+  /** (w, g, v, a, m, v', a', m', w', n, rho, 1 - rho, epsilon, momentum, lr); 0 for an output not wanted */
+  rmsprop(...args: number[]): void;
 }
 
 /** Loads the modules and allocates their scratch (the matmul's panels) before a step makes views. */
@@ -54,7 +59,33 @@ const ACTIVATION_GRAD = { relu: 0, sigmoid: 1, tanh: 2 } as const;
 const elementwise = () => kernelModule<Elementwise>('elementwise', elementwiseBytes)?.exports ?? null;
 const optimizer = () => kernelModule<Optimizer>('optimizer', optimizerBytes)?.exports ?? null;
 
+/** The ops of elementwise.wat's `binary`, each at its op code (the tests take every one). */
+export const BINARY = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'equal',
+  'notEqual',
+  'greater',
+  'greaterEqual',
+  'less',
+  'lessEqual',
+] as const;
+type BinaryOp = (typeof BINARY)[number];
+
+const binaryBuilders = Object.fromEntries(
+  BINARY.map((op, code): [BinaryOp, Builder<BinaryOp>] => [
+    op,
+    (at, inputs, [out]) => {
+      const wasm = elementwise();
+      return wasm ? binaryCall(wasm.binary, code, at, inputs, out) : null;
+    },
+  ]),
+) as { [K in BinaryOp]: Builder<K> };
+
 const builders: { [K in OpName]?: Builder<K> } = {
+  ...binaryBuilders,
   fusedMatmul: (at, [a, b, bias], [out]) => {
     const wasm = elementwise();
     if (!wasm) return null;
@@ -123,6 +154,23 @@ const builders: { [K in OpName]?: Builder<K> } = {
       const flags = (momentum !== 0 ? 1 : 0) | (nesterov ? 2 : 0);
       if (targets.length === 2) wasm.sgd(pw, pg, pv, targets[0], n, momentum, plr, flags);
       wasm.sgd(pw, pg, pv, targets[targets.length - 1], n, momentum, plr, flags | 4);
+    };
+  },
+  rmspropUpdate: (at, inputs, outs, { centered, momentum }) => {
+    const wasm = optimizer();
+    if (!wasm) return null;
+    const [w, g, v, a, m, lr] = inputs.map(at);
+    // outs: velocity', then average' when centred and momentum' with momentum, then w' (op-params.ts
+    // `outputNames`); which of them exist is fixed when the op is made, so it is read now.
+    const targets = outs.map(at);
+    const ov = targets[0];
+    const oa = centered ? targets[1] : 0;
+    const om = momentum === 0 ? 0 : targets[targets.length - 2];
+    const ow = targets[targets.length - 1];
+    const n = outs[0].data.length;
+    return (p) => {
+      const { rho, epsilon, momentum: mu } = p as OpParams['rmspropUpdate'];
+      wasm.rmsprop(w, g, v, a, m, ov, oa, om, ow, n, f32(rho), f32(1 - rho), f32(epsilon), f32(mu), lr);
     };
   },
 };

@@ -32,8 +32,13 @@ export interface PoolOptions {
   /** Byte offset of the control block, `ThreadPool.controlBytes(workers)` long, 4-byte aligned. */
   readonly control: number;
   readonly workers: number;
-  /** Kernel modules, each importing `env.memory`, compiled once and sent to every worker. */
+  /**
+   * Kernel modules, each importing `env.memory`, compiled once and sent to every worker, which
+   * instantiates them in order (`instantiateLinked`).
+   */
   readonly modules: readonly WebAssembly.Module[];
+  /** Each module's name: a module may import the exports of one before it under that name. */
+  readonly names: readonly string[];
   /** Function index -> [module index, export name]: what `start` calls by index. */
   readonly table: readonly (readonly [number, string])[];
 }
@@ -50,6 +55,24 @@ export function threadMayWait(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Instances of `modules` in order on `memory`, each module's imports given `env.memory` and the
+ * exports of the modules before it under their names: what every worker does, and what the
+ * caller does for its own share, so that all threads run the same code.
+ */
+export function instantiateLinked(
+  memory: WebAssembly.Memory,
+  modules: readonly WebAssembly.Module[],
+  names: readonly string[],
+): WebAssembly.Exports[] {
+  const linked: WebAssembly.Imports = {};
+  return modules.map((module, i) => {
+    const exports = new WebAssembly.Instance(module, { ...linked, env: { memory } }).exports;
+    linked[names[i]] = exports;
+    return exports;
+  });
 }
 
 export class ThreadPool {
@@ -69,7 +92,7 @@ export class ThreadPool {
   private closed = false;
 
   constructor(private readonly options: PoolOptions) {
-    const { memory, control, workers, modules, table } = options;
+    const { memory, control, workers, modules, names, table } = options;
     if (table.some(([module]) => modules[module] === undefined))
       throw new BackendError('ThreadPool: a function table entry names a module the pool was not given');
     const statuses: Promise<void>[] = [];
@@ -96,7 +119,7 @@ export class ThreadPool {
           }),
         ),
       );
-      worker.post({ memory, modules, table, control, slot });
+      worker.post({ memory, modules, names, table, control, slot });
     }
     this.settled = Promise.all(statuses).then(() => this.readyWorkers());
   }

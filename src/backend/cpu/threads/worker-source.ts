@@ -26,6 +26,8 @@ export const QUIT = -1;
 export interface WorkerInit {
   readonly memory: WebAssembly.Memory;
   readonly modules: readonly WebAssembly.Module[];
+  /** Each module's name: a later module may import an earlier one's exports under it. */
+  readonly names: readonly string[];
   /** Function index -> [module index, export name]. */
   readonly table: readonly (readonly [number, string])[];
   /** Byte offset of the control block. */
@@ -38,11 +40,16 @@ const S = ${JSON.stringify(SLOT)}, ST = ${JSON.stringify(STATE)}, QUIT = ${QUIT}
 const node = typeof self === "undefined";
 const port = node ? require("node:worker_threads").parentPort : self;
 const listen = (f) => (node ? port.once("message", f) : (self.onmessage = (e) => { self.onmessage = null; f(e.data); }));
-listen(({ memory, modules, table, control, slot }) => {
+listen(({ memory, modules, names, table, control, slot }) => {
   const ctl = new Int32Array(memory.buffer, control + slot * ${SLOT_BYTES}, ${SLOT_INTS});
   let fns;
   try {
-    const instances = modules.map((m) => new WebAssembly.Instance(m, { env: { memory } }).exports);
+    const linked = {};
+    const instances = modules.map((m, i) => {
+      const exports = new WebAssembly.Instance(m, Object.assign({}, linked, { env: { memory } })).exports;
+      linked[names[i]] = exports;
+      return exports;
+    });
     fns = table.map(([i, name]) => instances[i][name]);
   } catch (e) {
     Atomics.store(ctl, S.state, ST.failed);
