@@ -8,8 +8,8 @@
 // from the other variants' (a tree over interleaved k), within f32 rounding of the same value.
 // Rows and columns past the edge are clamped to the last one (valid memory, results never written).
 // Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen
-// by ACT (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain matmul binds b again as
-// the unread bias.
+// by ACT (matmul-epilogue.wgsl, activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain
+// matmul binds b again as the unread bias.
 // Bindings a, b, bias (read), c (write); params m, n, k, blocksPerRow = ceil(N / 4), blocks in all;
 // overrides SPLIT (a power of two) and the epilogue's: SHADERS.matmulSplitK in
 // src/backend/webgpu/shaders.ts.
@@ -32,15 +32,14 @@ fn main(
   let m = params.m;
   let n = params.n;
   let kk = params.k;
-  let row = (block / params.blocksPerRow) * 4u;
-  let col = (block % params.blocksPerRow) * 4u;
-  let rows = min(vec4<u32>(row, row + 1u, row + 2u, row + 3u), vec4<u32>(m - 1u));
-  let cols = min(vec4<u32>(col, col + 1u, col + 2u, col + 3u), vec4<u32>(n - 1u));
-  // Element (i, k) of A is at aBase[i] + k * aStep; element (k, j) of B at bBase[j] + k * bStep.
-  let aBase = select(rows * kk, rows, TRANS_A);
-  let aStep = select(1u, m, TRANS_A);
-  let bBase = select(cols, cols * kk, TRANS_B);
-  let bStep = select(n, 1u, TRANS_B);
+  // Where the block reads A and B (matmul-block4.wgsl).
+  let g = block4(block);
+  let row = g.row;
+  let col = g.col;
+  let aBase = g.aBase;
+  let aStep = g.aStep;
+  let bBase = g.bBase;
+  let bStep = g.bStep;
   var acc0 = vec4<f32>();
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
@@ -76,11 +75,4 @@ fn main(
       }
     }
   }
-}
-
-fn epilogue(v: f32, col: u32) -> f32 {
-  if (BIAS) {
-    return activate(v + bias[col], ACT);
-  }
-  return activate(v, ACT);
 }

@@ -7,8 +7,8 @@
 // workgroup memory. Values past the edges stage as 0 and outputs past them are not written. On
 // CPU emulations the barriers cost more than the reuse saves (matmul-register.wgsl, matmul-vec4.wgsl).
 // Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen
-// by ACT (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain matmul binds b again as
-// the unread bias.
+// by ACT (matmul-epilogue.wgsl, activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh). A plain
+// matmul binds b again as the unread bias.
 // Bindings a, b, bias (read), c (write); params m, n, k, blocksPerRow = ceil(N / 4TS), blocks in all;
 // overrides TS and the epilogue's: SHADERS.matmulTiled in src/backend/webgpu/shaders.ts.
 // Workgroup: TS x TS threads, blocks of C numbered row-major.
@@ -93,11 +93,4 @@ fn store(row: u32, col: u32, v: vec4<f32>) {
       c[row * n + col + q] = epilogue(v[q], col + q);
     }
   }
-}
-
-fn epilogue(v: f32, col: u32) -> f32 {
-  if (BIAS) {
-    return activate(v + bias[col], ACT);
-  }
-  return activate(v, ACT);
 }

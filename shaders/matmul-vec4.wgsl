@@ -12,7 +12,7 @@
 // matmul-register.wgsl otherwise). Rows and columns past the edge are clamped (valid memory, results
 // never written), so the inner loop has no branches.
 // Epilogue (fusedMatmul): C = act(C + bias) with bias[N] added to every row when BIAS, act chosen by
-// ACT (activation.wgsl). A plain matmul binds b again as the unread bias.
+// ACT (matmul-epilogue.wgsl, activation.wgsl). A plain matmul binds b again as the unread bias.
 // Bindings a, b (read, vec4), bias (read), c (write); params m, n, k, blocksPerRow = tiles per row
 // of C = ceil(N / (8 TX)), blocks = tiles in all; overrides TX, TY and the epilogue's:
 // SHADERS.matmulVec4 in src/backend/webgpu/shaders.ts.
@@ -193,11 +193,4 @@ fn store(i: u32, j: u32, v: f32) {
   if (j < n) {
     c[i * n + j] = epilogue(v, j);
   }
-}
-
-fn epilogue(v: f32, col: u32) -> f32 {
-  if (BIAS) {
-    return activate(v + bias[col], ACT);
-  }
-  return activate(v, ACT);
 }

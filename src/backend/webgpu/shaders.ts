@@ -18,6 +18,8 @@ import conv from '../../../shaders/conv.wgsl?raw';
 import dropout from '../../../shaders/dropout.wgsl?raw';
 import gather from '../../../shaders/gather.wgsl?raw';
 import layout from '../../../shaders/layout.wgsl?raw';
+import matmulBlock4 from '../../../shaders/matmul-block4.wgsl?raw';
+import matmulEpilogue from '../../../shaders/matmul-epilogue.wgsl?raw';
 import matmulRegister from '../../../shaders/matmul-register.wgsl?raw';
 import matmulSplitK from '../../../shaders/matmul-splitk.wgsl?raw';
 import matmulTiled from '../../../shaders/matmul-tiled.wgsl?raw';
@@ -50,11 +52,13 @@ const REDUCTION = {
 } as const;
 
 /**
- * C = act(op(A) op(B) + bias) (matmul-*.wgsl): the four variants share their params and epilogue;
- * each has its own tiling overrides. blocksPerRow: blocks of C per row of blocks; blocks: in all.
+ * C = act(op(A) op(B) + bias) (matmul-*.wgsl): the four variants share their params and epilogue
+ * (matmul-epilogue.wgsl); each has its own tiling overrides. blocksPerRow: blocks of C per row of
+ * blocks; blocks: in all. The two with a 4x4 block per thread or workgroup also share its
+ * addressing (matmul-block4.wgsl).
  */
 const MATMUL = {
-  shared: [activation],
+  shared: [activation, matmulEpilogue],
   params: { m: 'u32', n: 'u32', k: 'u32', blocksPerRow: 'u32', blocks: 'u32' },
 } as const;
 const EPILOGUE = { TRANS_A: false, TRANS_B: false, BIAS: false, ACT: 0 } as const;
@@ -241,6 +245,7 @@ export const SHADERS = {
     file: 'matmul-register',
     source: matmulRegister,
     ...MATMUL,
+    shared: [...MATMUL.shared, matmulBlock4],
     bindings: MATMUL_BINDINGS,
     overrides: { WG: 64, ...EPILOGUE },
   }),
@@ -255,6 +260,7 @@ export const SHADERS = {
     file: 'matmul-splitk',
     source: matmulSplitK,
     ...MATMUL,
+    shared: [...MATMUL.shared, matmulBlock4],
     bindings: MATMUL_BINDINGS,
     overrides: { SPLIT: 64, ...EPILOGUE },
   }),

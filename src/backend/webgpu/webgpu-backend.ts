@@ -13,62 +13,23 @@ import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-
 import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
 import { BufferAllocator, firstLine, type GpuStorage, type Settled, withErrorScopes } from './buffers';
-import { acquireDevice, type DeviceOptions, type GpuContext } from './device';
+import { acquireDevice, type GpuContext } from './device';
 import { type GpuHost, workgroupGrid } from './host';
-import type { KernelChoices, KernelDispatch, KernelEnv, MatmulVariant, WebGPUKernel } from './kernel-types';
+import type { KernelDispatch, KernelEnv, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
+import type { WebGPUBackendOptions, WebGPUCounters } from './options';
 import { PipelineCache, ShaderCompileError } from './pipelines';
 import { WebGPUStep } from './step';
-import { type CandidateTimer, deviceTimer } from './tune/measure';
+import { deviceTimer } from './tune/measure';
 import { matmulShapeOf } from './tune/shapes';
 import { resolveTuningStore, type TuningStoreOption } from './tune/store';
 import { Tuner, type TuningMode } from './tune/tuner';
 
 export { workgroupGrid } from './host';
+export type { WebGPUBackendOptions, WebGPUCounters } from './options';
 
 /** The device went away (driver reset, destroy()): the message says why; weights read before are intact. */
 export { DeviceLostError };
-
-export interface WebGPUBackendOptions extends DeviceOptions {
-  /** Default: 'register' on CPU-emulated (fallback) adapters, 'tiled' on real GPUs. */
-  matmulVariant?: MatmulVariant;
-  /** Threads per workgroup of the one-element-per-thread kernels (default 64). */
-  workgroupSize?: number;
-  /**
-   * Elements per thread of the elementwise and layout-copy kernels; for tuning per adapter. Default:
-   * 32 on CPU-emulated (fallback) adapters, which pay a fixed cost per invocation (20 chained
-   * 784x256 kernels on SwiftShader: 8 per thread 51-55 ms, 32 per thread 45-47 ms, 1 per thread 133
-   * ms), 8 on real GPUs, which want more threads in flight.
-   */
-  elementsPerThread?: number;
-  /**
-   * Autotuning of the matmul kernels (tune/): 'off' keeps the rule above (the default here;
-   * setBackend('webgpu') asks for 'quick'), 'quick' times a few candidates per shape class within
-   * about 1 s per model, 'thorough' every candidate within 10 s.
-   */
-  tuning?: TuningMode;
-  /** Budget per request (a compiled model, or one eager product), ms. */
-  tuningBudgetMs?: number;
-  /** Where choices persist: a store, a cache file path (Node), null for memory only; default IndexedDB or the OS cache dir. */
-  tuningStore?: TuningStoreOption;
-  /** Test aid: times candidates in place of the device, so the tuner's tests never depend on real speed. */
-  tuningTimer?: CandidateTimer;
-  /** Test aid: the clock the tuning budget is counted on. */
-  tuningClock?: () => number;
-  /** Test aid: forces kernel choices, so every variant tuning may pick is tested against the CPU. */
-  choices?: KernelChoices;
-  /** Test aid: fill every op's output with NaN before its kernel runs, so unwritten elements show. */
-  poisonOutputs?: boolean;
-}
-
-export interface WebGPUCounters {
-  buffersCreated: number;
-  bytesAllocated: number;
-  buffersReleased: number;
-  pipelinesCreated: number;
-  submits: number;
-  dispatches: number;
-}
 
 export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
   readonly name = 'webgpu' as const;
