@@ -3,17 +3,20 @@
  * of one WebGPU backend come back in one copy submit and one map, with the values a read of each
  * gives and the CPU computes, sizes 0 included; a read holding a tensor that failed rejects with
  * that tensor's own failure and spoils nothing else; one whose device is lost, in flight or
- * before, rejects with DeviceLostError.
+ * before, rejects with DeviceLostError. The readers of a whole model (a weights export, the eager
+ * step's loss and predictions, a move to another backend) read it with one readback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
 import { READ_CHUNK_BYTES } from '../../src/backend/webgpu/read-many';
 import type { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { DeviceAllocationError, DeviceLostError } from '../../src/errors';
-import { tensor, withBackend } from '../../src/graph/engine';
+import { tensor, useBackend, withBackend } from '../../src/graph/engine';
 import { add, mul } from '../../src/graph/ops';
 import { readTensors } from '../../src/graph/read-tensors';
 import type { Tensor } from '../../src/graph/tensor';
+import { Adam, Dense, Sequential } from '../../src/index';
+import { exportModelWeights } from '../../src/io/model-io';
 import { DeviceFaults } from '../faults/faulty-device';
 import { createGpu, ELEMENTWISE, expectClose, type Input, randn, rng, seed } from './harness';
 
@@ -121,6 +124,52 @@ describe('readTensors on WebGPU', () => {
       await expect(readTensors(tensors)).rejects.toThrow(DeviceLostError);
     } finally {
       lost.destroy();
+    }
+  });
+});
+
+describe('readers of a whole model', () => {
+  /** 4 weights and 8 Adam slots; accuracy, so a step reads its predictions beside its loss. */
+  function model(): Sequential {
+    const m = new Sequential({
+      seed: 3,
+      layers: [
+        new Dense({ units: 5, activation: 'relu', inputShape: [3] }),
+        new Dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    m.compile({ optimizer: new Adam(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    return m;
+  }
+  const x = Array.from({ length: 8 }, (_, i) => [i / 8, 1 - i / 8, (i % 3) / 3]);
+  const y = Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? [1, 0] : [0, 1]));
+
+  it('read it with one readback: an export, an eager step, a move to the CPU', async () => {
+    const previous = useBackend(gpu);
+    try {
+      const m = model();
+      await m.fit(x, y, { epochs: 1, batchSize: 4, executor: 'eager' });
+      const counted = async (f: () => Promise<unknown>) => {
+        const before = faults.counts.readback;
+        await f();
+        return faults.counts.readback - before;
+      };
+      expect(await counted(() => exportModelWeights(m)), 'an export').toBe(1);
+      // Two eager steps (loss and predictions in one read each) and the captures at fit's start and epoch's end.
+      expect(
+        await counted(() => m.fit(x, y, { epochs: 1, batchSize: 4, executor: 'eager' })),
+        'an eager fit',
+      ).toBe(4);
+      const weights = await readTensors(m.getWeights());
+      useBackend(cpu);
+      expect(await counted(() => m.predict(x)), 'a move to the CPU').toBe(1);
+      expect(m.getWeights().every((w) => w.backend === cpu)).toBe(true);
+      const moved = await readTensors(m.getWeights());
+      moved.forEach((w, k) => {
+        expect(Array.from(w)).toEqual(Array.from(weights[k]));
+      });
+    } finally {
+      useBackend(previous);
     }
   });
 });
