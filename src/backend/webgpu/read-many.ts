@@ -2,8 +2,9 @@
  * Readback of several tensors at once: one command encoder copies them all, back to back, into
  * one staging buffer, one submit and one map bring them to the host. A read of each on its own
  * pays its own error scopes, submit and map; where a map is a round trip to another process (a
- * browser's GPU process) those dominate a read of small tensors (measured in Chromium on
- * SwiftShader: the 12 tensors of a 4-16-3 MLP with Adam, read one by one together, against once).
+ * browser's GPU process) the maps dominate a read of small tensors. In Chromium on SwiftShader
+ * the 12 weights and Adam slots of a 4-16-3 MLP took 4.4 ms as twelve reads started together and
+ * 0.5 ms as one (a bare copy, submit and map 0.36 ms; two pairs of error scopes 0.17 ms).
  *
  * Failures are blamed as a single read blames them: the device's loss first, then the first
  * tensor (in the caller's order) that holds no values, then the staging buffer or the copy, then
