@@ -6,6 +6,7 @@
  */
 import type { Preprocessor, PreprocessorJSON } from '../data/preprocessor';
 import { InvalidArgumentError } from '../errors';
+import { readTensors } from '../graph/read-tensors';
 import type { Sequential } from '../nn/model/sequential';
 import { ExportError } from './errors';
 import { float, GraphBuilder, hwioToOihw, int, ints } from './onnx-graph';
@@ -161,7 +162,7 @@ export async function exportOnnx(model: Sequential, options: OnnxExportOptions =
   }
   const plan = planExport(model, 'ONNX', 'exportOnnx');
   const variables = model.variables;
-  const data = await Promise.all(variables.map((v) => v.value.data()));
+  const data = await readTensors(variables.map((v) => v.value));
   const weights = new Map(variables.map((v, i) => [v.name, data[i]]));
   const g = new GraphBuilder(inputName);
   const metadata = [{ key: 'model_config', value: JSON.stringify(model.getConfig()) }];

@@ -31,6 +31,13 @@ export interface Backend<S = unknown> {
   readonly pipelineDepth: number;
   upload(values: ArrayLike<number>, shape: Shape): S;
   read(storage: S, size: number): Promise<Float32Array>;
+  /**
+   * Optional: the values of several of this backend's tensors, in order, from one batched read,
+   * rejecting with what a read of the first failing one would. Where each read is a round trip
+   * (WebGPU's map, through a browser's GPU process) this costs about one; readTensors
+   * (read-tensors.ts) falls back to one read each where a backend has none.
+   */
+  readMany?(entries: readonly { readonly storage: S; readonly size: number }[]): Promise<Float32Array[]>;
   /** The values at once, where the backend can (CPU); null where it cannot (WebGPU). */
   readSync(storage: S, size: number): Float32Array | null;
   /**

@@ -6,6 +6,8 @@
  */
 import { DeviceLostError, InvalidArgumentError } from '../errors';
 import { tensor, withBackend } from '../graph/engine';
+import { readTensors } from '../graph/read-tensors';
+import type { Tensor } from '../graph/tensor';
 import { ModelStateError } from '../nn/errors';
 import type { LossConfig } from '../nn/losses';
 import { ensureReadable } from '../nn/model/last-good';
@@ -107,14 +109,12 @@ export function modelMetadata(model: Sequential, options: ExportWeightsOptions =
 }
 
 /**
- * Host copies of named tensors, read with `data()` so it works on backends without readSync; the
- * reads are started together so a GPU backend can overlap them.
+ * Host copies of named tensors, read asynchronously so it works on backends without readSync, in
+ * one batched read per backend (readTensors): a GPU backend maps them all at once.
  */
-export async function hostTensors(
-  named: Iterable<[string, { shape: readonly number[]; data(): Promise<Float32Array> }]>,
-): Promise<Map<string, WeightTensor>> {
+export async function hostTensors(named: Iterable<[string, Tensor]>): Promise<Map<string, WeightTensor>> {
   const entries = [...named];
-  const values = await Promise.all(entries.map(([, t]) => t.data()));
+  const values = await readTensors(entries.map(([, t]) => t));
   return new Map(
     entries.map(([name, t], i) => [name, { shape: [...t.shape], data: Float32Array.from(values[i]) }]),
   );

@@ -11,14 +11,17 @@
  * - fail-submit: the submit carries a command buffer that uses a destroyed buffer, so Dawn
  *   itself rejects the whole submit with a validation error and runs none of it.
  *
- * Calls are counted from when a fault is armed: queue submits, createBuffer calls, or steps (the
- * submit after a command encoder labelled 'step', which every compiled step's plan makes).
+ * Calls are counted from when a fault is armed: queue submits, createBuffer calls, steps (the
+ * submit after a command encoder labelled 'step', which every compiled step's plan makes) or
+ * readbacks (likewise after an encoder labelled 'readback': one per batched read, read-many.ts).
+ * A device loss may come `after` the submit it counts instead: once the submitting code has gone
+ * on to map its staging buffer, so the loss finds that map in flight.
  * Inject it with `WebGPUBackend.create({ wrapDevice: faults.wrap })`. No test framework here, so
  * the page can use it too.
  */
 
 export type FaultKind = 'lose-device' | 'fail-allocation' | 'fail-submit';
-export type FaultCounter = 'submit' | 'createBuffer' | 'step';
+export type FaultCounter = 'submit' | 'createBuffer' | 'step' | 'readback';
 
 export interface Fault {
   kind: FaultKind;
@@ -26,9 +29,12 @@ export interface Fault {
   at: number;
   /** What is counted: default createBuffer for fail-allocation, submit otherwise. */
   on?: FaultCounter;
+  /** lose-device on a submit: destroy the device just after the submit (in a microtask), not before it. */
+  after?: boolean;
 }
 
-interface Armed extends Required<Fault> {
+interface Armed extends Required<Omit<Fault, 'after'>> {
+  after: boolean;
   seen: number;
   /** A 'step' count reached: the next submit fires. */
   due: boolean;
@@ -59,7 +65,7 @@ function forward<T extends object>(target: T, key: PropertyKey): unknown {
 
 export class DeviceFaults {
   /** Calls seen through wrapped devices, whether or not a fault is armed. */
-  readonly counts: Record<FaultCounter, number> = { submit: 0, createBuffer: 0, step: 0 };
+  readonly counts: Record<FaultCounter, number> = { submit: 0, createBuffer: 0, step: 0, readback: 0 };
   /** One line per fault that fired, saying what and where. */
   readonly fired: string[] = [];
   /** Every real device wrapped (a recovery wraps the new one too). */
@@ -71,7 +77,7 @@ export class DeviceFaults {
     if (!(Number.isInteger(fault.at) && fault.at >= 1))
       throw new RangeError(`DeviceFaults.arm: at must be an integer >= 1, received ${fault.at}`);
     const on = fault.on ?? (fault.kind === 'fail-allocation' ? 'createBuffer' : 'submit');
-    this.armed = { ...fault, on, seen: 0, due: false };
+    this.armed = { ...fault, on, after: fault.after ?? false, seen: 0, due: false };
     return this;
   }
 
@@ -99,7 +105,7 @@ export class DeviceFaults {
       createBuffer: (descriptor: GPUBufferDescriptor) =>
         this.createBuffer(device, descriptor, scopes, listeners),
       createCommandEncoder: (descriptor?: GPUCommandEncoderDescriptor) => {
-        if (descriptor?.label === 'step') this.count('step');
+        if (descriptor?.label === 'step' || descriptor?.label === 'readback') this.count(descriptor.label);
         return device.createCommandEncoder(descriptor);
       },
       pushErrorScope: (filter: GPUErrorFilter) => {
@@ -126,7 +132,7 @@ export class DeviceFaults {
     const armed = this.armed;
     if (!armed) return false;
     if (counter === armed.on && ++armed.seen === armed.at) {
-      if (counter !== 'step') return this.fire();
+      if (counter !== 'step' && counter !== 'readback') return this.fire();
       armed.due = true;
     }
     return counter === 'submit' && armed.due && this.fire();
@@ -143,9 +149,11 @@ export class DeviceFaults {
 
   private submit(device: GPUDevice, queue: GPUQueue, commands: GPUCommandBuffer[]): void {
     const kind = this.armed?.kind;
+    const after = this.armed?.after ?? false;
     const fires = this.count('submit');
-    if (fires && kind === 'lose-device') device.destroy();
+    if (fires && kind === 'lose-device' && !after) device.destroy();
     queue.submit(fires && kind === 'fail-submit' ? [this.poison(device), ...commands] : commands);
+    if (fires && kind === 'lose-device' && after) queueMicrotask(() => device.destroy());
   }
 
   /** A command buffer Dawn refuses at submit: it copies from a destroyed buffer. */

@@ -19,6 +19,7 @@ import type { KernelDispatch, KernelEnv, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 import type { WebGPUBackendOptions, WebGPUCounters } from './options';
 import { PipelineCache, ShaderCompileError } from './pipelines';
+import { type ReadEntry, readMany } from './read-many';
 import { WebGPUStep } from './step';
 import { deviceTimer } from './tune/measure';
 import { matmulShapeOf } from './tune/shapes';
@@ -222,39 +223,22 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     return outs;
   }
 
-  async read(
+  read(
     storage: GpuStorage | { buffer: GPUBuffer; settled?: Settled; failure?: null },
     size: number,
   ): Promise<Float32Array> {
-    this.check();
-    if (size === 0) return new Float32Array(0);
-    // Plans read their buffers as `{ buffer }`: their failures are reported by their steps.
-    const source = storage;
-    if (source.failure) throw source.failure;
-    const bytes = size * 4;
-    const { value: staging, errors } = withErrorScopes(this.device, () => {
-      const staging = this.buffers.acquireStaging(bytes);
-      const encoder = this.device.createCommandEncoder({ label: 'readback' });
-      encoder.copyBufferToBuffer(source.buffer, 0, staging, 0, bytes);
-      this.device.queue.submit([encoder.finish()]);
-      return staging;
-    });
+    return readMany(this, [{ storage, size }]).then(([values]) => values);
+  }
+
+  /** Several tensors with one copy, submit and map (read-many.ts); plans pass bare `{ buffer }`s. */
+  readMany(entries: readonly ReadEntry[]): Promise<Float32Array[]> {
+    return readMany(this, entries);
+  }
+
+  /** @internal A readback's copies, submitted in its own error scopes (read-many.ts), and counted. */
+  submitReadback(commands: GPUCommandBuffer): void {
+    this.device.queue.submit([commands]);
     this.submits++;
-    const copied = this.buffers.answer(errors, `a readback of ${size} elements`, staging.size);
-    const mapped = await this.mapForRead(staging, bytes, `reading a tensor of ${size} elements`).then(
-      () => null,
-      (e: Error) => e,
-    );
-    // Blame what this read owns first: the tensor's own failure, then its staging buffer or copy.
-    const failure = this.lostError ?? (await source.settled) ?? (await copied) ?? mapped;
-    const values = failure ? null : new Float32Array(staging.getMappedRange(0, bytes).slice(0));
-    if (staging.mapState === 'mapped') staging.unmap();
-    if (failure) {
-      staging.destroy();
-      throw failure;
-    }
-    this.buffers.releaseStaging(staging);
-    return values!;
   }
 
   /**

@@ -5,6 +5,7 @@
  * a histogram view has the initial weights before any epoch ends.
  */
 import { InvalidArgumentError } from '../../errors';
+import { readTensors } from '../../graph/read-tensors';
 import { Callback } from '../model/callback';
 import { nonNegativeInteger } from './monitor';
 
@@ -133,7 +134,7 @@ export class WeightHistograms extends Callback {
   private async take(epoch: number): Promise<void> {
     const model = this.requireModel();
     const variables = model.variables;
-    const values = await Promise.all(variables.map((v) => v.value.data()));
+    const values = await readTensors(variables.map((v) => v.value));
     const snapshot: WeightHistogramSnapshot = {
       epoch,
       learningRate: model.requireCompiled('WeightHistograms').optimizer.learningRate,

@@ -4,6 +4,7 @@
  * tensors, so the model never aliases the stored arrays either.
  */
 import { tensor } from '../../graph/engine';
+import { readTensors } from '../../graph/read-tensors';
 import type { Tensor } from '../../graph/tensor';
 import type { HostTensor } from '../metric';
 import type { Sequential } from '../model/sequential';
@@ -13,7 +14,7 @@ export type WeightsSnapshot = ReadonlyMap<string, Readonly<HostTensor>>;
 
 export async function snapshotWeights(model: Sequential): Promise<WeightsSnapshot> {
   const variables = model.variables;
-  const values = await Promise.all(variables.map((v) => v.value.data()));
+  const values = await readTensors(variables.map((v) => v.value));
   return new Map(variables.map((v, i) => [v.name, { data: values[i].slice(), shape: [...v.shape] }]));
 }
 

@@ -7,6 +7,7 @@
  */
 import { backendChooser, type StepProbe } from '../../graph/backend-choice';
 import { currentBackend } from '../../graph/engine';
+import { readTensors } from '../../graph/read-tensors';
 import { sizeOf } from '../../graph/shape';
 import { gatherRows } from './data';
 import { PlannedTrainer } from './planned-step';
@@ -58,12 +59,13 @@ async function makeProbe(run: Run, rows: number): Promise<StepProbe> {
   }
   const variables = new Map(model.variables.map((v) => [v.name, v.value]));
   const slots = optimizer.getState().slots;
-  const state = new Map<string, Float32Array>();
-  for (const s of program.state) {
-    const value = variables.get(s.name) ?? slots.get(s.name);
-    // data() copies: the probe's arrays are its own.
-    state.set(s.name, value ? await value.data() : new Float32Array(sizeOf(shapeOf(s.input))));
-  }
+  const held = program.state.filter((s) => variables.has(s.name) || slots.has(s.name));
+  // One batched read (readTensors copies: the probe's arrays are its own).
+  const read = await readTensors(held.map((s) => (variables.get(s.name) ?? slots.get(s.name))!));
+  const values = new Map(held.map((s, k) => [s.name, read[k]]));
+  const state = new Map(
+    program.state.map((s) => [s.name, values.get(s.name) ?? new Float32Array(sizeOf(shapeOf(s.input)))]),
+  );
   const iteration = optimizer.iterations;
   return {
     program,

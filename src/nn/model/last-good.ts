@@ -13,6 +13,7 @@
 import { DeviceLostError } from '../../errors';
 import type { Backend } from '../../graph/backend';
 import { currentBackend, hostBackend, tensor, withBackend } from '../../graph/engine';
+import { readTensors } from '../../graph/read-tensors';
 import type { Tensor } from '../../graph/tensor';
 import type { Sequential } from './sequential';
 
@@ -78,7 +79,9 @@ export async function captureLastGood(model: Sequential, epoch: number): Promise
   const slotEntries = state ? [...state.slots] : [];
   const iterations = state?.iterations ?? 0;
   const tensors = variables.map((v) => v.value);
-  const read = await Promise.all([...tensors, ...slotEntries.map(([, t]) => t)].map((t) => t.data()));
+  // One batched read: a read per tensor costs a map round trip each, which in a browser (its GPU
+  // process) is most of a small model's capture.
+  const read = await readTensors([...tensors, ...slotEntries.map(([, t]) => t)]);
   const buffers = held.get(model) ?? { current: null, spare: null };
   const spare = buffers.spare;
   const weights = new Map(variables.map((v, j) => [v.name, copyInto(spare?.weights, v.name, read[j])]));

@@ -5,15 +5,10 @@
  * meant for tensors, which names nothing the user made). The copies go through the host, once.
  */
 import { DeviceLostError } from '../../errors';
-import type { Backend } from '../../graph/backend';
 import { currentBackend, tensor } from '../../graph/engine';
-import type { Tensor } from '../../graph/tensor';
+import { readTensors } from '../../graph/read-tensors';
 import { ensureReadable } from './last-good';
 import type { Sequential } from './sequential';
-
-async function onBackend(t: Tensor, backend: Backend): Promise<Tensor> {
-  return t.backend === backend ? t : tensor(await t.data(), [...t.shape]);
-}
 
 /**
  * Moves every weight and optimizer slot of `model` to the current backend; returns how many moved.
@@ -39,8 +34,12 @@ async function place(model: Sequential): Promise<number> {
   const slots = state ? [...state.slots].filter(([, t]) => t.backend !== backend) : [];
   if (variables.length === 0 && slots.length === 0) return 0;
   // Every copy is made before the first assignment: a read that fails leaves the model as it was.
-  const values = await Promise.all(variables.map((v) => onBackend(v.value, backend)));
-  const movedSlots = await Promise.all(slots.map(([, t]) => onBackend(t, backend)));
+  // One batched read for all of them (a map round trip each would cost most of the move on WebGPU).
+  const from = [...variables.map((v) => v.value), ...slots.map(([, t]) => t)];
+  const read = await readTensors(from);
+  const moved = from.map((t, k) => tensor(read[k], [...t.shape]));
+  const values = moved.slice(0, variables.length);
+  const movedSlots = moved.slice(variables.length);
   variables.forEach((v, i) => {
     v.value = values[i];
   });

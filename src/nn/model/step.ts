@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from '../../errors';
 import { valueAndGrad } from '../../graph/autodiff';
 import { div, mean, mul, sum } from '../../graph/ops/index';
+import { readTensors } from '../../graph/read-tensors';
 import type { Tensor } from '../../graph/tensor';
 import type { LayerVariable, StateUpdate } from '../layers/layer';
 import { type HostTensor, metricResults } from '../metric';
@@ -143,7 +144,7 @@ function hostOf(t: Tensor, data: Float32Array): HostTensor {
 
 export async function updateMetrics(compiled: Compiled, yb: Tensor, yPred: Tensor): Promise<void> {
   if (compiled.metrics.length === 0) return;
-  const [t, p] = await Promise.all([yb.data(), yPred.data()]);
+  const [t, p] = await readTensors([yb, yPred]);
   for (const m of compiled.metrics) m.update(hostOf(yb, t), hostOf(yPred, p));
 }
 
