@@ -1,8 +1,9 @@
 /**
  * One training run as the page sees it: started in the training Worker from the prepared dataset
- * and the model's JSON, followed batch by batch (progress, phase, ETA, curves, weight histograms),
- * checkpointed to IndexedDB after every epoch so a reloaded page can resume it (with the Data and
- * Model panels and the histograms as they were), and evaluated on the test split when it ends. The
+ * and the model's JSON, followed as it goes (progress, phase, ETA, curves, weight histograms,
+ * which the Worker sends at most every ~50 ms: progress-outbox.ts), checkpointed to IndexedDB as
+ * epochs end (the newest epoch's state) so a reloaded page can resume it (with the Data and Model
+ * panels and the histograms as they were), and evaluated on the test split when it ends. The
  * finished model becomes `current`, the model predictions use; what was computed with it is in
  * `results`, which forgets it when the model or the dataset changes.
  */
@@ -12,56 +13,36 @@ import type { TrainingState } from '../../io/checkpoint';
 import { CheckpointStore } from '../../io/storage/index';
 import type { WeightHistogramSnapshot } from '../../nn/callbacks/weight-histograms';
 import type { HistoryJSON } from '../../nn/model/history';
-import type { BackendRequest, FromWorker, HostArray, TrainRequest } from '../../worker/protocol';
+import type {
+  BackendRequest,
+  FromWorker,
+  HostArray,
+  ProgressMessage,
+  TrainRequest,
+} from '../../worker/protocol';
 import { TrainingClient } from '../../worker/training-client';
 import { TrainingLog } from '../training-log';
-import type { DatasetSnapshot } from './data-state';
-import { evaluateClassification, evaluateRegression } from './evaluation';
-import { formatCount } from './format';
-import type { ModelSnapshot, ModelState } from './model-state';
+import type { ModelState } from './model-state';
 import { Observable } from './observable';
 import { Results } from './results';
 import { RunProgress } from './run-progress';
+import {
+  type PanelsSnapshot,
+  type Resumable,
+  type RunRecord,
+  runRecord,
+  storedHistograms,
+  testSplitEvaluation,
+} from './run-record';
 import { trainRequest } from './run-request';
 import { type AppContext, type TrainedModel, trainedModelFromWorker } from './trained-model';
 
+export type { PanelsSnapshot, Resumable } from './run-record';
 export { balancedClassWeights } from './run-request';
 
 export type RunEventType = 'train-begin' | 'epoch-end' | 'train-end' | 'run-error';
 
 export type RunStatus = 'idle' | 'training' | 'paused' | 'stopping' | 'done' | 'error';
-
-/** What the Data and Model panels showed when a run started: a resumed run shows them again. */
-export interface PanelsSnapshot {
-  dataset: DatasetSnapshot | null;
-  model: ModelSnapshot | null;
-}
-
-/**
- * What IndexedDB keeps of a run besides its checkpoints. Version 2 added `panels`; a version 1
- * record (no `version`) still resumes, without them.
- */
-interface RunRecord {
-  version?: 2;
-  request: TrainRequest;
-  context: AppContext;
-  testY: Float32Array | null;
-  panels?: PanelsSnapshot;
-}
-
-export interface Resumable {
-  runId: string;
-  source: string;
-  epoch: number;
-  epochs: number;
-  savedAt: number;
-}
-
-/** Weight histograms kept in a checkpoint's `run` field, checked when read back. */
-function storedHistograms(run: Record<string, unknown> | undefined): WeightHistogramSnapshot[] {
-  const h = run?.histograms;
-  return Array.isArray(h) ? h.filter((s) => typeof s?.epoch === 'number' && Array.isArray(s.weights)) : [];
-}
 
 export class RunState extends Observable {
   status: RunStatus = 'idle';
@@ -128,13 +109,7 @@ export class RunState extends Observable {
     }
     const { request, context } = built;
     if (backend === 'auto') request.knownBackendChoices = [...this.backendChoices];
-    const record: RunRecord = {
-      version: 2,
-      request: structuredClone(request),
-      context,
-      testY: request.evaluate?.y.data.slice() ?? null,
-      panels: panels ?? { dataset: null, model: null },
-    };
+    const record = runRecord(request, context, panels);
     this.checkpoints.writeRun(request.runId, { ...record }).catch((e) => this.storageFailed(e));
     this.resumeNote = null;
     this.launch(request, record, 0);
@@ -224,14 +199,7 @@ export class RunState extends Observable {
    * the data and settings, its `resume` is set to the state.
    */
   resumeFrom(state: TrainingState, request: TrainRequest, context: AppContext): void {
-    // A copy for IndexedDB: the Worker takes ownership of the request's buffers.
-    const record: RunRecord = {
-      version: 2,
-      request: structuredClone(request),
-      context,
-      testY: request.evaluate?.y.data.slice() ?? null,
-      panels: { dataset: null, model: null },
-    };
+    const record = runRecord(request, context);
     this.checkpoints.writeRun(request.runId, { ...record }).catch((e) => this.storageFailed(e));
     this.launch({ ...request, resume: state }, record, state.epoch);
     this.addHistory(state);
@@ -314,35 +282,19 @@ export class RunState extends Observable {
           initialEpoch: m.initialEpoch,
         });
         break;
-      case 'batch': {
-        this.progress.onBatch(m);
-        this.log.addBatch(m.epoch, m.batch, m.steps, m.logs);
-        this.changedSoon();
-        return;
-      }
+      case 'progress':
+        // Up to 50 ms of progress (the Worker coalesces it): taken in order, then drawn once.
+        for (const item of m.messages) this.onProgress(item);
+        break;
+      case 'batch':
       case 'epoch':
-        this.log.addEpoch(m.epoch, m.logs);
-        this.announce('epoch-end', { epoch: m.epoch, logs: m.logs });
-        break;
       case 'phase':
-        this.progress.onPhase(m.phase);
-        break;
       case 'checkpoint':
-        this.lastState = m.state;
-        this.changed();
-        // The histograms so far travel with the checkpoint, so a resumed run shows them all.
-        this.checkpoints
-          .write({ runId: m.runId, ...m.state, run: { histograms: [...this.histograms] } })
-          .catch((e) => this.storageFailed(e));
-        return;
       case 'histograms':
-        // A resumed run's first snapshot repeats the checkpoint's last one (the same epoch's weights).
-        if (this.histograms.at(-1)?.epoch === m.snapshot.epoch) this.histograms.pop();
-        this.histograms.push(m.snapshot);
+        this.onProgress(m);
         break;
       case 'paused':
         this.status = 'paused';
-        this.progress.paused();
         break;
       case 'resumed':
         this.status = 'training';
@@ -366,6 +318,35 @@ export class RunState extends Observable {
     this.changed();
   }
 
+  /** Takes in one progress message; the caller tells the views. */
+  private onProgress(m: ProgressMessage): void {
+    switch (m.type) {
+      case 'batch':
+        this.progress.onBatch(m);
+        this.log.addBatch(m.epoch, m.batch, m.steps, m.logs);
+        break;
+      case 'epoch':
+        this.log.addEpoch(m.epoch, m.logs);
+        this.announce('epoch-end', { epoch: m.epoch, logs: m.logs });
+        break;
+      case 'phase':
+        this.progress.onPhase(m.phase);
+        break;
+      case 'checkpoint':
+        this.lastState = m.state;
+        // The histograms so far travel with the checkpoint, so a resumed run shows them all.
+        this.checkpoints
+          .write({ runId: m.runId, ...m.state, run: { histograms: [...this.histograms] } })
+          .catch((e) => this.storageFailed(e));
+        break;
+      case 'histograms':
+        // A resumed run's first snapshot repeats the checkpoint's last one (the same epoch's weights).
+        if (this.histograms.at(-1)?.epoch === m.snapshot.epoch) this.histograms.pop();
+        this.histograms.push(m.snapshot);
+        break;
+    }
+  }
+
   private finish(m: Extract<FromWorker, { type: 'done' }>): void {
     this.status = 'done';
     if (m.backend) this.backend = m.backend;
@@ -379,21 +360,8 @@ export class RunState extends Observable {
     } catch (e) {
       this.error = `the trained model could not be read back: ${(e as Error).message}`;
     }
-    const context = this.record?.context;
-    const testY = this.record?.testY;
-    const predictions = m.evaluation?.predictions;
-    if (context && testY && predictions && this.current) {
-      this.results.setEvaluation(
-        context.task === 'classification'
-          ? evaluateClassification(context.classNames ?? [], testY, predictions.data)
-          : evaluateRegression(testY, predictions.data),
-        {
-          model: this.current.architecture,
-          trainedOn: context.source,
-          data: `Test split of ${context.source} (${formatCount(testY.length)} rows, not used in training)`,
-        },
-      );
-    }
+    const test = testSplitEvaluation(this.record, m.evaluation?.predictions, this.current);
+    if (test) this.results.setEvaluation(test.evaluation, test.label);
     this.announce('train-end', { history: m.history, stoppedEarly: m.stoppedEarly, bestEpoch: m.bestEpoch });
     // The run is complete: nothing is left to resume.
     this.checkpoints.clear(this.runId).catch(() => undefined);
