@@ -79,3 +79,22 @@ export function storedHistograms(run: Record<string, unknown> | undefined): Weig
   const h = run?.histograms;
   return Array.isArray(h) ? h.filter((s) => typeof s?.epoch === 'number' && Array.isArray(s.weights)) : [];
 }
+
+/**
+ * The most weight-histogram snapshots a run keeps (one is taken per epoch). A small model can run
+ * thousands of epochs a minute; the view draws ten of them, and every checkpoint stores them all.
+ */
+export const MAX_HISTOGRAM_SNAPSHOTS = 500;
+
+/**
+ * Thins `snapshots` in place once it holds more than MAX_HISTOGRAM_SNAPSHOTS: every other one
+ * goes, the first and the last stay, so what is left stays evenly spread over the run's epochs.
+ */
+export function keepHistogramsBounded(snapshots: WeightHistogramSnapshot[]): void {
+  if (snapshots.length <= MAX_HISTOGRAM_SNAPSHOTS) return;
+  const last = snapshots[snapshots.length - 1];
+  let kept = 0;
+  for (let i = 0; i < snapshots.length - 1; i += 2) snapshots[kept++] = snapshots[i];
+  snapshots[kept++] = last;
+  snapshots.length = kept;
+}

@@ -22,11 +22,13 @@ import type {
 } from '../../worker/protocol';
 import { TrainingClient } from '../../worker/training-client';
 import { TrainingLog } from '../training-log';
+import { CheckpointWriter } from './checkpoint-writer';
 import type { ModelState } from './model-state';
 import { Observable } from './observable';
 import { Results } from './results';
 import { RunProgress } from './run-progress';
 import {
+  keepHistogramsBounded,
   type PanelsSnapshot,
   type Resumable,
   type RunRecord,
@@ -56,7 +58,10 @@ export class RunState extends Observable {
   location: 'worker' | 'page' | null = null;
   readonly progress = new RunProgress();
   readonly log = new TrainingLog(0.6);
+  /** The run's weight histograms, evenly thinned past MAX_HISTOGRAM_SNAPSHOTS (run-record.ts). */
   readonly histograms: WeightHistogramSnapshot[] = [];
+  /** How many snapshots the run took (more than `histograms` holds once thinned). */
+  histogramsTaken = 0;
   history: HistoryJSON | null = null;
   recovered: Extract<FromWorker, { type: 'recovered' }>['info'] | null = null;
   /** The evaluation and predictions of `current` on the page's data. */
@@ -77,6 +82,7 @@ export class RunState extends Observable {
   private record: RunRecord | null = null;
   private runId = '';
   private readonly checkpoints: CheckpointStore;
+  private readonly checkpointWriter = new CheckpointWriter((e) => this.storageFailed(e));
 
   constructor(dbName?: string) {
     super();
@@ -136,6 +142,7 @@ export class RunState extends Observable {
       const request = { ...structuredClone(record.request), resume: state, ...(backend ? { backend } : {}) };
       this.launch(request, record, state.epoch);
       this.histograms.push(...storedHistograms(checkpoint.run));
+      this.histogramsTaken = this.histograms.length;
       this.addHistory(state);
       this.resumeNote = record.panels
         ? null
@@ -244,6 +251,7 @@ export class RunState extends Observable {
 
   private launch(request: TrainRequest, record: RunRecord, initialEpoch: number): void {
     this.client?.dispose();
+    this.checkpointWriter.cancel();
     this.client = new TrainingClient((m) => this.onMessage(m));
     this.location = this.client.location;
     this.record = record;
@@ -254,6 +262,7 @@ export class RunState extends Observable {
     this.results.clear();
     this.log.clear();
     this.histograms.length = 0;
+    this.histogramsTaken = 0;
     this.lastState = request.resume ?? null;
     this.client.train(request);
     this.changed();
@@ -295,6 +304,8 @@ export class RunState extends Observable {
         break;
       case 'paused':
         this.status = 'paused';
+        // A pause is when a page is likely reloaded or closed: store the newest epoch now.
+        this.checkpointWriter.flush();
         break;
       case 'resumed':
         this.status = 'training';
@@ -306,6 +317,7 @@ export class RunState extends Observable {
         this.status = 'error';
         this.error = `${m.name}: ${m.message}`;
         this.announce('run-error', { name: m.name, message: m.message });
+        this.checkpointWriter.flush();
         // The checkpoints written so far stay: offer to go on from the last one (on the CPU if the GPU failed).
         void this.findResumable();
         break;
@@ -332,17 +344,26 @@ export class RunState extends Observable {
       case 'phase':
         this.progress.onPhase(m.phase);
         break;
-      case 'checkpoint':
+      case 'checkpoint': {
         this.lastState = m.state;
-        // The histograms so far travel with the checkpoint, so a resumed run shows them all.
-        this.checkpoints
-          .write({ runId: m.runId, ...m.state, run: { histograms: [...this.histograms] } })
-          .catch((e) => this.storageFailed(e));
+        const { runId, state } = m;
+        // The histograms up to its epoch travel with the checkpoint, so a resumed run shows them
+        // all. Written at most once a second (checkpoint-writer.ts), with the histograms then.
+        this.checkpointWriter.offer(() =>
+          this.checkpoints.write({
+            runId,
+            ...state,
+            run: { histograms: this.histograms.filter((h) => h.epoch < state.epoch) },
+          }),
+        );
         break;
+      }
       case 'histograms':
         // A resumed run's first snapshot repeats the checkpoint's last one (the same epoch's weights).
         if (this.histograms.at(-1)?.epoch === m.snapshot.epoch) this.histograms.pop();
+        else this.histogramsTaken++;
         this.histograms.push(m.snapshot);
+        keepHistogramsBounded(this.histograms);
         break;
     }
   }
@@ -363,7 +384,8 @@ export class RunState extends Observable {
     const test = testSplitEvaluation(this.record, m.evaluation?.predictions, this.current);
     if (test) this.results.setEvaluation(test.evaluation, test.label);
     this.announce('train-end', { history: m.history, stoppedEarly: m.stoppedEarly, bestEpoch: m.bestEpoch });
-    // The run is complete: nothing is left to resume.
+    // The run is complete: nothing is left to resume (and no write still to come may store one).
+    this.checkpointWriter.cancel();
     this.checkpoints.clear(this.runId).catch(() => undefined);
   }
 }
