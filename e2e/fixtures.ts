@@ -115,3 +115,27 @@ export async function downloadSafetensorsHeader(
     header: JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')),
   };
 }
+
+/** Records every text the progress line shows from now on (the phases can be brief). */
+export async function recordProgress(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+    const panel = document.querySelector('webgpu-trainer')?.shadowRoot?.querySelector('wt-train-panel');
+    const root = panel?.shadowRoot;
+    if (!root) throw new Error('no train panel');
+    const note = () => {
+      const text = root.querySelector('[data-testid="progress-text"]')?.textContent?.trim();
+      if (text && seen.at(-1) !== text) seen.push(text);
+    };
+    new MutationObserver(note).observe(root, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+/** The texts recordProgress saw, in order. */
+export const progressSeen = (page: Page): Promise<string[]> =>
+  page.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+
+/** The progress line while training, with a time left ("about 12 s left", "about 1 min 5 s left"). */
+export const PROGRESS_WITH_ETA =
+  /^Epoch [\d,]+ of [\d,]+, batch [\d,]+ of [\d,]+ · [\d,]+ samples\/s · about (\d+ s|\d+ min \d+ s) left$/;

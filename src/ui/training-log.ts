@@ -18,11 +18,20 @@ export interface MetricCurves {
 /** Keys Keras puts in batch logs that are bookkeeping, not metrics. */
 const NOT_METRICS = new Set(['batch', 'size']);
 
+/**
+ * The most points the log keeps. A small model can end thousands of epochs a minute (three points
+ * each, with the batches between), and every frame's charts copy the whole log: past this, every
+ * other batch point and every other epoch point go (the newest stay), so the curves keep their
+ * shape over the whole run at a bounded cost.
+ */
+export const MAX_LOG_POINTS = 4000;
+
 export class TrainingLog {
   private readonly x: number[] = [];
   private readonly rows: Logs[] = [];
   private readonly kinds: ('batch' | 'epoch')[] = [];
   private readonly smoothed = new Map<string, number>();
+  private readonly names = new Set<string>();
 
   /** @param smoothing EMA weight of the past, as TensorBoard's slider: 0 = raw, 0.9 = very smooth */
   constructor(private readonly smoothing = 0.6) {}
@@ -49,9 +58,7 @@ export class TrainingLog {
 
   /** Metric names seen so far, without the val_ prefix, loss first. */
   metrics(): string[] {
-    const names = new Set<string>();
-    for (const row of this.rows) for (const k of Object.keys(row)) names.add(k.replace(/^val_/, ''));
-    return [...names].sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : a.localeCompare(b)));
+    return [...this.names].sort((a, b) => (a === 'loss' ? -1 : b === 'loss' ? 1 : a.localeCompare(b)));
   }
 
   curves(metric: string): MetricCurves {
@@ -73,11 +80,32 @@ export class TrainingLog {
     this.rows.length = 0;
     this.kinds.length = 0;
     this.smoothed.clear();
+    this.names.clear();
   }
 
   private push(x: number, row: Logs, kind: 'batch' | 'epoch'): void {
     this.x.push(x);
     this.rows.push(row);
     this.kinds.push(kind);
+    for (const k of Object.keys(row)) this.names.add(k.replace(/^val_/, ''));
+    if (this.x.length > MAX_LOG_POINTS) this.thin();
+  }
+
+  /** Drops every other point of each kind, keeping each kind's newest (and the order). */
+  private thin(): void {
+    const lastOf = { batch: this.kinds.lastIndexOf('batch'), epoch: this.kinds.lastIndexOf('epoch') };
+    const seen = { batch: 0, epoch: 0 };
+    let kept = 0;
+    for (let i = 0; i < this.x.length; i++) {
+      const kind = this.kinds[i];
+      if (seen[kind]++ % 2 === 1 && i !== lastOf[kind]) continue;
+      this.x[kept] = this.x[i];
+      this.rows[kept] = this.rows[i];
+      this.kinds[kept] = kind;
+      kept++;
+    }
+    this.x.length = kept;
+    this.rows.length = kept;
+    this.kinds.length = kept;
   }
 }

@@ -69,7 +69,42 @@ export type ToWorker =
   /** Test aid: destroys the Worker's GPU device, as a driver reset would (the page sends it only under ?test-faults). */
   | { type: 'debug-lose-device' };
 
+/**
+ * What a run reports many times over, every batch or every epoch. A small model on the CPU runs a
+ * batch every ~0.1 ms, so the Worker coalesces these (progress-outbox.ts): at most one 'progress'
+ * message per ~50 ms carries them, in order.
+ */
+export type ProgressMessage =
+  | {
+      type: 'batch';
+      epoch: number;
+      batch: number;
+      steps: number;
+      /** The epoch's running loss and metrics, this batch included. */
+      logs: Record<string, number>;
+      /** Training samples per second over the epoch so far, on the Worker's clock. */
+      samplesPerSecond: number;
+      /**
+       * Seconds until the last epoch ends, measured in the Worker from every batch's time (eta.ts),
+       * pauses left out; null until two batches gave a speed.
+       */
+      etaSeconds: number | null;
+    }
+  /** What the run does between batch reports: validating after an epoch's last batch, evaluating after fit. */
+  | { type: 'phase'; phase: RunPhase }
+  | { type: 'epoch'; epoch: number; logs: Record<string, number> }
+  /** The state after an epoch, for the page to store: a reload resumes from it. */
+  | { type: 'checkpoint'; runId: string; state: TrainingState }
+  /** Weight histograms at train begin and after each epoch (the TensorBoard view). */
+  | { type: 'histograms'; snapshot: WeightHistogramSnapshot };
+
 export type FromWorker =
+  | ProgressMessage
+  /**
+   * Progress messages in the order they happened, posted together: batches between an epoch's
+   * first and last are only the newest, and a checkpoint replaces the older ones not yet posted.
+   */
+  | { type: 'progress'; messages: ProgressMessage[] }
   | {
       type: 'started';
       runId: string;
@@ -78,29 +113,11 @@ export type FromWorker =
       samples: number;
       initialEpoch: number;
     }
-  | {
-      type: 'batch';
-      epoch: number;
-      batch: number;
-      steps: number;
-      logs: Record<string, number>;
-      /** Training samples per second over the epoch so far. */
-      samplesPerSecond: number;
-      /** When the batch ended, in seconds on the Worker's clock (the page's ETA measures its gaps). */
-      time: number;
-    }
-  /** What the run does between batch reports: validating after an epoch's last batch, evaluating after fit. */
-  | { type: 'phase'; phase: RunPhase }
-  | { type: 'epoch'; epoch: number; logs: Record<string, number> }
   /**
    * fit recovered from a device fault (the device lost, or an allocation it could not take) and goes
    * on from epoch `info.epoch` on `backend`; the same entry ends up in the done message's history.
    */
   | { type: 'recovered'; info: RecoveredInfo; backend: BackendInfo }
-  /** The state after an epoch, for the page to store: a reload resumes from it. */
-  | { type: 'checkpoint'; runId: string; state: TrainingState }
-  /** Weight histograms at train begin and after each epoch (the TensorBoard view). */
-  | { type: 'histograms'; snapshot: WeightHistogramSnapshot }
   | { type: 'paused' }
   | { type: 'resumed' }
   | {

@@ -1,7 +1,8 @@
 /**
  * One training run, driven by messages: builds the model from its JSON, trains it with fit, and
- * reports batches and epochs as they finish. It lives in the training Worker, but depends on
- * nothing of a Worker (it only calls `post`), so tests run it directly in Node.
+ * reports batches and epochs as they finish (coalesced: progress-outbox.ts). It lives in the
+ * training Worker, but depends on nothing of a Worker (it only calls `post`), so tests run it
+ * directly in Node.
  */
 
 import { getBackendInfo, setBackend } from '../backend/index';
@@ -12,13 +13,20 @@ import { ModelCheckpoint } from '../io/checkpoint-callback';
 import { exportModelWeights } from '../io/model-io';
 import { EarlyStopping } from '../nn/callbacks/early-stopping';
 import { WeightHistograms } from '../nn/callbacks/weight-histograms';
-import { Callback, type Logs, type RecoveredInfo } from '../nn/model/callback';
 import type { History } from '../nn/model/history';
 import { Sequential } from '../nn/model/sequential';
 import { optimizerFromConfig } from '../nn/optimizers/index';
+import {
+  type OutboxClock,
+  type Post,
+  PROGRESS_INTERVAL_MS,
+  ProgressOutbox,
+  realClock,
+} from './progress-outbox';
+import { ProgressReporter } from './progress-reporter';
 import type { FromWorker, HostArray, PredictRequest, TrainRequest } from './protocol';
 
-export type Post = (message: FromWorker) => void;
+export type { Post } from './progress-outbox';
 
 const toTensor = (a: HostArray): Tensor => tensor(a.data, a.shape);
 
@@ -43,13 +51,25 @@ export async function predictRows(r: PredictRequest): Promise<FromWorker> {
   }
 }
 
+export interface SessionOptions {
+  /** The least time between two 'progress' messages (default 50 ms); 0 posts each as it is made. */
+  progressIntervalMs?: number;
+  /** The clock progress is timed and coalesced by (tests pass a fake one). */
+  clock?: OutboxClock;
+}
+
 export class TrainingSession {
   private pauseRequested = false;
   /** Set while training is held between batches: calling it lets training go on. */
   private release: (() => void) | null = null;
   private readonly abort = new AbortController();
+  private readonly outbox: ProgressOutbox;
+  private readonly clock: OutboxClock;
 
-  constructor(private readonly post: Post) {}
+  constructor(post: Post, options: SessionOptions = {}) {
+    this.clock = options.clock ?? realClock;
+    this.outbox = new ProgressOutbox(post, options.progressIntervalMs ?? PROGRESS_INTERVAL_MS, this.clock);
+  }
 
   /** Holds training after the batch in flight; 'paused' is posted once it is actually held. */
   pause(): void {
@@ -61,7 +81,7 @@ export class TrainingSession {
     const release = this.release;
     if (!release) return;
     this.release = null;
-    this.post({ type: 'resumed' });
+    this.outbox.send({ type: 'resumed' });
     release();
   }
 
@@ -73,13 +93,17 @@ export class TrainingSession {
     release?.();
   }
 
-  /** Resolves at once, or, when a pause was asked for, once training is resumed or stopped. */
-  waitWhilePaused(): Promise<void> {
-    if (!this.pauseRequested || this.abort.signal.aborted) return Promise.resolve();
-    this.post({ type: 'paused' });
-    return new Promise((resolve) => {
+  /**
+   * Resolves at once, or, when a pause was asked for, once training is resumed or stopped; true
+   * when it held training.
+   */
+  async waitWhilePaused(): Promise<boolean> {
+    if (!this.pauseRequested || this.abort.signal.aborted) return false;
+    this.outbox.send({ type: 'paused' });
+    await new Promise<void>((resolve) => {
       this.release = resolve;
     });
+    return true;
   }
 
   async run(request: TrainRequest): Promise<void> {
@@ -87,7 +111,7 @@ export class TrainingSession {
       await this.train(request);
     } catch (e) {
       const error = e as Error;
-      this.post({ type: 'error', name: error.name, message: error.message });
+      this.outbox.send({ type: 'error', name: error.name, message: error.message });
     }
   }
 
@@ -98,7 +122,14 @@ export class TrainingSession {
     const steps = Math.ceil(samples / r.fit.batchSize);
     // Posted when fit begins: with 'auto', fit has picked the backend for this model by then.
     const started = () =>
-      this.post({ type: 'started', runId: r.runId, backend: getBackendInfo(), steps, samples, initialEpoch });
+      this.outbox.send({
+        type: 'started',
+        runId: r.runId,
+        backend: getBackendInfo(),
+        steps,
+        samples,
+        initialEpoch,
+      });
 
     const validation = r.validation ? ([toTensor(r.validation.x), toTensor(r.validation.y)] as const) : null;
     const earlyStopping = r.earlyStopping
@@ -109,10 +140,13 @@ export class TrainingSession {
         })
       : null;
     const callbacks = [
-      new ProgressReporter(this, this.post, samples, r.fit.batchSize, steps, validation !== null, started),
-      new WeightHistograms({ onSnapshot: (snapshot) => this.post({ type: 'histograms', snapshot }) }),
+      new ProgressReporter(
+        { outbox: this.outbox, clock: this.clock, waitWhilePaused: () => this.waitWhilePaused(), started },
+        { samples, batchSize: r.fit.batchSize, steps, epochs: r.fit.epochs, validates: validation !== null },
+      ),
+      new WeightHistograms({ onSnapshot: (snapshot) => this.outbox.add({ type: 'histograms', snapshot }) }),
       new ModelCheckpoint({
-        save: (state) => this.post({ type: 'checkpoint', runId: r.runId, state }),
+        save: (state) => this.outbox.add({ type: 'checkpoint', runId: r.runId, state }),
         ...(history ? { history } : {}),
         ...(r.metadata ? { metadata: r.metadata } : {}),
       }),
@@ -132,12 +166,12 @@ export class TrainingSession {
     for (const [name, value] of model.getWeightsByName()) weights[name] = await toHost(value);
     let evaluation = null;
     if (r.evaluate && r.evaluate.x.shape[0] > 0) {
-      this.post({ type: 'phase', phase: 'evaluating' });
+      this.outbox.send({ type: 'phase', phase: 'evaluating' });
       const [x, y] = [toTensor(r.evaluate.x), toTensor(r.evaluate.y)];
       const logs = await model.evaluate(x, y, { returnDict: true });
       evaluation = { predictions: await toHost(await model.predict(x)), logs };
     }
-    this.post({
+    this.outbox.send({
       type: 'done',
       runId: r.runId,
       backend: getBackendInfo(),
@@ -163,58 +197,5 @@ export class TrainingSession {
     const model = Sequential.fromConfig(r.model);
     model.compile({ optimizer: optimizerFromConfig(r.optimizer), loss: r.loss, metrics: r.metrics });
     return { model, initialEpoch: 0, history: null };
-  }
-}
-
-/** Reports each batch and epoch, and holds training between batches while the run is paused. */
-class ProgressReporter extends Callback {
-  private epochStart = 0;
-  private seen = 0;
-  private epoch = 0;
-
-  constructor(
-    private readonly session: TrainingSession,
-    private readonly post: Post,
-    private readonly samples: number,
-    private readonly batchSize: number,
-    private readonly steps: number,
-    private readonly validates: boolean,
-    private readonly started: () => void,
-  ) {
-    super();
-  }
-
-  override onTrainBegin(): void {
-    this.started();
-  }
-
-  override onEpochBegin(epoch: number): void {
-    this.epoch = epoch;
-    this.epochStart = performance.now();
-    this.seen = 0;
-  }
-
-  override async onBatchEnd(batch: number, logs: Logs): Promise<void> {
-    this.seen += Math.min(this.batchSize, this.samples - batch * this.batchSize);
-    const seconds = (performance.now() - this.epochStart) / 1000;
-    this.post({
-      type: 'batch',
-      epoch: this.epoch,
-      batch,
-      steps: this.steps,
-      logs: { ...logs },
-      samplesPerSecond: seconds > 0 ? this.seen / seconds : 0,
-      time: performance.now() / 1000,
-    });
-    if (batch === this.steps - 1 && this.validates) this.post({ type: 'phase', phase: 'validating' });
-    await this.session.waitWhilePaused();
-  }
-
-  override onEpochEnd(epoch: number, logs: Logs): void {
-    this.post({ type: 'epoch', epoch, logs: { ...logs } });
-  }
-
-  override onRecovered(info: RecoveredInfo): void {
-    this.post({ type: 'recovered', info: { ...info }, backend: getBackendInfo() });
   }
 }

@@ -5,6 +5,7 @@ import { setBackend } from '../../src/backend/index';
 import type { FromWorker } from '../../src/worker/protocol';
 import { TrainingSession } from '../../src/worker/trainer';
 import { irisRequest } from './iris-request';
+import { flatten } from './messages';
 
 afterEach(async () => {
   await setBackend('cpu');
@@ -12,7 +13,9 @@ afterEach(async () => {
 
 test("a run asked for on 'auto' reports the pick and its reason in 'started', then trains", async () => {
   const messages: FromWorker[] = [];
-  await new TrainingSession((m) => messages.push(m)).run(await irisRequest({ epochs: 2, backend: 'auto' }));
+  await new TrainingSession((m) => messages.push(...flatten(m))).run(
+    await irisRequest({ epochs: 2, backend: 'auto' }),
+  );
   expect(messages.find((m) => m.type === 'error')).toBeUndefined();
   const started = messages[0] as Extract<FromWorker, { type: 'started' }>;
   expect(started.type).toBe('started');

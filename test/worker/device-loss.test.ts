@@ -8,6 +8,7 @@ import { currentBackend } from '../../src/graph/engine';
 import type { FromWorker } from '../../src/worker/protocol';
 import { TrainingSession } from '../../src/worker/trainer';
 import { irisRequest } from './iris-request';
+import { flatten } from './messages';
 
 afterAll(() => setBackend('cpu'));
 
@@ -17,13 +18,19 @@ const request = (backend: 'webgpu' | 'cpu') =>
 test('training goes on when the GPU device is lost, and its checkpoints resume on the CPU', async () => {
   const messages: FromWorker[] = [];
   let lost: WebGPUBackend | null = null;
-  const session = new TrainingSession((m) => {
-    messages.push(m);
-    if (m.type === 'epoch' && m.epoch === 2 && !lost) {
-      lost = currentBackend() as WebGPUBackend;
-      lost.device.destroy();
-    }
-  });
+  // Each message posted as it is made, so the device goes at the end of epoch index 2 exactly.
+  const session = new TrainingSession(
+    (posted) => {
+      for (const m of flatten(posted)) {
+        messages.push(m);
+        if (m.type === 'epoch' && m.epoch === 2 && !lost) {
+          lost = currentBackend() as WebGPUBackend;
+          lost.device.destroy();
+        }
+      }
+    },
+    { progressIntervalMs: 0 },
+  );
   await session.run(await request('webgpu'));
   const started = messages.find((m) => m.type === 'started') as Extract<FromWorker, { type: 'started' }>;
   expect(started.backend.name).toBe('webgpu');
@@ -52,7 +59,7 @@ test('training goes on when the GPU device is lost, and its checkpoints resume o
   // A real resume runs in a fresh Worker; here, leave the dead device before preparing data again.
   await setBackend('cpu');
   const resumed: FromWorker[] = [];
-  await new TrainingSession((m) => resumed.push(m)).run({
+  await new TrainingSession((m) => resumed.push(...flatten(m))).run({
     ...(await request('cpu')),
     resume: structuredClone(last.state),
   });

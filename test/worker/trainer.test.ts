@@ -1,36 +1,51 @@
 import { describe, expect, test } from 'vitest';
 import type { FromWorker } from '../../src/worker/protocol';
 import { TrainingSession } from '../../src/worker/trainer';
+import { FakeClock } from './fake-clock';
 import { irisRequest as baseRequest } from './iris-request';
+import { flatten } from './messages';
+
+type Batch = Extract<FromWorker, { type: 'batch' }>;
+type Checkpoint = Extract<FromWorker, { type: 'checkpoint' }>;
 
 const irisRequest = (epochs: number) => baseRequest({ epochs });
 
+/** Every message posted (`posts`) and every message the page takes in (`messages`, 'progress' opened). */
 function collect(): {
+  posts: FromWorker[];
   messages: FromWorker[];
   post: (m: FromWorker) => void;
   next: (type: FromWorker['type']) => Promise<FromWorker>;
 } {
+  const posts: FromWorker[] = [];
   const messages: FromWorker[] = [];
   const waiters: { type: FromWorker['type']; resolve: (m: FromWorker) => void }[] = [];
   return {
+    posts,
     messages,
-    post: (m) => {
-      messages.push(m);
-      for (const w of waiters.filter((w) => w.type === m.type)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
+    post: (posted) => {
+      posts.push(posted);
+      for (const m of flatten(posted)) {
+        messages.push(m);
+        for (const w of waiters.filter((w) => w.type === m.type)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
       }
     },
     next: (type) => new Promise((resolve) => waiters.push({ type, resolve })),
   };
 }
 
+/** Each message posted as it is made (no coalescing), for tests that act on one at its moment. */
+const eachAtOnce = { progressIntervalMs: 0 };
+
 describe('TrainingSession', () => {
   test('trains from JSON, reports every batch and epoch, and returns weights and test predictions', async () => {
     const request = await irisRequest(25);
     const { messages, post, next } = collect();
     const done = next('done');
-    await new TrainingSession(post).run(request);
+    await new TrainingSession(post, eachAtOnce).run(request);
     const result = (await done) as Extract<FromWorker, { type: 'done' }>;
     const started = messages[0] as Extract<FromWorker, { type: 'started' }>;
     expect(started.type).toBe('started');
@@ -53,12 +68,52 @@ describe('TrainingSession', () => {
     expect(result.stoppedEarly).toBe(false);
   });
 
+  test("a fast run's progress is coalesced: every epoch, each one's first and last batch, with the Worker's own ETA", async () => {
+    const request = await irisRequest(30);
+    const { posts, messages, post, next } = collect();
+    const done = next('done');
+    // Each reading of this clock is 0.01 ms after the last: a machine so fast that the 50 ms
+    // between two posts never pass, and only 'started', 'evaluating' and 'done' force them.
+    await new TrainingSession(post, { clock: new FakeClock(0.01) }).run(request);
+    await done;
+    const steps = (messages[0] as Extract<FromWorker, { type: 'started' }>).steps;
+    expect(steps).toBeGreaterThan(2);
+    // The first batch goes at once (nothing was posted for 50 ms), and the first validation's
+    // start; the rest waits for 'evaluating'.
+    expect(posts.filter((m) => m.type === 'progress')).toHaveLength(3);
+    expect(posts.filter((m) => m.type === 'batch' || m.type === 'epoch')).toHaveLength(0);
+    const batches = messages.filter((m): m is Batch => m.type === 'batch');
+    const epochs = Array.from({ length: 30 }, (_, e) => e);
+    expect(batches.map((m) => [m.epoch, m.batch])).toEqual(
+      epochs.flatMap((e) => [
+        [e, 0],
+        [e, steps - 1],
+      ]),
+    );
+    const epochEnds = messages.filter((m): m is Extract<FromWorker, { type: 'epoch' }> => m.type === 'epoch');
+    expect(epochEnds.map((m) => m.epoch)).toEqual(epochs);
+    // The last batch of an epoch carries the epoch's running loss, as the epoch message does.
+    for (const [e, m] of epochEnds.entries())
+      expect(batches[2 * e + 1].logs.loss).toBeCloseTo(m.logs.loss, 6);
+    expect(messages.filter((m) => m.type === 'histograms')).toHaveLength(31);
+    // Only the newest checkpoint, that of the last epoch, was left to post.
+    const checkpoints = messages.filter((m): m is Checkpoint => m.type === 'checkpoint');
+    expect(checkpoints.map((m) => m.state.epoch)).toEqual([30]);
+    // The ETA is measured in the Worker, at every batch: known from the second batch on, and
+    // falling as the run goes (the page sees two batches an epoch here, too few to measure it).
+    expect(batches[0].etaSeconds).toBeNull();
+    const eta = (e: number) => batches[2 * e + 1].etaSeconds ?? Number.NaN;
+    expect(eta(0)).toBeGreaterThan(eta(15));
+    expect(eta(15)).toBeGreaterThan(eta(29));
+    expect(eta(29)).toBeGreaterThanOrEqual(0);
+  });
+
   test('pause holds training between batches until resume', async () => {
     const { messages, post, next } = collect();
-    const session = new TrainingSession((m) => {
-      post(m);
-      if (m.type === 'batch' && m.epoch === 0 && m.batch === 0) session.pause();
-    });
+    const session = new TrainingSession((posted) => {
+      post(posted);
+      if (flatten(posted).some((m) => m.type === 'batch' && m.epoch === 0 && m.batch === 0)) session.pause();
+    }, eachAtOnce);
     const done = next('done');
     const run = session.run(await irisRequest(2));
     await next('paused');
@@ -74,10 +129,10 @@ describe('TrainingSession', () => {
 
   test('stop ends the run after the current batch and still reports the weights reached', async () => {
     const { post, next } = collect();
-    const session = new TrainingSession((m) => {
-      post(m);
-      if (m.type === 'epoch' && m.epoch === 1) session.stop();
-    });
+    const session = new TrainingSession((posted) => {
+      post(posted);
+      if (flatten(posted).some((m) => m.type === 'epoch' && m.epoch === 1)) session.stop();
+    }, eachAtOnce);
     const done = next('done');
     await session.run(await irisRequest(20));
     const result = (await done) as Extract<FromWorker, { type: 'done' }>;
@@ -99,12 +154,11 @@ describe('TrainingSession', () => {
 
 describe('TrainingSession checkpoints', () => {
   type Done = Extract<FromWorker, { type: 'done' }>;
-  type Checkpoint = Extract<FromWorker, { type: 'checkpoint' }>;
 
   test('a run resumed from its epoch-2 checkpoint (as after a reload) ends exactly like the uninterrupted run', async () => {
     const full = collect();
     const fullDone = full.next('done');
-    await new TrainingSession(full.post).run(await irisRequest(4));
+    await new TrainingSession(full.post, eachAtOnce).run(await irisRequest(4));
     const straight = (await fullDone) as Done;
     const checkpoints = full.messages.filter((m): m is Checkpoint => m.type === 'checkpoint');
     expect(checkpoints.map((c) => c.state.epoch)).toEqual([1, 2, 3, 4]);

@@ -23,7 +23,7 @@ import { gatherRows } from './data';
 import { epochEndLogs } from './evaluation';
 import { recordEpochLoss } from './loss-record';
 import type { Run } from './run';
-import { DIVERGENCE_FACTOR, metricLogs, nonFiniteLossMessage, yieldToEventLoop } from './step';
+import { DIVERGENCE_FACTOR, metricLogs, nonFiniteLossMessage, yieldEvery } from './step';
 import type { HostBatch, StepRunner } from './step-runner';
 
 interface Issued {
@@ -96,9 +96,11 @@ export async function runEpoch(run: Run, epoch: number, trainer: StepRunner): Pr
   let lossSum = 0;
   let seen = 0;
   let ahead: Issued | null = null;
+  // Every few milliseconds, not every batch: stop and abort are still checked at every batch.
+  const maybeYield = yieldEvery();
   try {
     for (let b = 0; b < batches; b++) {
-      await yieldToEventLoop();
+      await maybeYield();
       if (model.stopTraining || run.aborted()) break;
       const rows = Math.min(batchSize, samples - b * batchSize);
       await callbacks.batchBegin(b, { batch: b, size: rows });

@@ -1,8 +1,9 @@
 /**
  * fit: epochs of shuffled mini-batches, each one training step (see step.ts), with callbacks
- * around training, epochs and batches. Between batches fit yields to the event loop, so a page
- * stays responsive, and it stops after the current batch when `model.stopTraining` is set or
- * `signal` aborts.
+ * around training, epochs and batches. Between batches, every few milliseconds (yieldEvery in
+ * step.ts), fit yields to the event loop, so a page stays responsive and a Worker takes its
+ * messages, and it stops after the current batch when `model.stopTraining` is set or `signal`
+ * aborts.
  */
 import { InvalidArgumentError } from '../../errors';
 import type { Backend } from '../../graph/backend';

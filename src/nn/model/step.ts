@@ -31,6 +31,25 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
+/**
+ * The longest fit runs batches without yielding to the event loop. A yield is a task (tens of
+ * microseconds in a browser); a tiny model's batch on the CPU takes about as long, so a yield per
+ * batch cost it much of its speed. Every few milliseconds a message (Stop, Pause) or a frame
+ * waits no longer than that, and a model whose batches take longer yields after each one.
+ */
+export const YIELD_EVERY_MS = 4;
+
+/** A function that yields to the event loop when `everyMs` of work have passed since the last yield (and at its first call). */
+export function yieldEvery(everyMs = YIELD_EVERY_MS): () => Promise<void> | undefined {
+  let last = Number.NEGATIVE_INFINITY;
+  return () => {
+    if (performance.now() - last < everyMs) return undefined;
+    return yieldToEventLoop().then(() => {
+      last = performance.now();
+    });
+  };
+}
+
 /** How far past its lowest a batch loss may grow before fit calls the run diverged (epoch.ts). */
 export const DIVERGENCE_FACTOR = 1000;
 

@@ -2,6 +2,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { WeightHistogramSnapshot } from '../../nn/callbacks/weight-histograms';
 import { panelStyles } from '../shared-styles';
+import { formatCount } from '../state/format';
 
 const WIDTH = 320;
 const HEIGHT = 170;
@@ -24,6 +25,8 @@ export class HistogramsView extends LitElement {
   @property({ attribute: false }) snapshots: readonly WeightHistogramSnapshot[] = [];
   /** Bump to redraw after snapshots were appended in place. */
   @property({ type: Number }) revision = 0;
+  /** How many snapshots the run took, when `snapshots` holds an evenly thinned part of them. */
+  @property({ type: Number }) taken = 0;
 
   static override styles = [
     panelStyles,
@@ -38,8 +41,11 @@ export class HistogramsView extends LitElement {
   override render() {
     const last = this.snapshots.at(-1);
     if (!last) return nothing;
+    const n = this.snapshots.length;
+    const count =
+      this.taken > n ? `${formatCount(n)} of ${formatCount(this.taken)}, evenly spread` : formatCount(n);
     return html`<details open>
-      <summary>Weight histograms (${this.snapshots.length} snapshots, learning rate ${last.learningRate.toPrecision(3)})</summary>
+      <summary>Weight histograms (${count} snapshots, learning rate ${last.learningRate.toPrecision(3)})</summary>
       <div class="grid">
         ${last.weights.map(
           (w) => html`<figure data-weight=${w.name}>

@@ -7,6 +7,11 @@ import type { AlignedSeries } from '../training-log';
 // Readable on the light and the dark theme alike.
 const COLORS = ['#7aa6d6', '#3b82f6', '#e05263', '#2e933c', '#e0a030', '#a07cc5'];
 
+/** The most points in view for which each one is marked. */
+const MAX_MARKED_POINTS = 300;
+const fewPoints = (_u: uPlot, _series: number, first: number, last: number) =>
+  last - first < MAX_MARKED_POINTS;
+
 /** A line chart (uPlot) that redraws when `data` is replaced; at most one redraw per frame. */
 @customElement('wt-live-chart')
 export class LiveChart extends LitElement {
@@ -157,7 +162,8 @@ export class LiveChart extends LitElement {
         stroke: COLORS[(this.colorIndex[i] ?? i) % COLORS.length],
         width: i === 0 || this.dashed[i] ? 1 : 2,
         spanGaps: true,
-        points: { show: this.points && i > 0 && !this.dashed[i] },
+        // Marks only where they can be told apart: drawing thousands of them made every frame long.
+        points: { show: this.points && i > 0 && !this.dashed[i] ? fewPoints : false },
         ...(this.dashed[i] ? { dash: [6, 4] } : {}),
       })),
     ];

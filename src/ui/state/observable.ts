@@ -2,22 +2,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /** State that tells its views when it changed. Views subscribe with `ObserveController`. */
 export class Observable extends EventTarget {
-  private pending = false;
-
   protected changed(): void {
     this.dispatchEvent(new Event('change'));
-  }
-
-  /** Coalesces bursts (a change per training batch) into one notification per animation frame. */
-  protected changedSoon(): void {
-    if (this.pending) return;
-    this.pending = true;
-    const flush = () => {
-      this.pending = false;
-      this.changed();
-    };
-    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
-    else setTimeout(flush, 16);
   }
 }
 

@@ -1,11 +1,11 @@
 /**
  * Where a training run is, as the page tells it: the epoch and batch, the phase (preparing the
- * model, training, validating after an epoch, evaluating the test split), the speed, a smoothed
- * ETA, and at the end how it ended (all epochs, stopped by the user, or stopped early). Plain
- * data, no DOM; `progressLine` is the sentence the train panel shows.
+ * model, training, validating after an epoch, evaluating the test split), the speed and the ETA
+ * (both measured in the Worker, at every batch: the page hears of a batch only every ~50 ms), and
+ * at the end how it ended (all epochs, stopped by the user, or stopped early). Plain data, no DOM;
+ * `progressLine` is the sentence the train panel shows.
  */
 import type { FromWorker, RunPhase } from '../../worker/protocol';
-import { EtaEstimator } from './eta';
 import { formatCount } from './format';
 
 export type ProgressPhase = 'preparing' | 'training' | RunPhase;
@@ -25,38 +25,33 @@ export class RunProgress {
   batch = 0;
   steps = 0;
   samplesPerSecond = 0;
+  /** Seconds left in training (not counting the test-split evaluation), or null before it is known. */
+  etaSeconds: number | null = null;
   phase: ProgressPhase | null = null;
   outcome: RunOutcome | null = null;
-  private readonly eta = new EtaEstimator();
   private stopRequested = false;
 
   /** A run starts (or resumes at `initialEpoch`): nothing is measured yet. */
   begin(epochs: number, initialEpoch: number): void {
     Object.assign(this, { epochs, epoch: initialEpoch, batch: 0, steps: 0, samplesPerSecond: 0 });
+    this.etaSeconds = null;
     this.phase = 'preparing';
     this.outcome = null;
     this.stopRequested = false;
-    this.eta.reset(epochs, 0);
   }
 
   started(steps: number, initialEpoch: number): void {
     Object.assign(this, { steps, epoch: initialEpoch });
-    this.eta.reset(this.epochs, steps);
   }
 
   onBatch(m: Batch): void {
     Object.assign(this, { epoch: m.epoch, batch: m.batch, samplesPerSecond: m.samplesPerSecond });
+    this.etaSeconds = m.etaSeconds;
     this.phase = 'training';
-    this.eta.batch(m.epoch, m.batch, m.time);
   }
 
   onPhase(phase: RunPhase): void {
     this.phase = phase;
-  }
-
-  /** Paused: the wait is not the run's speed. */
-  paused(): void {
-    this.eta.interrupt();
   }
 
   stopping(): void {
@@ -83,11 +78,6 @@ export class RunProgress {
     if (this.outcome?.kind === 'finished') return 1;
     const total = this.epochs * this.steps;
     return total > 0 ? Math.min(1, (this.epoch * this.steps + this.batch + 1) / total) : 0;
-  }
-
-  /** Seconds left in training (not counting the test-split evaluation), or null before it is known. */
-  get etaSeconds(): number | null {
-    return this.eta.secondsLeft();
   }
 }
 

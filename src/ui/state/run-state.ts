@@ -1,8 +1,9 @@
 /**
  * One training run as the page sees it: started in the training Worker from the prepared dataset
- * and the model's JSON, followed batch by batch (progress, phase, ETA, curves, weight histograms),
- * checkpointed to IndexedDB after every epoch so a reloaded page can resume it (with the Data and
- * Model panels and the histograms as they were), and evaluated on the test split when it ends. The
+ * and the model's JSON, followed as it goes (progress, phase, ETA, curves, weight histograms,
+ * which the Worker sends at most every ~50 ms: progress-outbox.ts), checkpointed to IndexedDB as
+ * epochs end (the newest epoch's state) so a reloaded page can resume it (with the Data and Model
+ * panels and the histograms as they were), and evaluated on the test split when it ends. The
  * finished model becomes `current`, the model predictions use; what was computed with it is in
  * `results`, which forgets it when the model or the dataset changes.
  */
@@ -12,56 +13,38 @@ import type { TrainingState } from '../../io/checkpoint';
 import { CheckpointStore } from '../../io/storage/index';
 import type { WeightHistogramSnapshot } from '../../nn/callbacks/weight-histograms';
 import type { HistoryJSON } from '../../nn/model/history';
-import type { BackendRequest, FromWorker, HostArray, TrainRequest } from '../../worker/protocol';
+import type {
+  BackendRequest,
+  FromWorker,
+  HostArray,
+  ProgressMessage,
+  TrainRequest,
+} from '../../worker/protocol';
 import { TrainingClient } from '../../worker/training-client';
 import { TrainingLog } from '../training-log';
-import type { DatasetSnapshot } from './data-state';
-import { evaluateClassification, evaluateRegression } from './evaluation';
-import { formatCount } from './format';
-import type { ModelSnapshot, ModelState } from './model-state';
+import { CheckpointWriter } from './checkpoint-writer';
+import type { ModelState } from './model-state';
 import { Observable } from './observable';
 import { Results } from './results';
 import { RunProgress } from './run-progress';
+import {
+  keepHistogramsBounded,
+  type PanelsSnapshot,
+  type Resumable,
+  type RunRecord,
+  runRecord,
+  storedHistograms,
+  testSplitEvaluation,
+} from './run-record';
 import { trainRequest } from './run-request';
 import { type AppContext, type TrainedModel, trainedModelFromWorker } from './trained-model';
 
+export type { PanelsSnapshot, Resumable } from './run-record';
 export { balancedClassWeights } from './run-request';
 
 export type RunEventType = 'train-begin' | 'epoch-end' | 'train-end' | 'run-error';
 
 export type RunStatus = 'idle' | 'training' | 'paused' | 'stopping' | 'done' | 'error';
-
-/** What the Data and Model panels showed when a run started: a resumed run shows them again. */
-export interface PanelsSnapshot {
-  dataset: DatasetSnapshot | null;
-  model: ModelSnapshot | null;
-}
-
-/**
- * What IndexedDB keeps of a run besides its checkpoints. Version 2 added `panels`; a version 1
- * record (no `version`) still resumes, without them.
- */
-interface RunRecord {
-  version?: 2;
-  request: TrainRequest;
-  context: AppContext;
-  testY: Float32Array | null;
-  panels?: PanelsSnapshot;
-}
-
-export interface Resumable {
-  runId: string;
-  source: string;
-  epoch: number;
-  epochs: number;
-  savedAt: number;
-}
-
-/** Weight histograms kept in a checkpoint's `run` field, checked when read back. */
-function storedHistograms(run: Record<string, unknown> | undefined): WeightHistogramSnapshot[] {
-  const h = run?.histograms;
-  return Array.isArray(h) ? h.filter((s) => typeof s?.epoch === 'number' && Array.isArray(s.weights)) : [];
-}
 
 export class RunState extends Observable {
   status: RunStatus = 'idle';
@@ -75,7 +58,10 @@ export class RunState extends Observable {
   location: 'worker' | 'page' | null = null;
   readonly progress = new RunProgress();
   readonly log = new TrainingLog(0.6);
+  /** The run's weight histograms, evenly thinned past MAX_HISTOGRAM_SNAPSHOTS (run-record.ts). */
   readonly histograms: WeightHistogramSnapshot[] = [];
+  /** How many snapshots the run took (more than `histograms` holds once thinned). */
+  histogramsTaken = 0;
   history: HistoryJSON | null = null;
   recovered: Extract<FromWorker, { type: 'recovered' }>['info'] | null = null;
   /** The evaluation and predictions of `current` on the page's data. */
@@ -96,6 +82,7 @@ export class RunState extends Observable {
   private record: RunRecord | null = null;
   private runId = '';
   private readonly checkpoints: CheckpointStore;
+  private readonly checkpointWriter = new CheckpointWriter((e) => this.storageFailed(e));
 
   constructor(dbName?: string) {
     super();
@@ -128,13 +115,7 @@ export class RunState extends Observable {
     }
     const { request, context } = built;
     if (backend === 'auto') request.knownBackendChoices = [...this.backendChoices];
-    const record: RunRecord = {
-      version: 2,
-      request: structuredClone(request),
-      context,
-      testY: request.evaluate?.y.data.slice() ?? null,
-      panels: panels ?? { dataset: null, model: null },
-    };
+    const record = runRecord(request, context, panels);
     this.checkpoints.writeRun(request.runId, { ...record }).catch((e) => this.storageFailed(e));
     this.resumeNote = null;
     this.launch(request, record, 0);
@@ -161,6 +142,7 @@ export class RunState extends Observable {
       const request = { ...structuredClone(record.request), resume: state, ...(backend ? { backend } : {}) };
       this.launch(request, record, state.epoch);
       this.histograms.push(...storedHistograms(checkpoint.run));
+      this.histogramsTaken = this.histograms.length;
       this.addHistory(state);
       this.resumeNote = record.panels
         ? null
@@ -224,14 +206,7 @@ export class RunState extends Observable {
    * the data and settings, its `resume` is set to the state.
    */
   resumeFrom(state: TrainingState, request: TrainRequest, context: AppContext): void {
-    // A copy for IndexedDB: the Worker takes ownership of the request's buffers.
-    const record: RunRecord = {
-      version: 2,
-      request: structuredClone(request),
-      context,
-      testY: request.evaluate?.y.data.slice() ?? null,
-      panels: { dataset: null, model: null },
-    };
+    const record = runRecord(request, context);
     this.checkpoints.writeRun(request.runId, { ...record }).catch((e) => this.storageFailed(e));
     this.launch({ ...request, resume: state }, record, state.epoch);
     this.addHistory(state);
@@ -276,6 +251,7 @@ export class RunState extends Observable {
 
   private launch(request: TrainRequest, record: RunRecord, initialEpoch: number): void {
     this.client?.dispose();
+    this.checkpointWriter.cancel();
     this.client = new TrainingClient((m) => this.onMessage(m));
     this.location = this.client.location;
     this.record = record;
@@ -286,6 +262,7 @@ export class RunState extends Observable {
     this.results.clear();
     this.log.clear();
     this.histograms.length = 0;
+    this.histogramsTaken = 0;
     this.lastState = request.resume ?? null;
     this.client.train(request);
     this.changed();
@@ -314,35 +291,21 @@ export class RunState extends Observable {
           initialEpoch: m.initialEpoch,
         });
         break;
-      case 'batch': {
-        this.progress.onBatch(m);
-        this.log.addBatch(m.epoch, m.batch, m.steps, m.logs);
-        this.changedSoon();
-        return;
-      }
+      case 'progress':
+        // Up to 50 ms of progress (the Worker coalesces it): taken in order, then drawn once.
+        for (const item of m.messages) this.onProgress(item);
+        break;
+      case 'batch':
       case 'epoch':
-        this.log.addEpoch(m.epoch, m.logs);
-        this.announce('epoch-end', { epoch: m.epoch, logs: m.logs });
-        break;
       case 'phase':
-        this.progress.onPhase(m.phase);
-        break;
       case 'checkpoint':
-        this.lastState = m.state;
-        this.changed();
-        // The histograms so far travel with the checkpoint, so a resumed run shows them all.
-        this.checkpoints
-          .write({ runId: m.runId, ...m.state, run: { histograms: [...this.histograms] } })
-          .catch((e) => this.storageFailed(e));
-        return;
       case 'histograms':
-        // A resumed run's first snapshot repeats the checkpoint's last one (the same epoch's weights).
-        if (this.histograms.at(-1)?.epoch === m.snapshot.epoch) this.histograms.pop();
-        this.histograms.push(m.snapshot);
+        this.onProgress(m);
         break;
       case 'paused':
         this.status = 'paused';
-        this.progress.paused();
+        // A pause is when a page is likely reloaded or closed: store the newest epoch now.
+        this.checkpointWriter.flush();
         break;
       case 'resumed':
         this.status = 'training';
@@ -354,6 +317,7 @@ export class RunState extends Observable {
         this.status = 'error';
         this.error = `${m.name}: ${m.message}`;
         this.announce('run-error', { name: m.name, message: m.message });
+        this.checkpointWriter.flush();
         // The checkpoints written so far stay: offer to go on from the last one (on the CPU if the GPU failed).
         void this.findResumable();
         break;
@@ -364,6 +328,44 @@ export class RunState extends Observable {
         break;
     }
     this.changed();
+  }
+
+  /** Takes in one progress message; the caller tells the views. */
+  private onProgress(m: ProgressMessage): void {
+    switch (m.type) {
+      case 'batch':
+        this.progress.onBatch(m);
+        this.log.addBatch(m.epoch, m.batch, m.steps, m.logs);
+        break;
+      case 'epoch':
+        this.log.addEpoch(m.epoch, m.logs);
+        this.announce('epoch-end', { epoch: m.epoch, logs: m.logs });
+        break;
+      case 'phase':
+        this.progress.onPhase(m.phase);
+        break;
+      case 'checkpoint': {
+        this.lastState = m.state;
+        const { runId, state } = m;
+        // The histograms up to its epoch travel with the checkpoint, so a resumed run shows them
+        // all. Written at most once a second (checkpoint-writer.ts), with the histograms then.
+        this.checkpointWriter.offer(() =>
+          this.checkpoints.write({
+            runId,
+            ...state,
+            run: { histograms: this.histograms.filter((h) => h.epoch < state.epoch) },
+          }),
+        );
+        break;
+      }
+      case 'histograms':
+        // A resumed run's first snapshot repeats the checkpoint's last one (the same epoch's weights).
+        if (this.histograms.at(-1)?.epoch === m.snapshot.epoch) this.histograms.pop();
+        else this.histogramsTaken++;
+        this.histograms.push(m.snapshot);
+        keepHistogramsBounded(this.histograms);
+        break;
+    }
   }
 
   private finish(m: Extract<FromWorker, { type: 'done' }>): void {
@@ -379,23 +381,11 @@ export class RunState extends Observable {
     } catch (e) {
       this.error = `the trained model could not be read back: ${(e as Error).message}`;
     }
-    const context = this.record?.context;
-    const testY = this.record?.testY;
-    const predictions = m.evaluation?.predictions;
-    if (context && testY && predictions && this.current) {
-      this.results.setEvaluation(
-        context.task === 'classification'
-          ? evaluateClassification(context.classNames ?? [], testY, predictions.data)
-          : evaluateRegression(testY, predictions.data),
-        {
-          model: this.current.architecture,
-          trainedOn: context.source,
-          data: `Test split of ${context.source} (${formatCount(testY.length)} rows, not used in training)`,
-        },
-      );
-    }
+    const test = testSplitEvaluation(this.record, m.evaluation?.predictions, this.current);
+    if (test) this.results.setEvaluation(test.evaluation, test.label);
     this.announce('train-end', { history: m.history, stoppedEarly: m.stoppedEarly, bestEpoch: m.bestEpoch });
-    // The run is complete: nothing is left to resume.
+    // The run is complete: nothing is left to resume (and no write still to come may store one).
+    this.checkpointWriter.cancel();
     this.checkpoints.clear(this.runId).catch(() => undefined);
   }
 }

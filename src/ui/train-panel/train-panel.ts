@@ -70,7 +70,7 @@ export class TrainPanel extends LitElement {
           return html`<wt-live-chart data-metric=${metric} heading=${metric} latest .labels=${c.labels} .data=${c.data}></wt-live-chart>`;
         })}
       </div>
-      <wt-histograms-view .snapshots=${r.histograms} .revision=${r.histograms.length}></wt-histograms-view>
+      <wt-histograms-view .snapshots=${r.histograms} .revision=${r.histogramsTaken} .taken=${r.histogramsTaken}></wt-histograms-view>
     </section>`;
   }
 

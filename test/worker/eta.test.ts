@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { EtaEstimator } from '../../src/ui/state/eta';
-import { progressLine, RunProgress } from '../../src/ui/state/run-progress';
+import { EtaEstimator } from '../../src/worker/eta';
 
 /** Feeds a run with `batchSeconds` per batch and `epochEndSeconds` of validation after each epoch. */
 function simulate(
@@ -60,44 +59,5 @@ describe('EtaEstimator', () => {
     expect(eta.secondsLeft()).toBeCloseTo(7, 6);
     eta.batch(0, 3, 501);
     expect(eta.secondsLeft()).toBeCloseTo(6, 6);
-  });
-});
-
-describe('progressLine', () => {
-  const batch = (epoch: number, b: number, time: number) =>
-    ({ type: 'batch', epoch, batch: b, steps: 4, logs: {}, samplesPerSecond: 1234.4, time }) as const;
-
-  test('says what the run is doing: preparing, training with an ETA, validating, evaluating', () => {
-    const p = new RunProgress();
-    p.begin(100, 0);
-    expect(progressLine(p, false)).toBe('Epoch 1 of 100: preparing the model…');
-    p.started(4, 0);
-    p.onBatch(batch(0, 0, 0));
-    p.onBatch(batch(0, 1, 1));
-    expect(progressLine(p, false)).toBe(
-      'Epoch 1 of 100, batch 2 of 4 · 1,234 samples/s · about 6 min 38 s left',
-    );
-    p.onPhase('validating');
-    expect(progressLine(p, false)).toBe('Epoch 1 of 100, batch 2 of 4 · 1,234 samples/s · validating…');
-    p.onPhase('evaluating');
-    expect(progressLine(p, false)).toBe('Evaluating on the test split…');
-  });
-
-  test('a stopped run says where it stopped, not that it finished', () => {
-    const p = new RunProgress();
-    p.begin(100, 0);
-    p.started(4, 0);
-    p.stopping();
-    p.ended(34, null);
-    expect(progressLine(p, false)).toBe('Stopped at epoch 34 of 100');
-    p.begin(100, 0);
-    p.ended(100, null);
-    expect(progressLine(p, false)).toBe('Finished: 100 epochs');
-    expect(p.fraction).toBe(1);
-    p.begin(100, 0);
-    p.ended(20, 14);
-    expect(progressLine(p, false)).toBe(
-      'Stopped early at epoch 20 of 100: the loss stopped improving; kept the weights of epoch 15',
-    );
   });
 });

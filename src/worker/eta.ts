@@ -1,10 +1,11 @@
 /**
- * Time left in a training run, from the Worker's clock at each batch. Two rates are smoothed apart
- * (exponential moving averages): the seconds per training batch, and the seconds each epoch spends
- * outside its batches (validation, the checkpoint, the weight histograms), measured as the gap
- * between an epoch's last batch and the next epoch's first, less one batch. An average over the
- * epoch so far (what the Worker reports as samples/s) leaves that second part out and restarts at
- * every epoch, so it under-estimates and jumps; this does neither. Plain data, no DOM.
+ * Time left in a training run, measured in the Worker on its own clock at every batch: the page
+ * hears of a batch only every ~50 ms (progress-outbox.ts), too rarely to measure a batch's time.
+ * Two rates are smoothed apart (exponential moving averages): the seconds per training batch, and
+ * the seconds each epoch spends outside its batches (validation, the checkpoint, the weight
+ * histograms), measured as the gap between an epoch's last batch and the next epoch's first, less
+ * one batch. An average over the epoch so far (what the Worker reports as samples/s) leaves that
+ * second part out and restarts at every epoch, so it under-estimates and jumps; this does neither.
  */
 export interface EtaOptions {
   /** Weight of the newest measurement in each average, in (0, 1]. Default 0.1. */
