@@ -12,9 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import type { MatmulCandidate, MatmulShape } from '../../src/backend/webgpu/kernel-types';
 import { builtinMatmul, candidateId, chooseMatmul } from '../../src/backend/webgpu/kernels/matmul';
+import { TuningRunError } from '../../src/backend/webgpu/tune/measure';
 import { FileTuningStore, MemoryTuningStore, tuningKey } from '../../src/backend/webgpu/tune/store';
 import { shapeClass } from '../../src/backend/webgpu/tune/tuner';
 import type { WebGPUBackend, WebGPUBackendOptions } from '../../src/backend/webgpu/webgpu-backend';
+import { DeviceLostError } from '../../src/errors';
 import { tensor, withBackend } from '../../src/graph/engine';
 import * as ops from '../../src/graph/ops';
 import { traceProgram } from '../../src/graph/program/trace';
@@ -84,6 +86,39 @@ describe('autotuner', () => {
     expect(info.spentMs).toBe(40);
     // The class left untimed keeps the rule.
     expect(chooseMatmul(gpu.env, DW)).toEqual(builtinMatmul(gpu.env, DW));
+  });
+
+  it('a candidate whose run fails is skipped (never picked), and the other candidates are still timed', async () => {
+    const failing = 'vec4 16x4';
+    const { gpu, runs } = await tunedGpu((id) => {
+      if (id === failing) throw new TuningRunError(`timing ${id}: its run was refused`);
+      return id === 'vec4 8x8' ? 5 : 10;
+    });
+    expect(await gpu.tuner.request([W2_FORWARD])).toBe(true);
+    expect(runs).toContain(failing);
+    expect(runs.indexOf('register wg128')).toBeGreaterThan(runs.indexOf(failing));
+    expect(candidateId(chooseMatmul(gpu.env, W2_FORWARD))).toBe('vec4 8x8');
+    const info = gpu.tuner.info();
+    expect(info.failedRuns).toBe(1);
+    expect(info.error).toBeUndefined();
+  });
+
+  it('stops at the device loss: no run after it, the rule kept, and requests still resolve', async () => {
+    const lost = new DeviceLostError('WebGPU device on test was lost (unknown): gone');
+    let timed = 0;
+    const { gpu, runs } = await tunedGpu(() => {
+      // The third run meets the loss; the timer reports it as the loss (measure.ts does).
+      if (++timed === 3) throw lost;
+      return 10;
+    });
+    expect(await gpu.tuner.request([W2_FORWARD, DW])).toBe(false);
+    expect(runs).toHaveLength(3);
+    expect(gpu.tuner.info().error).toBe(`tuning stopped: ${lost.message}`);
+    expect(gpu.tuner.info().pending).toBe(0);
+    expect(chooseMatmul(gpu.env, W2_FORWARD)).toEqual(builtinMatmul(gpu.env, W2_FORWARD));
+    expect(gpu.tuner.wants([DW])).toBe(false);
+    expect(await gpu.tuner.request([DW])).toBe(false);
+    expect(runs).toHaveLength(3);
   });
 
   it('persists choices keyed by adapter and library version, and reads them back untimed', async () => {

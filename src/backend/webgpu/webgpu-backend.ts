@@ -14,7 +14,7 @@ import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
 import { BufferAllocator, firstLine, type GpuStorage, type Settled, withErrorScopes } from './buffers';
 import { acquireDevice, type GpuContext } from './device';
-import { type GpuHost, workgroupGrid } from './host';
+import { type GpuHost, LOSS_WAIT_MS, lossWithin, workgroupGrid } from './host';
 import type { KernelDispatch, KernelEnv, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 import type { WebGPUBackendOptions, WebGPUCounters } from './options';
@@ -90,7 +90,9 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
       ...(options.tuningBudgetMs !== undefined ? { budgetMs: options.tuningBudgetMs } : {}),
       ...(options.tuningClock ? { now: options.tuningClock } : {}),
       timer: options.tuningTimer ?? deviceTimer(this, 10),
-      idle: () => this.device.queue.onSubmittedWorkDone(),
+      // A lost device may never report its queue idle; the loss ends the wait (and tuning).
+      idle: () => Promise.race([this.device.queue.onSubmittedWorkDone(), this.device.lost]),
+      lost: () => this.lostError,
     });
     this.env = {
       matmulVariant,
@@ -256,9 +258,11 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     try {
       await mapping;
     } catch (e) {
-      // A destroyed device rejects pending maps before its \`lost\` promise settles: give the loss a
-      // moment to arrive, so the failure is reported as the DeviceLostError that fit recovers from.
-      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
+      // A destroyed device rejects pending maps before its \`lost\` promise settles (in a browser,
+      // once the GPU process has finished what it was doing, a pipeline compile, say): unless the
+      // map itself was invalid, wait for the loss, so the failure is reported as the
+      // DeviceLostError that fit recovers from.
+      if (!(await errors)) await lossWithin(this, LOSS_WAIT_MS);
       this.check();
       throw new BackendError(`${what} from WebGPU failed: ${(e as Error).message || (e as Error).name}`);
     }

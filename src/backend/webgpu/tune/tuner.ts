@@ -5,6 +5,11 @@
  * request (one compiled model's products, or one eager product), checked before every timed run;
  * what the budget leaves untimed keeps the rule. Requests run one after another in the background:
  * a compiled step goes on with the rule and swaps kernels in once its request resolves (step.ts).
+ *
+ * Tuning shares the device with training and must never cost it a step: a candidate whose run
+ * fails on a working device (TuningRunError) is skipped, and the device's loss, seen before each
+ * run (`lost`) or as a run's error, stops tuning for the session, the rule kept; `request`
+ * never rejects.
  */
 
 import type { KernelChoices, KernelEnv, MatmulCandidate, MatmulShape } from '../kernel-types';
@@ -16,7 +21,7 @@ import {
   vec4Fits,
   type WorkgroupLimits,
 } from '../kernels/matmul';
-import type { CandidateTimer } from './measure';
+import { type CandidateTimer, TuningRunError } from './measure';
 import { MemoryTuningStore, type TuningRecord, type TuningStore, tuningKey } from './store';
 
 export type TuningMode = 'off' | 'quick' | 'thorough';
@@ -46,7 +51,12 @@ export interface TunerOptions {
    * Resolves when the device has no other work queued (default: at once). Awaited before each
    * timed run and not counted in the budget: the training steps queued beside tuning are not its cost.
    */
-  readonly idle?: () => Promise<void>;
+  readonly idle?: () => Promise<unknown>;
+  /**
+   * The device's loss once known, else null: checked before each timed run, so tuning stops at
+   * the loss (and never times on a device that is gone).
+   */
+  readonly lost?: () => Error | null;
 }
 
 export interface TunedChoice {
@@ -77,7 +87,9 @@ export interface TuningInfo {
   readonly timedRuns: number;
   /** Classes waiting to be timed. */
   readonly pending: number;
-  /** Why tuning stopped, if it failed (the rule is kept). */
+  /** Candidates whose timing failed on a working device (refused, or not compiled): never picked. */
+  readonly failedRuns: number;
+  /** Why tuning stopped, if it did (the device lost, say; the rule is kept). */
   readonly error?: string;
 }
 
@@ -105,6 +117,7 @@ export class Tuner implements KernelChoices {
   /** Time inside timed runs in the current request, ms: what the budget bounds. */
   private used = 0;
   private runs = 0;
+  private failedRuns = 0;
   private failure: string | undefined;
   private readonly now: () => number;
 
@@ -192,7 +205,8 @@ export class Tuner implements KernelChoices {
       }
       await this.store.save(this.key, Object.fromEntries(this.records));
     } catch (e) {
-      // A failed timing (device lost, say) stops tuning for the session; the rule stays in use.
+      // The device lost (or a failure that is not one candidate's) stops tuning for the session;
+      // the rule stays in use, and nothing of it reaches the steps.
       this.failure = `tuning stopped: ${(e as Error).message}`;
     } finally {
       this.spent += this.used;
@@ -201,13 +215,31 @@ export class Tuner implements KernelChoices {
   }
 
   private async time(candidate: MatmulCandidate, shape: MatmulShape): Promise<number> {
+    this.throwIfLost();
     await this.options.idle?.();
+    this.throwIfLost();
     this.runs++;
     const start = this.now();
     try {
       return await this.options.timer(candidate, shape);
     } finally {
       this.used += this.now() - start;
+    }
+  }
+
+  private throwIfLost(): void {
+    const lost = this.options.lost?.();
+    if (lost) throw lost;
+  }
+
+  /** A candidate's time, or null when its run failed on a working device (it is then never picked). */
+  private async timeOrSkip(candidate: MatmulCandidate, shape: MatmulShape): Promise<number | null> {
+    try {
+      return await this.time(candidate, shape);
+    } catch (e) {
+      if (!(e instanceof TuningRunError)) throw e;
+      this.failedRuns++;
+      return null;
     }
   }
 
@@ -219,21 +251,25 @@ export class Tuner implements KernelChoices {
    */
   private async tuneClass(shape: MatmulShape, budget: number): Promise<TuningRecord | undefined> {
     const builtin = builtinMatmul(this.env, shape);
-    let builtinMs = await this.time(builtin, shape);
+    const first = await this.timeOrSkip(builtin, shape);
+    // The rule's run failing leaves nothing to compare against: the class keeps the rule.
+    if (first === null) return undefined;
+    let builtinMs = first;
     let best = builtin;
     let bestMs = builtinMs;
     let timed = 0;
     for (const c of matmulCandidates(shape, this.env, this.limits, this.mode === 'thorough')) {
       if (this.used >= budget) break;
-      const ms = await this.time(c, shape);
+      const ms = await this.timeOrSkip(c, shape);
       timed++;
-      if (ms < bestMs) [best, bestMs] = [c, ms];
+      if (ms !== null && ms < bestMs) [best, bestMs] = [c, ms];
     }
     if (timed === 0) return undefined;
     if (best !== builtin && bestMs < builtinMs * (1 - MARGIN)) {
-      // Confirm: both again, each kept at its better time.
-      builtinMs = Math.min(builtinMs, await this.time(builtin, shape));
-      bestMs = Math.min(bestMs, await this.time(best, shape));
+      // Confirm: both again, each kept at its better time (a failed rerun keeps the rule).
+      builtinMs = Math.min(builtinMs, (await this.timeOrSkip(builtin, shape)) ?? builtinMs);
+      const again = await this.timeOrSkip(best, shape);
+      bestMs = again === null ? Number.POSITIVE_INFINITY : Math.min(bestMs, again);
     }
     const keep = best !== builtin && bestMs < builtinMs * (1 - MARGIN);
     const [kernel, ms] = keep ? [best, bestMs] : [builtin, builtinMs];
@@ -262,6 +298,7 @@ export class Tuner implements KernelChoices {
       fromCache: choices.filter((c) => !this.timedHere.has(c.shape)).length,
       spentMs: this.spent,
       timedRuns: this.runs,
+      failedRuns: this.failedRuns,
       pending: this.pending.size,
       ...(this.failure ? { error: this.failure } : {}),
     };
