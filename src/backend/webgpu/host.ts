@@ -4,7 +4,7 @@
  */
 import type { DeviceLostError } from '../../errors';
 import type { BufferAllocator, GpuStorage } from './buffers';
-import type { KernelEnv, MatmulShape } from './kernel-types';
+import type { KernelEnv, TunedShape } from './kernel-types';
 import type { PipelineCache } from './pipelines';
 
 export interface GpuHost {
@@ -23,7 +23,7 @@ export interface GpuHost {
   /** The autotuner (tune/tuner.ts): a compiled step asks it to time its products. */
   readonly tuner?: {
     /** Resolves true when some product's kernel changed (never rejects). */
-    request(shapes: readonly MatmulShape[]): Promise<boolean>;
+    request(shapes: readonly TunedShape[]): Promise<boolean>;
   };
   /** Submits work built elsewhere and counts it. */
   submitCommands(commands: GPUCommandBuffer): void;

@@ -22,7 +22,7 @@ import { PipelineCache, ShaderCompileError } from './pipelines';
 import { type ReadEntry, readMany } from './read-many';
 import { WebGPUStep } from './step';
 import { deviceTimer } from './tune/measure';
-import { matmulShapeOf } from './tune/shapes';
+import { tunedShapeOf } from './tune/shapes';
 import { resolveTuningStore, type TuningStoreOption } from './tune/store';
 import { Tuner, type TuningMode } from './tune/tuner';
 
@@ -85,7 +85,10 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     });
     this.pipelines = new PipelineCache(this.device, (e) => this.report(e));
     this.tuningStore = options.tuningStore;
-    this.tuner = new Tuner({ matmulVariant }, this.device.limits, context.adapterIdentity ?? {}, {
+    const workgroupSize = options.workgroupSize ?? 64;
+    const elementsPerThread = options.elementsPerThread ?? (context.isFallbackAdapter ? 32 : 8);
+    const rules = { matmulVariant, workgroupSize, elementsPerThread };
+    this.tuner = new Tuner(rules, this.device.limits, context.adapterIdentity ?? {}, {
       mode: 'off',
       ...(options.tuningBudgetMs !== undefined ? { budgetMs: options.tuningBudgetMs } : {}),
       ...(options.tuningClock ? { now: options.tuningClock } : {}),
@@ -94,12 +97,7 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
       idle: () => Promise.race([this.device.queue.onSubmittedWorkDone(), this.device.lost]),
       lost: () => this.lostError,
     });
-    this.env = {
-      matmulVariant,
-      workgroupSize: options.workgroupSize ?? 64,
-      elementsPerThread: options.elementsPerThread ?? (context.isFallbackAdapter ? 32 : 8),
-      choices: options.choices ?? this.tuner,
-    };
+    this.env = { ...rules, choices: options.choices ?? this.tuner };
     this.device.lost.then((info) => {
       this.lostError ??= new DeviceLostError(
         this.destroyed
@@ -178,14 +176,15 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     params: OpParams[K],
   ): GpuStorage[] {
     this.check();
-    // An eager product tunes its class in the background; this call and those until then keep the rule.
-    const product = matmulShapeOf(
+    // An eager product or convolution tunes its class in the background; this call and those
+    // until then keep the rule.
+    const tuned = tunedShapeOf(
       op,
       inputs.map((x) => x.shape),
       outShapes[0],
       params,
     );
-    if (product && this.tuner.wants([product])) void this.tuner.request([product]);
+    if (tuned && this.tuner.wants([tuned])) void this.tuner.request([tuned]);
     const sources = inputs.map((x) => x.storage);
     const failed = sources.findIndex((x) => x.failure !== null);
     if (failed >= 0) {

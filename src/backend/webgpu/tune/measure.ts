@@ -1,5 +1,5 @@
 /**
- * Timing one matmul candidate on the device: GPU timestamps around a pass of repeated dispatches
+ * Timing one kernel candidate (a matmul's, a convolution's) on the device: GPU timestamps around a pass of repeated dispatches
  * where the device has 'timestamp-query' (only the pass is measured, so training work queued
  * beside it does not count), else a wall-clock loop ended by a readback. A first run warms the
  * pipeline and sizes the repetitions to about `targetMs`. Inputs are small random values (no NaN
@@ -14,12 +14,14 @@
 import { BackendError, type DeviceLostError } from '../../../errors';
 import { type ScopeError, withErrorScopes } from '../buffers';
 import { LOSS_WAIT_MS, lossWithin, workgroupGrid } from '../host';
-import type { KernelDispatch, MatmulCandidate, MatmulShape } from '../kernel-types';
-import { candidateId, matmulDispatches } from '../kernels/matmul';
+import type { KernelDispatch, MatmulShape, TunedCandidate, TunedShape } from '../kernel-types';
+import { convDispatches, convSizes } from '../kernels/conv-candidates';
+import { matmulDispatches } from '../kernels/matmul';
 import type { PipelineCache } from '../pipelines';
+import { isConvShape, tunedId } from './families';
 
 /** Times one run of a candidate on a shape, in ms; what the tuner calls (tests inject their own). */
-export type CandidateTimer = (candidate: MatmulCandidate, shape: MatmulShape) => Promise<number>;
+export type CandidateTimer = (candidate: TunedCandidate, shape: TunedShape) => Promise<number>;
 
 /** A timing run that failed on a working device (a refused buffer or submit, a shader that did not compile). */
 export class TuningRunError extends BackendError {}
@@ -51,7 +53,9 @@ function randomValues(n: number): Float32Array<ArrayBuffer> {
 
 const scopeText = (e: ScopeError) => `${e.filter} error: ${e.message.split('\n')[0]}`;
 
-function shapeText({ m, k, n, transposeA, transposeB }: MatmulShape): string {
+function shapeText(shape: TunedShape): string {
+  if (isConvShape(shape)) return `${shape.op} x[${shape.x.join(',')}] w[${shape.w.join(',')}]`;
+  const { m, k, n, transposeA, transposeB } = shape;
   return `${m}x${k}x${n}${transposeA ? ' A transposed' : ''}${transposeB ? ' B transposed' : ''}`;
 }
 
@@ -62,8 +66,16 @@ interface TimedKernel {
   dispatch(inputs: readonly GPUBuffer[]): KernelDispatch;
 }
 
-function timedKernel(candidate: MatmulCandidate, shape: MatmulShape): TimedKernel {
-  const { m, n, k } = shape;
+function timedKernel(candidate: TunedCandidate, shape: TunedShape): TimedKernel {
+  if (candidate.kind === 'conv' && isConvShape(shape)) {
+    const { x, w, y } = convSizes(shape);
+    const [inputs, output] =
+      shape.op === 'conv2d' ? [[x, w], y] : shape.op === 'conv2dBackpropInput' ? [[y, w], x] : [[x, y], w];
+    return { inputs, output, dispatch: ([p, q]) => convDispatches(candidate, shape, [p, q], null, 0)[0] };
+  }
+  if (candidate.kind === 'conv' || isConvShape(shape))
+    throw new TuningRunError(`${tunedId(candidate)} is not a kernel for ${shapeText(shape)}`);
+  const { m, n, k } = shape as MatmulShape;
   return {
     inputs: [m * k, k * n],
     output: m * n,
@@ -74,7 +86,7 @@ function timedKernel(candidate: MatmulCandidate, shape: MatmulShape): TimedKerne
 export function deviceTimer(host: TimerHost, targetMs: number): CandidateTimer {
   return async (candidate, shape) => {
     if (host.error) throw host.error;
-    const what = `timing ${candidateId(candidate)} on ${shapeText(shape)}`;
+    const what = `timing ${tunedId(candidate)} on ${shapeText(shape)}`;
     try {
       return await timeOnDevice(host, candidate, shape, targetMs, what);
     } catch (e) {
@@ -107,8 +119,8 @@ function timingBuffers(device: GPUDevice, kernel: TimedKernel) {
 
 async function timeOnDevice(
   host: TimerHost,
-  candidate: MatmulCandidate,
-  shape: MatmulShape,
+  candidate: TunedCandidate,
+  shape: TunedShape,
   targetMs: number,
   what: string,
 ): Promise<number> {
