@@ -10,6 +10,7 @@ import { BackendError, DeviceAllocationError, DeviceLostError, fmtShape } from '
 import type { Backend, KernelInput } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
 import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-step';
+import { optimizeProgram } from '../../graph/program/passes';
 import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
 import { BufferAllocator, firstLine, type GpuStorage, type Settled, withErrorScopes } from './buffers';
@@ -22,7 +23,7 @@ import { PipelineCache, ShaderCompileError } from './pipelines';
 import { type ReadEntry, readMany } from './read-many';
 import { WebGPUStep } from './step';
 import { deviceTimer } from './tune/measure';
-import { tunedShapeOf } from './tune/shapes';
+import { programTunedShapes, tunedShapeOf } from './tune/shapes';
 import { resolveTuningStore, type TuningStoreOption } from './tune/store';
 import { Tuner, type TuningMode } from './tune/tuner';
 
@@ -283,6 +284,14 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
   compile(program: Program, options: CompileOptions<GpuStorage> = {}): CompiledStep<GpuStorage> {
     this.check();
     return new WebGPUStep(this, program, options);
+  }
+
+  /**
+   * Tunes the products of a step program now, as compiling it would start in the background;
+   * resolves once they are settled (never rejects: a failed tuning keeps the rule).
+   */
+  async tuneFor(program: Program): Promise<void> {
+    await this.tuner.request(programTunedShapes(optimizeProgram(program)));
   }
 
   /** Compiles one shader now and throws ShaderCompileError (line, column, source) if it fails. */
