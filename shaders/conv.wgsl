@@ -5,19 +5,21 @@
 //                                    sum_f dy[b,oh,ow,f] * w[kh,kw,c,f]
 //   2 backpropFilter dw[kh,kw,c,f] = sum_{b,oh,ow} x[b, oh*sh - pt + kh, ow*sw - pl + kw, c] * dy[b,oh,ow,f]
 // Taps that fall into the zero padding contribute nothing.
-// MODE 0 computes a block of 8 filters at one output position per work item (item = position *
-// ceil(outC / 8) + filter block): the position's index arithmetic and every input value are
-// shared by 8 outputs (on CPU emulations, the divisions cost more than the multiply-adds; 8
-// measured 1.35-1.45x faster than 4 on SwiftShader).
+// MODE 0 computes a block of FB filters (8, or 4) at one output position per work item (item =
+// position * ceil(outC / FB) + filter block): the position's index arithmetic and every input value
+// are shared by FB outputs (on CPU emulations, the divisions cost more than the multiply-adds; 8
+// measured 1.35-1.45x faster than 4 on SwiftShader; a GPU may prefer 4, twice the threads).
 // Epilogue (MODE 0, fusedConv2d): y = act(y + bias[f]) when BIAS, act chosen by ACT
 // (activation.wgsl: 0 linear, 1 relu, 2 sigmoid, 3 tanh).
 // Bindings p (x, or dy for MODE 1), q (w, or dy for MODE 2), bias (MODE 0 with BIAS; otherwise q
 // again, unread), all read, and y (write); params the geometry (batch, inH, inW, inC, outH, outW,
 // outC, kH, kW, strides sH, sW, padTop, padLeft; i32): SHADERS.conv in src/backend/webgpu/shaders.ts.
-// Workgroup: one output element per item (MODE 0: 8 filters at one position; per-item.wgsl).
+// Workgroup: one output element per item (MODE 0: FB filters at one position; per-item.wgsl),
+// WG threads of PER items each; WG, PER and FB are what tuning chooses (kernels/conv-candidates.ts).
 
-// Filters f0 .. f0 + 7 at output position `position` (batch-major, then row, then column).
-// Filter indices past outC read the last filter (valid memory) and are not written.
+// Filters f0 .. f0 + FB - 1 at output position `position` (batch-major, then row, then column).
+// Filter indices past outC read the last filter (valid memory) and are not written. FB is an
+// override, so the second accumulator folds away when it is 4.
 fn conv2dBlock(position: i32, f0: i32, g: Params) {
   let ow = position % g.outW;
   let oh = (position / g.outW) % g.outH;
@@ -42,13 +44,15 @@ fn conv2dBlock(position: i32, f0: i32, g: Params) {
       for (var c = 0; c < g.inC; c++) {
         let xv = p[xo + c];
         s0 += xv * vec4<f32>(q[wo + lo.x], q[wo + lo.y], q[wo + lo.z], q[wo + lo.w]);
-        s1 += xv * vec4<f32>(q[wo + hi.x], q[wo + hi.y], q[wo + hi.z], q[wo + hi.w]);
+        if (FB == 8u) {
+          s1 += xv * vec4<f32>(q[wo + hi.x], q[wo + hi.y], q[wo + hi.z], q[wo + hi.w]);
+        }
         wo += g.outC;
       }
     }
   }
   let yo = position * g.outC;
-  for (var k = 0; k < 8; k++) {
+  for (var k = 0; k < i32(FB); k++) {
     let f = f0 + k;
     if (f > last) {
       break;
@@ -123,8 +127,9 @@ fn backpropFilter(i: i32, g: Params) -> f32 {
 fn item(i: u32) {
   let g = params;
   if (MODE == 0u) {
-    let blocks = (g.outC + 7) / 8;
-    conv2dBlock(i32(i) / blocks, (i32(i) % blocks) * 8, g);
+    let fb = i32(FB);
+    let blocks = (g.outC + fb - 1) / fb;
+    conv2dBlock(i32(i) / blocks, (i32(i) % blocks) * fb, g);
   } else if (MODE == 1u) {
     y[i] = backpropInput(i32(i), g);
   } else {

@@ -14,6 +14,7 @@ import { type BackendChoiceRequest, setBackendChooser } from '../graph/backend-c
 import { currentBackend, useBackend } from '../graph/engine';
 import { type BackendTiming, decide, timeStep } from './auto-timing';
 import { CpuBackend } from './cpu/cpu-backend';
+import type { TuningMode } from './webgpu/tune/tuner';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
 
 export type { BackendTiming } from './auto-timing';
@@ -30,6 +31,12 @@ export interface AutoOptions {
    * model, batch size and adapter match one takes it without timing.
    */
   known?: readonly BackendChoice[];
+  /**
+   * The WebGPU backend's kernel tuning (default 'quick', as setBackend('webgpu')): a model's
+   * products are tuned before WebGPU is timed, so it is timed on its own kernels and not beside
+   * tuning runs (the first fit on an adapter pays up to the tuning budget; later ones read the choices).
+   */
+  tuning?: TuningMode;
 }
 
 /** What auto picked for the last model fit, and why. */
@@ -50,6 +57,7 @@ export interface BackendChoice {
 type Measured = Omit<BackendChoice, 'cached' | 'key'>;
 
 interface AutoMode {
+  tuning: TuningMode;
   budgetMs: number;
   maxSteps: number;
   clock: () => number;
@@ -69,10 +77,13 @@ let auto: AutoMode | null = null;
 const usable = (b: Backend | null): b is WebGPUBackend => b instanceof WebGPUBackend && b.error === null;
 
 /** The WebGPU backend auto uses: the one kept while it works, else a new device (or the reason none). */
-async function gpuBackend(): Promise<WebGPUBackend | null> {
-  if (usable(backends.gpu)) return backends.gpu;
+async function gpuBackend(tuning: TuningMode): Promise<WebGPUBackend | null> {
+  if (usable(backends.gpu)) {
+    await backends.gpu.setTuning(tuning);
+    return backends.gpu;
+  }
   try {
-    backends.gpu = await WebGPUBackend.create();
+    backends.gpu = await WebGPUBackend.create({ tuning });
     backends.gpuReason = null;
   } catch (e) {
     backends.gpu = null;
@@ -90,8 +101,10 @@ export async function enableAuto(options: AutoOptions = {}): Promise<void> {
   if (current instanceof CpuBackend && current.precision === 'float32') backends.cpu = current;
   if (usable(current)) backends.gpu = current;
   backends.cpu ??= new CpuBackend();
-  await gpuBackend();
+  const tuning = options.tuning ?? 'quick';
+  await gpuBackend(tuning);
   auto = {
+    tuning,
     budgetMs: options.budgetMs ?? 300,
     maxSteps: options.maxSteps ?? 20,
     clock: options.clock ?? (() => performance.now()),
@@ -123,6 +136,7 @@ async function measure(mode: AutoMode, cpu: CpuBackend, request: BackendChoiceRe
   const limits = { budgetMs: mode.budgetMs / 2, maxSteps: mode.maxSteps, clock: mode.clock };
   const timings = [await timeStep(cpu, probe, limits)];
   try {
+    await gpu.tuneFor(probe.program);
     timings.push(await timeStep(gpu, probe, limits));
   } catch (e) {
     const reason = `CPU: the step failed on ${gpu.description} (${(e as Error).message})`;
@@ -137,7 +151,7 @@ async function chooseForModel(request: BackendChoiceRequest): Promise<void> {
   const cpu = backends.cpu;
   if (!mode || !cpu) return;
   // A device lost since the last fit is acquired again (or the reason kept) before choosing.
-  const gpu = backends.gpu && !usable(backends.gpu) ? await gpuBackend() : backends.gpu;
+  const gpu = backends.gpu && !usable(backends.gpu) ? await gpuBackend(mode.tuning) : backends.gpu;
   const key = `${gpu?.description ?? 'no WebGPU'}\n${request.key}`;
   let choice = choices.get(key);
   if (choice) {

@@ -37,9 +37,9 @@ export interface BackendInfo {
 
 export interface SetBackendOptions {
   /**
-   * WebGPU's kernel autotuning: 'quick' (about 1 s per model, beside the first steps) or 'thorough'.
-   * Default 'off' for now: on SwiftShader it kept the rule's kernels, and its timing runs beside
-   * a device loss turned a recoverable loss into a plain BackendError (e2e/faults.spec.ts).
+   * WebGPU's kernel autotuning: 'quick' (the default: about 1 s per model, beside the first steps,
+   * choices kept per adapter), 'thorough' (about 10 s) or 'off' (the built-in rule). For 'webgpu'
+   * and for the WebGPU backend 'auto' times; a recovery's new device tunes as the lost one did.
    */
   tuning?: TuningMode;
 }
@@ -87,7 +87,7 @@ export async function setBackend(
   }
   if (name === 'webgpu') {
     const current = currentBackend();
-    const tuning = options.tuning ?? 'off';
+    const tuning = options.tuning ?? 'quick';
     if (current instanceof WebGPUBackend && current.error === null) {
       await current.setTuning(tuning);
       return getBackendInfo();

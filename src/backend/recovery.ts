@@ -53,6 +53,8 @@ async function replace(failed: Backend, cause: Error): Promise<Backend> {
     try {
       next = await WebGPUBackend.create({
         ...options,
+        // As the lost device tuned when it went (setBackend may have changed it since it was made).
+        ...(failed instanceof WebGPUBackend ? { tuning: failed.tuner.mode } : {}),
         timeoutMs: options.timeoutMs ?? RECOVERY_DEVICE_TIMEOUT_MS,
       });
     } catch (e) {

@@ -3,7 +3,7 @@
  * device, fails an allocation or fails a submit, the way a driver reset or Dawn would.
  *
  * - lose-device: the real device is destroyed just before the call, so `device.lost` resolves
- *   and every later call is refused, as on a reset.
+ *   (at once, or `lostAfterMs` later) and every later call is refused, as on a reset.
  * - fail-allocation: createBuffer returns an invalid buffer and an out-of-memory error goes to
  *   the innermost 'out-of-memory' error scope (or to 'uncapturederror' listeners when none is
  *   open), as Dawn does when vkAllocateMemory fails. A buffer mapped at creation throws a
@@ -13,7 +13,8 @@
  *
  * Calls are counted from when a fault is armed: queue submits, createBuffer calls, steps (the
  * submit after a command encoder labelled 'step', which every compiled step's plan makes) or
- * readbacks (likewise after an encoder labelled 'readback': one per batched read, read-many.ts).
+ * readbacks (likewise after an encoder labelled 'readback': one per batched read, read-many.ts)
+ * or tuning runs (after an encoder labelled 'tuning', which the autotuner's timer makes).
  * A device loss may come `after` the submit it counts instead: once the submitting code has gone
  * on to map its staging buffer, so the loss finds that map in flight.
  * Inject it with `WebGPUBackend.create({ wrapDevice: faults.wrap })`. No test framework here, so
@@ -21,7 +22,10 @@
  */
 
 export type FaultKind = 'lose-device' | 'fail-allocation' | 'fail-submit';
-export type FaultCounter = 'submit' | 'createBuffer' | 'step' | 'readback';
+export type FaultCounter = 'submit' | 'createBuffer' | 'step' | 'readback' | 'tuning';
+
+/** The counters that count command encoders by label: the submit after one fires. */
+const LABELLED: ReadonlySet<FaultCounter> = new Set(['step', 'readback', 'tuning']);
 
 export interface Fault {
   kind: FaultKind;
@@ -31,9 +35,15 @@ export interface Fault {
   on?: FaultCounter;
   /** lose-device on a submit: destroy the device just after the submit (in a microtask), not before it. */
   after?: boolean;
+  /**
+   * lose-device: the wrapped device's `lost` promise settles this long after the loss, while
+   * pending maps reject at once, as in a browser whose GPU process is busy (compiling a
+   * pipeline, say) when the device goes. Default 0.
+   */
+  lostAfterMs?: number;
 }
 
-interface Armed extends Required<Omit<Fault, 'after'>> {
+interface Armed extends Required<Omit<Fault, 'after' | 'lostAfterMs'>> {
   after: boolean;
   seen: number;
   /** A 'step' count reached: the next submit fires. */
@@ -65,19 +75,28 @@ function forward<T extends object>(target: T, key: PropertyKey): unknown {
 
 export class DeviceFaults {
   /** Calls seen through wrapped devices, whether or not a fault is armed. */
-  readonly counts: Record<FaultCounter, number> = { submit: 0, createBuffer: 0, step: 0, readback: 0 };
+  readonly counts: Record<FaultCounter, number> = {
+    submit: 0,
+    createBuffer: 0,
+    step: 0,
+    readback: 0,
+    tuning: 0,
+  };
   /** One line per fault that fired, saying what and where. */
   readonly fired: string[] = [];
   /** Every real device wrapped (a recovery wraps the new one too). */
   readonly devices: GPUDevice[] = [];
   private armed: Armed | null = null;
+  /** How late the next loss's `lost` settles (set when a lose-device fault fires). */
+  private lostAfterMs = 0;
 
   /** Arms one fault (replacing any armed one): it fires once, then disarms. */
   arm(fault: Fault): this {
     if (!(Number.isInteger(fault.at) && fault.at >= 1))
       throw new RangeError(`DeviceFaults.arm: at must be an integer >= 1, received ${fault.at}`);
     const on = fault.on ?? (fault.kind === 'fail-allocation' ? 'createBuffer' : 'submit');
-    this.armed = { ...fault, on, after: fault.after ?? false, seen: 0, due: false };
+    this.armed = { kind: fault.kind, at: fault.at, on, after: fault.after ?? false, seen: 0, due: false };
+    this.lostAfterMs = fault.lostAfterMs ?? 0;
     return this;
   }
 
@@ -100,12 +119,19 @@ export class DeviceFaults {
           ? (commands: Iterable<GPUCommandBuffer>) => this.submit(device, target, [...commands])
           : forward(target, key),
     });
+    // Read once, when the real loss settles: a late fault delays what the backend hears.
+    const lost = device.lost.then(async (info) => {
+      if (this.lostAfterMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lostAfterMs));
+      return info;
+    });
     const handlers: Record<PropertyKey, unknown> = {
       queue,
+      lost,
       createBuffer: (descriptor: GPUBufferDescriptor) =>
         this.createBuffer(device, descriptor, scopes, listeners),
       createCommandEncoder: (descriptor?: GPUCommandEncoderDescriptor) => {
-        if (descriptor?.label === 'step' || descriptor?.label === 'readback') this.count(descriptor.label);
+        const label = descriptor?.label as FaultCounter | undefined;
+        if (label && LABELLED.has(label)) this.count(label);
         return device.createCommandEncoder(descriptor);
       },
       pushErrorScope: (filter: GPUErrorFilter) => {
@@ -132,7 +158,7 @@ export class DeviceFaults {
     const armed = this.armed;
     if (!armed) return false;
     if (counter === armed.on && ++armed.seen === armed.at) {
-      if (counter !== 'step' && counter !== 'readback') return this.fire();
+      if (!LABELLED.has(counter)) return this.fire();
       armed.due = true;
     }
     return counter === 'submit' && armed.due && this.fire();

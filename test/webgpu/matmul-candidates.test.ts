@@ -42,34 +42,40 @@ type Case = [m: number, k: number, n: number];
 /**
  * Odd sizes: ragged edges of every block size, a K longer than every split but one and a multiple
  * of none. The vec4 kernel takes aligned ones (its precondition). One shape per candidate keeps
- * the pipelines compiled (each transpose pair is one) affordable on SwiftShader.
+ * the pipelines compiled affordable on SwiftShader.
  */
 const ODD: Case = [37, 131, 45];
 const ALIGNED: Case = [36, 132, 12];
-const PAIRS = [false, true].flatMap((ta) => [false, true].map((tb) => [ta, tb] as const));
+
+/**
+ * Each transpose pair once per candidate, two of them through the fused epilogue (bias + relu,
+ * bias + tanh): the epilogue is the same code whatever the operands' layout, so every candidate
+ * still runs every pair, the plain store and both activations, in 4 pipelines instead of 6.
+ * Pipeline compiles are this file's cost on SwiftShader (1-3 s each for vec4 and split-K under
+ * load, a run a few ms); compiling them concurrently (createComputePipelineAsync) was slower.
+ */
+const RUNS = [
+  { transposeA: false, transposeB: false, activation: null },
+  { transposeA: true, transposeB: true, activation: null },
+  { transposeA: true, transposeB: false, activation: 'relu' },
+  { transposeA: false, transposeB: true, activation: 'tanh' },
+] as const;
 
 async function checkCandidate(c: MatmulCandidate) {
   forced = c;
-  const cases = [c.kind === 'vec4' ? ALIGNED : ODD];
-  for (const [m, k, n] of cases) {
-    for (const [transposeA, transposeB] of PAIRS) {
-      const label = `${candidateId(c)} ${m}x${k}x${n} transposes ${transposeA}/${transposeB}`;
-      const shape = { m, n, k, transposeA, transposeB };
-      expect(candidateId(chooseMatmul(gpu.env, shape)), label).toBe(candidateId(c));
-      const r = await onBoth(
-        gpu,
-        [randn(transposeA ? [k, m] : [m, k]), randn(transposeB ? [n, k] : [k, n])],
-        (a, b) => ops.matmul(a, b, { transposeA, transposeB }),
-      );
-      expectClose(`matmul ${label}`, r.gpu, r.cpu, ACCUMULATING, 1);
-    }
-  }
-  const [m, k, n] = ALIGNED;
-  for (const activation of ['relu', 'tanh'] as const) {
-    const r = await onBoth(gpu, [randn([k, m]), randn([k, n]), randn([n])], (a, b, bias) =>
-      ops.fusedMatmul(a, b, bias, { transposeA: true, transposeB: false, activation }),
-    );
-    expectClose(`fusedMatmul ${activation} ${candidateId(c)}`, r.gpu, r.cpu, ACCUMULATING, 1);
+  const [m, k, n] = c.kind === 'vec4' ? ALIGNED : ODD;
+  for (const { transposeA, transposeB, activation } of RUNS) {
+    const label = `${candidateId(c)} ${m}x${k}x${n} transposes ${transposeA}/${transposeB} ${activation ?? 'plain'}`;
+    const shape = { m, n, k, transposeA, transposeB };
+    expect(candidateId(chooseMatmul(gpu.env, shape)), label).toBe(candidateId(c));
+    const a = randn(transposeA ? [k, m] : [m, k]);
+    const b = randn(transposeB ? [n, k] : [k, n]);
+    const r = activation
+      ? await onBoth(gpu, [a, b, randn([n])], (x, y, bias) =>
+          ops.fusedMatmul(x, y, bias, { transposeA, transposeB, activation }),
+        )
+      : await onBoth(gpu, [a, b], (x, y) => ops.matmul(x, y, { transposeA, transposeB }));
+    expectClose(`matmul ${label}`, r.gpu, r.cpu, ACCUMULATING, 1);
   }
 }
 

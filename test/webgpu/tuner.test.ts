@@ -10,11 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
-import type { MatmulCandidate, MatmulShape } from '../../src/backend/webgpu/kernel-types';
+import type { MatmulShape, TunedCandidate } from '../../src/backend/webgpu/kernel-types';
+import { chooseConv, convCandidateId } from '../../src/backend/webgpu/kernels/conv-candidates';
 import { builtinMatmul, candidateId, chooseMatmul } from '../../src/backend/webgpu/kernels/matmul';
+import { tunedId } from '../../src/backend/webgpu/tune/families';
+import { TuningRunError } from '../../src/backend/webgpu/tune/measure';
 import { FileTuningStore, MemoryTuningStore, tuningKey } from '../../src/backend/webgpu/tune/store';
 import { shapeClass } from '../../src/backend/webgpu/tune/tuner';
 import type { WebGPUBackend, WebGPUBackendOptions } from '../../src/backend/webgpu/webgpu-backend';
+import { DeviceLostError } from '../../src/errors';
 import { tensor, withBackend } from '../../src/graph/engine';
 import * as ops from '../../src/graph/ops';
 import { traceProgram } from '../../src/graph/program/trace';
@@ -34,10 +38,10 @@ async function tunedGpu(ms: (id: string) => number, options: WebGPUBackendOption
     tuning: 'quick',
     tuningStore: new MemoryTuningStore(),
     tuningClock: () => clock,
-    tuningTimer: async (c: MatmulCandidate) => {
-      runs.push(candidateId(c));
+    tuningTimer: async (c: TunedCandidate) => {
+      runs.push(tunedId(c));
       clock += 10;
-      return ms(candidateId(c));
+      return ms(tunedId(c));
     },
     ...options,
   });
@@ -84,6 +88,39 @@ describe('autotuner', () => {
     expect(info.spentMs).toBe(40);
     // The class left untimed keeps the rule.
     expect(chooseMatmul(gpu.env, DW)).toEqual(builtinMatmul(gpu.env, DW));
+  });
+
+  it('a candidate whose run fails is skipped (never picked), and the other candidates are still timed', async () => {
+    const failing = 'vec4 16x4';
+    const { gpu, runs } = await tunedGpu((id) => {
+      if (id === failing) throw new TuningRunError(`timing ${id}: its run was refused`);
+      return id === 'vec4 8x8' ? 5 : 10;
+    });
+    expect(await gpu.tuner.request([W2_FORWARD])).toBe(true);
+    expect(runs).toContain(failing);
+    expect(runs.indexOf('register wg128')).toBeGreaterThan(runs.indexOf(failing));
+    expect(candidateId(chooseMatmul(gpu.env, W2_FORWARD))).toBe('vec4 8x8');
+    const info = gpu.tuner.info();
+    expect(info.failedRuns).toBe(1);
+    expect(info.error).toBeUndefined();
+  });
+
+  it('stops at the device loss: no run after it, the rule kept, and requests still resolve', async () => {
+    const lost = new DeviceLostError('WebGPU device on test was lost (unknown): gone');
+    let timed = 0;
+    const { gpu, runs } = await tunedGpu(() => {
+      // The third run meets the loss; the timer reports it as the loss (measure.ts does).
+      if (++timed === 3) throw lost;
+      return 10;
+    });
+    expect(await gpu.tuner.request([W2_FORWARD, DW])).toBe(false);
+    expect(runs).toHaveLength(3);
+    expect(gpu.tuner.info().error).toBe(`tuning stopped: ${lost.message}`);
+    expect(gpu.tuner.info().pending).toBe(0);
+    expect(chooseMatmul(gpu.env, W2_FORWARD)).toEqual(builtinMatmul(gpu.env, W2_FORWARD));
+    expect(gpu.tuner.wants([DW])).toBe(false);
+    expect(await gpu.tuner.request([DW])).toBe(false);
+    expect(runs).toHaveLength(3);
   });
 
   it('persists choices keyed by adapter and library version, and reads them back untimed', async () => {
@@ -151,6 +188,48 @@ describe('autotuner', () => {
     ).data();
     expectClose('step before tuning', [y0], [expected], 1e-4, 1);
     expectClose('step after tuning', [y1], [expected], 1e-4, 1);
+    step.destroy();
+  });
+
+  it("a compiled step's convolutions are tuned too: the picked kernel is swapped in and matches the CPU", async () => {
+    // 4 filters per item is made the fastest forward kernel; the adjoints keep their rules.
+    const { gpu, runs } = await tunedGpu((id) => (id === 'conv wg64 per32 f4' ? 1 : 10));
+    const [xs, ws] = [
+      [2, 6, 5, 3],
+      [3, 3, 3, 6],
+    ];
+    const opts = { strides: [1, 1] as [number, number], padding: 'same' as const };
+    const program = traceProgram(
+      { inputs: [{ name: 'x', shape: xs }], state: [{ name: 'w', shape: ws }] },
+      (input, state) => ({
+        outputs: [['y', ops.conv2d(input.get('x')!, state.get('w')!, opts)]],
+        state: new Map([['w', state.get('w')!]]),
+      }),
+      gpu,
+    );
+    const step = gpu.compile(program, { reads: ['y'] });
+    const x = randn(xs);
+    const w = randn(ws);
+    step.load(new Map([['w', w.values]]));
+    step.write('x', x.values);
+    const [y0] = await step.step(['y']);
+    await gpu.tuner.settled();
+    expect(runs[0]).toBe('conv wg64 per32');
+    const shape = { op: 'conv2d' as const, x: xs, w: ws, ...opts };
+    expect(convCandidateId(chooseConv(gpu.env, shape))).toBe('conv wg64 per32 f4');
+    expect(gpu.tuner.info().choices).toEqual([
+      expect.objectContaining({
+        shape: shapeClass(shape),
+        kernel: 'conv wg64 per32 f4',
+        builtin: 'conv wg64 per32',
+      }),
+    ]);
+    const [y1] = await step.step(['y']);
+    const expected = await withBackend(cpu, () =>
+      ops.conv2d(tensor(x.values, x.shape), tensor(w.values, w.shape), opts),
+    ).data();
+    expectClose('conv step before tuning', [y0], [expected], 1e-4, 1);
+    expectClose('conv step after tuning', [y1], [expected], 1e-4, 1);
     step.destroy();
   });
 });

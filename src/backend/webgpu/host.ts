@@ -2,8 +2,9 @@
  * What the step planner (plan.ts, state-ring.ts, step.ts) needs of the WebGPU backend, so that
  * they depend on this interface rather than on the backend class that compiles with them.
  */
+import type { DeviceLostError } from '../../errors';
 import type { BufferAllocator, GpuStorage } from './buffers';
-import type { KernelEnv, MatmulShape } from './kernel-types';
+import type { KernelEnv, TunedShape } from './kernel-types';
 import type { PipelineCache } from './pipelines';
 
 export interface GpuHost {
@@ -22,7 +23,7 @@ export interface GpuHost {
   /** The autotuner (tune/tuner.ts): a compiled step asks it to time its products. */
   readonly tuner?: {
     /** Resolves true when some product's kernel changed (never rejects). */
-    request(shapes: readonly MatmulShape[]): Promise<boolean>;
+    request(shapes: readonly TunedShape[]): Promise<boolean>;
   };
   /** Submits work built elsewhere and counts it. */
   submitCommands(commands: GPUCommandBuffer): void;
@@ -43,4 +44,29 @@ export function workgroupGrid(count: number): [number, number] {
   if (count <= MAX_WORKGROUPS_PER_DIM) return [count, 1];
   const y = Math.ceil(count / MAX_WORKGROUPS_PER_DIM);
   return [Math.ceil(count / y), y];
+}
+
+/**
+ * How long a failure that may be the device going (a map that rejected) waits for the loss to be
+ * reported: a destroyed device rejects pending maps first and settles `device.lost` later (in a
+ * browser, once the GPU process has finished what it was doing, a pipeline compile, say).
+ */
+export const LOSS_WAIT_MS = 5000;
+
+/** Resolves once the device's loss is known or `ms` have passed, with the loss or null. */
+export async function lossWithin(
+  host: { readonly device: GPUDevice; readonly error: DeviceLostError | null },
+  ms: number,
+): Promise<DeviceLostError | null> {
+  if (host.error) return host.error;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    host.device.lost,
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  // The backend's own `lost` handler ran first: it was attached when the backend was made.
+  return host.error;
 }

@@ -52,9 +52,39 @@ export type MatmulCandidate =
   | { readonly kind: 'tiled'; readonly ts: number }
   | { readonly kind: 'splitK'; readonly split: number };
 
+/** The conv kernel's three modes (shaders/conv.wgsl): the forward and its two adjoints. */
+export type ConvOp = 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter';
+
+/** One convolution as a kernel choice sees it: the forward's input and filter, whichever mode runs. */
+export interface ConvShape {
+  readonly op: ConvOp;
+  /** The forward's input, NHWC: [batch, inH, inW, inC]. */
+  readonly x: readonly number[];
+  /** The filter, HWIO: [kH, kW, inC, outC]. */
+  readonly w: readonly number[];
+  readonly strides: readonly [number, number];
+  readonly padding: 'same' | 'valid';
+}
+
+/**
+ * The conv kernel's override values (kernels/conv-candidates.ts): `wg` threads per workgroup,
+ * `per` work items per thread and, for the forward, `filters` outputs per work item (4 or 8).
+ */
+export interface ConvCandidate {
+  readonly kind: 'conv';
+  readonly wg: number;
+  readonly per: number;
+  readonly filters: 4 | 8;
+}
+
+/** What the autotuner times: a matmul or a convolution. */
+export type TunedShape = MatmulShape | ConvShape;
+export type TunedCandidate = MatmulCandidate | ConvCandidate;
+
 /** Kernel choices made elsewhere (the autotuner, tune/tuner.ts); undefined keeps the built-in rule. */
 export interface KernelChoices {
   matmul(shape: MatmulShape): MatmulCandidate | undefined;
+  conv?(shape: ConvShape): ConvCandidate | undefined;
 }
 
 /** What kernels may know about the device when they choose a variant. */

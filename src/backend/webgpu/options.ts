@@ -18,9 +18,9 @@ export interface WebGPUBackendOptions extends DeviceOptions {
    */
   elementsPerThread?: number;
   /**
-   * Autotuning of the matmul kernels (tune/): 'off' keeps the rule above (the default here;
-   * setBackend('webgpu') asks for 'quick'), 'quick' times a few candidates per shape class within
-   * about 1 s per model, 'thorough' every candidate within 10 s.
+   * Autotuning of the matmul and conv kernels (tune/): 'off' keeps the rules above (the default
+   * here; setBackend('webgpu') and 'auto' ask for 'quick'), 'quick' times a few candidates per
+   * shape class within about 1 s per model, 'thorough' every candidate within 10 s.
    */
   tuning?: TuningMode;
   /** Budget per request (a compiled model, or one eager product), ms. */

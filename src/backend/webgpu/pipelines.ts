@@ -36,6 +36,17 @@ export function formatCompilationMessages(
     .join('\n');
 }
 
+/** The cache's key: the full source, the override values in name order and the binding counts. */
+function pipelineKey(
+  shader: ShaderSource,
+  constants: OverrideConstants,
+  inputs: number,
+  outputs: number,
+): string {
+  const values = Object.entries(constants).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `${JSON.stringify(values)}\n${inputs}:${outputs}\n${shader.code}`;
+}
+
 export class PipelineCache {
   private readonly pipelines = new Map<string, CachedPipeline>();
   private readonly modules = new Map<string, GPUShaderModule>();
@@ -80,7 +91,7 @@ export class PipelineCache {
   }
 
   get(shader: ShaderSource, constants: OverrideConstants, inputs: number, outputs = 1): CachedPipeline {
-    const key = `${JSON.stringify(Object.entries(constants).sort(([a], [b]) => (a < b ? -1 : 1)))}\n${inputs}:${outputs}\n${shader.code}`;
+    const key = pipelineKey(shader, constants, inputs, outputs);
     let cached = this.pipelines.get(key);
     if (!cached) {
       const layout = this.layoutFor(inputs, outputs);
@@ -94,6 +105,57 @@ export class PipelineCache {
       this.created++;
     }
     return cached;
+  }
+
+  /**
+   * The pipeline `get` would give, compiled asynchronously and checked: rejects with
+   * ShaderCompileError (or the device's pipeline error) instead of reporting it, so work that may
+   * fail on its own (a tuning candidate) never spoils the steps that share the device. Cached
+   * only once it compiled; a later `get` of the same kernel finds it.
+   */
+  async getChecked(
+    shader: ShaderSource,
+    constants: OverrideConstants,
+    inputs: number,
+    outputs = 1,
+  ): Promise<CachedPipeline> {
+    const key = pipelineKey(shader, constants, inputs, outputs);
+    const cached = this.pipelines.get(key);
+    if (cached) return cached;
+    const layout = this.layoutFor(inputs, outputs);
+    this.device.pushErrorScope('validation');
+    const module =
+      this.modules.get(shader.code) ??
+      this.device.createShaderModule({ label: shader.name, code: shader.code });
+    const made = this.device.createComputePipelineAsync({
+      label: shader.name,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main', constants: { ...constants } },
+    });
+    const scope = this.device.popErrorScope().catch(() => null);
+    let pipeline: GPUComputePipeline;
+    try {
+      pipeline = await made;
+    } catch (e) {
+      await scope;
+      const info = await module.getCompilationInfo().catch(() => null);
+      const errors = info?.messages.filter((m) => m.type === 'error') ?? [];
+      if (errors.length > 0) {
+        throw new ShaderCompileError(
+          `WGSL shader ${shader.name} failed to compile:\n${formatCompilationMessages(shader, errors)}`,
+        );
+      }
+      throw new BackendError(`pipeline ${shader.name} could not be made: ${(e as Error).message}`);
+    }
+    const refused = await scope;
+    if (refused) throw new BackendError(`pipeline ${shader.name} was refused: ${refused.message}`);
+    if (!this.modules.has(shader.code)) this.modules.set(shader.code, module);
+    const entry = this.pipelines.get(key) ?? { pipeline, layout };
+    if (!this.pipelines.has(key)) {
+      this.pipelines.set(key, entry);
+      this.created++;
+    }
+    return entry;
   }
 
   private module(shader: ShaderSource): GPUShaderModule {

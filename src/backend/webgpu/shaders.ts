@@ -213,7 +213,8 @@ export const SHADERS = {
       padTop: 'i32',
       padLeft: 'i32',
     },
-    overrides: { MODE: 0, BIAS: false, ACT: 0 },
+    // FB: filters per work item of MODE 0 (8 or 4).
+    overrides: { MODE: 0, BIAS: false, ACT: 0, FB: 8 },
   }),
   dropout: declareItemKernel({
     file: 'dropout',

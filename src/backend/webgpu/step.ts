@@ -21,7 +21,7 @@ import type { GpuStorage } from './buffers';
 import type { GpuHost } from './host';
 import { StepPlan } from './plan';
 import { StateRing } from './state-ring';
-import { programMatmulShapes, TUNED_OPS } from './tune/shapes';
+import { programTunedShapes, TUNED_OPS } from './tune/shapes';
 
 /** A ring and how many steps use it: the last one destroyed frees it. */
 interface SharedRing {
@@ -65,7 +65,7 @@ export class WebGPUStep implements CompiledStep<GpuStorage> {
     });
     this.shared.users++;
     // Tuning runs beside the first steps, which keep the rule; its choices apply from the step after.
-    this.backend.tuner?.request(programMatmulShapes(this.program)).then((changed) => {
+    this.backend.tuner?.request(programTunedShapes(this.program)).then((changed) => {
       if (changed && !this.destroyed) this.retunePending = true;
     });
   }

@@ -10,11 +10,12 @@ import { BackendError, DeviceAllocationError, DeviceLostError, fmtShape } from '
 import type { Backend, KernelInput } from '../../graph/backend';
 import type { OpName, OpParams } from '../../graph/op-params';
 import type { CompiledStep, CompileOptions } from '../../graph/program/compiled-step';
+import { optimizeProgram } from '../../graph/program/passes';
 import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
 import { BufferAllocator, firstLine, type GpuStorage, type Settled, withErrorScopes } from './buffers';
 import { acquireDevice, type GpuContext } from './device';
-import { type GpuHost, workgroupGrid } from './host';
+import { type GpuHost, LOSS_WAIT_MS, lossWithin, workgroupGrid } from './host';
 import type { KernelDispatch, KernelEnv, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 import type { WebGPUBackendOptions, WebGPUCounters } from './options';
@@ -22,7 +23,7 @@ import { PipelineCache, ShaderCompileError } from './pipelines';
 import { type ReadEntry, readMany } from './read-many';
 import { WebGPUStep } from './step';
 import { deviceTimer } from './tune/measure';
-import { matmulShapeOf } from './tune/shapes';
+import { programTunedShapes, tunedShapeOf } from './tune/shapes';
 import { resolveTuningStore, type TuningStoreOption } from './tune/store';
 import { Tuner, type TuningMode } from './tune/tuner';
 
@@ -85,19 +86,19 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     });
     this.pipelines = new PipelineCache(this.device, (e) => this.report(e));
     this.tuningStore = options.tuningStore;
-    this.tuner = new Tuner({ matmulVariant }, this.device.limits, context.adapterIdentity ?? {}, {
+    const workgroupSize = options.workgroupSize ?? 64;
+    const elementsPerThread = options.elementsPerThread ?? (context.isFallbackAdapter ? 32 : 8);
+    const rules = { matmulVariant, workgroupSize, elementsPerThread };
+    this.tuner = new Tuner(rules, this.device.limits, context.adapterIdentity ?? {}, {
       mode: 'off',
       ...(options.tuningBudgetMs !== undefined ? { budgetMs: options.tuningBudgetMs } : {}),
       ...(options.tuningClock ? { now: options.tuningClock } : {}),
       timer: options.tuningTimer ?? deviceTimer(this, 10),
-      idle: () => this.device.queue.onSubmittedWorkDone(),
+      // A lost device may never report its queue idle; the loss ends the wait (and tuning).
+      idle: () => Promise.race([this.device.queue.onSubmittedWorkDone(), this.device.lost]),
+      lost: () => this.lostError,
     });
-    this.env = {
-      matmulVariant,
-      workgroupSize: options.workgroupSize ?? 64,
-      elementsPerThread: options.elementsPerThread ?? (context.isFallbackAdapter ? 32 : 8),
-      choices: options.choices ?? this.tuner,
-    };
+    this.env = { ...rules, choices: options.choices ?? this.tuner };
     this.device.lost.then((info) => {
       this.lostError ??= new DeviceLostError(
         this.destroyed
@@ -176,14 +177,15 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     params: OpParams[K],
   ): GpuStorage[] {
     this.check();
-    // An eager product tunes its class in the background; this call and those until then keep the rule.
-    const product = matmulShapeOf(
+    // An eager product or convolution tunes its class in the background; this call and those
+    // until then keep the rule.
+    const tuned = tunedShapeOf(
       op,
       inputs.map((x) => x.shape),
       outShapes[0],
       params,
     );
-    if (product && this.tuner.wants([product])) void this.tuner.request([product]);
+    if (tuned && this.tuner.wants([tuned])) void this.tuner.request([tuned]);
     const sources = inputs.map((x) => x.storage);
     const failed = sources.findIndex((x) => x.failure !== null);
     if (failed >= 0) {
@@ -256,9 +258,11 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     try {
       await mapping;
     } catch (e) {
-      // A destroyed device rejects pending maps before its \`lost\` promise settles: give the loss a
-      // moment to arrive, so the failure is reported as the DeviceLostError that fit recovers from.
-      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
+      // A destroyed device rejects pending maps before its \`lost\` promise settles (in a browser,
+      // once the GPU process has finished what it was doing, a pipeline compile, say): unless the
+      // map itself was invalid, wait for the loss, so the failure is reported as the
+      // DeviceLostError that fit recovers from.
+      if (!(await errors)) await lossWithin(this, LOSS_WAIT_MS);
       this.check();
       throw new BackendError(`${what} from WebGPU failed: ${(e as Error).message || (e as Error).name}`);
     }
@@ -280,6 +284,14 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
   compile(program: Program, options: CompileOptions<GpuStorage> = {}): CompiledStep<GpuStorage> {
     this.check();
     return new WebGPUStep(this, program, options);
+  }
+
+  /**
+   * Tunes the products of a step program now, as compiling it would start in the background;
+   * resolves once they are settled (never rejects: a failed tuning keeps the rule).
+   */
+  async tuneFor(program: Program): Promise<void> {
+    await this.tuner.request(programTunedShapes(optimizeProgram(program)));
   }
 
   /** Compiles one shader now and throws ShaderCompileError (line, column, source) if it fails. */

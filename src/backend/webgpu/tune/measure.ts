@@ -1,21 +1,36 @@
 /**
- * Timing one matmul candidate on the device: GPU timestamps around a pass of repeated dispatches
+ * Timing one kernel candidate (a matmul's, a convolution's) on the device: GPU timestamps around a pass of repeated dispatches
  * where the device has 'timestamp-query' (only the pass is measured, so training work queued
  * beside it does not count), else a wall-clock loop ended by a readback. A first run warms the
  * pipeline and sizes the repetitions to about `targetMs`. Inputs are small random values (no NaN
  * or denormals, which CPU emulations handle slowly).
+ *
+ * A timing shares the device with training, so it must never spoil a step: its pipeline is
+ * compiled asynchronously and checked (PipelineCache.getChecked), its buffers and submits sit in
+ * error scopes of its own, and it fails only with its own typed errors: the device's
+ * DeviceLostError when the device went (waited for, since a map rejects before the loss is known),
+ * else a TuningRunError naming the candidate. Neither reaches the backend's step readbacks.
  */
-import { workgroupGrid } from '../host';
-import type { MatmulCandidate, MatmulShape } from '../kernel-types';
+import { BackendError, type DeviceLostError } from '../../../errors';
+import { type ScopeError, withErrorScopes } from '../buffers';
+import { LOSS_WAIT_MS, lossWithin, workgroupGrid } from '../host';
+import type { KernelDispatch, MatmulShape, TunedCandidate, TunedShape } from '../kernel-types';
+import { convDispatches, convSizes } from '../kernels/conv-candidates';
 import { matmulDispatches } from '../kernels/matmul';
 import type { PipelineCache } from '../pipelines';
+import { isConvShape, tunedId } from './families';
 
 /** Times one run of a candidate on a shape, in ms; what the tuner calls (tests inject their own). */
-export type CandidateTimer = (candidate: MatmulCandidate, shape: MatmulShape) => Promise<number>;
+export type CandidateTimer = (candidate: TunedCandidate, shape: TunedShape) => Promise<number>;
+
+/** A timing run that failed on a working device (a refused buffer or submit, a shader that did not compile). */
+export class TuningRunError extends BackendError {}
 
 export interface TimerHost {
   readonly device: GPUDevice;
   readonly pipelines: PipelineCache;
+  /** The device's loss once the backend knows of it, else null. */
+  readonly error: DeviceLostError | null;
 }
 
 const MAX_REPS = 64;
@@ -36,74 +51,153 @@ function randomValues(n: number): Float32Array<ArrayBuffer> {
   return v;
 }
 
+const scopeText = (e: ScopeError) => `${e.filter} error: ${e.message.split('\n')[0]}`;
+
+function shapeText(shape: TunedShape): string {
+  if (isConvShape(shape)) return `${shape.op} x[${shape.x.join(',')}] w[${shape.w.join(',')}]`;
+  const { m, k, n, transposeA, transposeB } = shape;
+  return `${m}x${k}x${n}${transposeA ? ' A transposed' : ''}${transposeB ? ' B transposed' : ''}`;
+}
+
+/** What a timing fills (input sizes, in elements), its output's size, and the candidate's dispatch of them. */
+interface TimedKernel {
+  readonly inputs: readonly number[];
+  readonly output: number;
+  dispatch(inputs: readonly GPUBuffer[]): KernelDispatch;
+}
+
+function timedKernel(candidate: TunedCandidate, shape: TunedShape): TimedKernel {
+  if (candidate.kind === 'conv' && isConvShape(shape)) {
+    const { x, w, y } = convSizes(shape);
+    const [inputs, output] =
+      shape.op === 'conv2d' ? [[x, w], y] : shape.op === 'conv2dBackpropInput' ? [[y, w], x] : [[x, y], w];
+    return { inputs, output, dispatch: ([p, q]) => convDispatches(candidate, shape, [p, q], null, 0)[0] };
+  }
+  if (candidate.kind === 'conv' || isConvShape(shape))
+    throw new TuningRunError(`${tunedId(candidate)} is not a kernel for ${shapeText(shape)}`);
+  const { m, n, k } = shape as MatmulShape;
+  return {
+    inputs: [m * k, k * n],
+    output: m * n,
+    dispatch: ([a, b]) => matmulDispatches(candidate, [a, b, a], shape, false, 0)[0],
+  };
+}
+
 export function deviceTimer(host: TimerHost, targetMs: number): CandidateTimer {
   return async (candidate, shape) => {
-    const { device, pipelines } = host;
-    const { m, n, k } = shape;
-    const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
-    const a = filled(device, randomValues(m * k), storage);
-    const b = filled(device, randomValues(k * n), storage);
-    const c = device.createBuffer({ size: Math.max(m * n * 4, 16), usage: storage, label: 'tuning' });
-    const [d] = matmulDispatches(candidate, [a, b, a], shape, false, 0);
-    const uniform = filled(
-      device,
-      new Uint8Array(d.params.bytes),
-      GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    );
-    const { pipeline, layout } = pipelines.get(d.shader, d.constants, 3, 1);
-    const bindGroup = device.createBindGroup({
-      layout,
-      entries: [a, b, a, c, uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
-    const staging = device.createBuffer({
-      size: 16,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
-    const hasTimestamps = device.features.has('timestamp-query');
-    const querySet = hasTimestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
-    const resolved = hasTimestamps
+    if (host.error) throw host.error;
+    const what = `timing ${tunedId(candidate)} on ${shapeText(shape)}`;
+    try {
+      return await timeOnDevice(host, candidate, shape, targetMs, what);
+    } catch (e) {
+      // A refusal its own scopes caught is the run's; anything else (a map that rejected) may be
+      // the device going, which is reported as the loss once it is known.
+      const loss = e instanceof TuningRunError ? host.error : await lossWithin(host, LOSS_WAIT_MS);
+      if (loss) throw loss;
+      if (e instanceof TuningRunError) throw e;
+      throw new TuningRunError(`${what} failed: ${(e as Error).message || (e as Error).name}`);
+    }
+  };
+}
+
+/** The GPU objects of one timing, made in error scopes of their own. */
+function timingBuffers(device: GPUDevice, kernel: TimedKernel) {
+  const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+  const hasTimestamps = device.features.has('timestamp-query');
+  const readable = GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+  return withErrorScopes(device, () => ({
+    inputs: kernel.inputs.map((n) => filled(device, randomValues(n), storage)),
+    out: device.createBuffer({ size: Math.max(kernel.output * 4, 16), usage: storage, label: 'tuning' }),
+    staging: device.createBuffer({ size: 16, usage: readable, label: 'tuning' }),
+    querySet: hasTimestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null,
+    resolved: hasTimestamps
       ? device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC })
-      : null;
-    const ticks = hasTimestamps
-      ? device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })
-      : null;
+      : null,
+    ticks: hasTimestamps ? device.createBuffer({ size: 16, usage: readable, label: 'tuning' }) : null,
+  }));
+}
+
+async function timeOnDevice(
+  host: TimerHost,
+  candidate: TunedCandidate,
+  shape: TunedShape,
+  targetMs: number,
+  what: string,
+): Promise<number> {
+  const { device, pipelines } = host;
+  const kernel = timedKernel(candidate, shape);
+  const made = timingBuffers(device, kernel);
+  const { inputs, out, staging, querySet, resolved, ticks } = made.value;
+  const d = kernel.dispatch(inputs);
+  const params = withErrorScopes(device, () =>
+    filled(device, new Uint8Array(d.params.bytes), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+  );
+  const uniform = params.value;
+  try {
+    const refused = (await made.errors) ?? (await params.errors);
+    if (refused) throw new TuningRunError(`${what}: its buffers were refused (${scopeText(refused)})`);
+    const { pipeline, layout } = await pipelines
+      .getChecked(d.shader, d.constants, d.inputs.length, 1)
+      .catch((e: Error) => {
+        throw new TuningRunError(`${what}: ${e.message}`);
+      });
+    const bound = withErrorScopes(device, () =>
+      device.createBindGroup({
+        layout,
+        entries: [...d.inputs, out, uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      }),
+    );
+    const unbound = await bound.errors;
+    if (unbound) throw new TuningRunError(`${what}: its bind group was refused (${scopeText(unbound)})`);
+    const bindGroup = bound.value;
     const [x, y] = workgroupGrid(d.workgroups);
     /** Runs `reps` dispatches in one pass and ends with a readback; ms per dispatch. */
     const run = async (reps: number, stamped: boolean): Promise<number> => {
-      const encoder = device.createCommandEncoder({ label: 'tuning' });
-      const pass = encoder.beginComputePass(
-        stamped && querySet
-          ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } }
-          : {},
-      );
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroup);
-      for (let r = 0; r < reps; r++) pass.dispatchWorkgroups(x, y);
-      pass.end();
-      encoder.copyBufferToBuffer(c, 0, staging, 0, 16);
-      if (stamped && querySet && resolved && ticks) {
-        encoder.resolveQuerySet(querySet, 0, 2, resolved, 0);
-        encoder.copyBufferToBuffer(resolved, 0, ticks, 0, 16);
-      }
-      const start = performance.now();
-      device.queue.submit([encoder.finish()]);
+      const timed = stamped && querySet && resolved && ticks ? { querySet, resolved, ticks } : null;
+      let start = 0;
+      const { errors } = withErrorScopes(device, () => {
+        const encoder = device.createCommandEncoder({ label: 'tuning' });
+        const pass = encoder.beginComputePass(
+          timed
+            ? {
+                timestampWrites: {
+                  querySet: timed.querySet,
+                  beginningOfPassWriteIndex: 0,
+                  endOfPassWriteIndex: 1,
+                },
+              }
+            : {},
+        );
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, bindGroup);
+        for (let r = 0; r < reps; r++) pass.dispatchWorkgroups(x, y);
+        pass.end();
+        encoder.copyBufferToBuffer(out, 0, staging, 0, 16);
+        if (timed) {
+          encoder.resolveQuerySet(timed.querySet, 0, 2, timed.resolved, 0);
+          encoder.copyBufferToBuffer(timed.resolved, 0, timed.ticks, 0, 16);
+        }
+        const commands = encoder.finish();
+        start = performance.now();
+        device.queue.submit([commands]);
+      });
       await staging.mapAsync(GPUMapMode.READ);
       const wall = performance.now() - start;
       staging.unmap();
-      if (!(stamped && ticks)) return wall / reps;
-      await ticks.mapAsync(GPUMapMode.READ);
-      const [begin, end] = new BigUint64Array(ticks.getMappedRange().slice(0));
-      ticks.unmap();
+      const rejected = await errors;
+      if (rejected) throw new TuningRunError(`${what}: its run was refused (${scopeText(rejected)})`);
+      if (!timed) return wall / reps;
+      await timed.ticks.mapAsync(GPUMapMode.READ);
+      const [begin, end] = new BigUint64Array(timed.ticks.getMappedRange().slice(0));
+      timed.ticks.unmap();
       // A device that reports no progress (0 ticks) is measured by the wall clock instead.
       return end > begin ? Number(end - begin) / 1e6 / reps : wall / reps;
     };
-    try {
-      const first = await run(1, false);
-      const reps = Math.max(1, Math.min(MAX_REPS, Math.round(targetMs / Math.max(first, 1e-3))));
-      return await run(reps, true);
-    } finally {
-      for (const buffer of [a, b, c, uniform, staging, resolved, ticks]) buffer?.destroy();
-      querySet?.destroy();
-    }
-  };
+    const first = await run(1, false);
+    const reps = Math.max(1, Math.min(MAX_REPS, Math.round(targetMs / Math.max(first, 1e-3))));
+    return await run(reps, true);
+  } finally {
+    for (const buffer of [...inputs, out, uniform, staging, resolved, ticks]) buffer?.destroy();
+    querySet?.destroy();
+  }
 }

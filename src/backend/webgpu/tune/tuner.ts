@@ -1,23 +1,40 @@
 /**
- * The autotuner: at the first use of a matmul shape class on an adapter it times the built-in
- * rule's kernel and the candidates (kernels/matmul.ts `matmulCandidates`), keeps the fastest and
+ * The autotuner: at the first use of a shape class on an adapter (a matmul's, a convolution's) it
+ * times the built-in rule's kernel and the candidates (families.ts), keeps the fastest and
  * persists the choice (store.ts) under the adapter and library version. A budget bounds each
- * request (one compiled model's products, or one eager product), checked before every timed run;
- * what the budget leaves untimed keeps the rule. Requests run one after another in the background:
- * a compiled step goes on with the rule and swaps kernels in once its request resolves (step.ts).
+ * request (one compiled model's kernels, or one eager op), checked before every timed run; what
+ * the budget leaves untimed keeps the rule. Requests run one after another in the background: a
+ * compiled step goes on with the rule and swaps kernels in once its request resolves (step.ts).
+ *
+ * Tuning shares the device with training and must never cost it a step: a candidate whose run
+ * fails on a working device (TuningRunError) is skipped, and the device's loss, seen before each
+ * run (`lost`) or as a run's error, stops tuning for the session, the rule kept; `request`
+ * never rejects.
  */
 
-import type { KernelChoices, KernelEnv, MatmulCandidate, MatmulShape } from '../kernel-types';
+import type {
+  ConvCandidate,
+  ConvShape,
+  KernelChoices,
+  MatmulCandidate,
+  MatmulShape,
+  TunedCandidate,
+  TunedShape,
+} from '../kernel-types';
+import type { WorkgroupLimits } from '../kernels/matmul';
 import {
-  builtinMatmul,
-  candidateId,
-  matmulCandidates,
-  parseCandidate,
-  vec4Fits,
-  type WorkgroupLimits,
-} from '../kernels/matmul';
-import type { CandidateTimer } from './measure';
+  builtinFor,
+  candidatesFor,
+  parseTuned,
+  shapeClass,
+  shapeCost,
+  type TunerEnv,
+  tunedId,
+} from './families';
+import { type CandidateTimer, TuningRunError } from './measure';
 import { MemoryTuningStore, type TuningRecord, type TuningStore, tuningKey } from './store';
+
+export { shapeClass } from './families';
 
 export type TuningMode = 'off' | 'quick' | 'thorough';
 
@@ -46,7 +63,12 @@ export interface TunerOptions {
    * Resolves when the device has no other work queued (default: at once). Awaited before each
    * timed run and not counted in the budget: the training steps queued beside tuning are not its cost.
    */
-  readonly idle?: () => Promise<void>;
+  readonly idle?: () => Promise<unknown>;
+  /**
+   * The device's loss once known, else null: checked before each timed run, so tuning stops at
+   * the loss (and never times on a device that is gone).
+   */
+  readonly lost?: () => Error | null;
 }
 
 export interface TunedChoice {
@@ -77,15 +99,10 @@ export interface TuningInfo {
   readonly timedRuns: number;
   /** Classes waiting to be timed. */
   readonly pending: number;
-  /** Why tuning stopped, if it failed (the rule is kept). */
+  /** Candidates whose timing failed on a working device (refused, or not compiled): never picked. */
+  readonly failedRuns: number;
+  /** Why tuning stopped, if it did (the device lost, say; the rule is kept). */
   readonly error?: string;
-}
-
-/** Products of sizes in one power-of-two bucket (exact up to 16) share a choice; so do their transposes and vec4 fit. */
-export function shapeClass(shape: MatmulShape): string {
-  const bucket = (x: number) => (x <= 16 ? x : 2 ** Math.ceil(Math.log2(x)));
-  const t = `${shape.transposeA ? 'T' : 'N'}${shape.transposeB ? 'T' : 'N'}`;
-  return `matmul ${t} ${bucket(shape.m)}x${bucket(shape.k)}x${bucket(shape.n)}${vec4Fits(shape) ? '' : ' unaligned'}`;
 }
 
 export class Tuner implements KernelChoices {
@@ -105,11 +122,12 @@ export class Tuner implements KernelChoices {
   /** Time inside timed runs in the current request, ms: what the budget bounds. */
   private used = 0;
   private runs = 0;
+  private failedRuns = 0;
   private failure: string | undefined;
   private readonly now: () => number;
 
   constructor(
-    private readonly env: Pick<KernelEnv, 'matmulVariant'>,
+    private readonly env: TunerEnv,
     private readonly limits: WorkgroupLimits,
     adapter: Readonly<Record<string, string>>,
     private readonly options: TunerOptions,
@@ -133,15 +151,24 @@ export class Tuner implements KernelChoices {
     }
   }
 
-  /** The tuned kernel for this shape's class; undefined (the rule) when off or not tuned. */
+  /** The tuned kernel for this product's class; undefined (the rule) when off or not tuned. */
   matmul(shape: MatmulShape): MatmulCandidate | undefined {
+    return this.choice(shape) as MatmulCandidate | undefined;
+  }
+
+  /** The tuned kernel for this convolution's class; undefined (the rule) when off or not tuned. */
+  conv(shape: ConvShape): ConvCandidate | undefined {
+    return this.choice(shape) as ConvCandidate | undefined;
+  }
+
+  private choice(shape: TunedShape): TunedCandidate | undefined {
     if (this.mode === 'off') return undefined;
     const record = this.records.get(shapeClass(shape));
-    return record ? parseCandidate(record.candidate) : undefined;
+    return record ? parseTuned(record.candidate, shape, this.limits) : undefined;
   }
 
   /** Whether a request for these shapes would time anything. */
-  wants(shapes: readonly MatmulShape[]): boolean {
+  wants(shapes: readonly TunedShape[]): boolean {
     if (this.mode === 'off' || this.failure) return false;
     return shapes.some((s) => !this.settledClass(shapeClass(s)) && !this.pending.has(shapeClass(s)));
   }
@@ -151,17 +178,17 @@ export class Tuner implements KernelChoices {
    * Resolves once every class of `shapes` is settled (timed, read from the store, or left to the
    * rule by the budget), true when some of them has a kernel other than the rule's; never rejects.
    */
-  request(shapes: readonly MatmulShape[]): Promise<boolean> {
+  request(shapes: readonly TunedShape[]): Promise<boolean> {
     if (this.mode === 'off' || shapes.length === 0) return Promise.resolve(false);
-    const byClass = new Map<string, MatmulShape>();
+    const byClass = new Map<string, TunedShape>();
     for (const s of shapes) {
       const c = shapeClass(s);
       if (!this.settledClass(c) && !this.pending.has(c) && !byClass.has(c)) byClass.set(c, s);
     }
     if (byClass.size > 0 && !this.failure) {
       for (const c of byClass.keys()) this.pending.add(c);
-      // The largest products first: they dominate a step, so the budget goes where it pays.
-      const work = [...byClass].sort(([, a], [, b]) => b.m * b.n * b.k - a.m * a.n * a.k);
+      // The largest kernels first: they dominate a step, so the budget goes where it pays.
+      const work = [...byClass].sort(([, a], [, b]) => shapeCost(b) - shapeCost(a));
       this.chain = this.chain.then(() => this.tune(work));
     }
     return this.chain.then(() => shapes.some((s) => this.isTuned(s)));
@@ -171,12 +198,12 @@ export class Tuner implements KernelChoices {
     return this.records.has(cls) || this.leftToRule.has(cls);
   }
 
-  private isTuned(shape: MatmulShape): boolean {
+  private isTuned(shape: TunedShape): boolean {
     const r = this.records.get(shapeClass(shape));
     return r !== undefined && r.candidate !== r.builtin;
   }
 
-  private async tune(work: readonly [string, MatmulShape][]): Promise<void> {
+  private async tune(work: readonly [string, TunedShape][]): Promise<void> {
     this.used = 0;
     const budget = this.options.budgetMs ?? DEFAULT_BUDGET_MS[this.mode];
     try {
@@ -192,7 +219,8 @@ export class Tuner implements KernelChoices {
       }
       await this.store.save(this.key, Object.fromEntries(this.records));
     } catch (e) {
-      // A failed timing (device lost, say) stops tuning for the session; the rule stays in use.
+      // The device lost (or a failure that is not one candidate's) stops tuning for the session;
+      // the rule stays in use, and nothing of it reaches the steps.
       this.failure = `tuning stopped: ${(e as Error).message}`;
     } finally {
       this.spent += this.used;
@@ -200,8 +228,10 @@ export class Tuner implements KernelChoices {
     }
   }
 
-  private async time(candidate: MatmulCandidate, shape: MatmulShape): Promise<number> {
+  private async time(candidate: TunedCandidate, shape: TunedShape): Promise<number> {
+    this.throwIfLost();
     await this.options.idle?.();
+    this.throwIfLost();
     this.runs++;
     const start = this.now();
     try {
@@ -211,33 +241,53 @@ export class Tuner implements KernelChoices {
     }
   }
 
+  private throwIfLost(): void {
+    const lost = this.options.lost?.();
+    if (lost) throw lost;
+  }
+
+  /** A candidate's time, or null when its run failed on a working device (it is then never picked). */
+  private async timeOrSkip(candidate: TunedCandidate, shape: TunedShape): Promise<number | null> {
+    try {
+      return await this.time(candidate, shape);
+    } catch (e) {
+      if (!(e instanceof TuningRunError)) throw e;
+      this.failedRuns++;
+      return null;
+    }
+  }
+
   /**
    * One class: the rule's kernel, then candidates while the budget allows (checked before each);
    * a winner is timed once more beside the rule, past the budget if need be (two runs), since an
    * unconfirmed swap is the one way tuning could make training slower. Undefined if only the rule
    * was timed.
    */
-  private async tuneClass(shape: MatmulShape, budget: number): Promise<TuningRecord | undefined> {
-    const builtin = builtinMatmul(this.env, shape);
-    let builtinMs = await this.time(builtin, shape);
+  private async tuneClass(shape: TunedShape, budget: number): Promise<TuningRecord | undefined> {
+    const builtin = builtinFor(this.env, shape);
+    const first = await this.timeOrSkip(builtin, shape);
+    // The rule's run failing leaves nothing to compare against: the class keeps the rule.
+    if (first === null) return undefined;
+    let builtinMs = first;
     let best = builtin;
     let bestMs = builtinMs;
     let timed = 0;
-    for (const c of matmulCandidates(shape, this.env, this.limits, this.mode === 'thorough')) {
+    for (const c of candidatesFor(shape, this.env, this.limits, this.mode === 'thorough')) {
       if (this.used >= budget) break;
-      const ms = await this.time(c, shape);
+      const ms = await this.timeOrSkip(c, shape);
       timed++;
-      if (ms < bestMs) [best, bestMs] = [c, ms];
+      if (ms !== null && ms < bestMs) [best, bestMs] = [c, ms];
     }
     if (timed === 0) return undefined;
     if (best !== builtin && bestMs < builtinMs * (1 - MARGIN)) {
-      // Confirm: both again, each kept at its better time.
-      builtinMs = Math.min(builtinMs, await this.time(builtin, shape));
-      bestMs = Math.min(bestMs, await this.time(best, shape));
+      // Confirm: both again, each kept at its better time (a failed rerun keeps the rule).
+      builtinMs = Math.min(builtinMs, (await this.timeOrSkip(builtin, shape)) ?? builtinMs);
+      const again = await this.timeOrSkip(best, shape);
+      bestMs = again === null ? Number.POSITIVE_INFINITY : Math.min(bestMs, again);
     }
     const keep = best !== builtin && bestMs < builtinMs * (1 - MARGIN);
     const [kernel, ms] = keep ? [best, bestMs] : [builtin, builtinMs];
-    return { candidate: candidateId(kernel), ms, builtin: candidateId(builtin), builtinMs };
+    return { candidate: tunedId(kernel), ms, builtin: tunedId(builtin), builtinMs };
   }
 
   /** Resolves when every request made so far has finished. */
@@ -262,6 +312,7 @@ export class Tuner implements KernelChoices {
       fromCache: choices.filter((c) => !this.timedHere.has(c.shape)).length,
       spentMs: this.spent,
       timedRuns: this.runs,
+      failedRuns: this.failedRuns,
       pending: this.pending.size,
       ...(this.failure ? { error: this.failure } : {}),
     };
