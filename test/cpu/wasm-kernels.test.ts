@@ -103,6 +103,41 @@ describe(`WebAssembly elementwise and reduction kernels (seed ${seed})`, () => {
     expectSameBits(wasm[0].subarray(3), twin[0].subarray(3));
   });
 
+  for (const length of [1, 3, 4, 5, 255, 1027])
+    it(`relu on ${length} elements with NaN, Infinity and -0: the twin's bits`, () => {
+      const x = withSpecials(random(length));
+      if (length > 3) x[3] = -0;
+      const { wasm, twin } = both('relu', [[x, [length]]], [[length]], {});
+      expectSameBits(wasm[0], twin[0]);
+    });
+
+  const affine: [Shape, number][] = [
+    [[4, 5, 6, 8], 3],
+    [[3, 7, 3], 2],
+    [[2, 9, 5], 2],
+    [[5, 6, 7, 3], 1],
+    [[7, 11], 0],
+    [[1, 13], 1],
+  ];
+  for (const [shape, axis] of affine)
+    it(`channelAffine on ${JSON.stringify(shape)} along axis ${axis}: the twin's bits`, () => {
+      const c = shape[axis];
+      const x = withSpecials(random(sizeOf(shape), 4));
+      const [center, scale, shift] = [random(c), random(c, 3), random(c)];
+      const { wasm, twin } = both(
+        'channelAffine',
+        [
+          [x, shape],
+          [center, [c]],
+          [scale, [c]],
+          [shift, [c]],
+        ],
+        [shape],
+        { axis },
+      );
+      expectSameBits(wasm[0], twin[0]);
+    });
+
   it('leaves ops, layouts and operands it does not cover to the TypeScript kernels', () => {
     const [a, b] = inMemory([random(6), random(6)]);
     const heap = { data: new Float32Array(6), shape: [6] };

@@ -249,4 +249,86 @@
       (return (f32.convert_i32_u (f32.gt (local.get $x) (local.get $y)))))
       (return (f32.convert_i32_u (f32.ge (local.get $x) (local.get $y)))))
       (return (f32.convert_i32_u (f32.lt (local.get $x) (local.get $y)))))
-    (f32.convert_i32_u (f32.le (local.get $x) (local.get $y)))))
+    (f32.convert_i32_u (f32.le (local.get $x) (local.get $y))))
+
+  ;; o = max(a, 0) over n elements, the twin of elementwise.ts's relu (Math.max: NaN stays NaN,
+  ;; -0 becomes 0, as f32x4.max and f32.max give).
+  (func (export "relu") (param $a i32) (param $o i32) (param $n i32)
+    (local $i i32) (local $end4 i32) (local $at i32)
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $vdone
+      (loop $vec
+        (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (v128.store (i32.add (local.get $o) (local.get $at))
+          (f32x4.max (v128.load (i32.add (local.get $a) (local.get $at))) (v128.const f32x4 0 0 0 0)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vec)))
+    (block $sdone
+      (loop $scalar
+        (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (f32.store (i32.add (local.get $o) (local.get $at))
+          (f32.max (f32.load (i32.add (local.get $a) (local.get $at))) (f32.const 0)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $scalar))))
+
+  ;; Batch norm's o = ((x - center[c]) scale[c]) + shift[c] for x read as [outer, channels, inner]
+  ;; (float32 operations: channel.ts's twin rounds each step alike). Channels last (inner = 1)
+  ;; takes four channels per vector, other layouts four positions of one channel.
+  (func (export "channel_affine") (param $x i32) (param $m i32) (param $s i32) (param $b i32) (param $o i32)
+                                  (param $outer i32) (param $channels i32) (param $inner i32)
+    (local $q i32) (local $c i32) (local $k i32) (local $end4 i32) (local $at i32) (local $p i32)
+    (local $mv v128) (local $sv v128) (local $bv v128)
+    (block $qdone
+      (loop $outers
+        (br_if $qdone (i32.ge_u (local.get $q) (local.get $outer)))
+        (local.set $c (i32.const 0))
+        (block $cdone
+          (loop $chans
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $channels)))
+            (local.set $at (i32.shl (local.get $c) (i32.const 2)))
+            (if (i32.and (i32.eq (local.get $inner) (i32.const 1))
+                         (i32.le_u (i32.add (local.get $c) (i32.const 4)) (local.get $channels)))
+              (then
+                ;; Four channels of one position.
+                (v128.store (i32.add (local.get $o) (local.get $p))
+                  (f32x4.add
+                    (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $p)))
+                                          (v128.load (i32.add (local.get $m) (local.get $at))))
+                               (v128.load (i32.add (local.get $s) (local.get $at))))
+                    (v128.load (i32.add (local.get $b) (local.get $at)))))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                (br $chans)))
+            ;; One channel over `inner` positions: four at a time, then one at a time.
+            (local.set $mv (v128.load32_splat (i32.add (local.get $m) (local.get $at))))
+            (local.set $sv (v128.load32_splat (i32.add (local.get $s) (local.get $at))))
+            (local.set $bv (v128.load32_splat (i32.add (local.get $b) (local.get $at))))
+            (local.set $end4 (i32.and (local.get $inner) (i32.const -4)))
+            (local.set $k (i32.const 0))
+            (block $vdone
+              (loop $vec
+                (br_if $vdone (i32.ge_u (local.get $k) (local.get $end4)))
+                (v128.store (i32.add (local.get $o) (local.get $p))
+                  (f32x4.add (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $p))) (local.get $mv))
+                                        (local.get $sv))
+                             (local.get $bv)))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                (br $vec)))
+            (block $sdone
+              (loop $scalar
+                (br_if $sdone (i32.ge_u (local.get $k) (local.get $inner)))
+                (f32.store (i32.add (local.get $o) (local.get $p))
+                  (f32.add (f32.mul (f32.sub (f32.load (i32.add (local.get $x) (local.get $p)))
+                                             (f32x4.extract_lane 0 (local.get $mv)))
+                                    (f32x4.extract_lane 0 (local.get $sv)))
+                           (f32x4.extract_lane 0 (local.get $bv))))
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $scalar)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $chans)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $outers)))))

@@ -5,6 +5,7 @@
  * on the views instead. The TypeScript kernels are the twins (test/cpu/wasm-kernels.test.ts).
  */
 import type { OpName, OpParams } from '../../../graph/op-params';
+import { splitAt } from '../../../graph/shape';
 import type { CpuTensor } from '../types';
 import { kernelModule } from '../wasm/modules';
 import type { WasmRuntime } from '../wasm/runtime';
@@ -24,6 +25,9 @@ interface Elementwise {
   sum_split(a: number, o: number, outer: number, reduced: number, inner: number): void;
   /** (op, o, a, b, len, sa, sb, rows, ra, rb, outer, oa, ob): elementwise.wat's `binary` */
   binary(...args: number[]): void;
+  relu(a: number, o: number, n: number): void;
+  /** (x, center, scale, shift, o, outer, channels, inner) */
+  channel_affine(...args: number[]): void;
 }
 
 interface Optimizer {
@@ -86,6 +90,19 @@ const binaryBuilders = Object.fromEntries(
 
 const builders: { [K in OpName]?: Builder<K> } = {
   ...binaryBuilders,
+  relu: (at, [x], [out]) => {
+    const wasm = elementwise();
+    if (!wasm) return null;
+    const [a, o, n] = [at(x), at(out), out.data.length];
+    return () => wasm.relu(a, o, n);
+  },
+  channelAffine: (at, [x, center, scale, shift], [out], { axis }) => {
+    const wasm = elementwise();
+    if (!wasm) return null;
+    const args = [x, center, scale, shift, out].map(at);
+    const split = splitAt(x.shape, axis);
+    return () => wasm.channel_affine(...args, ...split);
+  },
   fusedMatmul: (at, [a, b, bias], [out]) => {
     const wasm = elementwise();
     if (!wasm) return null;
