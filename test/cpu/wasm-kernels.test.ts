@@ -1,7 +1,8 @@
 // The compiled CPU step's WebAssembly kernels (src/backend/cpu/kernels/wasm-calls.ts and its .wat
 // modules) against their TypeScript twins on fresh random inputs in the kernel memory: odd
-// lengths (not multiples of 4), every activation, layout and reduced-axis set, NaN and Infinity.
-// Products are the twin's bits; sums match to float64 rounding. (Binary ops: wasm-binary.test.ts;
+// lengths (not multiples of 4), every activation, layout and reduced-axis set, batch norm's
+// channel kernels along every axis, NaN and Infinity. Products, relu and the channel kernels are
+// the twin's bits; sums match to float64 rounding. (Binary ops: wasm-binary.test.ts;
 // optimizer updates: wasm-optimizer.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareWasmKernels, wasmCall } from '../../src/backend/cpu/kernels/wasm-calls';
@@ -102,6 +103,63 @@ describe(`WebAssembly elementwise and reduction kernels (seed ${seed})`, () => {
     expect(wasm[0][2]).toBeNaN();
     expectSameBits(wasm[0].subarray(3), twin[0].subarray(3));
   });
+
+  for (const length of [1, 3, 4, 5, 255, 1027])
+    it(`relu on ${length} elements with NaN, Infinity and -0: the twin's bits`, () => {
+      const x = withSpecials(random(length));
+      if (length > 3) x[3] = -0;
+      const { wasm, twin } = both('relu', [[x, [length]]], [[length]], {});
+      expectSameBits(wasm[0], twin[0]);
+    });
+
+  const affine: [Shape, number][] = [
+    [[4, 5, 6, 8], 3],
+    [[3, 7, 3], 2],
+    [[2, 9, 5], 2],
+    [[5, 6, 7, 3], 1],
+    [[7, 11], 0],
+    [[1, 13], 1],
+  ];
+  for (const [shape, axis] of affine)
+    it(`channelAffine on ${JSON.stringify(shape)} along axis ${axis}: the twin's bits`, () => {
+      const c = shape[axis];
+      const x = withSpecials(random(sizeOf(shape), 4));
+      const [center, scale, shift] = [random(c), random(c, 3), random(c)];
+      const { wasm, twin } = both(
+        'channelAffine',
+        [
+          [x, shape],
+          [center, [c]],
+          [scale, [c]],
+          [shift, [c]],
+        ],
+        [shape],
+        { axis },
+      );
+      expectSameBits(wasm[0], twin[0]);
+    });
+
+  for (const [shape, axis] of affine)
+    it(`channelMoments and channelSums on ${JSON.stringify(shape)} along axis ${axis}: the twin's bits`, () => {
+      const c = shape[axis];
+      // A mean far from 0, where a one-pass variance would lose its digits.
+      const x = random(sizeOf(shape), 3).map((v) => v + 40);
+      const moments = both('channelMoments', [[x, shape]], [[2 * c]], { axis });
+      expectSameBits(moments.wasm[0], moments.twin[0]);
+      const dy = withSpecials(random(sizeOf(shape)));
+      const center = random(c);
+      const sums = both(
+        'channelSums',
+        [
+          [dy, shape],
+          [x, shape],
+          [center, [c]],
+        ],
+        [[2 * c]],
+        { axis },
+      );
+      expectSameBits(sums.wasm[0], sums.twin[0]);
+    });
 
   it('leaves ops, layouts and operands it does not cover to the TypeScript kernels', () => {
     const [a, b] = inMemory([random(6), random(6)]);

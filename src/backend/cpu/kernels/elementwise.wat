@@ -249,4 +249,26 @@
       (return (f32.convert_i32_u (f32.gt (local.get $x) (local.get $y)))))
       (return (f32.convert_i32_u (f32.ge (local.get $x) (local.get $y)))))
       (return (f32.convert_i32_u (f32.lt (local.get $x) (local.get $y)))))
-    (f32.convert_i32_u (f32.le (local.get $x) (local.get $y)))))
+    (f32.convert_i32_u (f32.le (local.get $x) (local.get $y))))
+
+  ;; o = max(a, 0) over n elements, the twin of elementwise.ts's relu (Math.max: NaN stays NaN,
+  ;; -0 becomes 0, as f32x4.max and f32.max give).
+  (func (export "relu") (param $a i32) (param $o i32) (param $n i32)
+    (local $i i32) (local $end4 i32) (local $at i32)
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $vdone
+      (loop $vec
+        (br_if $vdone (i32.ge_u (local.get $i) (local.get $end4)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (v128.store (i32.add (local.get $o) (local.get $at))
+          (f32x4.max (v128.load (i32.add (local.get $a) (local.get $at))) (v128.const f32x4 0 0 0 0)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vec)))
+    (block $sdone
+      (loop $scalar
+        (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 2)))
+        (f32.store (i32.add (local.get $o) (local.get $at))
+          (f32.max (f32.load (i32.add (local.get $a) (local.get $at))) (f32.const 0)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $scalar)))))

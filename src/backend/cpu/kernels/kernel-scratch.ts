@@ -25,6 +25,15 @@ export function reserveScratch(runtime: WasmRuntime): boolean {
   return reserved !== null;
 }
 
+/**
+ * Byte offset of the reserved scratch for a kernel of a compiled step that needs `bytes` of it
+ * during one call (ops run one at a time, so they take turns), or null where it was not reserved
+ * or is smaller.
+ */
+export function reservedScratch(bytes: number): number | null {
+  return reserved && bytes <= reserved.bytes ? reserved.offset : null;
+}
+
 const roundUp = (n: number, to: number) => Math.ceil(n / to) * to;
 
 /** An NHWC operand of `perImage` floats an image. */

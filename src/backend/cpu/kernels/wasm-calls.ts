@@ -5,12 +5,15 @@
  * on the views instead. The TypeScript kernels are the twins (test/cpu/wasm-kernels.test.ts).
  */
 import type { OpName, OpParams } from '../../../graph/op-params';
+import { splitAt } from '../../../graph/shape';
 import type { CpuTensor } from '../types';
 import { kernelModule } from '../wasm/modules';
 import type { WasmRuntime } from '../wasm/runtime';
+import channelBytes from './channel.wat';
 import { wasmConvAvailable } from './conv-simd';
 import { elementwiseKernels } from './elementwise';
 import elementwiseBytes from './elementwise.wat';
+import { reservedScratch } from './kernel-scratch';
 import { wasmMatmulAvailable } from './matmul-simd';
 import { nnKernels } from './nn';
 import optimizerBytes from './optimizer.wat';
@@ -24,6 +27,17 @@ interface Elementwise {
   sum_split(a: number, o: number, outer: number, reduced: number, inner: number): void;
   /** (op, o, a, b, len, sa, sb, rows, ra, rb, outer, oa, ob): elementwise.wat's `binary` */
   binary(...args: number[]): void;
+  relu(a: number, o: number, n: number): void;
+}
+
+/** channel.wat: x as [outer, channels, inner]; acc is 16 channels bytes of scratch. */
+interface Channel {
+  /** (x, center, scale, shift, o, outer, channels, inner) */
+  channel_affine(...args: number[]): void;
+  /** (x, o, outer, channels, inner, acc) */
+  channel_moments(...args: number[]): void;
+  /** (dy, x, center, o, outer, channels, inner, acc) */
+  channel_sums(...args: number[]): void;
 }
 
 interface Optimizer {
@@ -39,6 +53,7 @@ export function prepareWasmKernels(): void {
   wasmMatmulAvailable();
   kernelModule('elementwise', elementwiseBytes);
   kernelModule('optimizer', optimizerBytes);
+  kernelModule('channel', channelBytes);
   // The conv and pooling kernels' panels and the scratch their in-place calls use.
   wasmConvAvailable();
   wasmPoolAvailable();
@@ -58,6 +73,7 @@ const ACTIVATION_GRAD = { relu: 0, sigmoid: 1, tanh: 2 } as const;
 
 const elementwise = () => kernelModule<Elementwise>('elementwise', elementwiseBytes)?.exports ?? null;
 const optimizer = () => kernelModule<Optimizer>('optimizer', optimizerBytes)?.exports ?? null;
+const channel = () => kernelModule<Channel>('channel', channelBytes)?.exports ?? null;
 
 /** The ops of elementwise.wat's `binary`, each at its op code (the tests take every one). */
 export const BINARY = [
@@ -86,6 +102,35 @@ const binaryBuilders = Object.fromEntries(
 
 const builders: { [K in OpName]?: Builder<K> } = {
   ...binaryBuilders,
+  relu: (at, [x], [out]) => {
+    const wasm = elementwise();
+    if (!wasm) return null;
+    const [a, o, n] = [at(x), at(out), out.data.length];
+    return () => wasm.relu(a, o, n);
+  },
+  channelAffine: (at, [x, center, scale, shift], [out], { axis }) => {
+    const wasm = channel();
+    if (!wasm) return null;
+    const args = [x, center, scale, shift, out].map(at);
+    const split = splitAt(x.shape, axis);
+    return () => wasm.channel_affine(...args, ...split);
+  },
+  channelMoments: (at, [x], [out], { axis }) => {
+    const wasm = channel();
+    const split = splitAt(x.shape, axis);
+    const acc = reservedScratch(split[1] * 16);
+    if (!wasm || acc === null) return null;
+    const [px, po] = [at(x), at(out)];
+    return () => wasm.channel_moments(px, po, ...split, acc);
+  },
+  channelSums: (at, [dy, x, center], [out], { axis }) => {
+    const wasm = channel();
+    const split = splitAt(x.shape, axis);
+    const acc = reservedScratch(split[1] * 16);
+    if (!wasm || acc === null) return null;
+    const args = [dy, x, center, out].map(at);
+    return () => wasm.channel_sums(...args, ...split, acc);
+  },
   fusedMatmul: (at, [a, b, bias], [out]) => {
     const wasm = elementwise();
     if (!wasm) return null;
