@@ -4,10 +4,12 @@
  * column panels (multiples of the 8-wide register block) or by rows (multiples of 4), and each
  * thread runs matmul.wat's whole loop nest on its part, packing its own panels into its own
  * workspace. The parts share nothing they write, so there are no races on C and the result is
- * the one-thread result bit for bit (each element's sum runs in the same order).
+ * the one-thread result bit for bit (each element's sum runs in the same order). The same pool
+ * and memory run the convolutions' parts (conv-threaded.ts): every thread instantiates matmul.wat,
+ * conv.wat and conv-parts.wat, the last importing the first two's exports.
  *
  * Memory layout (bytes): [64, control) the pool's slots, then the workspaces (caller first),
- * then A, B and C (matmul-staging.ts).
+ * then the op's operands: A, B and C (matmul-staging.ts), or a conv's (conv-threaded.ts).
  */
 
 import { onCpuThreadsChange, requestedCpuThreads, threadsUnavailableReason } from '../threads/config';
