@@ -14,9 +14,14 @@ const base = `http://127.0.0.1:${port}/`;
 const LIMIT = 300 * 1024;
 
 async function serve() {
-  const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], {
-    stdio: 'ignore',
-  });
+  // Vite itself, not through npx: killing npx's process left the preview server running on the port.
+  const server = spawn(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'preview', '--port', String(port), '--strictPort'],
+    {
+      stdio: 'ignore',
+    },
+  );
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(base)).ok) return server;
