@@ -4,44 +4,20 @@
  * loss while that readback is in flight (copies submitted, map pending) keeps the previous
  * state whole; fit recovers from it, re-runs the epoch and ends with the unfaulted losses.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
-import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
-import { currentBackend, useBackend } from '../../src/graph/engine';
-import { Adam, Dense, type History, LambdaCallback, type RecoveredInfo, Sequential } from '../../src/index';
+import { describe, expect, it } from 'vitest';
+import { currentBackend } from '../../src/graph/engine';
+import { type History, LambdaCallback, type RecoveredInfo, type Sequential } from '../../src/index';
 import { captureLastGood, lastGoodOf } from '../../src/nn/model/last-good';
 import { blobs } from '../nn/helpers';
 import { DeviceFaults } from './faulty-device';
+import { faultModel, faultyGpus } from './fixtures';
 
 const { x, y } = blobs(64, 4);
 /** 64 rows in batches of 16: 4 steps an epoch, no validation, so an epoch's last readback is its capture. */
 const FIT = { epochs: 3, batchSize: 16, seed: 3 } as const;
 
-/** Two Dense layers with Adam: 4 weights and 8 slots, 12 tensors a capture reads. */
-function makeModel(): Sequential {
-  const model = new Sequential({
-    seed: 13,
-    layers: [
-      new Dense({ units: 6, activation: 'tanh', inputShape: [2] }),
-      new Dense({ units: 1, activation: 'sigmoid' }),
-    ],
-  });
-  model.compile({ optimizer: new Adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy' });
-  return model;
-}
-
-const made: WebGPUBackend[] = [];
-afterEach(() => {
-  useBackend(new CpuBackend());
-  for (const b of made.splice(0)) b.destroy();
-});
-
-async function gpuWith(faults: DeviceFaults): Promise<WebGPUBackend> {
-  const gpu = await WebGPUBackend.create({ wrapDevice: faults.wrap });
-  made.push(gpu);
-  useBackend(gpu);
-  return gpu;
-}
+const makeModel = () => faultModel(13);
+const { gpuWith, adoptCurrent } = faultyGpus();
 
 /** Every weight and slot of the model's last-good state, copied. */
 function stateCopy(model: Sequential): Map<string, number[]> {
@@ -94,7 +70,7 @@ describe('the last-good capture', () => {
         }),
       ],
     });
-    for (const b of [currentBackend()]) if (b instanceof WebGPUBackend && !made.includes(b)) made.push(b);
+    adoptCurrent();
     expect(faults.fired).toHaveLength(1);
     expect(faults.fired[0]).toMatch(/^lose-device at readback 1/);
     expect(history.recovered.map((r) => r.epoch)).toEqual([1]);

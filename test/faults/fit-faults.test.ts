@@ -6,45 +6,22 @@
  * epoch re-run) or rejects with a typed error; either way the model holds its last-good state and
  * exports.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
-import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
+import { describe, expect, it } from 'vitest';
 import { WebGPUTrainerError } from '../../src/errors';
-import { currentBackend, useBackend } from '../../src/graph/engine';
-import { Adam, Dense, type History, LambdaCallback, Sequential } from '../../src/index';
+import { currentBackend } from '../../src/graph/engine';
+import { type History, LambdaCallback, type Sequential } from '../../src/index';
 import { exportModelWeights } from '../../src/io/model-io';
 import { lastGoodOf } from '../../src/nn/model/last-good';
 import { blobs } from '../nn/helpers';
 import { DeviceFaults, type Fault } from './faulty-device';
+import { faultModel, faultyGpus } from './fixtures';
 
 const { x, y } = blobs(64, 3);
 /** 48 training rows in batches of 16: 3 steps an epoch, then 16 validation rows (one step). */
 const FIT = { epochs: 3, batchSize: 16, seed: 2, validationSplit: 0.25 } as const;
 
-function makeModel(): Sequential {
-  const model = new Sequential({
-    seed: 11,
-    layers: [
-      new Dense({ units: 6, activation: 'tanh', inputShape: [2] }),
-      new Dense({ units: 1, activation: 'sigmoid' }),
-    ],
-  });
-  model.compile({ optimizer: new Adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy' });
-  return model;
-}
-
-const made: WebGPUBackend[] = [];
-afterEach(() => {
-  useBackend(new CpuBackend());
-  for (const b of made.splice(0)) b.destroy();
-});
-
-async function gpuWith(faults: DeviceFaults): Promise<WebGPUBackend> {
-  const gpu = await WebGPUBackend.create({ wrapDevice: faults.wrap });
-  made.push(gpu);
-  useBackend(gpu);
-  return gpu;
-}
+const makeModel = () => faultModel(11);
+const { gpuWith, adoptCurrent } = faultyGpus();
 
 let reference: History | null = null;
 /** The unfaulted run, on a WebGPU device of its own. */
@@ -110,7 +87,7 @@ describe.each(kinds)('fit with %s injected', (kind) => {
       const outcome = await model
         .fit(x, y, { ...FIT, callbacks: [armAt(faults, moment, kind, model)] })
         .catch((e: unknown) => e);
-      for (const b of [currentBackend()]) if (b instanceof WebGPUBackend && !made.includes(b)) made.push(b);
+      adoptCurrent();
       // Nothing is allocated mid-epoch (a plan allocates at its first step), and an export may
       // find its staging buffers pooled: there an allocation fault has nothing to refuse.
       const mayMiss = kind === 'fail-allocation' && (moment === 'mid-epoch' || moment === 'export');

@@ -5,53 +5,29 @@
  * all. The faults fire at a submit of the tuner's own (its command encoders are labelled 'tuning'),
  * and a loss may be reported late, as a browser does while its GPU process is busy.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
+import { describe, expect, it } from 'vitest';
 import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { DeviceLostError } from '../../src/errors';
-import { currentBackend, useBackend } from '../../src/graph/engine';
-import { Adam, Dense, type History, LambdaCallback, Sequential } from '../../src/index';
+import { currentBackend } from '../../src/graph/engine';
+import { type History, LambdaCallback } from '../../src/index';
 import { blobs } from '../nn/helpers';
 import { DeviceFaults, type Fault } from './faulty-device';
+import { faultModel, faultyGpus } from './fixtures';
 
 const { x, y } = blobs(64, 3);
 const FIT = { epochs: 3, batchSize: 16, seed: 2 } as const;
 
-function makeModel(): Sequential {
-  const model = new Sequential({
-    seed: 11,
-    layers: [
-      new Dense({ units: 6, activation: 'tanh', inputShape: [2] }),
-      new Dense({ units: 1, activation: 'sigmoid' }),
-    ],
-  });
-  model.compile({ optimizer: new Adam({ learningRate: 0.05 }), loss: 'binaryCrossentropy' });
-  return model;
-}
-
-const made: WebGPUBackend[] = [];
-afterEach(() => {
-  const last = currentBackend();
-  if (last instanceof WebGPUBackend && !made.includes(last)) made.push(last);
-  useBackend(new CpuBackend());
-  for (const b of made.splice(0)) b.destroy();
-});
+const makeModel = () => faultModel(11);
+const { gpuWith } = faultyGpus();
 
 /** A WebGPU backend that tunes (in memory only: tests never write the user's cache) on a wrapped device. */
-async function tuningGpu(faults: DeviceFaults): Promise<WebGPUBackend> {
-  const gpu = await WebGPUBackend.create({ wrapDevice: faults.wrap, tuning: 'quick', tuningStore: null });
-  made.push(gpu);
-  useBackend(gpu);
-  return gpu;
-}
+const tuningGpu = (faults: DeviceFaults) => gpuWith(faults, { tuning: 'quick', tuningStore: null });
 
 let reference: History | null = null;
 /** The run without tuning or faults. */
 async function unfaulted(): Promise<History> {
   if (!reference) {
-    const gpu = await WebGPUBackend.create();
-    made.push(gpu);
-    useBackend(gpu);
+    await gpuWith();
     reference = await makeModel().fit(x, y, FIT);
   }
   return reference;
