@@ -131,6 +131,11 @@ export function outputNames<K extends MultiOutputOp>(op: K, params: OpParams[K])
 /** The activations a matmul epilogue applies, each with a derivative that its output determines. */
 export type FusedActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 
+/** The broadcasting comparisons: 1 where the relation holds, else 0. */
+export type ComparisonOp = 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual';
+/** The broadcasting binary elementwise ops. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | ComparisonOp;
+
 /** The convolution and pooling ops: NHWC windows, one kernel family on each backend. */
 export type WindowOp =
   | 'conv2d'

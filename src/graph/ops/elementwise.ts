@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from '../../errors';
 import { runOp } from '../engine';
+import type { BinaryOp } from '../op-params';
 import { dropoutThreshold } from '../random';
 import type { Tensor } from '../tensor';
 import { type TensorLike, toTensor } from './util';
@@ -43,22 +44,9 @@ function assertFinite(op: string, name: string, value: number): void {
   }
 }
 
-type Binary =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'equal'
-  | 'notEqual'
-  | 'greater'
-  | 'greaterEqual'
-  | 'less'
-  | 'lessEqual';
-
 type BinaryFn = (a: TensorLike, b: TensorLike) => Tensor;
 
-function binary(op: Binary): BinaryFn {
+function binary(op: BinaryOp): BinaryFn {
   return (a, b) => {
     const ta = toTensor(a, typeof b === 'number' ? undefined : b);
     return runOp(op, [ta, toTensor(b, ta)], {} as never);

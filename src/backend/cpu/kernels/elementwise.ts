@@ -7,6 +7,7 @@
  * forEachRow (one row for same-shape operands, one per broadcast row otherwise), so the per-row
  * call is the only indirect one.
  */
+import type { BinaryOp } from '../../../graph/op-params';
 import { dropoutKeeps, dropoutThreshold, streamKey } from '../../../graph/random';
 import type { CpuKernels, CpuTensor, FloatArray } from '../types';
 import { forEachRow } from './indexing';
@@ -50,17 +51,7 @@ export const elementwiseKernels: CpuKernels<
   | 'leakyRelu'
   | 'elu'
   | 'clip'
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'equal'
-  | 'notEqual'
-  | 'greater'
-  | 'greaterEqual'
-  | 'less'
-  | 'lessEqual'
+  | BinaryOp
   | 'where'
   | 'dropout'
 > = {

@@ -2,7 +2,7 @@
 
 import { runOp } from '../../engine';
 import type { OpDef, OpDefs } from '../../op-def';
-import type { OpName } from '../../op-params';
+import type { BinaryOp, ComparisonOp, OpName } from '../../op-params';
 import { broadcastShapes, type Shape } from '../../shape';
 import {
   add,
@@ -33,13 +33,10 @@ function broadcasting<K extends OpName>(op: K, backward: OpDef<K>['backward']): 
   return { arity: 2, shape: (inputs) => broadcastShapes(op, ...inputs), backward };
 }
 
-type Comparison = 'equal' | 'notEqual' | 'greater' | 'greaterEqual' | 'less' | 'lessEqual';
-type Binary = 'add' | 'sub' | 'mul' | 'div' | 'pow' | Comparison;
-
 // Comparisons give 0 or 1 and are flat: no gradient flows through them.
-const comparison = <K extends Comparison>(op: K): OpDef<K> => broadcasting(op, () => [null, null]);
+const comparison = <K extends ComparisonOp>(op: K): OpDef<K> => broadcasting(op, () => [null, null]);
 
-export const elementwiseOps: OpDefs<Unary | 'leakyRelu' | 'elu' | 'clip' | Binary | 'where' | 'dropout'> = {
+export const elementwiseOps: OpDefs<Unary | 'leakyRelu' | 'elu' | 'clip' | BinaryOp | 'where' | 'dropout'> = {
   neg: unary(({ dy }) => [neg(dy)]),
   exp: unary(({ dy, output }) => [mul(dy, output)]),
   log: unary(({ dy, inputs: [x] }) => [div(dy, x)]),
