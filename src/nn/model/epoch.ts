@@ -21,7 +21,7 @@ import { Random, streamKey } from '../../graph/random';
 import type { Logs } from './callback';
 import { gatherRows } from './data';
 import { epochEndLogs } from './evaluation';
-import { recordEpochLoss } from './loss-record';
+import { lowestEpochLoss, recordEpochLoss } from './loss-record';
 import type { Run } from './run';
 import { DIVERGENCE_FACTOR, metricLogs, nonFiniteLossMessage, yieldEvery } from './step';
 import type { HostBatch, StepRunner } from './step-runner';
@@ -38,13 +38,14 @@ interface Issued {
  * The divergence guard: history.error's text when the epoch's running mean loss (`mean`, this
  * batch included) is DIVERGENCE_FACTOR times the run's reference and above the run's first batch
  * loss, else null. The reference is the lowest completed-epoch loss (a resumed run's history
- * included: fit seeds `bestLoss` from it or from the model's record, loss-record.ts), or the first batch loss before any epoch completed. Means, not
+ * included: fit adds it to the model's record, loss-record.ts), or the first batch loss before any epoch completed. Means, not
  * single batches: a well-trained model's batch losses spread over decades (1e-4 next to 0.3 on
  * penguins after ten epochs), and one such batch is not a diverging run.
  */
 function divergence(run: Run, mean: number, epoch: number, batch: number): string | null {
   if (Number.isNaN(run.firstLoss)) run.firstLoss = mean;
-  const reference = Number.isFinite(run.bestLoss) ? run.bestLoss : run.firstLoss;
+  const lowest = lowestEpochLoss(run.model);
+  const reference = Number.isFinite(lowest) ? lowest : run.firstLoss;
   if (mean > DIVERGENCE_FACTOR * reference && mean > run.firstLoss) {
     return (
       `fit: the loss diverged to ${mean} at epoch ${epoch}, batch ${batch}, over ${DIVERGENCE_FACTOR}x ` +
@@ -147,7 +148,6 @@ export async function runEpoch(run: Run, epoch: number, trainer: StepRunner): Pr
     trainer.store();
   }
   if (seen === 0 || run.aborted()) return null;
-  run.bestLoss = Math.min(run.bestLoss, lossSum / seen);
   recordEpochLoss(model, lossSum / seen);
   return epochEndLogs(model, compiled, data.validation, batchSize, lossSum / seen);
 }

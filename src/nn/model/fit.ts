@@ -15,7 +15,7 @@ import { chooseExecutor, releaseRunner } from './executor';
 import type { FitOptions } from './fit-options';
 import { History } from './history';
 import { captureLastGood, lastGoodOf, restoreLastGood } from './last-good';
-import { lowestEpochLoss } from './loss-record';
+import { recordEpochLoss } from './loss-record';
 import { placeOnCurrentBackend } from './placement';
 import { ProgressLogger } from './progress-logger';
 import { type DeviceFault, deviceFaultOf, modelBackend, recoverBeforeFit, recoverRun } from './recovery';
@@ -119,9 +119,9 @@ export async function fitModel(
     aborted,
     recoveries: 0,
     firstLoss: Number.NaN,
-    // A continued run's reference: its History's epochs, or the model's own record (a second fit()).
-    bestLoss: Math.min(lowestEpochLoss(model), ...(history.history.loss ?? []).filter(Number.isFinite)),
   };
+  // A continued History's epochs count towards the model's lowest epoch loss, the guard's reference.
+  recordEpochLoss(model, Math.min(...(history.history.loss ?? []).filter(Number.isFinite)));
   await recoverBeforeFit(run, initialEpoch);
   // setBackend('auto') picks the backend for this model and batch size here, before the step compiles.
   await chooseBackendFor(run);

@@ -26,9 +26,8 @@ export interface Run {
   /** Recoveries from device faults so far (recovery.ts bounds them). */
   recoveries: number;
   /**
-   * The divergence guard's reference points (epoch.ts): the run's first batch loss and its lowest
-   * completed-epoch loss (a continued History's epochs count).
+   * The run's first batch loss, one of the divergence guard's reference points (epoch.ts); the
+   * other is the model's lowest epoch loss (loss-record.ts).
    */
   firstLoss: number;
-  bestLoss: number;
 }
