@@ -94,6 +94,13 @@ export interface KernelEnv {
   readonly workgroupSize: number;
   /** Elements per thread of the map-like kernels that loop over several (kernels/elementwise.ts `chunked`). */
   readonly elementsPerThread: number;
+  /**
+   * Whether the device has the `subgroups` feature (requested wherever the adapter offers it,
+   * device.ts): only then may a kernel variant `enable subgroups;` and use subgroupAdd and the rest.
+   * Their size is the adapter's business (4 on SwiftShader, 32 on NVIDIA, 32 or 64 on AMD), so a
+   * variant must be correct for any size the builtin reports.
+   */
+  readonly subgroups: boolean;
   /** Tuned (or, in tests, forced) kernel choices; without them each kernel follows its rule. */
   readonly choices?: KernelChoices;
 }

@@ -17,6 +17,8 @@ export interface WebGPUBackendOptions extends DeviceOptions {
    * ms), 8 on real GPUs, which want more threads in flight.
    */
   elementsPerThread?: number;
+  /** false keeps subgroup kernel variants out even where the device has `subgroups` (default true). */
+  subgroups?: boolean;
   /**
    * Autotuning of the matmul and conv kernels (tune/): 'off' keeps the rules above (the default
    * here; setBackend('webgpu') and 'auto' ask for 'quick'), 'quick' times a few candidates per

@@ -88,7 +88,8 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     this.tuningStore = options.tuningStore;
     const workgroupSize = options.workgroupSize ?? 64;
     const elementsPerThread = options.elementsPerThread ?? (context.isFallbackAdapter ? 32 : 8);
-    const rules = { matmulVariant, workgroupSize, elementsPerThread };
+    const subgroups = (options.subgroups ?? true) && this.device.features.has('subgroups' as GPUFeatureName);
+    const rules = { matmulVariant, workgroupSize, elementsPerThread, subgroups };
     this.tuner = new Tuner(rules, this.device.limits, context.adapterIdentity ?? {}, {
       mode: 'off',
       ...(options.tuningBudgetMs !== undefined ? { budgetMs: options.tuningBudgetMs } : {}),

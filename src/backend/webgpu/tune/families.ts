@@ -24,7 +24,7 @@ import {
 } from '../kernels/matmul';
 
 /** What the families' rules and pools depend on. */
-export type TunerEnv = Pick<KernelEnv, 'matmulVariant' | 'workgroupSize' | 'elementsPerThread'>;
+export type TunerEnv = Pick<KernelEnv, 'matmulVariant' | 'workgroupSize' | 'elementsPerThread' | 'subgroups'>;
 
 export const isConvShape = (shape: TunedShape): shape is ConvShape => 'op' in shape;
 
