@@ -20,6 +20,12 @@ export interface BackendTiming {
   warmupSteps: number;
   /** Compiling the step and running the warm-up steps, not part of msPerStep. */
   setupMs: number;
+  /**
+   * WebGPU only: whether the model's kernels were tuned before this timing. false where the
+   * kernels timed were those known before (the rule's, or choices stored by an earlier visit) and
+   * tuning could not have changed the pick (tuningMayDecide).
+   */
+  tunedFirst?: boolean;
 }
 
 export interface TimingLimits {
@@ -101,6 +107,23 @@ export async function timeStep(
   } finally {
     step.destroy();
   }
+}
+
+/**
+ * The most tuning is taken to gain on a whole step. Tuning changes only the products and
+ * convolutions, and a step has many other kernels: the largest gain seen on one kernel was 1.4x
+ * (SwiftShader); a real GPU's tiled rule on a tall, skinny product may leave more, so the bound is
+ * generous.
+ */
+export const TUNING_GAIN = 3;
+
+/**
+ * Whether tuning WebGPU's kernels could change auto's pick, given both timed on the kernels known
+ * so far: only where WebGPU is slower, and by less than TUNING_GAIN. Where WebGPU already wins,
+ * fit tunes in the background over its first steps; where the CPU wins by more, it would win anyway.
+ */
+export function tuningMayDecide(cpu: BackendTiming, gpu: BackendTiming): boolean {
+  return gpu.msPerStep > cpu.msPerStep && gpu.msPerStep < TUNING_GAIN * cpu.msPerStep;
 }
 
 const label = (name: BackendName) => (name === 'cpu' ? 'CPU' : 'WebGPU');

@@ -10,9 +10,9 @@
  * them keeps its compiled steps (executor.ts reuses steps while the backend is the same object).
  */
 import type { Backend, BackendName } from '../graph/backend';
-import { type BackendChoiceRequest, setBackendChooser } from '../graph/backend-choice';
+import { type BackendChoiceRequest, type StepProbe, setBackendChooser } from '../graph/backend-choice';
 import { currentBackend, useBackend } from '../graph/engine';
-import { type BackendTiming, decide, timeStep } from './auto-timing';
+import { type BackendTiming, decide, type TimingLimits, timeStep, tuningMayDecide } from './auto-timing';
 import { CpuBackend } from './cpu/cpu-backend';
 import type { TuningMode } from './webgpu/tune/tuner';
 import { WebGPUBackend } from './webgpu/webgpu-backend';
@@ -32,9 +32,10 @@ export interface AutoOptions {
    */
   known?: readonly BackendChoice[];
   /**
-   * The WebGPU backend's kernel tuning (default 'quick', as setBackend('webgpu')): a model's
-   * products are tuned before WebGPU is timed, so it is timed on its own kernels and not beside
-   * tuning runs (the first fit on an adapter pays up to the tuning budget; later ones read the choices).
+   * The WebGPU backend's kernel tuning (default 'quick', as setBackend('webgpu')). Tuning is
+   * paused while WebGPU is timed. Where tuning could change the pick (the backends within
+   * TUNING_GAIN), the model's kernels are tuned first and timed again, so a first fit on an adapter
+   * pays up to the tuning budget only then; otherwise a WebGPU pick tunes in the background.
    */
   tuning?: TuningMode;
 }
@@ -127,6 +128,25 @@ export function autoInfo(): { mode: 'auto'; choice?: BackendChoice } | Record<st
   return auto.last ? { mode: 'auto', choice: auto.last } : { mode: 'auto' };
 }
 
+/**
+ * WebGPU's timing of the probe. Kernels whose classes tuning has not settled are timed on the
+ * rule with tuning paused, then tuned and timed again only where that could change the pick
+ * (tuningMayDecide): a first visit waits for the tuner (up to its budget, about 1 s) only when
+ * the backends are close.
+ */
+async function timeGpu(
+  gpu: WebGPUBackend,
+  probe: StepProbe,
+  limits: TimingLimits,
+  cpu: BackendTiming,
+): Promise<BackendTiming> {
+  if (!gpu.wantsTuning(probe.program)) return { ...(await timeStep(gpu, probe, limits)), tunedFirst: false };
+  const known = await gpu.tuner.paused(() => timeStep(gpu, probe, limits));
+  if (!tuningMayDecide(cpu, known)) return { ...known, tunedFirst: false };
+  await gpu.tuneFor(probe.program);
+  return { ...(await timeStep(gpu, probe, limits)), tunedFirst: true };
+}
+
 async function measure(mode: AutoMode, cpu: CpuBackend, request: BackendChoiceRequest): Promise<Measured> {
   const gpu = backends.gpu;
   if (!gpu) {
@@ -136,8 +156,7 @@ async function measure(mode: AutoMode, cpu: CpuBackend, request: BackendChoiceRe
   const limits = { budgetMs: mode.budgetMs / 2, maxSteps: mode.maxSteps, clock: mode.clock };
   const timings = [await timeStep(cpu, probe, limits)];
   try {
-    await gpu.tuneFor(probe.program);
-    timings.push(await timeStep(gpu, probe, limits));
+    timings.push(await timeGpu(gpu, probe, limits, timings[0]));
   } catch (e) {
     const reason = `CPU: the step failed on ${gpu.description} (${(e as Error).message})`;
     return { picked: 'cpu', reason, timings, rows: probe.rows };

@@ -1,6 +1,6 @@
 // decide(): the faster of the timings, and the reason in words, naming both backends and the ratio.
 import { expect, it } from 'vitest';
-import { type BackendTiming, decide } from '../../src/backend/auto-timing';
+import { type BackendTiming, decide, TUNING_GAIN, tuningMayDecide } from '../../src/backend/auto-timing';
 
 const cpu = (msPerStep: number): BackendTiming => ({
   name: 'cpu',
@@ -37,4 +37,14 @@ it('keeps two decimals near a tie, takes the first on an exact one, and needs a 
   expect(decide([cpu(3), gpu(3)], 8).picked).toBe('cpu');
   expect(decide([cpu(3)], 8)).toEqual({ picked: 'cpu', reason: 'CPU: the only backend timed' });
   expect(() => decide([], 8)).toThrow(RangeError);
+});
+
+it('tunes first only where WebGPU is slower than the CPU by less than the gain tuning may bring', () => {
+  expect(tuningMayDecide(cpu(1), gpu(1.5))).toBe(true);
+  expect(tuningMayDecide(cpu(1), gpu(TUNING_GAIN * 0.99))).toBe(true);
+  // WebGPU already wins (or ties): fit tunes in the background; the CPU far ahead: it wins anyway.
+  expect(tuningMayDecide(cpu(1), gpu(0.5))).toBe(false);
+  expect(tuningMayDecide(cpu(1), gpu(1))).toBe(false);
+  expect(tuningMayDecide(cpu(1), gpu(TUNING_GAIN))).toBe(false);
+  expect(tuningMayDecide(cpu(0.06), gpu(1.5))).toBe(false);
 });

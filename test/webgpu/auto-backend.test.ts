@@ -5,9 +5,12 @@
  * (with a test clock), and the model against copies taken before the choice.
  */
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { tuningMayDecide } from '../../src/backend/auto-timing';
+import { CpuBackend } from '../../src/backend/cpu/cpu-backend';
 import { getBackendInfo, setBackend } from '../../src/backend/index';
 import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { currentBackend } from '../../src/graph/engine';
+import type { CompiledStep } from '../../src/graph/program/compiled-step';
 import {
   Activation,
   BatchNormalization,
@@ -210,6 +213,54 @@ describe("setBackend('auto')", () => {
           1e-5 * Math.max(1, Math.abs(l)),
         );
       });
+    }
+  });
+
+  it('tunes WebGPU before the pick only where that could change it', async () => {
+    // Steps take 10 ms on the CPU and `gpuMs` on WebGPU, on a test clock: which backend's step
+    // ran last decides how far the clock moves.
+    let now = 0;
+    let gpuMs = 0;
+    let onGpu = false;
+    const clock = () => {
+      now += onGpu ? gpuMs : 10;
+      return now;
+    };
+    const marked = <S>(step: CompiledStep<S>, gpu: boolean): CompiledStep<S> => {
+      const run = step.step.bind(step);
+      step.step = (reads) => {
+        onGpu = gpu;
+        return run(reads);
+      };
+      return step;
+    };
+    const cpuCompile = CpuBackend.prototype.compile;
+    vi.spyOn(CpuBackend.prototype, 'compile').mockImplementation(function (this: CpuBackend, p, o) {
+      return marked(cpuCompile.call(this, p, o), false);
+    });
+    const gpuCompile = WebGPUBackend.prototype.compile;
+    vi.spyOn(WebGPUBackend.prototype, 'compile').mockImplementation(function (this: WebGPUBackend, p, o) {
+      return marked(gpuCompile.call(this, p, o), true);
+    });
+    const tuneFor = vi.spyOn(WebGPUBackend.prototype, 'tuneFor');
+    const { x, y } = data('W2');
+    const cases = [
+      { gpuMs: 15, batchSize: 24, tuned: true },
+      { gpuMs: 80, batchSize: 12, tuned: false },
+      { gpuMs: 5, batchSize: 10, tuned: false },
+    ];
+    for (const c of cases) {
+      // Batch sizes no other test fits W2 with: no choice kept, and every product's class new.
+      await setBackend('auto', { budgetMs: 100, clock, tuning: 'quick' });
+      gpuMs = c.gpuMs;
+      tuneFor.mockClear();
+      await build('W2').fit(x, y, { batchSize: c.batchSize, epochs: 1 });
+      const { timings, picked } = getBackendInfo().choice!;
+      const [cpu, gpu] = ['cpu', 'webgpu'].map((n) => timings.find((t) => t.name === n)!);
+      expect(gpu.tunedFirst, `WebGPU at ${c.gpuMs} ms per step`).toBe(c.tuned);
+      expect(tuneFor.mock.calls.length).toBe(c.tuned ? 1 : 0);
+      expect(picked).toBe(c.gpuMs < 10 ? 'webgpu' : 'cpu');
+      if (!c.tuned) expect(tuningMayDecide(cpu, gpu)).toBe(false);
     }
   });
 });

@@ -295,6 +295,11 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     await this.tuner.request(programTunedShapes(optimizeProgram(program)));
   }
 
+  /** Whether tuneFor(program) would time anything (some of its kernels' classes are not yet settled). */
+  wantsTuning(program: Program): boolean {
+    return this.tuner.wants(programTunedShapes(optimizeProgram(program)));
+  }
+
   /** Compiles one shader now and throws ShaderCompileError (line, column, source) if it fails. */
   checkShader(shader: { name: string; code: string }): Promise<void> {
     return this.pipelines.check(shader);

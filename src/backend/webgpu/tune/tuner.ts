@@ -124,6 +124,8 @@ export class Tuner implements KernelChoices {
   private runs = 0;
   private failedRuns = 0;
   private failure: string | undefined;
+  /** Open `paused` calls: while above 0, requests time nothing. */
+  private pauses = 0;
   private readonly now: () => number;
 
   constructor(
@@ -169,7 +171,7 @@ export class Tuner implements KernelChoices {
 
   /** Whether a request for these shapes would time anything. */
   wants(shapes: readonly TunedShape[]): boolean {
-    if (this.mode === 'off' || this.failure) return false;
+    if (this.mode === 'off' || this.pauses > 0 || this.failure) return false;
     return shapes.some((s) => !this.settledClass(shapeClass(s)) && !this.pending.has(shapeClass(s)));
   }
 
@@ -179,7 +181,7 @@ export class Tuner implements KernelChoices {
    * rule by the budget), true when some of them has a kernel other than the rule's; never rejects.
    */
   request(shapes: readonly TunedShape[]): Promise<boolean> {
-    if (this.mode === 'off' || shapes.length === 0) return Promise.resolve(false);
+    if (this.mode === 'off' || this.pauses > 0 || shapes.length === 0) return Promise.resolve(false);
     const byClass = new Map<string, TunedShape>();
     for (const s of shapes) {
       const c = shapeClass(s);
@@ -288,6 +290,20 @@ export class Tuner implements KernelChoices {
     const keep = best !== builtin && bestMs < builtinMs * (1 - MARGIN);
     const [kernel, ms] = keep ? [best, bestMs] : [builtin, builtinMs];
     return { candidate: tunedId(kernel), ms, builtin: tunedId(builtin), builtinMs };
+  }
+
+  /**
+   * Runs `f` with requests made meanwhile timing nothing (they resolve false, and a step compiled
+   * meanwhile keeps its kernels): choices already made or stored still apply. auto times the
+   * kernels known so far this way (auto.ts), and tunes only where that could change its pick.
+   */
+  async paused<T>(f: () => Promise<T>): Promise<T> {
+    this.pauses++;
+    try {
+      return await f();
+    } finally {
+      this.pauses--;
+    }
   }
 
   /** Resolves when every request made so far has finished. */
