@@ -132,7 +132,7 @@ export function autoInfo(): { mode: 'auto'; choice?: BackendChoice } | Record<st
  * WebGPU's timing of the probe. Kernels whose classes tuning has not settled are timed on the
  * rule with tuning paused, then tuned and timed again only where that could change the pick
  * (tuningMayDecide): a first visit waits for the tuner (up to its budget, about 1 s) only when
- * the backends are close.
+ * the backends are close. Tuning still running for an earlier fit is waited for first.
  */
 async function timeGpu(
   gpu: WebGPUBackend,
@@ -140,6 +140,8 @@ async function timeGpu(
   limits: TimingLimits,
   cpu: BackendTiming,
 ): Promise<BackendTiming> {
+  // Tuning an earlier fit started in the background would share the device with the timed steps.
+  await gpu.tuner.settled();
   if (!gpu.wantsTuning(probe.program)) return { ...(await timeStep(gpu, probe, limits)), tunedFirst: false };
   const known = await gpu.tuner.paused(() => timeStep(gpu, probe, limits));
   if (!tuningMayDecide(cpu, known)) return { ...known, tunedFirst: false };
