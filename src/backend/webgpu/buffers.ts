@@ -102,6 +102,11 @@ export interface MemoryCounters {
   bytesAllocated: number;
   /** Tensor buffers destroyed because their tensor became unreachable. */
   buffersReleased: number;
+  /**
+   * Bytes of kernels' temporaries alive now (kernel-types.ts `Scratch`): a compiled plan's until
+   * it is disposed, an eager op's until its submit. Made and released through the allocator.
+   */
+  scratchBytes: number;
 }
 
 // Destroying a buffer that a submitted command still uses is valid: WebGPU frees it afterwards.
@@ -124,6 +129,9 @@ export function stagingSize(bytes: number): number {
   const step = 2 ** (Math.floor(Math.log2(bytes - 1)) - 2);
   return Math.ceil(bytes / step) * step;
 }
+
+/** A kernel temporary's usage; COPY_DST because the poisonOutputs test aid fills temporaries too. */
+const scratchUsage = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
 
 export interface AllocatorSetup {
   /** For messages: the adapter, as the backend describes it. */
@@ -203,6 +211,33 @@ export class BufferAllocator {
     const { value, errors } = withErrorScopes(this.device, () => this.createInScope(size, usage, label));
     this.answer(errors, label, size).then((e) => e && this.setup.onUnownedFailure(e));
     return value;
+  }
+
+  /**
+   * Buffers for a kernel call's temporaries (kernel-types.ts `Scratch`), `bytes[k]` each, labelled
+   * `label k`, counted in `scratchBytes` until `releaseScratch`. Every size is checked against the
+   * device's limits before any is made (an OutOfMemoryError, nothing allocated). `scoped`: made in
+   * the caller's error scopes (an eager op's, whose outputs a refusal spoils); otherwise in scopes
+   * of their own, a refusal reported like any unowned buffer's (a plan's).
+   */
+  scratch(bytes: readonly number[], label: string, scoped: boolean): GPUBuffer[] {
+    const sizes = bytes.map((b) => Math.ceil(Math.max(b, 4) / 4) * 4);
+    sizes.forEach((size, k) => {
+      this.checkLimit(size, scratchUsage(), `${label} ${k}`);
+    });
+    return sizes.map((size, k) => {
+      const what = `${label} ${k}`;
+      const usage = scratchUsage();
+      const buffer = scoped ? this.createInScope(size, usage, what) : this.create(size, usage, what);
+      this.counters.scratchBytes += size;
+      return buffer;
+    });
+  }
+
+  /** Destroys a temporary `scratch` made (work already submitted that uses it still completes). */
+  releaseScratch(buffer: GPUBuffer): void {
+    this.counters.scratchBytes -= buffer.size;
+    buffer.destroy();
   }
 
   /** Waits for every scope answer asked for so far (a readback calls it before trusting its values). */

@@ -13,7 +13,7 @@ import common from '../../../shaders/common.wgsl?raw';
 import perItem from '../../../shaders/per-item.wgsl?raw';
 import strided from '../../../shaders/strided.wgsl?raw';
 import { BackendError } from '../../errors';
-import type { KernelDispatch } from './kernel-types';
+import type { DispatchBuffer, KernelDispatch, Scratch } from './kernel-types';
 import { type FieldTypes, ParamLayout, type ParamValues, type RowName } from './params';
 import type { OverrideConstants, ShaderSource } from './pipelines';
 
@@ -47,7 +47,9 @@ export interface KernelDeclaration<F extends FieldTypes, R extends RowName, O ex
 
 /** What one dispatch of a kernel takes: its input buffers, params, override values and workgroup count. */
 export interface DispatchOf<F extends FieldTypes, R extends RowName, O extends Overrides> {
-  readonly inputs: readonly GPUBuffer[];
+  readonly inputs: readonly DispatchBuffer[];
+  /** Temporaries written instead of the op's outputs (kernel-types.ts `Scratch`), one per declared write. */
+  readonly targets?: readonly Scratch[];
   readonly params: ParamValues<F, R>;
   readonly constants?: Constants<O>;
   readonly workgroups: number;
@@ -88,10 +90,15 @@ export class DeclaredKernel<F extends FieldTypes, R extends RowName, O extends O
   }
 
   /** One dispatch of this kernel; the buffers must match the declared reads. */
-  dispatch({ inputs, params, constants = {}, workgroups }: DispatchOf<F, R, O>): KernelDispatch {
+  dispatch({ inputs, targets, params, constants = {}, workgroups }: DispatchOf<F, R, O>): KernelDispatch {
     if (inputs.length !== this.inputs) {
       throw new BackendError(
         `kernel ${this.name}: takes ${this.inputs} input buffers, received ${inputs.length}`,
+      );
+    }
+    if (targets && targets.length !== this.outputs) {
+      throw new BackendError(
+        `kernel ${this.name}: writes ${this.outputs} buffers, received ${targets.length} targets`,
       );
     }
     const values: Record<string, number> = {};
@@ -105,6 +112,7 @@ export class DeclaredKernel<F extends FieldTypes, R extends RowName, O extends O
       params: this.layout.write(params),
       workgroups,
       ...(this.outputs > 1 ? { outputs: this.outputs } : {}),
+      ...(targets ? { targets } : {}),
     };
   }
 }

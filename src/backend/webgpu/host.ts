@@ -2,9 +2,9 @@
  * What the step planner (plan.ts, state-ring.ts, step.ts) needs of the WebGPU backend, so that
  * they depend on this interface rather than on the backend class that compiles with them.
  */
-import type { DeviceLostError } from '../../errors';
+import { BackendError, type DeviceLostError } from '../../errors';
 import type { BufferAllocator, GpuStorage } from './buffers';
-import type { KernelEnv, TunedShape } from './kernel-types';
+import type { DispatchBuffer, KernelDispatch, KernelEnv, Scratch, TunedShape } from './kernel-types';
 import type { PipelineCache } from './pipelines';
 
 export interface GpuHost {
@@ -34,6 +34,53 @@ export interface GpuHost {
    * values are never stale.
    */
   mapForRead(staging: GPUBuffer, bytes: number, what: string, submit?: number): Promise<void>;
+}
+
+export const isScratch = (b: DispatchBuffer): b is Scratch => typeof (b as Scratch).scratch === 'number';
+
+/**
+ * The bytes of each temporary that a kernel call's dispatches name (kernel-types.ts `Scratch`):
+ * entry k is the largest named for temporary k, so the caller can size (and check) every one
+ * before it allocates any. Numbers must run 0, 1, ... without gaps.
+ */
+export function scratchSizes(dispatches: readonly KernelDispatch[]): number[] {
+  const sizes: number[] = [];
+  for (const d of dispatches) {
+    for (const b of [...d.inputs, ...(d.targets ?? [])]) {
+      if (!isScratch(b)) continue;
+      if (!Number.isInteger(b.scratch) || b.scratch < 0 || !(b.bytes > 0)) {
+        throw new BackendError(
+          `${d.shader.name}: temporary ${b.scratch} of ${b.bytes} bytes; expected a number 0, 1, ... and a positive size`,
+        );
+      }
+      sizes[b.scratch] = Math.max(sizes[b.scratch] ?? 0, b.bytes);
+    }
+  }
+  for (let k = 0; k < sizes.length; k++) {
+    if (sizes[k] === undefined) throw new BackendError(`a kernel's temporaries skip number ${k}`);
+  }
+  return sizes;
+}
+
+/** Storage buffers a dispatch writes: its targets, else its `outputs` (default 1). */
+export const writtenBuffers = (d: KernelDispatch): number => d.targets?.length ?? d.outputs ?? 1;
+
+/**
+ * A dispatch's bindings in order: its inputs, then its targets or else the op's `outputs`, then
+ * the uniform, with each temporary it names replaced by the caller's buffer `scratch[k]`.
+ */
+export function dispatchBindings(
+  d: KernelDispatch,
+  outputs: readonly GPUBuffer[],
+  scratch: readonly GPUBuffer[],
+  uniform: GPUBuffer,
+): GPUBindGroupEntry[] {
+  const resolve = (b: DispatchBuffer): GPUBuffer => (isScratch(b) ? scratch[b.scratch] : b);
+  const written = d.targets ? d.targets.map(resolve) : outputs;
+  return [...d.inputs.map(resolve), ...written, uniform].map((buffer, binding) => ({
+    binding,
+    resource: { buffer },
+  }));
 }
 
 /** WebGPU allows at most this many workgroups along one dimension. */

@@ -10,15 +10,32 @@ export interface GpuInput {
 }
 
 /**
+ * A kernel's temporary between its own dispatches (a split-K product's partial sums, a two-pass
+ * reduction's partials): the call's temporary number `scratch` (0, 1, ...), of at least `bytes`.
+ * A dispatch reads it by naming it among its `inputs` and writes it by naming it in `targets`.
+ * The kernel only names it: whoever runs the dispatches sizes every temporary before allocating
+ * (the largest `bytes` named for each number), binds one buffer per number and owns it: a
+ * compiled plan for its lifetime (plan-record.ts), an eager op until its submit (webgpu-backend.ts).
+ * Its contents are undefined until a dispatch of the same call writes them.
+ */
+export interface Scratch {
+  readonly scratch: number;
+  readonly bytes: number;
+}
+
+/** A storage binding of a dispatch: a buffer the kernel was given, or one of its temporaries. */
+export type DispatchBuffer = GPUBuffer | Scratch;
+
+/**
  * One compute dispatch (made by a declared kernel's `dispatch`, declare-kernel.ts): bindings are
- * `inputs` (read-only storage, in order), then the op's output buffer (or `outputs` buffers), then
- * `params` as the uniform. `workgroups` is a count; the backend lays it out in 2-D when it exceeds
- * the 65535-per-dimension limit.
+ * `inputs` (read-only storage, in order), then the op's output buffer (or `outputs` buffers, or the
+ * `targets`), then `params` as the uniform. `workgroups` is a count; the backend lays it out in
+ * 2-D when it exceeds the 65535-per-dimension limit.
  */
 export interface KernelDispatch {
   readonly shader: ShaderSource;
   readonly constants: OverrideConstants;
-  readonly inputs: readonly GPUBuffer[];
+  readonly inputs: readonly DispatchBuffer[];
   /** The uniform's bytes, laid out as the kernel's generated `struct Params` (params.ts). */
   readonly params: ParamBlock;
   readonly workgroups: number;
@@ -27,6 +44,11 @@ export interface KernelDispatch {
    * of multi-output ops (an optimizer update writing each slot and the weight in one pass).
    */
   readonly outputs?: number;
+  /**
+   * The temporaries this dispatch writes instead of the op's outputs (a first pass whose result
+   * only a later dispatch of the same kernel reads); absent, it writes the op's outputs.
+   */
+  readonly targets?: readonly Scratch[];
 }
 
 export type MatmulVariant = 'register' | 'tiled';

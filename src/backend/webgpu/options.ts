@@ -43,6 +43,8 @@ export interface WebGPUCounters {
   buffersCreated: number;
   bytesAllocated: number;
   buffersReleased: number;
+  /** Bytes of kernels' temporaries alive now: a compiled step's until dispose, an eager op's until its submit. */
+  scratchBytes: number;
   pipelinesCreated: number;
   submits: number;
   dispatches: number;

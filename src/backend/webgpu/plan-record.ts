@@ -5,7 +5,8 @@
 import type { OpName } from '../../graph/op-params';
 import type { ProgramNode, ProgramValue } from '../../graph/program/program';
 import type { BoundState } from '../../graph/program/state';
-import { type GpuHost, workgroupGrid } from './host';
+import type { BufferAllocator } from './buffers';
+import { dispatchBindings, type GpuHost, scratchSizes, workgroupGrid, writtenBuffers } from './host';
 import type { GpuInput, KernelDispatch, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 
@@ -37,40 +38,91 @@ export interface PlanLayout {
   bufferAt(id: number, parity: number): GPUBuffer;
 }
 
-/** Records each node's dispatches, bound to write every output of the node. */
+/**
+ * A plan's kernel temporaries (kernel-types.ts `Scratch`), shared by all its nodes: their
+ * dispatches run one after another, so temporary k of every node can be one buffer, as large as
+ * the largest any node needs. Owned by the plan: made with it, released by its `destroy`.
+ */
+export class PlanScratch {
+  private readonly current: GPUBuffer[] = [];
+  private readonly made: GPUBuffer[] = [];
+
+  constructor(private readonly buffers: BufferAllocator) {}
+
+  /** Buffers for temporaries of these sizes: those held where large enough, else new ones. */
+  for(sizes: readonly number[]): GPUBuffer[] {
+    const grown = sizes.map((bytes, k) => Math.max(bytes, this.current[k]?.size ?? 0));
+    if (grown.some((bytes, k) => bytes > (this.current[k]?.size ?? 0))) {
+      const made = this.buffers.scratch(grown, 'step scratch', false);
+      // Buffers already bound by other nodes stay alive (and owned) until `destroy`.
+      this.made.push(...made);
+      this.current.splice(0, made.length, ...made);
+    }
+    return this.current.slice(0, sizes.length);
+  }
+
+  destroy(): void {
+    for (const buffer of this.made) this.buffers.releaseScratch(buffer);
+    this.made.length = 0;
+    this.current.length = 0;
+  }
+}
+
+/** A node's dispatches for each ring set it touches, not yet bound. */
+interface Lowered {
+  readonly node: ProgramNode;
+  readonly perSet: readonly { inputs: GpuInput[]; dispatches: KernelDispatch[] }[];
+}
+
+/**
+ * Records each node's dispatches, bound to write every output of the node; the temporaries of
+ * all of them are sized first and made once (`scratch`).
+ */
 export function recordNodes(
   host: GpuHost,
   nodes: readonly ProgramNode[],
   layout: PlanLayout,
   /** Uniform buffers made go here, for the plan to destroy. */
   made: GPUBuffer[],
+  scratch: PlanScratch,
 ): { dispatches: Recorded[]; nodeUniforms: NodeUniforms[] } {
-  const env = host.env;
-  const out = { dispatches: [] as Recorded[], nodeUniforms: [] as NodeUniforms[] };
-  for (const node of nodes) {
-    const kernel = webgpuKernels[node.op] as unknown as WebGPUKernel<OpName>;
-    const shape = layout.values[node.outputs[0]].shape;
-    record(host, node, layout, made, out, (inputs) => kernel(inputs, shape, node.params, env));
+  const lowered = nodes.map((node) => lower(host, node, layout));
+  const sizes: number[] = [];
+  for (const { perSet } of lowered) {
+    for (const { dispatches } of perSet)
+      scratchSizes(dispatches).forEach((bytes, k) => {
+        sizes[k] = Math.max(sizes[k] ?? 0, bytes);
+      });
   }
+  const buffers = scratch.for(sizes);
+  const out = { dispatches: [] as Recorded[], nodeUniforms: [] as NodeUniforms[] };
+  for (const node of lowered) bind(host, node, layout, made, out, buffers);
   return out;
 }
 
-/** The dispatches `kernel` gives for `node`'s inputs, bound to write its outputs, once per ring set it touches. */
-function record(
-  host: GpuHost,
-  node: ProgramNode,
-  layout: PlanLayout,
-  made: GPUBuffer[],
-  out: { dispatches: Recorded[]; nodeUniforms: NodeUniforms[] },
-  kernel: (inputs: GpuInput[]) => KernelDispatch[],
-): void {
+/** The node's kernel's dispatches, once per ring set it touches. */
+function lower(host: GpuHost, node: ProgramNode, layout: PlanLayout): Lowered {
+  const kernel = webgpuKernels[node.op] as unknown as WebGPUKernel<OpName>;
+  const shape = layout.values[node.outputs[0]].shape;
   const { stateIn, stateOut } = layout.bound;
   const touchesState = [...node.outputs, ...node.inputs].some((v) => stateIn.has(v) || stateOut.has(v));
   const sets = touchesState ? layout.sets : 1;
   const perSet = Array.from({ length: sets }, (_, p) => {
     const inputs = node.inputs.map((v) => ({ buffer: layout.bufferAt(v, p), shape: layout.values[v].shape }));
-    return { inputs, dispatches: kernel(inputs) };
+    return { inputs, dispatches: kernel(inputs, shape, node.params, host.env) };
   });
+  return { node, perSet };
+}
+
+/** Makes a lowered node's uniforms, pipelines and bind groups, and appends them to `out`. */
+function bind(
+  host: GpuHost,
+  { node, perSet }: Lowered,
+  layout: PlanLayout,
+  made: GPUBuffer[],
+  out: { dispatches: Recorded[]; nodeUniforms: NodeUniforms[] },
+  scratch: readonly GPUBuffer[],
+): void {
   const uniforms = perSet[0].dispatches.map((d) => {
     const uniform = host.buffers.filled(
       d.params.bytes,
@@ -86,15 +138,11 @@ function record(
       d0.shader,
       d0.constants,
       d0.inputs.length,
-      d0.outputs ?? 1,
+      writtenBuffers(d0),
     );
     const bindGroups = perSet.map(({ dispatches }, p) => {
-      const d: KernelDispatch = dispatches[k];
-      const buffers = [...d.inputs, ...node.outputs.map((v) => layout.bufferAt(v, p)), uniforms[k]];
-      const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({
-        binding,
-        resource: { buffer },
-      }));
+      const outputs = node.outputs.map((v) => layout.bufferAt(v, p));
+      const entries = dispatchBindings(dispatches[k], outputs, scratch, uniforms[k]);
       return host.device.createBindGroup({ label: node.op, layout: bindLayout, entries });
     });
     out.dispatches.push({ op: node.op, pipeline, bindGroups, workgroups: workgroupGrid(d0.workgroups) });

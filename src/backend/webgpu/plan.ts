@@ -20,7 +20,7 @@ import type { WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 import { profileStep, type Timing } from './plan-profile';
 import { ReadbackPool } from './plan-readback';
-import { type NodeUniforms, type Recorded, recordNodes } from './plan-record';
+import { type NodeUniforms, PlanScratch, type Recorded, recordNodes } from './plan-record';
 import { retuneDispatches } from './plan-retune';
 import type { StateRing } from './state-ring';
 
@@ -57,6 +57,8 @@ type Copy = [GPUBuffer, GPUBuffer, number];
 
 export class StepPlan {
   private readonly buffers: GPUBuffer[] = [];
+  /** The kernels' temporaries, shared by every node (plan-record.ts). */
+  private readonly scratch: PlanScratch;
   /** In order; `retune` may replace entries. */
   readonly dispatches: Recorded[];
   private readonly copies: Copy[] = [];
@@ -105,6 +107,7 @@ export class StepPlan {
     setup: PlanSetup = {},
   ) {
     const before = backend.counters;
+    this.scratch = new PlanScratch(backend.buffers);
     this.values = program.values;
     this.outputIds = [...program.outputs.values()];
     this.ring = setup.ring ?? null;
@@ -142,6 +145,7 @@ export class StepPlan {
         bufferAt: (id, p) => this.bufferAt(id, p),
       },
       this.buffers,
+      this.scratch,
     );
     this.dispatches = recorded.dispatches;
     this.nodeUniforms = recorded.nodeUniforms;
@@ -368,6 +372,7 @@ export class StepPlan {
   destroy(): void {
     for (const b of this.buffers) b.destroy();
     this.buffers.length = 0;
+    this.scratch.destroy();
     this.readback.clear();
   }
 }

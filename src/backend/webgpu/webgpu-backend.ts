@@ -15,7 +15,15 @@ import type { Program } from '../../graph/program/program';
 import { type Shape, sizeOf } from '../../graph/shape';
 import { BufferAllocator, firstLine, type GpuStorage, type Settled, withErrorScopes } from './buffers';
 import { acquireDevice, type GpuContext } from './device';
-import { type GpuHost, LOSS_WAIT_MS, lossWithin, workgroupGrid } from './host';
+import {
+  dispatchBindings,
+  type GpuHost,
+  LOSS_WAIT_MS,
+  lossWithin,
+  scratchSizes,
+  workgroupGrid,
+  writtenBuffers,
+} from './host';
 import type { KernelDispatch, KernelEnv, WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 import type { WebGPUBackendOptions, WebGPUCounters } from './options';
@@ -41,7 +49,7 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
   readonly device: GPUDevice;
   readonly env: KernelEnv;
   poisonOutputs: boolean;
-  private readonly memory = { buffersCreated: 0, bytesAllocated: 0, buffersReleased: 0 };
+  private readonly memory = { buffersCreated: 0, bytesAllocated: 0, buffersReleased: 0, scratchBytes: 0 };
   /** @internal shared with the step planner (plan.ts), so its counts show in `counters` */
   readonly buffers: BufferAllocator;
   /** @internal */
@@ -208,16 +216,20 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
         params,
         this.env,
       );
-      outShapes.forEach((shape, k) => {
-        const n = sizeOf(shape);
-        if (this.poisonOutputs && n > 0)
-          this.device.queue.writeBuffer(outs[k].buffer, 0, new Float32Array(n).fill(Number.NaN));
-      });
-      if (dispatches.length > 0)
-        this.submit(
-          dispatches,
-          outs.map((o) => o.buffer),
-        );
+      // The kernel's temporaries, all sized before any is made; this call owns them until its submit.
+      const scratch = this.buffers.scratch(scratchSizes(dispatches), `${label} scratch`, true);
+      try {
+        if (this.poisonOutputs) this.poison(outs, outShapes, scratch);
+        if (dispatches.length > 0)
+          this.submit(
+            dispatches,
+            outs.map((o) => o.buffer),
+            scratch,
+          );
+      } finally {
+        // Destroying a buffer that submitted work uses is valid: WebGPU frees it once that work is done.
+        for (const buffer of scratch) this.buffers.releaseScratch(buffer);
+      }
       return outs;
     });
     const bytes = outShapes.reduce((total, shape) => total + sizeOf(shape) * 4, 0);
@@ -310,19 +322,30 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
     this.device.destroy();
   }
 
-  private submit(dispatches: readonly KernelDispatch[], outputs: readonly GPUBuffer[]): void {
+  /** Fills the outputs and temporaries with NaN (a test aid), so what a kernel leaves unwritten shows. */
+  private poison(outs: readonly GpuStorage[], shapes: readonly Shape[], scratch: readonly GPUBuffer[]): void {
+    const fill = (buffer: GPUBuffer, n: number) =>
+      this.device.queue.writeBuffer(buffer, 0, new Float32Array(n).fill(Number.NaN));
+    shapes.forEach((shape, k) => {
+      if (sizeOf(shape) > 0) fill(outs[k].buffer, sizeOf(shape));
+    });
+    for (const buffer of scratch) fill(buffer, buffer.size / 4);
+  }
+
+  private submit(
+    dispatches: readonly KernelDispatch[],
+    outputs: readonly GPUBuffer[],
+    scratch: readonly GPUBuffer[],
+  ): void {
     const encoder = this.device.createCommandEncoder();
     const uniforms: GPUBuffer[] = [];
     const pass = encoder.beginComputePass();
     for (const d of dispatches) {
-      const { pipeline, layout } = this.pipelines.get(d.shader, d.constants, d.inputs.length, outputs.length);
+      const written = d.targets ? writtenBuffers(d) : outputs.length;
+      const { pipeline, layout } = this.pipelines.get(d.shader, d.constants, d.inputs.length, written);
       const uniform = this.buffers.filled(d.params.bytes, GPUBufferUsage.UNIFORM, 'params');
       uniforms.push(uniform);
-      const buffers = [...d.inputs, ...outputs, uniform];
-      const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({
-        binding,
-        resource: { buffer },
-      }));
+      const entries = dispatchBindings(d, outputs, scratch, uniform);
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, this.device.createBindGroup({ layout, entries }));
       pass.dispatchWorkgroups(...workgroupGrid(d.workgroups));

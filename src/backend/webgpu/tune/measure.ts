@@ -13,7 +13,7 @@
  */
 import { BackendError, type DeviceLostError } from '../../../errors';
 import { type ScopeError, withErrorScopes } from '../buffers';
-import { LOSS_WAIT_MS, lossWithin, workgroupGrid } from '../host';
+import { dispatchBindings, LOSS_WAIT_MS, lossWithin, workgroupGrid } from '../host';
 import type { KernelDispatch, MatmulShape, TunedCandidate, TunedShape } from '../kernel-types';
 import { convDispatches, convSizes } from '../kernels/conv-candidates';
 import { matmulDispatches } from '../kernels/matmul';
@@ -144,7 +144,7 @@ async function timeOnDevice(
     const bound = withErrorScopes(device, () =>
       device.createBindGroup({
         layout,
-        entries: [...d.inputs, out, uniform].map((buffer, binding) => ({ binding, resource: { buffer } })),
+        entries: dispatchBindings(d, [out], [], uniform),
       }),
     );
     const unbound = await bound.errors;
