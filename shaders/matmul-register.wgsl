@@ -11,6 +11,9 @@
 // Bindings a, b, bias (read), c (write); params m, n, k, blocksPerRow = ceil(N / 4), blocks in all;
 // overrides WG and the epilogue's: SHADERS.matmulRegister in src/backend/webgpu/shaders.ts.
 // Workgroup: WG threads (override), one 4x4 block each, blocks numbered row-major.
+// SLICES > 1 (split-K across dispatches, kernels/matmul.ts 'slicedK'): thread t computes block
+// t % blocks over slice t / blocks of k, and stores the bare sums in slice-major [SLICES, M, N]
+// (matmul-slices.wgsl), for matmul-slices-sum.wgsl to add up and pass through the epilogue.
 
 @compute @workgroup_size(WG)
 fn main(
@@ -18,13 +21,15 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let block = linearWorkgroup(wid, nwg) * WG + lid;
-  if (block >= params.blocks) {
+  let t = linearWorkgroup(wid, nwg) * WG + lid;
+  if (t >= params.blocks * SLICES) {
     return;
   }
+  let block = t % params.blocks;
+  slice = t / params.blocks;
+  let ks = sliceRange(slice, params.k, 1u);
   let m = params.m;
   let n = params.n;
-  let kk = params.k;
   // Where the block reads A and B (matmul-block4.wgsl).
   let g = block4(block);
   let row = g.row;
@@ -37,9 +42,9 @@ fn main(
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
-  var ka = 0u;
-  var kb = 0u;
-  for (var k = 0u; k < kk; k++) {
+  var ka = ks.x * aStep;
+  var kb = ks.x * bStep;
+  for (var k = ks.x; k < ks.y; k++) {
     let bv = vec4<f32>(b[bBase.x + kb], b[bBase.y + kb], b[bBase.z + kb], b[bBase.w + kb]);
     acc0 += a[aBase.x + ka] * bv;
     acc1 += a[aBase.y + ka] * bv;
@@ -55,7 +60,7 @@ fn main(
     }
     for (var q = 0u; q < 4u; q++) {
       if (col + q < n) {
-        c[(row + r) * n + col + q] = epilogue(acc[r][q], col + q);
+        storeC(row + r, col + q, acc[r][q]);
       }
     }
   }

@@ -31,32 +31,14 @@ fn main(
   }
   let m = params.m;
   let n = params.n;
-  let kk = params.k;
-  // Where the block reads A and B (matmul-block4.wgsl).
+  // Where the block reads A and B, and this thread's share of k (matmul-block4.wgsl).
   let g = block4(block);
   let row = g.row;
   let col = g.col;
-  let aBase = g.aBase;
-  let aStep = g.aStep;
-  let bBase = g.bBase;
-  let bStep = g.bStep;
-  var acc0 = vec4<f32>();
-  var acc1 = vec4<f32>();
-  var acc2 = vec4<f32>();
-  var acc3 = vec4<f32>();
-  for (var k = lid; k < kk; k += SPLIT) {
-    let ka = k * aStep;
-    let kb = k * bStep;
-    let bv = vec4<f32>(b[bBase.x + kb], b[bBase.y + kb], b[bBase.z + kb], b[bBase.w + kb]);
-    acc0 += a[aBase.x + ka] * bv;
-    acc1 += a[aBase.y + ka] * bv;
-    acc2 += a[aBase.z + ka] * bv;
-    acc3 += a[aBase.w + ka] * bv;
+  let acc = block4Strided(g, lid, SPLIT);
+  for (var r = 0u; r < 4u; r++) {
+    part[lid * 4u + r] = acc[r];
   }
-  part[lid * 4u] = acc0;
-  part[lid * 4u + 1u] = acc1;
-  part[lid * 4u + 2u] = acc2;
-  part[lid * 4u + 3u] = acc3;
   workgroupBarrier();
   for (var half = SPLIT / 2u; half > 0u; half /= 2u) {
     if (lid < half) {

@@ -17,8 +17,11 @@
 var<workgroup> tileA: array<vec4<f32>, TS * TS>;
 var<workgroup> tileB: array<vec4<f32>, TS * TS>;
 
+// The end of this workgroup's part of k (params.k, or its slice's end with SLICES > 1).
+var<private> kEnd: u32;
+
 fn loadA(i: u32, k: u32) -> f32 {
-  if (i >= params.m || k >= params.k) {
+  if (i >= params.m || k >= kEnd) {
     return 0.0;
   }
   if (TRANS_A) {
@@ -28,7 +31,7 @@ fn loadA(i: u32, k: u32) -> f32 {
 }
 
 fn loadB(k: u32, j: u32) -> f32 {
-  if (k >= params.k || j >= params.n) {
+  if (k >= kEnd || j >= params.n) {
     return 0.0;
   }
   if (TRANS_B) {
@@ -44,10 +47,15 @@ fn main(
   @builtin(local_invocation_id) local: vec3<u32>,
 ) {
   // Uniform per workgroup: either every thread returns or none does, so barriers stay uniform.
-  let block = linearWorkgroup(wid, nwg);
-  if (block >= params.blocks) {
+  // SLICES > 1: workgroup t computes block t % blocks over slice t / blocks of k (matmul-slices.wgsl).
+  let t = linearWorkgroup(wid, nwg);
+  if (t >= params.blocks * SLICES) {
     return;
   }
+  let block = t % params.blocks;
+  slice = t / params.blocks;
+  let ks = sliceRange(t / params.blocks, params.k, TS);
+  kEnd = ks.y;
   let side = 4u * TS;
   let row0 = (block / params.blocksPerRow) * side;
   let col0 = (block % params.blocksPerRow) * side;
@@ -55,7 +63,7 @@ fn main(
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
-  for (var k0 = 0u; k0 < params.k; k0 += TS) {
+  for (var k0 = ks.x; k0 < ks.y; k0 += TS) {
     // Thread (y, x) stages A rows 4x .. 4x + 3 and B columns 4x .. 4x + 3 at k = k0 + y.
     let k = k0 + local.y;
     let i = row0 + 4u * local.x;
@@ -90,7 +98,7 @@ fn store(row: u32, col: u32, v: vec4<f32>) {
   }
   for (var q = 0u; q < 4u; q++) {
     if (col + q < n) {
-      c[row * n + col + q] = epilogue(v[q], col + q);
+      storeC(row, col + q, v[q]);
     }
   }
 }

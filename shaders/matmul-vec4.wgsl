@@ -30,10 +30,13 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_id) lid: vec3<u32>,
 ) {
-  let tile = linearWorkgroup(wid, nwg);
-  if (tile >= params.blocks) {
+  // SLICES > 1: workgroup t computes tile t % blocks over slice t / blocks of k (matmul-slices.wgsl).
+  let t = linearWorkgroup(wid, nwg);
+  if (t >= params.blocks * SLICES) {
     return;
   }
+  let tile = t % params.blocks;
+  slice = t / params.blocks;
   let m = params.m;
   let n = params.n;
   let kk = params.k;
@@ -70,7 +73,8 @@ fn main(
   var c61 = vec4<f32>();
   var c70 = vec4<f32>();
   var c71 = vec4<f32>();
-  for (var kq = 0u; kq < k4; kq++) {
+  let ks = sliceRange(t / params.blocks, k4, 1u);
+  for (var kq = ks.x; kq < ks.y; kq++) {
     // Rows of A along k: x0..x7 = A(row + i, 4 kq .. 4 kq + 3).
     var x0: vec4<f32>;
     var x1: vec4<f32>;
@@ -189,8 +193,7 @@ fn storeRow(i: u32, j: u32, v0: vec4<f32>, v1: vec4<f32>) {
 }
 
 fn store(i: u32, j: u32, v: f32) {
-  let n = params.n;
-  if (j < n) {
-    c[i * n + j] = epilogue(v, j);
+  if (j < params.n) {
+    storeC(i, j, v);
   }
 }

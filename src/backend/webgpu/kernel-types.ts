@@ -63,16 +63,26 @@ export interface MatmulShape {
 }
 
 /**
- * A matmul kernel and its override values (kernels/matmul.ts): the 4x4-per-thread register kernel
- * with `wg` threads per workgroup, the 8x8 vec4 kernel with tx x ty threads, the shared-memory
- * tiled kernel with ts x ts threads (4ts x 4ts blocks of C), or split-K with `split` threads
- * sharing the k loop of one 4x4 block.
+ * The matmul kernels that can also compute slices of k (shaders/matmul-slices.wgsl): the
+ * 4x4-per-thread register kernel with `wg` threads per workgroup, the 8x8 vec4 kernel with tx x ty
+ * threads, the shared-memory tiled kernel with ts x ts threads (4ts x 4ts blocks of C).
  */
-export type MatmulCandidate =
+export type SliceableMatmul =
   | { readonly kind: 'register'; readonly wg: number }
   | { readonly kind: 'vec4'; readonly tx: number; readonly ty: number }
-  | { readonly kind: 'tiled'; readonly ts: number }
-  | { readonly kind: 'splitK'; readonly split: number };
+  | { readonly kind: 'tiled'; readonly ts: number };
+
+/**
+ * A matmul kernel and its override values (kernels/matmul-candidates.ts): a sliceable kernel
+ * over the whole of k; split-K within a workgroup, `split` threads sharing the k loop of one 4x4
+ * block (their partials added through workgroup memory, or with `subgroups` by subgroupAdd
+ * first); or split-K across dispatches, `slices` parts of k each computed by `body` into a
+ * temporary, then added up in slice order with the epilogue.
+ */
+export type MatmulCandidate =
+  | SliceableMatmul
+  | { readonly kind: 'splitK'; readonly split: number; readonly subgroups?: boolean }
+  | { readonly kind: 'slicedK'; readonly slices: number; readonly body: SliceableMatmul };
 
 /** The conv kernel's three modes (shaders/conv.wgsl): the forward and its two adjoints. */
 export type ConvOp = 'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter';

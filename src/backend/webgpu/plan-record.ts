@@ -27,6 +27,8 @@ export interface NodeUniforms {
   readonly uniforms: readonly GPUBuffer[];
   /** Index of the node's first dispatch in the plan's list. */
   readonly at: number;
+  /** Whether its dispatches bind kernel temporaries (a retune that changes kernel records it anew). */
+  readonly scratch: boolean;
 }
 
 /** Where the plan keeps each value. */
@@ -132,7 +134,14 @@ function bind(
     made.push(uniform);
     return uniform;
   });
-  out.nodeUniforms.push({ node, inputs: perSet[0].inputs, uniforms, at: out.dispatches.length });
+  const usesScratch = scratchSizes(perSet[0].dispatches).length > 0;
+  out.nodeUniforms.push({
+    node,
+    inputs: perSet[0].inputs,
+    uniforms,
+    at: out.dispatches.length,
+    scratch: usesScratch,
+  });
   perSet[0].dispatches.forEach((d0, k) => {
     const { pipeline, layout: bindLayout } = host.pipelines.get(
       d0.shader,

@@ -20,7 +20,7 @@ import type { WebGPUKernel } from './kernel-types';
 import { webgpuKernels } from './kernels';
 import { profileStep, type Timing } from './plan-profile';
 import { ReadbackPool } from './plan-readback';
-import { type NodeUniforms, PlanScratch, type Recorded, recordNodes } from './plan-record';
+import { type NodeUniforms, type PlanLayout, PlanScratch, type Recorded, recordNodes } from './plan-record';
 import { retuneDispatches } from './plan-retune';
 import type { StateRing } from './state-ring';
 
@@ -64,7 +64,9 @@ export class StepPlan {
   private readonly copies: Copy[] = [];
   /** Per ring set: state outputs that are not written in place (inputs passed through, duplicates). */
   private readonly stateCopies: Copy[][] = [];
-  private readonly nodeUniforms: readonly NodeUniforms[];
+  /** Per recorded node; `retune` may replace entries. */
+  private readonly nodeUniforms: NodeUniforms[];
+  private readonly layout: PlanLayout;
   private readonly readback: ReadbackPool;
   private readonly counts: StepCounters;
   private readonly values: readonly ProgramValue[];
@@ -135,15 +137,16 @@ export class StepPlan {
     this.bufferOf = planned.slotOf.map((s, id) =>
       s === undefined ? undefined : (slotBuffers[s] ?? borrow!.bufferOf[id]),
     );
+    this.layout = {
+      values: this.values,
+      sets: this.ring?.size ?? 1,
+      bound: this.bound,
+      bufferAt: (id, p) => this.bufferAt(id, p),
+    };
     const recorded = recordNodes(
       backend,
       program.nodes.filter((node) => !planned.aliased.has(node.outputs[0])),
-      {
-        values: this.values,
-        sets: this.ring?.size ?? 1,
-        bound: this.bound,
-        bufferAt: (id, p) => this.bufferAt(id, p),
-      },
+      this.layout,
       this.buffers,
       this.scratch,
     );
@@ -243,7 +246,9 @@ export class StepPlan {
 
   /** Re-chooses the kernels of `ops`' nodes after tuning (plan-retune.ts); returns the dispatches replaced. */
   retune(ops: ReadonlySet<OpName>): number {
-    return retuneDispatches(this.backend, this.nodeUniforms, this.dispatches, this.values, ops);
+    return retuneDispatches(this.backend, this.nodeUniforms, this.dispatches, this.values, ops, (node) =>
+      recordNodes(this.backend, [node], this.layout, this.buffers, this.scratch),
+    );
   }
 
   /** Writes new values into input `index` (a batch, say); takes effect from the next step. */
@@ -365,7 +370,8 @@ export class StepPlan {
   }
 
   get counters(): StepCounters {
-    return { ...this.counts };
+    // A retune may record a node with more or fewer dispatches.
+    return { ...this.counts, dispatchesPerStep: this.dispatches.length };
   }
 
   /** Frees every buffer the plan made (a ring it was given stays with its owner). */

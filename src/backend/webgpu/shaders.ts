@@ -21,7 +21,10 @@ import layout from '../../../shaders/layout.wgsl?raw';
 import matmulBlock4 from '../../../shaders/matmul-block4.wgsl?raw';
 import matmulEpilogue from '../../../shaders/matmul-epilogue.wgsl?raw';
 import matmulRegister from '../../../shaders/matmul-register.wgsl?raw';
+import matmulSlices from '../../../shaders/matmul-slices.wgsl?raw';
+import matmulSlicesSum from '../../../shaders/matmul-slices-sum.wgsl?raw';
 import matmulSplitK from '../../../shaders/matmul-splitk.wgsl?raw';
+import matmulSplitKSubgroups from '../../../shaders/matmul-splitk-subgroups.wgsl?raw';
 import matmulTiled from '../../../shaders/matmul-tiled.wgsl?raw';
 import matmulVec4 from '../../../shaders/matmul-vec4.wgsl?raw';
 import onehot from '../../../shaders/onehot.wgsl?raw';
@@ -52,16 +55,19 @@ const REDUCTION = {
 } as const;
 
 /**
- * C = act(op(A) op(B) + bias) (matmul-*.wgsl): the four variants share their params and epilogue
+ * C = act(op(A) op(B) + bias) (matmul-*.wgsl): the variants share their params and epilogue
  * (matmul-epilogue.wgsl); each has its own tiling overrides. blocksPerRow: blocks of C per row of
- * blocks; blocks: in all. The two with a 4x4 block per thread or workgroup also share its
- * addressing (matmul-block4.wgsl).
+ * blocks; blocks: in all. Those with a 4x4 block per thread or workgroup also share its
+ * addressing (matmul-block4.wgsl); register, vec4 and tiled can also compute slices of k for
+ * split-K across dispatches (matmul-slices.wgsl), which matmulSlicesSum adds up.
  */
 const MATMUL = {
   shared: [activation, matmulEpilogue],
   params: { m: 'u32', n: 'u32', k: 'u32', blocksPerRow: 'u32', blocks: 'u32' },
 } as const;
 const EPILOGUE = { TRANS_A: false, TRANS_B: false, BIAS: false, ACT: 0 } as const;
+/** The kernels that can also compute split-K slices (matmul-slices.wgsl: SLICES > 1). */
+const SLICED = { shared: [...MATMUL.shared, matmulSlices], overrides: { SLICES: 1 } } as const;
 const MATMUL_BINDINGS = { a: 'read', b: 'read', bias: 'read', c: 'write' } as const;
 
 /** A pooling window's geometry on NHWC input (pool-avg.wgsl, pool-max.wgsl). */
@@ -246,16 +252,25 @@ export const SHADERS = {
     file: 'matmul-register',
     source: matmulRegister,
     ...MATMUL,
-    shared: [...MATMUL.shared, matmulBlock4],
+    shared: [...SLICED.shared, matmulBlock4],
     bindings: MATMUL_BINDINGS,
-    overrides: { WG: 64, ...EPILOGUE },
+    overrides: { WG: 64, ...EPILOGUE, ...SLICED.overrides },
   }),
   matmulTiled: declareKernel({
     file: 'matmul-tiled',
     source: matmulTiled,
     ...MATMUL,
+    shared: SLICED.shared,
     bindings: MATMUL_BINDINGS,
-    overrides: { TS: 16, ...EPILOGUE },
+    overrides: { TS: 16, ...EPILOGUE, ...SLICED.overrides },
+  }),
+  matmulSlicesSum: declareItemKernel({
+    file: 'matmul-slices-sum',
+    source: matmulSlicesSum,
+    shared: MATMUL.shared,
+    bindings: { part: 'read', bias: 'read', c: 'write' },
+    params: { cols: 'u32', slices: 'u32' },
+    overrides: { BIAS: false, ACT: 0 },
   }),
   matmulSplitK: declareKernel({
     file: 'matmul-splitk',
@@ -265,12 +280,21 @@ export const SHADERS = {
     bindings: MATMUL_BINDINGS,
     overrides: { SPLIT: 64, ...EPILOGUE },
   }),
+  matmulSplitKSubgroups: declareKernel({
+    file: 'matmul-splitk-subgroups',
+    source: matmulSplitKSubgroups,
+    ...MATMUL,
+    shared: [...MATMUL.shared, matmulBlock4],
+    bindings: MATMUL_BINDINGS,
+    overrides: { SPLIT: 64, THREAD_PARTS: false, ...EPILOGUE },
+  }),
   matmulVec4: declareKernel({
     file: 'matmul-vec4',
     source: matmulVec4,
     ...MATMUL,
+    shared: SLICED.shared,
     bindings: { ...MATMUL_BINDINGS, a: 'read vec4<f32>', b: 'read vec4<f32>' },
-    overrides: { TX: 8, TY: 4, ...EPILOGUE },
+    overrides: { TX: 8, TY: 4, ...EPILOGUE, ...SLICED.overrides },
   }),
   onehot: declareItemKernel({
     file: 'onehot',

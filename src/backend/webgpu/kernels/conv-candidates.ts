@@ -8,7 +8,7 @@
 import { windowGeometry } from '../../../graph/conv-geometry';
 import type { ConvCandidate, ConvShape, GpuInput, KernelDispatch, KernelEnv } from '../kernel-types';
 import { SHADERS } from '../shaders';
-import type { WorkgroupLimits } from './matmul';
+import type { WorkgroupLimits } from './matmul-candidates';
 
 /** Workgroups the few-long-outputs mode aims for, so every core of a CPU emulation gets some. */
 const MIN_WORKGROUPS = 8;

@@ -15,13 +15,14 @@ import {
 import {
   builtinMatmul,
   candidateId,
+  type DeviceFeatures,
   deviceFits,
   matmulCandidates,
   parseCandidate,
   shapeFits,
   vec4Fits,
   type WorkgroupLimits,
-} from '../kernels/matmul';
+} from '../kernels/matmul-candidates';
 
 /** What the families' rules and pools depend on. */
 export type TunerEnv = Pick<KernelEnv, 'matmulVariant' | 'workgroupSize' | 'elementsPerThread' | 'subgroups'>;
@@ -75,16 +76,20 @@ export function tunedId(c: TunedCandidate): string {
   return c.kind === 'conv' ? convCandidateId(c) : candidateId(c);
 }
 
-/** The candidate a name stands for, if it is one this shape's family gives and it fits the device. */
+/**
+ * The candidate a name stands for, if it is one this shape's family gives and it fits the device
+ * (its limits, and its features: a stored subgroup kernel is refused where subgroups are not on).
+ */
 export function parseTuned(
   id: string,
   shape: TunedShape,
   limits: WorkgroupLimits,
+  features: DeviceFeatures = { subgroups: false },
 ): TunedCandidate | undefined {
   if (isConvShape(shape)) {
     const c = parseConvCandidate(id);
     return c && convDeviceFits(c, limits) ? c : undefined;
   }
   const c = parseCandidate(id);
-  return c && shapeFits(c, shape) && deviceFits(c, limits) ? c : undefined;
+  return c && shapeFits(c, shape) && deviceFits(c, limits, features) ? c : undefined;
 }

@@ -13,7 +13,7 @@
  */
 import { BackendError, type DeviceLostError } from '../../../errors';
 import { type ScopeError, withErrorScopes } from '../buffers';
-import { dispatchBindings, LOSS_WAIT_MS, lossWithin, workgroupGrid } from '../host';
+import { dispatchBindings, LOSS_WAIT_MS, lossWithin, scratchSizes, workgroupGrid } from '../host';
 import type { KernelDispatch, MatmulShape, TunedCandidate, TunedShape } from '../kernel-types';
 import { convDispatches, convSizes } from '../kernels/conv-candidates';
 import { matmulDispatches } from '../kernels/matmul';
@@ -59,11 +59,11 @@ function shapeText(shape: TunedShape): string {
   return `${m}x${k}x${n}${transposeA ? ' A transposed' : ''}${transposeB ? ' B transposed' : ''}`;
 }
 
-/** What a timing fills (input sizes, in elements), its output's size, and the candidate's dispatch of them. */
+/** What a timing fills (input sizes, in elements), its output's size, and the candidate's dispatches of them. */
 interface TimedKernel {
   readonly inputs: readonly number[];
   readonly output: number;
-  dispatch(inputs: readonly GPUBuffer[]): KernelDispatch;
+  dispatches(inputs: readonly GPUBuffer[]): KernelDispatch[];
 }
 
 function timedKernel(candidate: TunedCandidate, shape: TunedShape): TimedKernel {
@@ -71,7 +71,7 @@ function timedKernel(candidate: TunedCandidate, shape: TunedShape): TimedKernel 
     const { x, w, y } = convSizes(shape);
     const [inputs, output] =
       shape.op === 'conv2d' ? [[x, w], y] : shape.op === 'conv2dBackpropInput' ? [[y, w], x] : [[x, y], w];
-    return { inputs, output, dispatch: ([p, q]) => convDispatches(candidate, shape, [p, q], null, 0)[0] };
+    return { inputs, output, dispatches: ([p, q]) => convDispatches(candidate, shape, [p, q], null, 0) };
   }
   if (candidate.kind === 'conv' || isConvShape(shape))
     throw new TuningRunError(`${tunedId(candidate)} is not a kernel for ${shapeText(shape)}`);
@@ -79,7 +79,7 @@ function timedKernel(candidate: TunedCandidate, shape: TunedShape): TimedKernel 
   return {
     inputs: [m * k, k * n],
     output: m * n,
-    dispatch: ([a, b]) => matmulDispatches(candidate, [a, b, a], shape, false, 0)[0],
+    dispatches: ([a, b]) => matmulDispatches(candidate, [a, b, a], shape, false, 0),
   };
 }
 
@@ -117,6 +117,30 @@ function timingBuffers(device: GPUDevice, kernel: TimedKernel) {
   }));
 }
 
+/** One dispatch's pipeline (compiled asynchronously, checked) and bind group (in scopes of its own). */
+async function bindDispatch(
+  device: GPUDevice,
+  pipelines: PipelineCache,
+  d: KernelDispatch,
+  outputs: readonly GPUBuffer[],
+  scratch: readonly GPUBuffer[],
+  uniform: GPUBuffer,
+  what: string,
+): Promise<{ pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; grid: [number, number] }> {
+  const written = d.targets ? d.targets.length : outputs.length;
+  const { pipeline, layout } = await pipelines
+    .getChecked(d.shader, d.constants, d.inputs.length, written)
+    .catch((e: Error) => {
+      throw new TuningRunError(`${what}: ${e.message}`);
+    });
+  const bound = withErrorScopes(device, () =>
+    device.createBindGroup({ layout, entries: dispatchBindings(d, outputs, scratch, uniform) }),
+  );
+  const unbound = await bound.errors;
+  if (unbound) throw new TuningRunError(`${what}: its bind group was refused (${scopeText(unbound)})`);
+  return { pipeline, bindGroup: bound.value, grid: workgroupGrid(d.workgroups) };
+}
+
 async function timeOnDevice(
   host: TimerHost,
   candidate: TunedCandidate,
@@ -128,30 +152,24 @@ async function timeOnDevice(
   const kernel = timedKernel(candidate, shape);
   const made = timingBuffers(device, kernel);
   const { inputs, out, staging, querySet, resolved, ticks } = made.value;
-  const d = kernel.dispatch(inputs);
-  const params = withErrorScopes(device, () =>
-    filled(device, new Uint8Array(d.params.bytes), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-  );
-  const uniform = params.value;
+  const dispatches = kernel.dispatches(inputs);
+  // The uniforms and the kernel's temporaries (a split-K's partial sums), in scopes of their own.
+  const perRun = withErrorScopes(device, () => ({
+    uniforms: dispatches.map((d) =>
+      filled(device, new Uint8Array(d.params.bytes), GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+    ),
+    scratch: scratchSizes(dispatches).map((bytes) =>
+      device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.STORAGE, label: 'tuning' }),
+    ),
+  }));
+  const { uniforms, scratch } = perRun.value;
   try {
-    const refused = (await made.errors) ?? (await params.errors);
+    const refused = (await made.errors) ?? (await perRun.errors);
     if (refused) throw new TuningRunError(`${what}: its buffers were refused (${scopeText(refused)})`);
-    const { pipeline, layout } = await pipelines
-      .getChecked(d.shader, d.constants, d.inputs.length, 1)
-      .catch((e: Error) => {
-        throw new TuningRunError(`${what}: ${e.message}`);
-      });
-    const bound = withErrorScopes(device, () =>
-      device.createBindGroup({
-        layout,
-        entries: dispatchBindings(d, [out], [], uniform),
-      }),
+    const bound = await Promise.all(
+      dispatches.map((d, k) => bindDispatch(device, pipelines, d, [out], scratch, uniforms[k], what)),
     );
-    const unbound = await bound.errors;
-    if (unbound) throw new TuningRunError(`${what}: its bind group was refused (${scopeText(unbound)})`);
-    const bindGroup = bound.value;
-    const [x, y] = workgroupGrid(d.workgroups);
-    /** Runs `reps` dispatches in one pass and ends with a readback; ms per dispatch. */
+    /** Runs the kernel `reps` times in one pass and ends with a readback; ms per run. */
     const run = async (reps: number, stamped: boolean): Promise<number> => {
       const timed = stamped && querySet && resolved && ticks ? { querySet, resolved, ticks } : null;
       let start = 0;
@@ -168,9 +186,13 @@ async function timeOnDevice(
               }
             : {},
         );
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, bindGroup);
-        for (let r = 0; r < reps; r++) pass.dispatchWorkgroups(x, y);
+        for (let r = 0; r < reps; r++) {
+          for (const { pipeline, bindGroup, grid } of bound) {
+            pass.setPipeline(pipeline);
+            pass.setBindGroup(0, bindGroup);
+            pass.dispatchWorkgroups(...grid);
+          }
+        }
         pass.end();
         encoder.copyBufferToBuffer(out, 0, staging, 0, 16);
         if (timed) {
@@ -197,7 +219,8 @@ async function timeOnDevice(
     const reps = Math.max(1, Math.min(MAX_REPS, Math.round(targetMs / Math.max(first, 1e-3))));
     return await run(reps, true);
   } finally {
-    for (const buffer of [...inputs, out, uniform, staging, resolved, ticks]) buffer?.destroy();
+    for (const buffer of [...inputs, ...uniforms, ...scratch, out, staging, resolved, ticks])
+      buffer?.destroy();
     querySet?.destroy();
   }
 }

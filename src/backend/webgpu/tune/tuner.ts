@@ -21,7 +21,7 @@ import type {
   TunedCandidate,
   TunedShape,
 } from '../kernel-types';
-import type { WorkgroupLimits } from '../kernels/matmul';
+import type { WorkgroupLimits } from '../kernels/matmul-candidates';
 import {
   builtinFor,
   candidatesFor,
@@ -166,7 +166,7 @@ export class Tuner implements KernelChoices {
   private choice(shape: TunedShape): TunedCandidate | undefined {
     if (this.mode === 'off') return undefined;
     const record = this.records.get(shapeClass(shape));
-    return record ? parseTuned(record.candidate, shape, this.limits) : undefined;
+    return record ? parseTuned(record.candidate, shape, this.limits, this.env) : undefined;
   }
 
   /** Whether a request for these shapes would time anything. */
