@@ -184,6 +184,12 @@ describe('names, pools and refusals', () => {
     // W2's weight gradient (784 x 256 from K = 128): not long K.
     const w2 = { m: 784, n: 256, k: 128, transposeA: true, transposeB: false };
     expect(offered(w2, 'tiled').some((id) => id.startsWith('slicedK'))).toBe(false);
+    // W2's first forward (128 x 784 x 256) is long K, but vec4 8x4 alone already runs 16
+    // workgroups, one per core of an emulation; a GPU's tiled 8 runs 32 of its 256, times 4 parts
+    // of 196 (8 would be shorter than 128).
+    const forward = { m: 128, n: 256, k: 784, transposeA: false, transposeB: false };
+    expect(offered(forward, 'register').some((id) => id.startsWith('slicedK'))).toBe(false);
+    expect(offered(forward, 'tiled')[0]).toBe('slicedK 4 tiled 8');
     // A [256, 10] head over K = 60000 (full-batch): tiled 8's 8 blocks times 32 parts, 256 workgroups.
     expect(offered({ m: 256, n: 10, k: 60000, transposeA: true, transposeB: false }, 'tiled')[0]).toBe(
       'slicedK 32 tiled 8',

@@ -142,15 +142,17 @@ function workgroupsOf(c: SliceableMatmul, { m, n }: MatmulShape): number {
 }
 
 /**
- * Split-K across dispatches with `body`: parts enough (a power of two, 2..64) for the body's
- * workgroups times the parts to reach `target`, none shorter than MIN_SLICE_K; `scale` doubles or
- * halves that count ('thorough' times the neighbours).
+ * Split-K across dispatches with `body`, where the body alone runs fewer workgroups than `target`
+ * (else none): parts enough (a power of two, 2..64) for its workgroups times the parts to reach
+ * `target`, none shorter than MIN_SLICE_K; `scale` doubles or halves that count ('thorough' times
+ * the neighbours).
  */
-function sliced(body: SliceableMatmul, shape: MatmulShape, target: number, scale = 1): MatmulCandidate {
+function sliced(body: SliceableMatmul, shape: MatmulShape, target: number, scale = 1): MatmulCandidate[] {
   const units = workgroupsOf(body, shape);
+  if (units >= target) return [];
   let slices = 2;
   while (slices < MAX_SLICES && units * slices < target && shape.k / (2 * slices) >= MIN_SLICE_K) slices *= 2;
-  return { kind: 'slicedK', slices: Math.min(MAX_SLICES, Math.max(2, slices * scale)), body };
+  return [{ kind: 'slicedK', slices: Math.min(MAX_SLICES, Math.max(2, slices * scale)), body }];
 }
 
 /** Workgroups split-K across dispatches aims for: a few per compute unit of a big GPU, one per core of a CPU emulation. */
@@ -161,7 +163,8 @@ const EMULATION_TARGET_WORKGROUPS = 16;
  * What tuning may time for a shape, most promising first (the budget may stop before the end),
  * the built-in choice excluded. CPU emulations get register-blocked workgroup shapes; GPUs get
  * shared-memory tile sizes. Where the product has few outputs for its K, both get split-K across
- * dispatches first, and GPUs split-K within a workgroup (by subgroups where the device has them).
+ * dispatches first where their kernel alone would leave the device's cores idle, and GPUs split-K
+ * within a workgroup (by subgroups where the device has them).
  * 'thorough' adds the rest of each family.
  */
 export function matmulCandidates(
@@ -177,7 +180,7 @@ export function matmulCandidates(
     ? { kind: 'vec4', tx: 8, ty: 4 }
     : { kind: 'register', wg: 64 };
   const register: MatmulCandidate[] = [
-    ...(sliceable ? [sliced(emulated, shape, EMULATION_TARGET_WORKGROUPS)] : []),
+    ...(sliceable ? sliced(emulated, shape, EMULATION_TARGET_WORKGROUPS) : []),
     { kind: 'vec4', tx: 4, ty: 4 },
     { kind: 'vec4', tx: 8, ty: 8 },
     { kind: 'vec4', tx: 16, ty: 4 },
@@ -195,7 +198,7 @@ export function matmulCandidates(
   ];
   const tiled8 = { kind: 'tiled', ts: 8 } as const;
   const gpu: MatmulCandidate[] = [
-    ...(sliceable ? [sliced(tiled8, shape, GPU_TARGET_WORKGROUPS)] : []),
+    ...(sliceable ? sliced(tiled8, shape, GPU_TARGET_WORKGROUPS) : []),
     ...(longK && features.subgroups ? [{ kind: 'splitK', split: 64, subgroups: true } as const] : []),
     ...(longK ? ([{ kind: 'splitK', split: 64 }] as const) : []),
     tiled8,
@@ -216,11 +219,11 @@ export function matmulCandidates(
       : []),
     ...(thorough && sliceable
       ? [
-          sliced(tiled8, shape, GPU_TARGET_WORKGROUPS, 2),
-          sliced(tiled8, shape, GPU_TARGET_WORKGROUPS, 0.5),
-          sliced({ kind: 'tiled', ts: 16 }, shape, GPU_TARGET_WORKGROUPS),
-          sliced({ kind: 'register', wg: 64 }, shape, GPU_TARGET_WORKGROUPS),
-          sliced({ kind: 'vec4', tx: 8, ty: 4 }, shape, GPU_TARGET_WORKGROUPS),
+          ...sliced(tiled8, shape, GPU_TARGET_WORKGROUPS, 2),
+          ...sliced(tiled8, shape, GPU_TARGET_WORKGROUPS, 0.5),
+          ...sliced({ kind: 'tiled', ts: 16 }, shape, GPU_TARGET_WORKGROUPS),
+          ...sliced({ kind: 'register', wg: 64 }, shape, GPU_TARGET_WORKGROUPS),
+          ...sliced({ kind: 'vec4', tx: 8, ty: 4 }, shape, GPU_TARGET_WORKGROUPS),
         ]
       : []),
   ];
