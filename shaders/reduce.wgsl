@@ -6,44 +6,15 @@
 // and strides in x: SHADERS.reduce in src/backend/webgpu/shaders.ts.
 // SIMPLE 1: kept and reduced axes each merged into at most one axis (the host merges what it can),
 // so base(o) and red(r) are one multiply each, without the per-axis divisions (reduce-offsets.wgsl).
-// Workgroup: one workgroup of WG threads per output element; each thread folds a strided share of
-// r, then a tree reduction in workgroup memory combines the WG partial results. (Short reductions
-// with many outputs use reduce-serial.wgsl instead.)
+// Workgroup: one workgroup of WG threads (a power of two) per output element; each thread folds a
+// strided share of r (reduce-workgroup.wgsl, which has the entry point), then `total` below, a tree
+// in workgroup memory, combines the WG partial results. reduce-subgroup.wgsl is the same with
+// subgroup operations for the tree; short reductions with many outputs use reduce-serial.wgsl.
 var<workgroup> partial: array<f32, WG>;
 
-fn combine(u: f32, v: f32) -> f32 {
-  if (OP == 0u) {
-    return u + v;
-  }
-  // NaN is the only value not equal to itself: once seen it is kept.
-  if (u != u) {
-    return u;
-  }
-  return select(u, v, v > u || v != v);
-}
-
-fn identity() -> f32 {
-  return select(negInf(), 0.0, OP == 0u);
-}
-
-@compute @workgroup_size(WG)
-fn main(
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) nwg: vec3<u32>,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let o = linearWorkgroup(wid, nwg);
-  // Every thread of a workgroup takes the same branch, so the barriers below stay uniform.
-  let inRange = o < params.outputs;
-  var acc = identity();
-  if (inRange) {
-    let base = keptOffset(o);
-    let count = params.length;
-    for (var r = lid; r < count; r += WG) {
-      acc = combine(acc, x[base + reducedOffset(r)]);
-    }
-  }
-  partial[lid] = acc;
+// The combination of every thread's v; thread 0 gets it.
+fn total(lid: u32, v: f32) -> f32 {
+  partial[lid] = v;
   workgroupBarrier();
   for (var width = WG / 2u; width > 0u; width /= 2u) {
     if (lid < width) {
@@ -51,7 +22,5 @@ fn main(
     }
     workgroupBarrier();
   }
-  if (inRange && lid == 0u) {
-    y[o] = partial[0];
-  }
+  return partial[0];
 }

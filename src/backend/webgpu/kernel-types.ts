@@ -109,14 +109,44 @@ export interface ConvCandidate {
   readonly filters: 4 | 8;
 }
 
-/** What the autotuner times: a matmul or a convolution. */
-export type TunedShape = MatmulShape | ConvShape;
-export type TunedCandidate = MatmulCandidate | ConvCandidate;
+/** The reductions with a kernel choice (kernels/reduce-candidates.ts). */
+export type ReduceOp = 'sum' | 'max' | 'channelMoments' | 'channelSums' | 'softmax' | 'logSoftmax';
+
+/**
+ * One reduction as a kernel choice sees it: x viewed as kept axes by reduced axes (each merged as
+ * far as the layout allows, kernels/layout.ts `mergeAxes`), their sizes and their strides in x.
+ * Each output folds the `length` = product of reducedShape terms at keptOffset(o) + reducedOffset(r).
+ * Channel reductions keep the channel axis; softmax keeps every axis but its own.
+ */
+export interface ReduceShape {
+  readonly reduce: ReduceOp;
+  readonly keptShape: readonly number[];
+  readonly keptStrides: readonly number[];
+  readonly reducedShape: readonly number[];
+  readonly reducedStrides: readonly number[];
+}
+
+/**
+ * A reduction kernel and its override values (kernels/reduce-candidates.ts): `serial`, one thread
+ * per output and `wg` outputs per workgroup; `tree`, one workgroup of `wg` threads per output
+ * combined in workgroup memory; `subgroup`, the same with subgroup operations first (only where
+ * the device has `subgroups`).
+ */
+export interface ReduceCandidate {
+  readonly kind: 'reduce';
+  readonly mode: 'serial' | 'tree' | 'subgroup';
+  readonly wg: number;
+}
+
+/** What the autotuner times: a matmul, a convolution or a reduction. */
+export type TunedShape = MatmulShape | ConvShape | ReduceShape;
+export type TunedCandidate = MatmulCandidate | ConvCandidate | ReduceCandidate;
 
 /** Kernel choices made elsewhere (the autotuner, tune/tuner.ts); undefined keeps the built-in rule. */
 export interface KernelChoices {
   matmul(shape: MatmulShape): MatmulCandidate | undefined;
   conv?(shape: ConvShape): ConvCandidate | undefined;
+  reduce?(shape: ReduceShape): ReduceCandidate | undefined;
 }
 
 /** What kernels may know about the device when they choose a variant. */

@@ -13,7 +13,9 @@ import broadcast from '../../../shaders/broadcast.wgsl?raw';
 import channelAffine from '../../../shaders/channel-affine.wgsl?raw';
 import channelFold from '../../../shaders/channel-fold.wgsl?raw';
 import channelReduce from '../../../shaders/channel-reduce.wgsl?raw';
+import channelReduceSubgroup from '../../../shaders/channel-reduce-subgroup.wgsl?raw';
 import channelReduceTree from '../../../shaders/channel-reduce-tree.wgsl?raw';
+import channelReduceWorkgroup from '../../../shaders/channel-reduce-workgroup.wgsl?raw';
 import conv from '../../../shaders/conv.wgsl?raw';
 import dropout from '../../../shaders/dropout.wgsl?raw';
 import gather from '../../../shaders/gather.wgsl?raw';
@@ -33,10 +35,15 @@ import poolMax from '../../../shaders/pool-max.wgsl?raw';
 import reduce from '../../../shaders/reduce.wgsl?raw';
 import reduceOffsets from '../../../shaders/reduce-offsets.wgsl?raw';
 import reduceSerial from '../../../shaders/reduce-serial.wgsl?raw';
+import reduceSubgroup from '../../../shaders/reduce-subgroup.wgsl?raw';
+import reduceWorkgroup from '../../../shaders/reduce-workgroup.wgsl?raw';
 import rmspropUpdate from '../../../shaders/rmsprop-update.wgsl?raw';
 import sgdUpdate from '../../../shaders/sgd-update.wgsl?raw';
 import softmax from '../../../shaders/softmax.wgsl?raw';
 import softmaxCrossEntropy from '../../../shaders/softmax-cross-entropy.wgsl?raw';
+import softmaxLines from '../../../shaders/softmax-lines.wgsl?raw';
+import softmaxSubgroup from '../../../shaders/softmax-subgroup.wgsl?raw';
+import subgroupTotal from '../../../shaders/subgroup-total.wgsl?raw';
 import unary from '../../../shaders/unary.wgsl?raw';
 import where from '../../../shaders/where.wgsl?raw';
 import { type Bindings, declareItemKernel, declareKernel } from './declare-kernel';
@@ -52,6 +59,13 @@ const REDUCTION = {
   // Shapes of the kept and reduced axes and their strides in x.
   dims: ['keptShape', 'keptStrides', 'reducedShape', 'reducedStrides'],
   overrides: { OP: 0, WG: 64, SIMPLE: 0 },
+} as const;
+
+/** Softmax and log-softmax along one axis (softmax.wgsl and its subgroup variant). */
+const SOFTMAX = {
+  bindings: { x: 'read', y: 'write' },
+  params: { lines: 'u32', lineLength: 'u32', inner: 'u32' },
+  overrides: { LOG: 0, WG: 64, SERIAL: 0 },
 } as const;
 
 /**
@@ -198,6 +212,13 @@ export const SHADERS = {
     file: 'channel-reduce-tree',
     source: channelReduceTree,
     ...CHANNEL_REDUCTION,
+    shared: [channelFold, channelReduceWorkgroup],
+  }),
+  channelReduceSubgroup: declareKernel({
+    file: 'channel-reduce-subgroup',
+    source: channelReduceSubgroup,
+    ...CHANNEL_REDUCTION,
+    shared: [channelFold, channelReduceWorkgroup, subgroupTotal],
   }),
   conv: declareItemKernel({
     file: 'conv',
@@ -317,14 +338,25 @@ export const SHADERS = {
     params: POOL_GEOMETRY,
     overrides: { MODE: 0 },
   }),
-  reduce: declareKernel({ file: 'reduce', source: reduce, ...REDUCTION }),
+  reduce: declareKernel({
+    file: 'reduce',
+    source: reduce,
+    ...REDUCTION,
+    shared: [reduceOffsets, reduceWorkgroup],
+  }),
   reduceSerial: declareKernel({ file: 'reduce-serial', source: reduceSerial, ...REDUCTION }),
-  softmax: declareKernel({
-    file: 'softmax',
-    source: softmax,
-    bindings: { x: 'read', y: 'write' },
-    params: { lines: 'u32', lineLength: 'u32', inner: 'u32' },
-    overrides: { LOG: 0, WG: 64, SERIAL: 0 },
+  reduceSubgroup: declareKernel({
+    file: 'reduce-subgroup',
+    source: reduceSubgroup,
+    ...REDUCTION,
+    shared: [reduceOffsets, reduceWorkgroup, subgroupTotal],
+  }),
+  softmax: declareKernel({ file: 'softmax', source: softmax, ...SOFTMAX, shared: [softmaxLines] }),
+  softmaxSubgroup: declareKernel({
+    file: 'softmax-subgroup',
+    source: softmaxSubgroup,
+    ...SOFTMAX,
+    shared: [softmaxLines, subgroupTotal],
   }),
   softmaxCrossEntropy: declareKernel({
     file: 'softmax-cross-entropy',

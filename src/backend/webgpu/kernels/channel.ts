@@ -1,37 +1,34 @@
 /**
  * The per-channel batch-norm parts (src/graph/ops/channel.ts): the two reductions (one thread per
- * channel, or one workgroup per channel for few long ones, by the same rule as sum and max) and
- * the affine map (channel-affine.wgsl).
+ * channel, or one workgroup per channel for few long ones, by the same rule as sum and max, or what
+ * tuning chose: reduce-candidates.ts) and the affine map (channel-affine.wgsl).
  */
 import { sizeOf, splitAt } from '../../../graph/shape';
-import type { GpuInput, KernelDispatch, WebGPUKernels } from '../kernel-types';
+import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { SHADERS } from '../shaders';
 import { chunked } from './elementwise';
-import { serialReduction } from './reduce';
+import { channelReduceShape, chooseReduce, reduceDispatches } from './reduce-candidates';
 
-/** Threads per workgroup: channels per workgroup, or a tree's width (a power of two). */
-const CHANNEL_WG = 64;
-
-function channelReduction(mode: number, inputs: readonly GpuInput[], axis: number): KernelDispatch[] {
-  const x = inputs[mode === 0 ? 0 : 1];
-  const [outer, channels, inner] = splitAt(x.shape, axis);
-  const n = outer * inner;
-  if (channels * n === 0) return [];
-  const serial = serialReduction(n, channels);
-  const [a, xs, center] = mode === 0 ? [x, x, x] : inputs;
-  return [
-    (serial ? SHADERS.channelReduce : SHADERS.channelReduceTree).dispatch({
-      inputs: [a.buffer, xs.buffer, center.buffer],
-      params: { channels, inner, perChannel: n },
-      constants: { MODE: mode, SIMPLE: inner === 1, WG: CHANNEL_WG },
-      workgroups: serial ? Math.ceil(channels / CHANNEL_WG) : channels,
-    }),
-  ];
+function channelReduction(
+  op: 'channelMoments' | 'channelSums',
+  inputs: readonly GpuInput[],
+  axis: number,
+  env: KernelEnv,
+): KernelDispatch[] {
+  const x = inputs[op === 'channelMoments' ? 0 : 1];
+  // No elements (an empty batch) or no channels: nothing to reduce.
+  if (sizeOf(x.shape) === 0) return [];
+  const shape = channelReduceShape(op, x.shape, axis);
+  return reduceDispatches(
+    chooseReduce(env, shape),
+    shape,
+    inputs.map((t) => t.buffer),
+  );
 }
 
 export const channelKernels: WebGPUKernels<'channelMoments' | 'channelAffine' | 'channelSums'> = {
-  channelMoments: (inputs, _outShape, { axis }) => channelReduction(0, inputs, axis),
-  channelSums: (inputs, _outShape, { axis }) => channelReduction(1, inputs, axis),
+  channelMoments: (inputs, _outShape, { axis }, env) => channelReduction('channelMoments', inputs, axis, env),
+  channelSums: (inputs, _outShape, { axis }, env) => channelReduction('channelSums', inputs, axis, env),
   channelAffine: (inputs, outShape, { axis }, env) => {
     const [, channels, inner] = splitAt(inputs[0].shape, axis);
     return chunked(

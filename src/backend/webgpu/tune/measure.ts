@@ -1,6 +1,6 @@
 /**
- * Timing one kernel candidate (a matmul's, a convolution's) on the device: GPU timestamps around a pass of repeated dispatches
- * where the device has 'timestamp-query' (only the pass is measured, so training work queued
+ * Timing one kernel candidate (a matmul's, a convolution's, a reduction's) on the device: GPU
+ * timestamps around a pass of repeated dispatches where the device has 'timestamp-query' (only the pass is measured, so training work queued
  * beside it does not count), else a wall-clock loop ended by a readback. A first run warms the
  * pipeline and sizes the repetitions to about `targetMs`. Inputs are small random values (no NaN
  * or denormals, which CPU emulations handle slowly).
@@ -17,8 +17,9 @@ import { dispatchBindings, LOSS_WAIT_MS, lossWithin, scratchSizes, workgroupGrid
 import type { KernelDispatch, MatmulShape, TunedCandidate, TunedShape } from '../kernel-types';
 import { convDispatches, convSizes } from '../kernels/conv-candidates';
 import { matmulDispatches } from '../kernels/matmul';
+import { reduceDispatches, reduceSizes } from '../kernels/reduce-candidates';
 import type { PipelineCache } from '../pipelines';
-import { isConvShape, tunedId } from './families';
+import { isConvShape, isReduceShape, tunedId } from './families';
 
 /** Times one run of a candidate on a shape, in ms; what the tuner calls (tests inject their own). */
 export type CandidateTimer = (candidate: TunedCandidate, shape: TunedShape) => Promise<number>;
@@ -55,6 +56,8 @@ const scopeText = (e: ScopeError) => `${e.filter} error: ${e.message.split('\n')
 
 function shapeText(shape: TunedShape): string {
   if (isConvShape(shape)) return `${shape.op} x[${shape.x.join(',')}] w[${shape.w.join(',')}]`;
+  if (isReduceShape(shape))
+    return `${shape.reduce} [${shape.keptShape.join(',')}] by [${shape.reducedShape.join(',')}]`;
   const { m, k, n, transposeA, transposeB } = shape;
   return `${m}x${k}x${n}${transposeA ? ' A transposed' : ''}${transposeB ? ' B transposed' : ''}`;
 }
@@ -73,7 +76,11 @@ function timedKernel(candidate: TunedCandidate, shape: TunedShape): TimedKernel 
       shape.op === 'conv2d' ? [[x, w], y] : shape.op === 'conv2dBackpropInput' ? [[y, w], x] : [[x, y], w];
     return { inputs, output, dispatches: ([p, q]) => convDispatches(candidate, shape, [p, q], null, 0) };
   }
-  if (candidate.kind === 'conv' || isConvShape(shape))
+  if (candidate.kind === 'reduce' && isReduceShape(shape)) {
+    const { inputs, output } = reduceSizes(shape);
+    return { inputs, output, dispatches: (buffers) => reduceDispatches(candidate, shape, buffers) };
+  }
+  if (candidate.kind === 'conv' || candidate.kind === 'reduce' || isConvShape(shape) || isReduceShape(shape))
     throw new TuningRunError(`${tunedId(candidate)} is not a kernel for ${shapeText(shape)}`);
   const { m, n, k } = shape as MatmulShape;
   return {

@@ -1,9 +1,16 @@
-/** The products and convolutions an op call or a step program computes, as the tuner keys them. */
+/** The products, convolutions and reductions an op call or a step program computes, as the tuner keys them. */
 import type { OpName, OpParams } from '../../../graph/op-params';
 import type { Program } from '../../../graph/program/program';
 import { type Shape, sizeOf } from '../../../graph/shape';
-import type { ConvOp, MatmulShape, TunedShape } from '../kernel-types';
+import type { ConvOp, MatmulShape, ReduceShape, TunedShape } from '../kernel-types';
 import { type ConvCallParams, convShapeOf } from '../kernels/conv-candidates';
+import {
+  axesReduceShape,
+  channelReduceShape,
+  MIN_TUNED_TERMS,
+  reduceExtent,
+  softmaxReduceShape,
+} from '../kernels/reduce-candidates';
 
 const MATMUL_OPS: ReadonlySet<OpName> = new Set<OpName>(['matmul', 'fusedMatmul']);
 /** The conv ops and the kernel mode each runs (fusedConv2d is the forward with its epilogue). */
@@ -14,8 +21,21 @@ const CONV_OPS: ReadonlyMap<OpName, ConvOp> = new Map<OpName, ConvOp>([
   ['conv2dBackpropFilter', 'conv2dBackpropFilter'],
 ]);
 
+const REDUCE_OPS: ReadonlySet<OpName> = new Set<OpName>([
+  'sum',
+  'max',
+  'channelMoments',
+  'channelSums',
+  'softmax',
+  'logSoftmax',
+]);
+
 /** The ops whose kernels tuning chooses. */
-export const TUNED_OPS: ReadonlySet<OpName> = new Set<OpName>([...MATMUL_OPS, ...CONV_OPS.keys()]);
+export const TUNED_OPS: ReadonlySet<OpName> = new Set<OpName>([
+  ...MATMUL_OPS,
+  ...CONV_OPS.keys(),
+  ...REDUCE_OPS,
+]);
 
 /** The product an op computes, or null when it is not a matmul op or has no outputs. */
 export function matmulShapeOf(
@@ -31,6 +51,25 @@ export function matmulShapeOf(
   return m * n === 0 ? null : { m, n, k, transposeA, transposeB };
 }
 
+/**
+ * The reduction a reduce op computes, as its kernels key it, or null when it is not one or has
+ * fewer than MIN_TUNED_TERMS terms (not worth timing).
+ */
+export function reduceShapeOf(op: OpName, inputs: readonly Shape[], params: unknown): ReduceShape | null {
+  if (!REDUCE_OPS.has(op)) return null;
+  let shape: ReduceShape;
+  if (op === 'sum' || op === 'max') {
+    shape = axesReduceShape(op, inputs[0], (params as OpParams['sum']).axes);
+  } else if (op === 'softmax' || op === 'logSoftmax') {
+    shape = softmaxReduceShape(op, inputs[0], (params as OpParams['softmax']).axis);
+  } else {
+    const x = inputs[op === 'channelMoments' ? 0 : 1];
+    shape = channelReduceShape(op as 'channelMoments', x, (params as OpParams['channelMoments']).axis);
+  }
+  const { outputs, length } = reduceExtent(shape);
+  return outputs * length >= MIN_TUNED_TERMS ? shape : null;
+}
+
 /** What tuning would time for an op call, or null when its kernel is not tuned or it has no outputs. */
 export function tunedShapeOf(
   op: OpName,
@@ -38,6 +77,7 @@ export function tunedShapeOf(
   outShape: Shape,
   params: unknown,
 ): TunedShape | null {
+  if (REDUCE_OPS.has(op)) return reduceShapeOf(op, inputs, params);
   const mode = CONV_OPS.get(op);
   if (!mode) return matmulShapeOf(op, inputs, outShape, params);
   if (sizeOf(outShape) === 0 || inputs.length < 2) return null;

@@ -1,7 +1,7 @@
 /**
- * The autotuner: at the first use of a shape class on an adapter (a matmul's, a convolution's) it
- * times the built-in rule's kernel and the candidates (families.ts), keeps the fastest and
- * persists the choice (store.ts) under the adapter and library version. A budget bounds each
+ * The autotuner: at the first use of a shape class on an adapter (a matmul's, a convolution's, a
+ * reduction's) it times the built-in rule's kernel and the candidates (families.ts), keeps the
+ * fastest and persists the choice (store.ts) under the adapter and library version. A budget bounds each
  * request (one compiled model's kernels, or one eager op), checked before every timed run; what
  * the budget leaves untimed keeps the rule. Requests run one after another in the background: a
  * compiled step goes on with the rule and swaps kernels in once its request resolves (step.ts).
@@ -18,6 +18,8 @@ import type {
   KernelChoices,
   MatmulCandidate,
   MatmulShape,
+  ReduceCandidate,
+  ReduceShape,
   TunedCandidate,
   TunedShape,
 } from '../kernel-types';
@@ -161,6 +163,11 @@ export class Tuner implements KernelChoices {
   /** The tuned kernel for this convolution's class; undefined (the rule) when off or not tuned. */
   conv(shape: ConvShape): ConvCandidate | undefined {
     return this.choice(shape) as ConvCandidate | undefined;
+  }
+
+  /** The tuned kernel for this reduction's class; undefined (the rule) when off or not tuned. */
+  reduce(shape: ReduceShape): ReduceCandidate | undefined {
+    return this.choice(shape) as ReduceCandidate | undefined;
   }
 
   private choice(shape: TunedShape): TunedCandidate | undefined {

@@ -1,0 +1,289 @@
+/**
+ * The reduction family's kernel choices: sum and max over any axes, batch-norm's channel moments
+ * and sums, softmax and log-softmax. Each op has three kernels sharing its bindings and params
+ * (so a tuned choice swaps in place, plan-retune.ts), and a candidate (ReduceCandidate) is one of
+ * them with its workgroup size: `serial`, one thread per output (no workgroup memory, no barrier);
+ * `tree`, one workgroup per output, its threads' shares combined by a tree in workgroup memory;
+ * `subgroup`, the tree with subgroup operations doing most of the combining. `builtinReduce` is
+ * the rule used without tuning, `reduceCandidates` what tuning may time, `reduceDispatches` lowers
+ * any candidate to its dispatch.
+ *
+ * Why these candidates. What decides a reduction's speed is how its outputs and terms map onto
+ * threads, not arithmetic (it reads each term once, or two or three times for the moments and
+ * softmax); the rule's thresholds (1024 terms, 64 outputs) are guesses from CPU emulations.
+ * - serial against tree is the main choice: a CPU emulation pays dearly for barriers, so it
+ *   prefers a plain loop longer than the rule allows; a GPU with many cores wants a tree earlier
+ *   (a serial reduction of 256 outputs keeps 4 workgroups busy on a card with 100+ cores).
+ * - the workgroup size (32..256) trades the tree's depth and the number of workgroups in flight
+ *   (tree), or workgroups per output (serial) against threads per workgroup.
+ * - the subgroup tree replaces log2(WG) + 1 barrier steps by 3: one subgroupAdd / subgroupMax,
+ *   then each thread combines the few subgroup results. Subgroup sizes vary (4 on SwiftShader, 32
+ *   on NVIDIA, 32 or 64 on AMD, and between dispatches on some Intel parts), so the kernels name
+ *   each subgroup by its lowest invocation index and assume neither a size nor that WG is a
+ *   multiple of it (shaders/subgroup-total.wgsl); they are offered only where the device has
+ *   `subgroups` and options.subgroups is not false, and a stored one is refused elsewhere.
+ * - no items per thread for the serial kernel: each of its threads already loops over `length`
+ *   terms, so the fixed cost per invocation that makes the map kernels batch items is amortised.
+ * Tiny reductions are not tuned (MIN_TUNED_TERMS): a dispatch's own cost dominates them.
+ */
+import { type Shape, sizeOf, splitAt, stridesOf } from '../../../graph/shape';
+import type { KernelDispatch, KernelEnv, ReduceCandidate, ReduceOp, ReduceShape } from '../kernel-types';
+import { SHADERS } from '../shaders';
+import { mergeAxes } from './layout';
+import type { WorkgroupLimits } from './matmul-candidates';
+
+/** The rule's threads per workgroup: outputs per serial workgroup, or a tree's width. */
+const RULE_WG = 64;
+/**
+ * Reductions this short, or with this many outputs, run one thread per output under the rule:
+ * its plain loop beats the tree's barriers, which CPU emulations pay dearly for, unless a few
+ * outputs would leave most threads idle through a long loop.
+ */
+const SERIAL_MAX_LENGTH = 1024;
+const SERIAL_MIN_OUTPUTS = 64;
+/**
+ * Reductions with fewer terms (outputs x length) are not tuned: they take microseconds, mostly the
+ * dispatch's own cost (W2's four sums, the largest 128 x 256, are 1% of its SwiftShader step).
+ */
+export const MIN_TUNED_TERMS = 65_536;
+
+/** Whether a reduction of `length` terms into `outputs` results runs one thread per output (the rule). */
+export function serialReduction(length: number, outputs: number): boolean {
+  return length <= SERIAL_MAX_LENGTH || outputs >= SERIAL_MIN_OUTPUTS;
+}
+
+/** A reduction's outputs, terms per output, and how they lie in memory (what its class keys on). */
+export interface ReduceExtent {
+  readonly outputs: number;
+  readonly length: number;
+  /**
+   * 'rows': each output's terms adjacent (the last axis reduced); 'columns': outputs adjacent,
+   * each output's terms a stride apart (the first axes reduced, channels last); 'strided': neither,
+   * which the kernels address with per-axis divisions (their SIMPLE constant off).
+   */
+  readonly layout: 'rows' | 'columns' | 'strided';
+}
+
+export function reduceExtent(shape: ReduceShape): ReduceExtent {
+  const outputs = sizeOf(shape.keptShape);
+  const length = sizeOf(shape.reducedShape);
+  const simple = shape.keptShape.length <= 1 && shape.reducedShape.length <= 1;
+  const layout = !simple
+    ? 'strided'
+    : (shape.reducedStrides[0] ?? 1) === 1
+      ? 'rows'
+      : (shape.keptStrides[0] ?? 1) === 1
+        ? 'columns'
+        : 'strided';
+  return { outputs, length, layout };
+}
+
+/** The view of x as kept axes by reduced axes, each side's axes merged where they can be. */
+function view(reduce: ReduceOp, shape: Shape, reduced: readonly boolean[]): ReduceShape {
+  const strides = stridesOf(shape);
+  const pick = (keep: boolean, from: readonly number[]) => from.filter((_, d) => reduced[d] !== keep);
+  const [keptShape, keptStrides] = mergeAxes(pick(true, shape), pick(true, strides));
+  const [reducedShape, reducedStrides] = mergeAxes(pick(false, shape), pick(false, strides));
+  return { reduce, keptShape, keptStrides, reducedShape, reducedStrides };
+}
+
+/** sum or max of x over `axes`. */
+export function axesReduceShape(op: 'sum' | 'max', x: Shape, axes: readonly number[]): ReduceShape {
+  return view(
+    op,
+    x,
+    x.map((_, d) => axes.includes(d)),
+  );
+}
+
+/** A channel reduction of x over every axis but `axis`, as [outer, C, inner] with C kept. */
+export function channelReduceShape(
+  op: 'channelMoments' | 'channelSums',
+  x: Shape,
+  axis: number,
+): ReduceShape {
+  const [outer, channels, inner] = splitAt(x, axis);
+  return view(op, [outer, channels, inner], [true, false, true]);
+}
+
+/** Softmax lines along `axis` of x, as [outer, n, inner] with n reduced. */
+export function softmaxReduceShape(op: 'softmax' | 'logSoftmax', x: Shape, axis: number): ReduceShape {
+  const [outer, n, inner] = splitAt(x, axis);
+  return view(op, [outer, n, inner], [false, true, false]);
+}
+
+const candidate = (mode: ReduceCandidate['mode'], wg: number): ReduceCandidate => ({
+  kind: 'reduce',
+  mode,
+  wg,
+});
+
+/** Today's rule: one thread per output for short reductions or many outputs, else a 64-thread tree. */
+export function builtinReduce(shape: ReduceShape): ReduceCandidate {
+  const { outputs, length } = reduceExtent(shape);
+  return candidate(serialReduction(length, outputs) ? 'serial' : 'tree', RULE_WG);
+}
+
+/** The candidate a reduction runs: the tuned (or forced) choice where one is given, else the rule. */
+export function chooseReduce(env: KernelEnv, shape: ReduceShape): ReduceCandidate {
+  return env.choices?.reduce?.(shape) ?? builtinReduce(shape);
+}
+
+/** A short name for a candidate, as the tuning cache and getBackendInfo() show it. */
+export function reduceCandidateId(c: ReduceCandidate): string {
+  return `reduce ${c.mode} wg${c.wg}`;
+}
+
+/** The candidate a name of `reduceCandidateId` stands for, or undefined for a name it never gives. */
+export function parseReduceCandidate(id: string): ReduceCandidate | undefined {
+  const match = /^reduce (serial|tree|subgroup) wg(\d+)$/.exec(id);
+  if (!match) return undefined;
+  const wg = Number(match[2]);
+  // The trees halve their width, so every size is a power of two.
+  if (!(wg >= 1 && wg <= 1024 && (wg & (wg - 1)) === 0)) return undefined;
+  return candidate(match[1] as ReduceCandidate['mode'], wg);
+}
+
+/**
+ * Whether the device runs the candidate: its workgroup within the limits (a tree's workgroup
+ * memory, two floats per thread, is far below any limit), and subgroup kernels only with subgroups.
+ */
+export function reduceDeviceFits(c: ReduceCandidate, limits: WorkgroupLimits, subgroups: boolean): boolean {
+  if (c.mode === 'subgroup' && !subgroups) return false;
+  return (
+    c.wg <= limits.maxComputeInvocationsPerWorkgroup &&
+    c.wg <= limits.maxComputeWorkgroupSizeX &&
+    8 * c.wg + 32 <= limits.maxComputeWorkgroupStorageSize
+  );
+}
+
+/**
+ * What tuning may time for a reduction, most promising first, the rule's own excluded; subgroup
+ * trees stand in for the plain ones where the device has subgroups. CPU emulations (SwiftShader:
+ * a barrier costs every thread a switch, so a tree's cost grows with its width) get the other kind
+ * of kernel at its cheapest: a 32-thread tree against the serial rule, the serial kernel and a
+ * 32-thread tree against the tree rule. GPUs (which want many workgroups in flight and have cheap
+ * barriers) get the tree against the serial rule, and wider and subgroup trees and the serial
+ * kernel against the tree rule. 'thorough' adds every kind at 32..256 threads.
+ */
+export function reduceCandidates(
+  shape: ReduceShape,
+  env: Pick<KernelEnv, 'matmulVariant' | 'subgroups'>,
+  limits: WorkgroupLimits,
+  thorough: boolean,
+): ReduceCandidate[] {
+  const rule = builtinReduce(shape);
+  const tree: ReduceCandidate['mode'] = env.subgroups ? 'subgroup' : 'tree';
+  const emulated = env.matmulVariant === 'register';
+  let quick: ReduceCandidate[];
+  if (emulated) {
+    quick =
+      rule.mode === 'serial'
+        ? [candidate(tree, 32)]
+        : [candidate('serial', RULE_WG), candidate(tree, 32), candidate('tree', 32)];
+  } else {
+    quick =
+      rule.mode === 'serial'
+        ? [candidate(tree, RULE_WG), candidate(tree, 256), candidate('serial', 32)]
+        : [
+            candidate(tree, RULE_WG),
+            candidate(tree, 256),
+            candidate('tree', 256),
+            candidate('serial', RULE_WG),
+          ];
+  }
+  const sizes = [32, 64, 128, 256];
+  const modes: ReduceCandidate['mode'][] = [
+    'serial',
+    'tree',
+    ...(env.subgroups ? ['subgroup' as const] : []),
+  ];
+  const pool = [...quick, ...(thorough ? modes.flatMap((m) => sizes.map((wg) => candidate(m, wg))) : [])];
+  const seen = new Set([reduceCandidateId(rule)]);
+  return pool.filter((c) => {
+    const id = reduceCandidateId(c);
+    if (seen.has(id) || !reduceDeviceFits(c, limits, env.subgroups)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+const OP_CODES = { sum: 0, max: 1, channelMoments: 0, channelSums: 1, softmax: 0, logSoftmax: 1 } as const;
+
+/**
+ * The dispatch of candidate `c` for this reduction. `inputs` are the op's: x for sum, max, softmax
+ * and channelMoments; dy, x and the center for channelSums.
+ */
+export function reduceDispatches(
+  c: ReduceCandidate,
+  shape: ReduceShape,
+  inputs: readonly GPUBuffer[],
+): KernelDispatch[] {
+  const { outputs, length } = reduceExtent(shape);
+  if (outputs === 0) return [];
+  const workgroups = c.mode === 'serial' ? Math.ceil(outputs / c.wg) : outputs;
+  const code = OP_CODES[shape.reduce];
+  const { keptShape, keptStrides, reducedShape, reducedStrides } = shape;
+  if (shape.reduce === 'sum' || shape.reduce === 'max') {
+    const kernel = { serial: SHADERS.reduceSerial, tree: SHADERS.reduce, subgroup: SHADERS.reduceSubgroup }[
+      c.mode
+    ];
+    const simple = keptShape.length <= 1 && reducedShape.length <= 1 ? 1 : 0;
+    const params = {
+      outputs,
+      length,
+      keptRank: keptShape.length,
+      reducedRank: reducedShape.length,
+      ...{ keptShape, keptStrides, reducedShape, reducedStrides },
+    };
+    return [
+      kernel.dispatch({ inputs, params, constants: { OP: code, WG: c.wg, SIMPLE: simple }, workgroups }),
+    ];
+  }
+  if (shape.reduce === 'softmax' || shape.reduce === 'logSoftmax') {
+    const kernel = c.mode === 'subgroup' ? SHADERS.softmaxSubgroup : SHADERS.softmax;
+    // The terms of a line are `inner` apart (any inner serves a line of one term).
+    const params = { lines: outputs, lineLength: length, inner: reducedStrides[0] ?? 1 };
+    const constants = { LOG: code, WG: c.wg, SERIAL: c.mode === 'serial' ? 1 : 0 };
+    return [kernel.dispatch({ inputs, params, constants, workgroups })];
+  }
+  const kernel = {
+    serial: SHADERS.channelReduce,
+    tree: SHADERS.channelReduceTree,
+    subgroup: SHADERS.channelReduceSubgroup,
+  }[c.mode];
+  // The channel axis steps over the `inner` elements after it (a single channel is contiguous).
+  const inner = keptStrides[0] ?? 1;
+  const params = { channels: outputs, inner, perChannel: length };
+  const constants = { MODE: code, SIMPLE: inner === 1, WG: c.wg };
+  const [a, x, center] = shape.reduce === 'channelMoments' ? [inputs[0], inputs[0], inputs[0]] : inputs;
+  return [kernel.dispatch({ inputs: [a, x, center], params, constants, workgroups })];
+}
+
+/** The elements of each input the op's dispatch reads, and of its output: what a timing allocates. */
+export function reduceSizes(shape: ReduceShape): { inputs: number[]; output: number } {
+  const { outputs, length } = reduceExtent(shape);
+  const x = outputs * length;
+  if (shape.reduce === 'channelSums') return { inputs: [x, x, outputs], output: 2 * outputs };
+  if (shape.reduce === 'channelMoments') return { inputs: [x], output: 2 * outputs };
+  return { inputs: [x], output: shape.reduce === 'sum' || shape.reduce === 'max' ? outputs : x };
+}
+
+/** Passes over the terms: the moments read x twice (mean first), softmax three times. */
+const PASSES: Readonly<Record<ReduceOp, number>> = {
+  sum: 1,
+  max: 1,
+  channelMoments: 2,
+  channelSums: 2,
+  softmax: 3,
+  logSoftmax: 3,
+};
+
+/**
+ * The tuner's cost measure (tune/families.ts `shapeCost`, multiply-adds for the other families):
+ * terms read, one per pass.
+ */
+export function reduceCost(shape: ReduceShape): number {
+  const { outputs, length } = reduceExtent(shape);
+  return outputs * length * PASSES[shape.reduce];
+}
