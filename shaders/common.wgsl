@@ -18,6 +18,12 @@ fn nan() -> f32 {
   return bitcast<f32>(bits);
 }
 
+// Whether v is NaN, from its bits: WGSL lets a compiler assume no NaN in float comparisons
+// (SwiftShader folds v != v to false), never in integer ones.
+fn isNan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 // ln(1 + f) for f > -1: WGSL only bounds log's absolute error near 1, where the result is small,
 // so for |f| < 0.25 we use ln(1 + f) = 2 atanh(s), s = f / (2 + f), as a series (f itself never
 // goes through 1 + f, which would round its low bits away).

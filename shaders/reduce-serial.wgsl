@@ -33,8 +33,8 @@ fn main(
       // infinities and NaN come out as the plain sum gives them.
       lost = select(0.0, (next - acc) - term, abs(next) <= bitcast<f32>(0x7f7fffffu));
       acc = next;
-    } else if (acc == acc && (v > acc || v != v)) {
-      // NaN is the only value not equal to itself: once seen it is kept.
+    } else if (!isNan(acc) && (v > acc || isNan(v))) {
+      // Once seen, NaN is kept.
       acc = v;
     }
   }

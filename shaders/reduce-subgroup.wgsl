@@ -16,7 +16,7 @@ fn total(lid: u32, v: f32) -> f32 {
     s = subgroupAdd(v);
   } else {
     s = subgroupMax(v);
-    if (subgroupAny(v != v)) {
+    if (subgroupAny(isNan(v))) {
       s = nan();
     }
   }

@@ -7,11 +7,11 @@ fn combine(u: f32, v: f32) -> f32 {
   if (OP == 0u) {
     return u + v;
   }
-  // NaN is the only value not equal to itself: once seen it is kept.
-  if (u != u) {
+  // Once seen, NaN is kept.
+  if (isNan(u)) {
     return u;
   }
-  return select(u, v, v > u || v != v);
+  return select(u, v, v > u || isNan(v));
 }
 
 fn identity() -> f32 {
