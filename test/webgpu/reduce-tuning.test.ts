@@ -6,14 +6,15 @@
  * matmul first, and reductions too small to matter are not timed at all.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { MatmulShape, TunedCandidate } from '../../src/backend/webgpu/kernel-types';
+import type { ConvShape, MatmulShape, TunedCandidate } from '../../src/backend/webgpu/kernel-types';
 import {
   axesReduceShape,
   builtinReduce,
+  channelReduceShape,
   chooseReduce,
   reduceCandidateId,
 } from '../../src/backend/webgpu/kernels/reduce-candidates';
-import { tunedId } from '../../src/backend/webgpu/tune/families';
+import { shapeCost, tunedId } from '../../src/backend/webgpu/tune/families';
 import { programTunedShapes } from '../../src/backend/webgpu/tune/shapes';
 import { MemoryTuningStore } from '../../src/backend/webgpu/tune/store';
 import { shapeClass } from '../../src/backend/webgpu/tune/tuner';
@@ -123,6 +124,22 @@ describe('reductions in the autotuner', () => {
     expect(runs.every((id) => !id.startsWith('reduce'))).toBe(true);
     expect(gpu.tuner.info().choices.map((c) => c.shape)).toEqual([shapeClass(forward)]);
     expect(chooseReduce(gpu.env, ROW_SUM)).toEqual(builtinReduce(ROW_SUM));
+  });
+
+  it("orders W4's classes as their time per step on SwiftShader: convolutions, channel reductions, sum, matmul", () => {
+    const conv: ConvShape = {
+      op: 'conv2d',
+      x: [64, 28, 28, 1],
+      w: [3, 3, 1, 8],
+      strides: [1, 1],
+      padding: 'valid',
+    };
+    const activations = [64, 26, 26, 8];
+    const moments = channelReduceShape('channelMoments', activations, 3);
+    const bias = axesReduceShape('sum', activations, [0, 1, 2]);
+    const dense: MatmulShape = { m: 64, n: 10, k: 1352, transposeA: false, transposeB: false };
+    const order = [dense, bias, moments, conv].sort((a, b) => shapeCost(b) - shapeCost(a));
+    expect(order).toEqual([conv, moments, bias, dense]);
   });
 
   it('a program tunes its large reductions, not the small ones', async () => {

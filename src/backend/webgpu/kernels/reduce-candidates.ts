@@ -280,10 +280,20 @@ const PASSES: Readonly<Record<ReduceOp, number>> = {
 };
 
 /**
+ * Multiply-adds one term of a pass costs about as much as (the other families' cost unit). On
+ * SwiftShader, W4's step spends 8-14 ns per term and pass in its channel reductions and sum
+ * against 2.3 ns per multiply-add in its matmuls and 9 in its convolutions, so with 4 the budget
+ * goes to W4's kernels in the order of their time per step (the convolutions, then the channel
+ * reductions, then the small matmuls). On GPUs a reduction is bound by memory, and a term costs
+ * more multiply-adds still: 4 is the cautious side, which leaves the products first.
+ */
+const TERM_COST = 4;
+
+/**
  * The tuner's cost measure (tune/families.ts `shapeCost`, multiply-adds for the other families):
- * terms read, one per pass.
+ * terms read, one per pass, at TERM_COST each.
  */
 export function reduceCost(shape: ReduceShape): number {
   const { outputs, length } = reduceExtent(shape);
-  return outputs * length * PASSES[shape.reduce];
+  return outputs * length * PASSES[shape.reduce] * TERM_COST;
 }
