@@ -1,6 +1,7 @@
 /**
  * The kernels in headless Chromium: navigator.gpu on SwiftShader (core) and on llvmpipe through
- * OpenGL ES (compatibility mode), compared with the CPU backend inside the page (browser/page.ts).
+ * OpenGL ES (compatibility mode), compared with the CPU backend inside the page (browser/page.ts),
+ * every reduction candidate among them (SwiftShader's subgroup trees too).
  */
 import { type Browser, chromium } from '@playwright/test';
 import { createServer, type ViteDevServer } from 'vite';
@@ -11,7 +12,13 @@ let server: ViteDevServer;
 let browser: Browser;
 let results: Record<
   string,
-  { description: string; featureLevel: string; errors: Record<string, number>; error: string | null }
+  {
+    description: string;
+    featureLevel: string;
+    subgroups: boolean;
+    errors: Record<string, number>;
+    error: string | null;
+  }
 >;
 
 beforeAll(async () => {
@@ -56,6 +63,10 @@ describe('WebGPU kernels in headless Chromium match the CPU', () => {
       expect(r.featureLevel).toBe(featureLevel);
       expect(r.error).toBeNull();
       expect(Object.keys(r.errors).length).toBeGreaterThan(10);
+      // Serial and tree kernels at 32, 64 and 256 threads (as the adapter allows), subgroup trees where it has them.
+      const reductions = Object.keys(r.errors).filter((name) => name.startsWith('reduce '));
+      expect(reductions.some((name) => name.startsWith('reduce tree wg32:'))).toBe(true);
+      expect(reductions.some((name) => name.startsWith('reduce subgroup '))).toBe(r.subgroups);
       for (const [name, err] of Object.entries(r.errors))
         expect(err, `${r.description}: ${name}`).toBeLessThan(1e-4);
     });

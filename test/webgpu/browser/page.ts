@@ -1,9 +1,13 @@
 /**
  * Runs in headless Chromium (see ../browser.test.ts): the same ops on WebGPU (through
  * navigator.gpu, on a core and a compatibility adapter) and on the CPU backend, and publishes the
- * largest relative error of each case on `window.__kernelResults`.
+ * largest relative error of each case on `window.__kernelResults`. Every reduction kernel tuning may
+ * pick on the adapter (kernels/reduce-candidates.ts: serial, tree, and subgroup trees where it has
+ * subgroups) is forced in turn on REDUCTION_CASES as well.
  */
 import { CpuBackend } from '../../../src/backend/cpu/cpu-backend';
+import type { ReduceCandidate } from '../../../src/backend/webgpu/kernel-types';
+import { reduceCandidateId, reduceDeviceFits } from '../../../src/backend/webgpu/kernels/reduce-candidates';
 import { WebGPUBackend } from '../../../src/backend/webgpu/webgpu-backend';
 import { valueAndGrad } from '../../../src/graph/autodiff';
 import { tensor, withBackend } from '../../../src/graph/engine';
@@ -93,10 +97,36 @@ const CASES: Record<string, Case> = {
   },
 };
 
-async function compare(gpu: WebGPUBackend, seed: number): Promise<Record<string, number>> {
+/** Odd lengths and output counts, in each layout the kernels address, for every reduction candidate. */
+const REDUCTION_CASES: Record<string, Case> = {
+  'sum, max rows': (t) => [ops.sum(t([3, 1100]), 1), ops.max(t([3, 1100]), 1)],
+  'sum columns, strided': (t) => [ops.sum(t([300, 7]), 0), ops.sum(t([3, 37, 5]), [0, 2])],
+  'channel moments, sums': (t) => {
+    const x = t([4, 6, 5, 7]);
+    return [ops.channelMoments(x, 1), ops.channelSums(t([4, 6, 5, 7]), x, t([6]), 1)];
+  },
+  'softmax, logSoftmax lines': (t) => [ops.softmax(t([3, 1100])), ops.logSoftmax(t([3, 300, 3]), 1)],
+};
+
+/** Every mode at 32, 64 and 256 threads (as the device allows), and subgroup trees of 2 (smaller than a subgroup). */
+function reductionCandidates(gpu: WebGPUBackend): ReduceCandidate[] {
+  const all = (['serial', 'tree', 'subgroup'] as const).flatMap((mode) =>
+    [2, 32, 64, 256].map((wg): ReduceCandidate => ({ kind: 'reduce', mode, wg })),
+  );
+  return all.filter(
+    (c) => (c.wg > 2 || c.mode === 'subgroup') && reduceDeviceFits(c, gpu.device.limits, gpu.env.subgroups),
+  );
+}
+
+async function compare(
+  gpu: WebGPUBackend,
+  seed: number,
+  cases: Record<string, Case> = CASES,
+  prefix = '',
+): Promise<Record<string, number>> {
   const cpu = new CpuBackend();
   const errors: Record<string, number> = {};
-  for (const [name, make] of Object.entries(CASES)) {
+  for (const [name, make] of Object.entries(cases)) {
     const run = (backend: WebGPUBackend | CpuBackend) => {
       const rng = new Random(seed);
       return withBackend(backend, () =>
@@ -119,7 +149,7 @@ async function compare(gpu: WebGPUBackend, seed: number): Promise<Record<string,
           Number.isNaN(g[i]) !== Number.isNaN(c[i]) ? Number.POSITIVE_INFINITY : Math.max(worst, err || 0);
       }
     }
-    errors[name] = worst;
+    errors[prefix + name] = worst;
   }
   return errors;
 }
@@ -127,12 +157,23 @@ async function compare(gpu: WebGPUBackend, seed: number): Promise<Record<string,
 async function main(): Promise<unknown> {
   const results: Record<string, unknown> = {};
   for (const featureLevel of ['core', 'compatibility'] as const) {
-    const gpu = await WebGPUBackend.create({ featureLevel, poisonOutputs: true });
+    let forced: ReduceCandidate | undefined;
+    const gpu = await WebGPUBackend.create({
+      featureLevel,
+      poisonOutputs: true,
+      choices: { matmul: () => undefined, reduce: () => forced },
+    });
     try {
+      const errors = await compare(gpu, 0x5eed + featureLevel.length);
+      for (const c of reductionCandidates(gpu)) {
+        forced = c;
+        Object.assign(errors, await compare(gpu, 0x5eed, REDUCTION_CASES, `${reduceCandidateId(c)}: `));
+      }
       results[featureLevel] = {
         description: gpu.description,
         featureLevel: gpu.context.featureLevel,
-        errors: await compare(gpu, 0x5eed + featureLevel.length),
+        subgroups: gpu.env.subgroups,
+        errors,
         error: gpu.error?.message ?? null,
       };
     } finally {
