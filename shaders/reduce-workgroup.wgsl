@@ -2,6 +2,10 @@
 // identity, and the entry point of one workgroup per output. Each thread folds a strided share of
 // the output's terms, and the kernel's own `total(lid, v)` combines the WG shares (thread 0 gets the
 // result).
+// PARTS > 1: the first pass of a two-pass reduction (kernels/reduce-candidates.ts), for few long
+// outputs: workgroup g folds part g % PARTS (a contiguous run of ceil(R / PARTS) terms, maybe empty)
+// of output g / PARTS into y[g], a kernel temporary [outputs, PARTS] that reduce-serial.wgsl then
+// folds in part order. PARTS 1 is the one-pass kernel (g = o).
 
 fn combine(u: f32, v: f32) -> f32 {
   if (OP == 0u) {
@@ -24,7 +28,8 @@ fn main(
   @builtin(num_workgroups) nwg: vec3<u32>,
   @builtin(local_invocation_index) lid: u32,
 ) {
-  let o = linearWorkgroup(wid, nwg);
+  let g = linearWorkgroup(wid, nwg);
+  let o = g / PARTS;
   // Every thread of a workgroup takes the same branch, so `total`'s barriers (and subgroup
   // operations) stay uniform.
   let inRange = o < params.outputs;
@@ -32,12 +37,15 @@ fn main(
   if (inRange) {
     let base = keptOffset(o);
     let count = params.length;
-    for (var r = lid; r < count; r += WG) {
+    let chunk = (count + PARTS - 1u) / PARTS;
+    let begin = (g % PARTS) * chunk;
+    let end = min(begin + chunk, count);
+    for (var r = begin + lid; r < end; r += WG) {
       acc = combine(acc, x[base + reducedOffset(r)]);
     }
   }
   let result = total(lid, acc);
   if (inRange && lid == 0u) {
-    y[o] = result;
+    y[g] = result;
   }
 }

@@ -5,8 +5,10 @@
  * sums, softmax and log-softmax, each on odd shapes in every layout the kernels address (terms
  * adjacent, outputs adjacent, neither), max with NaN and infinities. The subgroup trees (where the
  * device has subgroups: SwiftShader's are 4 wide) also run with workgroups of 1 and 2 threads,
- * smaller than a subgroup, so a partial subgroup is combined too. Kernels broken on purpose (one
- * subgroup's result dropped, a term skipped) fail the same check. Also: the pools keep to the
+ * smaller than a subgroup, so a partial subgroup is combined too. sum and max also run in two passes
+ * (a tree per part of each output into a temporary, then a serial pass), eagerly and in a compiled
+ * step, with empty parts too. Kernels broken on purpose (one subgroup's result dropped, a term
+ * skipped, a part's last term lost) fail the same check. Also: the pools keep to the
  * device's limits, offer no subgroup kernel without the feature, and a stored choice the device
  * cannot run is refused.
  */
@@ -26,8 +28,11 @@ import {
 import { SHADERS } from '../../src/backend/webgpu/shaders';
 import { parseTuned, shapeClass } from '../../src/backend/webgpu/tune/families';
 import type { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
+import { tensor, withBackend } from '../../src/graph/engine';
 import * as ops from '../../src/graph/ops';
-import { ACCUMULATING, createGpu, expectClose, type Input, onBoth, randn } from './harness';
+import { traceProgram } from '../../src/graph/program/trace';
+import type { Shape } from '../../src/graph/shape';
+import { ACCUMULATING, cpu, createGpu, expectClose, type Input, onBoth, randn } from './harness';
 
 let gpu: WebGPUBackend;
 let forced: ReduceCandidate | undefined;
@@ -111,7 +116,8 @@ const CASES: Case[] = [
         onBoth(gpu, [randn(shape), randn(shape), randn([shape[axis]])], (dy, x, center) =>
           ops.channelSums(dy, x, center, axis),
         ),
-      floor: 1e-2,
+      // Sums of N unit-scale products: compared against their scale, not 0.
+      floor: 1,
     },
   ]),
   ...(['softmax', 'logSoftmax'] as const).flatMap((op): Case[] =>
@@ -135,6 +141,14 @@ const ENVS = [
   { matmulVariant: 'tiled', subgroups: true },
 ] as const;
 
+const TWO_PASS: ReduceCandidate[] = [
+  { kind: 'reduce', mode: 'tree', wg: 32, parts: 4 },
+  { kind: 'reduce', mode: 'tree', wg: 64, parts: 32 },
+  { kind: 'reduce', mode: 'subgroup', wg: 32, parts: 8 },
+  { kind: 'reduce', mode: 'subgroup', wg: 64, parts: 32 },
+];
+const fits = (k: ReduceCandidate) => k.mode !== 'subgroup' || gpu.env.subgroups;
+
 /** Every candidate either pool offers for a case, deduplicated, with the rule's; subgroup ones only with the feature. */
 function everyCandidate(c: Case): ReduceCandidate[] {
   const all = [
@@ -146,6 +160,8 @@ function everyCandidate(c: Case): ReduceCandidate[] {
     ...(gpu.env.subgroups
       ? [1, 2].map((wg): ReduceCandidate => ({ kind: 'reduce', mode: 'subgroup', wg }))
       : []),
+    // Two passes for sum and max: a few parts, and more parts than some outputs have terms (empty parts).
+    ...(c.shape.reduce === 'sum' || c.shape.reduce === 'max' ? TWO_PASS.filter(fits) : []),
   ];
   return [...new Map(all.map((k) => [reduceCandidateId(k), k])).values()];
 }
@@ -166,6 +182,29 @@ describe('every reduction candidate tuning may pick, against the CPU', () => {
       for (const k of candidates) await check(c, k);
     }, 120_000);
   }
+
+  it('a compiled step runs a two-pass sum through its temporary, step after step', async () => {
+    forced = { kind: 'reduce', mode: 'tree', wg: 32, parts: 16 };
+    const shape: Shape = [3, 2049];
+    const program = traceProgram(
+      { inputs: [{ name: 'x', shape }], state: [] },
+      (input) => ({ outputs: [['y', ops.sum(input.get('x')!, [1])]], state: new Map() }),
+      gpu,
+    );
+    const step = gpu.compile(program, { reads: ['y'] });
+    try {
+      for (let k = 0; k < 2; k++) {
+        const x = randn(shape);
+        step.write('x', x.values);
+        const [y] = await step.step(['y']);
+        const expected = await withBackend(cpu, () => ops.sum(tensor(x.values, shape), [1])).data();
+        expectClose(`two-pass sum, step ${k}`, [y], [expected], ACCUMULATING, 1);
+      }
+      expect(gpu.counters.scratchBytes).toBeGreaterThanOrEqual(3 * 16 * 4);
+    } finally {
+      step.destroy();
+    }
+  });
 
   it('the subgroup kernels were run, where the device has subgroups', () => {
     // SwiftShader (Node's Dawn and Chromium) has them; a device without them tests the rest.
@@ -213,9 +252,20 @@ describe('a broken candidate fails the check', () => {
     await withBrokenKernel(SHADERS.reduceSerial, ['r < count; r++', 'r + 1u < count; r++'], () =>
       expect(check(rows, serial)).rejects.toThrow(),
     );
-    await withBrokenKernel(SHADERS.reduce, ['var r = lid;', 'var r = lid + select(0u, WG, lid == 3u);'], () =>
-      expect(check(rows, tree)).rejects.toThrow(),
+    await withBrokenKernel(
+      SHADERS.reduce,
+      ['var r = begin + lid;', 'var r = begin + lid + select(0u, WG, lid == 3u);'],
+      () => expect(check(rows, tree)).rejects.toThrow(),
     );
+    // A two-pass reduction whose second part loses its last term.
+    const twoPass: ReduceCandidate = { kind: 'reduce', mode: 'tree', wg: 32, parts: 8 };
+    const lastTerm = 'let end = min(begin + chunk, count);';
+    await withBrokenKernel(
+      SHADERS.reduce,
+      [lastTerm, `${lastTerm.slice(0, -1)} - select(0u, 1u, g % PARTS == 1u);`],
+      () => expect(check(rows, twoPass)).rejects.toThrow(),
+    );
+    await check(rows, twoPass);
     await check(rows, serial);
     await check(rows, tree);
   });
@@ -257,6 +307,10 @@ describe('reduction candidates and the device', () => {
       'reduce serial wg2048',
       'reduce fast wg64',
       'tiled 16',
+      'reduce serial wg64 x4',
+      'reduce tree wg64 x1',
+      'reduce tree wg64 x3',
+      'reduce tree wg64 x512',
     ]) {
       expect(parseReduceCandidate(id), id).toBeUndefined();
     }
@@ -275,6 +329,21 @@ describe('reduction candidates and the device', () => {
     });
     expect(parseTuned('reduce subgroup wg64', shape, small, { subgroups: false })).toBeUndefined();
     expect(parseTuned('reduce subgroup wg64', shape, small)).toBeUndefined();
+    // Two passes: sum and max only.
+    expect(parseReduceCandidate('reduce subgroup wg64 x16')).toEqual({
+      kind: 'reduce',
+      mode: 'subgroup',
+      wg: 64,
+      parts: 16,
+    });
+    expect(parseTuned('reduce tree wg64 x16', shape, small)).toEqual({
+      kind: 'reduce',
+      mode: 'tree',
+      wg: 64,
+      parts: 16,
+    });
+    const channels = channelReduceShape('channelSums', [64, 26, 26, 8], 3);
+    expect(parseTuned('reduce tree wg64 x16', channels, small)).toBeUndefined();
     // Another family's name for a reduction's class (a hand-edited cache) is not a reduction kernel.
     expect(parseTuned('conv wg64 per1', shape, small, { subgroups: true })).toBeUndefined();
   });

@@ -130,12 +130,16 @@ export interface ReduceShape {
  * A reduction kernel and its override values (kernels/reduce-candidates.ts): `serial`, one thread
  * per output and `wg` outputs per workgroup; `tree`, one workgroup of `wg` threads per output
  * combined in workgroup memory; `subgroup`, the same with subgroup operations first (only where
- * the device has `subgroups`).
+ * the device has `subgroups`). A tree with `parts` > 1 (sum and max) is the first of two passes:
+ * `parts` workgroups per output each fold a run of its terms into a temporary, which a serial
+ * pass then folds.
  */
 export interface ReduceCandidate {
   readonly kind: 'reduce';
   readonly mode: 'serial' | 'tree' | 'subgroup';
   readonly wg: number;
+  /** Workgroups per output of a two-pass reduction; absent for one pass. */
+  readonly parts?: number;
 }
 
 /** What the autotuner times: a matmul, a convolution or a reduction. */

@@ -58,7 +58,8 @@ const REDUCTION = {
   params: { outputs: 'u32', length: 'u32', keptRank: 'u32', reducedRank: 'u32' },
   // Shapes of the kept and reduced axes and their strides in x.
   dims: ['keptShape', 'keptStrides', 'reducedShape', 'reducedStrides'],
-  overrides: { OP: 0, WG: 64, SIMPLE: 0 },
+  // PARTS: workgroups per output in a two-pass reduction's first pass (reduce-workgroup.wgsl).
+  overrides: { OP: 0, WG: 64, SIMPLE: 0, PARTS: 1 },
 } as const;
 
 /** Softmax and log-softmax along one axis (softmax.wgsl and its subgroup variant). */

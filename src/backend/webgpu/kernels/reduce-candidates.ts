@@ -112,11 +112,34 @@ export function softmaxReduceShape(op: 'softmax' | 'logSoftmax', x: Shape, axis:
   return view(op, [outer, n, inner], [false, true, false]);
 }
 
-const candidate = (mode: ReduceCandidate['mode'], wg: number): ReduceCandidate => ({
+const candidate = (mode: ReduceCandidate['mode'], wg: number, parts = 1): ReduceCandidate => ({
   kind: 'reduce',
   mode,
   wg,
+  ...(parts > 1 ? { parts } : {}),
 });
+
+const isPowerOfTwo = (n: number) => n >= 1 && (n & (n - 1)) === 0;
+
+/** Whether the candidate computes this reduction: two passes only for sum and max, from a tree. */
+export function reduceShapeFits(c: ReduceCandidate, shape: ReduceShape): boolean {
+  if ((c.parts ?? 1) === 1) return true;
+  return c.mode !== 'serial' && (shape.reduce === 'sum' || shape.reduce === 'max');
+}
+
+/** Most parts per output of a two-pass reduction: its second pass loops over them. */
+const MAX_PARTS = 256;
+
+/**
+ * Parts per output for a two-pass reduction of `wg`-thread trees, or 1 where one pass is as good:
+ * enough that outputs x parts workgroups reach `target`, each part at least 4 terms per thread.
+ */
+export function splitParts(shape: ReduceShape, wg: number, target: number): number {
+  const { outputs, length } = reduceExtent(shape);
+  let parts = 1;
+  while (parts < MAX_PARTS && outputs * parts < target && length / (parts * 2) >= 4 * wg) parts *= 2;
+  return parts;
+}
 
 /** Today's rule: one thread per output for short reductions or many outputs, else a 64-thread tree. */
 export function builtinReduce(shape: ReduceShape): ReduceCandidate {
@@ -126,22 +149,26 @@ export function builtinReduce(shape: ReduceShape): ReduceCandidate {
 
 /** The candidate a reduction runs: the tuned (or forced) choice where one is given, else the rule. */
 export function chooseReduce(env: KernelEnv, shape: ReduceShape): ReduceCandidate {
-  return env.choices?.reduce?.(shape) ?? builtinReduce(shape);
+  const chosen = env.choices?.reduce?.(shape);
+  return chosen && reduceShapeFits(chosen, shape) ? chosen : builtinReduce(shape);
 }
 
 /** A short name for a candidate, as the tuning cache and getBackendInfo() show it. */
 export function reduceCandidateId(c: ReduceCandidate): string {
-  return `reduce ${c.mode} wg${c.wg}`;
+  return `reduce ${c.mode} wg${c.wg}${(c.parts ?? 1) > 1 ? ` x${c.parts}` : ''}`;
 }
 
 /** The candidate a name of `reduceCandidateId` stands for, or undefined for a name it never gives. */
 export function parseReduceCandidate(id: string): ReduceCandidate | undefined {
-  const match = /^reduce (serial|tree|subgroup) wg(\d+)$/.exec(id);
+  const match = /^reduce (serial|tree|subgroup) wg(\d+)(?: x(\d+))?$/.exec(id);
   if (!match) return undefined;
-  const wg = Number(match[2]);
-  // The trees halve their width, so every size is a power of two.
-  if (!(wg >= 1 && wg <= 1024 && (wg & (wg - 1)) === 0)) return undefined;
-  return candidate(match[1] as ReduceCandidate['mode'], wg);
+  const [wg, parts] = [Number(match[2]), Number(match[3] ?? 1)];
+  const mode = match[1] as ReduceCandidate['mode'];
+  // The trees halve their width, so every size is a power of two; so are the parts.
+  if (!(isPowerOfTwo(wg) && wg <= 1024 && isPowerOfTwo(parts) && parts <= MAX_PARTS)) return undefined;
+  // Names never say x1 (one pass), and a serial kernel has no parts.
+  if (match[3] === '1' || (parts > 1 && mode === 'serial')) return undefined;
+  return candidate(mode, wg, parts);
 }
 
 /**
@@ -211,8 +238,8 @@ export function reduceCandidates(
 const OP_CODES = { sum: 0, max: 1, channelMoments: 0, channelSums: 1, softmax: 0, logSoftmax: 1 } as const;
 
 /**
- * The dispatch of candidate `c` for this reduction. `inputs` are the op's: x for sum, max, softmax
- * and channelMoments; dy, x and the center for channelSums.
+ * The dispatches of candidate `c` for this reduction. `inputs` are the op's: x for sum, max,
+ * softmax and channelMoments; dy, x and the center for channelSums.
  */
 export function reduceDispatches(
   c: ReduceCandidate,
@@ -223,23 +250,8 @@ export function reduceDispatches(
   if (outputs === 0) return [];
   const workgroups = c.mode === 'serial' ? Math.ceil(outputs / c.wg) : outputs;
   const code = OP_CODES[shape.reduce];
-  const { keptShape, keptStrides, reducedShape, reducedStrides } = shape;
-  if (shape.reduce === 'sum' || shape.reduce === 'max') {
-    const kernel = { serial: SHADERS.reduceSerial, tree: SHADERS.reduce, subgroup: SHADERS.reduceSubgroup }[
-      c.mode
-    ];
-    const simple = keptShape.length <= 1 && reducedShape.length <= 1 ? 1 : 0;
-    const params = {
-      outputs,
-      length,
-      keptRank: keptShape.length,
-      reducedRank: reducedShape.length,
-      ...{ keptShape, keptStrides, reducedShape, reducedStrides },
-    };
-    return [
-      kernel.dispatch({ inputs, params, constants: { OP: code, WG: c.wg, SIMPLE: simple }, workgroups }),
-    ];
-  }
+  if (shape.reduce === 'sum' || shape.reduce === 'max') return axesDispatches(c, shape, inputs[0], code);
+  const { keptStrides, reducedStrides } = shape;
   if (shape.reduce === 'softmax' || shape.reduce === 'logSoftmax') {
     const kernel = c.mode === 'subgroup' ? SHADERS.softmaxSubgroup : SHADERS.softmax;
     // The terms of a line are `inner` apart (any inner serves a line of one term).
@@ -258,6 +270,54 @@ export function reduceDispatches(
   const constants = { MODE: code, SIMPLE: inner === 1, WG: c.wg };
   const [a, x, center] = shape.reduce === 'channelMoments' ? [inputs[0], inputs[0], inputs[0]] : inputs;
   return [kernel.dispatch({ inputs: [a, x, center], params, constants, workgroups })];
+}
+
+/** The rule's serial kernel over rows of a [outputs, length] temporary: a two-pass reduction's second pass. */
+const SECOND_PASS_WG = 64;
+
+/** sum or max (OP `code`): one pass, or two through a temporary of `parts` partial results per output. */
+function axesDispatches(
+  c: ReduceCandidate,
+  shape: ReduceShape,
+  x: GPUBuffer,
+  code: number,
+): KernelDispatch[] {
+  const { outputs, length } = reduceExtent(shape);
+  const { keptShape, keptStrides, reducedShape, reducedStrides } = shape;
+  const kernel = { serial: SHADERS.reduceSerial, tree: SHADERS.reduce, subgroup: SHADERS.reduceSubgroup }[
+    c.mode
+  ];
+  const simple = keptShape.length <= 1 && reducedShape.length <= 1 ? 1 : 0;
+  const params = {
+    outputs,
+    length,
+    keptRank: keptShape.length,
+    reducedRank: reducedShape.length,
+    ...{ keptShape, keptStrides, reducedShape, reducedStrides },
+  };
+  const constants = { OP: code, WG: c.wg, SIMPLE: simple };
+  const parts = c.parts ?? 1;
+  if (parts === 1) {
+    const workgroups = c.mode === 'serial' ? Math.ceil(outputs / c.wg) : outputs;
+    return [kernel.dispatch({ inputs: [x], params, constants, workgroups })];
+  }
+  const partials = { scratch: 0, bytes: outputs * parts * 4 };
+  const rows = { keptShape: [outputs], keptStrides: [parts], reducedShape: [parts], reducedStrides: [1] };
+  return [
+    kernel.dispatch({
+      inputs: [x],
+      targets: [partials],
+      params,
+      constants: { ...constants, PARTS: parts },
+      workgroups: outputs * parts,
+    }),
+    SHADERS.reduceSerial.dispatch({
+      inputs: [partials],
+      params: { outputs, length: parts, keptRank: 1, reducedRank: 1, ...rows },
+      constants: { OP: code, WG: SECOND_PASS_WG, SIMPLE: 1 },
+      workgroups: Math.ceil(outputs / SECOND_PASS_WG),
+    }),
+  ];
 }
 
 /** The elements of each input the op's dispatch reads, and of its output: what a timing allocates. */

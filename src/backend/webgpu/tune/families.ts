@@ -32,6 +32,7 @@ import {
   reduceCost,
   reduceDeviceFits,
   reduceExtent,
+  reduceShapeFits,
 } from '../kernels/reduce-candidates';
 
 /** What the families' rules and pools depend on. */
@@ -108,7 +109,7 @@ export function parseTuned(
 ): TunedCandidate | undefined {
   if (isReduceShape(shape)) {
     const c = parseReduceCandidate(id);
-    return c && reduceDeviceFits(c, limits, features.subgroups) ? c : undefined;
+    return c && reduceShapeFits(c, shape) && reduceDeviceFits(c, limits, features.subgroups) ? c : undefined;
   }
   if (isConvShape(shape)) {
     const c = parseConvCandidate(id);
