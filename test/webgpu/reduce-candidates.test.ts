@@ -15,16 +15,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReduceCandidate, ReduceShape } from '../../src/backend/webgpu/kernel-types';
 import {
-  axesReduceShape,
   builtinReduce,
-  channelReduceShape,
   chooseReduce,
   parseReduceCandidate,
   reduceCandidateId,
   reduceCandidates,
+} from '../../src/backend/webgpu/kernels/reduce-candidates';
+import {
+  axesReduceShape,
+  channelReduceShape,
   reduceExtent,
   softmaxReduceShape,
-} from '../../src/backend/webgpu/kernels/reduce-candidates';
+} from '../../src/backend/webgpu/kernels/reduce-shapes';
 import { SHADERS } from '../../src/backend/webgpu/shaders';
 import { parseTuned, shapeClass } from '../../src/backend/webgpu/tune/families';
 import type { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';

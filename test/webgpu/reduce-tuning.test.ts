@@ -8,12 +8,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConvShape, MatmulShape, TunedCandidate } from '../../src/backend/webgpu/kernel-types';
 import {
-  axesReduceShape,
   builtinReduce,
-  channelReduceShape,
   chooseReduce,
   reduceCandidateId,
+  reduceCandidates,
 } from '../../src/backend/webgpu/kernels/reduce-candidates';
+import { axesReduceShape, channelReduceShape } from '../../src/backend/webgpu/kernels/reduce-shapes';
 import { shapeCost, tunedId } from '../../src/backend/webgpu/tune/families';
 import { programTunedShapes } from '../../src/backend/webgpu/tune/shapes';
 import { MemoryTuningStore } from '../../src/backend/webgpu/tune/store';
@@ -93,6 +93,43 @@ describe('reductions in the autotuner', () => {
     expectClose('row sums before tuning', [y0], [expected], 1e-4, 1);
     expectClose('row sums after tuning', [y1], [expected], 1e-4, 1);
     step.destroy();
+  });
+
+  it('a tuned two-pass sum reaches a compiled step, through the temporary it adds', async () => {
+    const { gpu, runs } = await tunedGpu((id) => (id.includes(' x') ? 1 : 10));
+    const step = rowSumStep(gpu);
+    const x = randn(ROWS);
+    step.write('x', x.values);
+    await step.step(['y']);
+    await gpu.tuner.settled();
+    const picked = chooseReduce(gpu.env, ROW_SUM);
+    expect(runs).toContain(reduceCandidateId(picked));
+    expect(picked.parts).toBeGreaterThan(1);
+    const scratchBefore = gpu.counters.scratchBytes;
+    const [y] = await step.step(['y']);
+    expect(gpu.counters.scratchBytes).toBeGreaterThan(scratchBefore);
+    const expected = await withBackend(cpu, () => ops.sum(tensor(x.values, ROWS), [1])).data();
+    expectClose('row sums in two passes', [y], [expected], 1e-4, 1);
+    step.destroy();
+  });
+
+  it('GPUs try two passes first for few long sums; channel and softmax reductions never get parts', () => {
+    const activations = [64, 26, 26, 8];
+    const bias = axesReduceShape('sum', activations, [0, 1, 2]);
+    const gpuEnv = { matmulVariant: 'tiled', subgroups: false } as const;
+    const devLimits = {
+      maxComputeInvocationsPerWorkgroup: 256,
+      maxComputeWorkgroupSizeX: 256,
+      maxComputeWorkgroupSizeY: 256,
+      maxComputeWorkgroupStorageSize: 16384,
+    };
+    const [first] = reduceCandidates(bias, gpuEnv, devLimits, false);
+    // 8 outputs of 43,264 terms: 32 parts of 256 threads make 256 workgroups.
+    expect(first).toEqual({ kind: 'reduce', mode: 'tree', wg: 256, parts: 32 });
+    for (const op of ['channelMoments', 'channelSums'] as const) {
+      const pool = reduceCandidates(channelReduceShape(op, activations, 3), gpuEnv, devLimits, true);
+      expect(pool.every((c) => c.parts === undefined)).toBe(true);
+    }
   });
 
   it('times no subgroup kernel without the feature, and refuses one a device with it stored', async () => {

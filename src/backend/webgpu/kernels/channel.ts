@@ -7,7 +7,8 @@ import { sizeOf, splitAt } from '../../../graph/shape';
 import type { GpuInput, KernelDispatch, KernelEnv, WebGPUKernels } from '../kernel-types';
 import { SHADERS } from '../shaders';
 import { chunked } from './elementwise';
-import { channelReduceShape, chooseReduce, reduceDispatches } from './reduce-candidates';
+import { chooseReduce, reduceDispatches } from './reduce-candidates';
+import { channelReduceShape } from './reduce-shapes';
 
 function channelReduction(
   op: 'channelMoments' | 'channelSums',

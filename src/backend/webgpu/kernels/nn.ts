@@ -3,7 +3,8 @@
 import { sizeOf } from '../../../graph/shape';
 import type { KernelEnv, WebGPUKernels } from '../kernel-types';
 import { matmul } from './matmul';
-import { chooseReduce, reduceDispatches, softmaxReduceShape } from './reduce-candidates';
+import { chooseReduce, reduceDispatches } from './reduce-candidates';
+import { softmaxReduceShape } from './reduce-shapes';
 
 export { matmul, matmulShader } from './matmul';
 

@@ -1,12 +1,13 @@
 /**
  * The reduction family's kernel choices: sum and max over any axes, batch-norm's channel moments
  * and sums, softmax and log-softmax. Each op has three kernels sharing its bindings and params
- * (so a tuned choice swaps in place, plan-retune.ts), and a candidate (ReduceCandidate) is one of
+ * (a tuned choice swaps in place, plan-retune.ts), and a candidate (ReduceCandidate) is one of
  * them with its workgroup size: `serial`, one thread per output (no workgroup memory, no barrier);
  * `tree`, one workgroup per output, its threads' shares combined by a tree in workgroup memory;
  * `subgroup`, the tree with subgroup operations doing most of the combining. `builtinReduce` is
  * the rule used without tuning, `reduceCandidates` what tuning may time, `reduceDispatches` lowers
- * any candidate to its dispatch.
+ * any candidate to its dispatches. The shapes themselves (x as kept by reduced axes) are
+ * reduce-shapes.ts's.
  *
  * Why these candidates. What decides a reduction's speed is how its outputs and terms map onto
  * threads, not arithmetic (it reads each term once, or two or three times for the moments and
@@ -22,15 +23,21 @@
  *   each subgroup by its lowest invocation index and assume neither a size nor that WG is a
  *   multiple of it (shaders/subgroup-total.wgsl); they are offered only where the device has
  *   `subgroups` and options.subgroups is not false, and a stored one is refused elsewhere.
+ * - two passes for sum and max with few long outputs (the loss's sum over a batch, a mean over a
+ *   whole tensor), which one workgroup per output leaves on a few of a GPU's cores: `parts`
+ *   workgroups per output each fold a run of its terms into a kernel temporary, then the serial
+ *   kernel folds the parts in order (deterministic). Parts are chosen to fill the device
+ *   (`splitParts`: 256 workgroups on GPUs, 16 on CPU emulations) with at least 4 terms per thread.
+ *   The channel moments need their mean before their second sum, and softmax three passes over
+ *   a line, so they stay in one pass.
  * - no items per thread for the serial kernel: each of its threads already loops over `length`
  *   terms, so the fixed cost per invocation that makes the map kernels batch items is amortised.
  * Tiny reductions are not tuned (MIN_TUNED_TERMS): a dispatch's own cost dominates them.
  */
-import { type Shape, sizeOf, splitAt, stridesOf } from '../../../graph/shape';
 import type { KernelDispatch, KernelEnv, ReduceCandidate, ReduceOp, ReduceShape } from '../kernel-types';
 import { SHADERS } from '../shaders';
-import { mergeAxes } from './layout';
 import type { WorkgroupLimits } from './matmul-candidates';
+import { reduceExtent } from './reduce-shapes';
 
 /** The rule's threads per workgroup: outputs per serial workgroup, or a tree's width. */
 const RULE_WG = 64;
@@ -50,66 +57,6 @@ export const MIN_TUNED_TERMS = 65_536;
 /** Whether a reduction of `length` terms into `outputs` results runs one thread per output (the rule). */
 export function serialReduction(length: number, outputs: number): boolean {
   return length <= SERIAL_MAX_LENGTH || outputs >= SERIAL_MIN_OUTPUTS;
-}
-
-/** A reduction's outputs, terms per output, and how they lie in memory (what its class keys on). */
-export interface ReduceExtent {
-  readonly outputs: number;
-  readonly length: number;
-  /**
-   * 'rows': each output's terms adjacent (the last axis reduced); 'columns': outputs adjacent,
-   * each output's terms a stride apart (the first axes reduced, channels last); 'strided': neither,
-   * which the kernels address with per-axis divisions (their SIMPLE constant off).
-   */
-  readonly layout: 'rows' | 'columns' | 'strided';
-}
-
-export function reduceExtent(shape: ReduceShape): ReduceExtent {
-  const outputs = sizeOf(shape.keptShape);
-  const length = sizeOf(shape.reducedShape);
-  const simple = shape.keptShape.length <= 1 && shape.reducedShape.length <= 1;
-  const layout = !simple
-    ? 'strided'
-    : (shape.reducedStrides[0] ?? 1) === 1
-      ? 'rows'
-      : (shape.keptStrides[0] ?? 1) === 1
-        ? 'columns'
-        : 'strided';
-  return { outputs, length, layout };
-}
-
-/** The view of x as kept axes by reduced axes, each side's axes merged where they can be. */
-function view(reduce: ReduceOp, shape: Shape, reduced: readonly boolean[]): ReduceShape {
-  const strides = stridesOf(shape);
-  const pick = (keep: boolean, from: readonly number[]) => from.filter((_, d) => reduced[d] !== keep);
-  const [keptShape, keptStrides] = mergeAxes(pick(true, shape), pick(true, strides));
-  const [reducedShape, reducedStrides] = mergeAxes(pick(false, shape), pick(false, strides));
-  return { reduce, keptShape, keptStrides, reducedShape, reducedStrides };
-}
-
-/** sum or max of x over `axes`. */
-export function axesReduceShape(op: 'sum' | 'max', x: Shape, axes: readonly number[]): ReduceShape {
-  return view(
-    op,
-    x,
-    x.map((_, d) => axes.includes(d)),
-  );
-}
-
-/** A channel reduction of x over every axis but `axis`, as [outer, C, inner] with C kept. */
-export function channelReduceShape(
-  op: 'channelMoments' | 'channelSums',
-  x: Shape,
-  axis: number,
-): ReduceShape {
-  const [outer, channels, inner] = splitAt(x, axis);
-  return view(op, [outer, channels, inner], [true, false, true]);
-}
-
-/** Softmax lines along `axis` of x, as [outer, n, inner] with n reduced. */
-export function softmaxReduceShape(op: 'softmax' | 'logSoftmax', x: Shape, axis: number): ReduceShape {
-  const [outer, n, inner] = splitAt(x, axis);
-  return view(op, [outer, n, inner], [false, true, false]);
 }
 
 const candidate = (mode: ReduceCandidate['mode'], wg: number, parts = 1): ReduceCandidate => ({
@@ -184,14 +131,38 @@ export function reduceDeviceFits(c: ReduceCandidate, limits: WorkgroupLimits, su
   );
 }
 
+/** Workgroups a two-pass reduction aims for: every core of a CPU emulation, a GPU's cores many times. */
+const SPLIT_TARGET = { emulated: 16, gpu: 256 } as const;
+
+/**
+ * Two-pass candidates for sum and max with too few outputs to fill the device, at the parts
+ * `splitParts` gives: the tree (or subgroup tree) at `sizes` threads per part.
+ */
+function twoPassCandidates(
+  shape: ReduceShape,
+  modes: ReduceCandidate['mode'][],
+  sizes: number[],
+  target: number,
+) {
+  if (shape.reduce !== 'sum' && shape.reduce !== 'max') return [];
+  return modes.flatMap((mode) =>
+    sizes.flatMap((wg) => {
+      const parts = splitParts(shape, wg, target);
+      return parts > 1 ? [candidate(mode, wg, parts)] : [];
+    }),
+  );
+}
+
 /**
  * What tuning may time for a reduction, most promising first, the rule's own excluded; subgroup
  * trees stand in for the plain ones where the device has subgroups. CPU emulations (SwiftShader:
  * a barrier costs every thread a switch, so a tree's cost grows with its width) get the other kind
  * of kernel at its cheapest: a 32-thread tree against the serial rule, the serial kernel and a
- * 32-thread tree against the tree rule. GPUs (which want many workgroups in flight and have cheap
- * barriers) get the tree against the serial rule, and wider and subgroup trees and the serial
- * kernel against the tree rule. 'thorough' adds every kind at 32..256 threads.
+ * 32-thread tree against the tree rule, and a two-pass sum or max where its outputs leave cores
+ * idle. GPUs (which want many workgroups in flight and have cheap barriers) get a two-pass sum or
+ * max first where its outputs are few, then the tree against the serial rule, and wider and
+ * subgroup trees and the serial kernel against the tree rule. 'thorough' adds every kind at
+ * 32..256 threads, in one pass and in two.
  */
 export function reduceCandidates(
   shape: ReduceShape,
@@ -202,17 +173,21 @@ export function reduceCandidates(
   const rule = builtinReduce(shape);
   const tree: ReduceCandidate['mode'] = env.subgroups ? 'subgroup' : 'tree';
   const emulated = env.matmulVariant === 'register';
+  const target = emulated ? SPLIT_TARGET.emulated : SPLIT_TARGET.gpu;
   let quick: ReduceCandidate[];
   if (emulated) {
+    const twoPass = twoPassCandidates(shape, [tree], [32], target);
     quick =
       rule.mode === 'serial'
-        ? [candidate(tree, 32)]
-        : [candidate('serial', RULE_WG), candidate(tree, 32), candidate('tree', 32)];
+        ? [candidate(tree, 32), ...twoPass]
+        : [candidate('serial', RULE_WG), candidate(tree, 32), candidate('tree', 32), ...twoPass];
   } else {
+    const twoPass = twoPassCandidates(shape, [tree], [256], target);
     quick =
       rule.mode === 'serial'
-        ? [candidate(tree, RULE_WG), candidate(tree, 256), candidate('serial', 32)]
+        ? [...twoPass, candidate(tree, RULE_WG), candidate(tree, 256), candidate('serial', 32)]
         : [
+            ...twoPass,
             candidate(tree, RULE_WG),
             candidate(tree, 256),
             candidate('tree', 256),
@@ -220,12 +195,12 @@ export function reduceCandidates(
           ];
   }
   const sizes = [32, 64, 128, 256];
-  const modes: ReduceCandidate['mode'][] = [
-    'serial',
-    'tree',
-    ...(env.subgroups ? ['subgroup' as const] : []),
+  const trees: ReduceCandidate['mode'][] = ['tree', ...(env.subgroups ? ['subgroup' as const] : [])];
+  const more = [
+    ...(['serial', ...trees] as const).flatMap((m) => sizes.map((wg) => candidate(m, wg))),
+    ...twoPassCandidates(shape, trees, sizes, target),
   ];
-  const pool = [...quick, ...(thorough ? modes.flatMap((m) => sizes.map((wg) => candidate(m, wg))) : [])];
+  const pool = [...quick, ...(thorough ? more : [])];
   const seen = new Set([reduceCandidateId(rule)]);
   return pool.filter((c) => {
     const id = reduceCandidateId(c);

@@ -5,7 +5,8 @@
  */
 import type { WebGPUKernel, WebGPUKernels } from '../kernel-types';
 import { checkRank } from '../params';
-import { axesReduceShape, chooseReduce, reduceDispatches } from './reduce-candidates';
+import { chooseReduce, reduceDispatches } from './reduce-candidates';
+import { axesReduceShape } from './reduce-shapes';
 
 function reduction(op: 'sum' | 'max'): WebGPUKernel<'sum' | 'max'> {
   return ([x], _outShape, { axes }, env) => {

@@ -31,9 +31,9 @@ import {
   reduceCandidates,
   reduceCost,
   reduceDeviceFits,
-  reduceExtent,
   reduceShapeFits,
 } from '../kernels/reduce-candidates';
+import { reduceExtent } from '../kernels/reduce-shapes';
 
 /** What the families' rules and pools depend on. */
 export type TunerEnv = Pick<KernelEnv, 'matmulVariant' | 'workgroupSize' | 'elementsPerThread' | 'subgroups'>;

@@ -4,13 +4,13 @@ import type { Program } from '../../../graph/program/program';
 import { type Shape, sizeOf } from '../../../graph/shape';
 import type { ConvOp, MatmulShape, ReduceShape, TunedShape } from '../kernel-types';
 import { type ConvCallParams, convShapeOf } from '../kernels/conv-candidates';
+import { MIN_TUNED_TERMS } from '../kernels/reduce-candidates';
 import {
   axesReduceShape,
   channelReduceShape,
-  MIN_TUNED_TERMS,
   reduceExtent,
   softmaxReduceShape,
-} from '../kernels/reduce-candidates';
+} from '../kernels/reduce-shapes';
 
 const MATMUL_OPS: ReadonlySet<OpName> = new Set<OpName>(['matmul', 'fusedMatmul']);
 /** The conv ops and the kernel mode each runs (fusedConv2d is the forward with its epilogue). */
