@@ -108,12 +108,17 @@ const REDUCTION_CASES: Record<string, Case> = {
   'softmax, logSoftmax lines': (t) => [ops.softmax(t([3, 1100])), ops.logSoftmax(t([3, 300, 3]), 1)],
 };
 
-/** Every mode at 32, 64 and 256 threads (as the device allows), and subgroup trees of 2 (smaller than a subgroup). */
+/** Every mode at 32, 64 and 256 threads (as the device allows), subgroup trees of 2 (smaller than a subgroup), two passes. */
 function reductionCandidates(gpu: WebGPUBackend): ReduceCandidate[] {
   const all = (['serial', 'tree', 'subgroup'] as const).flatMap((mode) =>
     [2, 32, 64, 256].map((wg): ReduceCandidate => ({ kind: 'reduce', mode, wg })),
   );
-  return all.filter(
+  // Two passes (sum and max; the other cases keep their rule): tree and subgroup parts.
+  const twoPass: ReduceCandidate[] = [
+    { kind: 'reduce', mode: 'tree', wg: 32, parts: 4 },
+    { kind: 'reduce', mode: 'subgroup', wg: 64, parts: 16 },
+  ];
+  return [...all, ...twoPass].filter(
     (c) => (c.wg > 2 || c.mode === 'subgroup') && reduceDeviceFits(c, gpu.device.limits, gpu.env.subgroups),
   );
 }
