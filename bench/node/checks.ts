@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import type { Workload } from '../runner';
 import { type AdapterReport, adapterName, describeAdapter, installNavigatorGpu } from './dawn';
+import { writeResult } from './files';
 import { fitParity, kernelParity, type ParityRow } from './parity';
 import { candidateSweep, type SweepPlan } from './sweep';
 import { type TuningSpec, type TuningWorkload, tuningMarkdown, tuningReport } from './tuning';
@@ -139,11 +140,11 @@ export async function parityMode(args: Args) {
     const all = [...rows, ...extra];
     const summary = { passed: all.filter((r) => r.pass).length, failed: all.filter(failed).length };
     const meta = { seed, sections, sweepFilter: filter?.source ?? null, env, limits, summary };
-    writeFileSync(
+    writeResult(
       `${stem}.json`,
       JSON.stringify({ date: stamp(), ...meta, adapter, plans, rows: all }, null, 2),
     );
-    writeFileSync(`${stem}.md`, parityMarkdown(adapter, all, plans));
+    writeResult(`${stem}.md`, parityMarkdown(adapter, all, plans));
   };
   for (const section of sections) {
     console.log(`parity: ${section}`);
@@ -185,11 +186,11 @@ export async function tuningMode(args: Args, specs: TuningSpec[]) {
   const budgetMs = args['budget-ms'] ? Number(args['budget-ms']) : undefined;
   const stem = join(out, `tuning-${stamp()}`);
   const save = (done: TuningWorkload[]) => {
-    writeFileSync(
+    writeResult(
       `${stem}.json`,
       JSON.stringify({ date: stamp(), adapter, budgetMs, workloads: done }, null, 2),
     );
-    writeFileSync(`${stem}.md`, tuningMarkdown(adapterName(adapter), done));
+    writeResult(`${stem}.md`, tuningMarkdown(adapterName(adapter), done));
   };
   const done = await tuningReport(chosen, {
     ...(budgetMs !== undefined ? { budgetMs } : {}),

@@ -20,6 +20,7 @@ import { markdown, summarise } from '../report.mjs';
 import { dataset, type RunSpec, run, w1Operands } from '../runner';
 import { type Args, adapterMode, parityMode, tuningMode } from './checks';
 import { adapterName, describeAdapter, installNavigatorGpu } from './dawn';
+import { writeResult } from './files';
 import type { TuningSpec } from './tuning';
 
 function parseArgs(argv: string[]): { mode: string; args: Args } {
@@ -123,7 +124,7 @@ async function runSpecs(specFile: string, outFile: string) {
     } catch (e) {
       results.push({ spec, status: 'error', loadavg, error: (e as Error).message.split('\n')[0] });
     }
-    writeFileSync(outFile, JSON.stringify(results));
+    writeResult(outFile, JSON.stringify(results));
   }
 }
 
@@ -207,8 +208,8 @@ async function bench(args: Args) {
     ];
     const configs = [{ name: 'dawn', adapter: adapterName(adapter) }];
     const result = { date, quick, subset: Boolean(only || picked), machine, adapter, configs, rows, notes };
-    writeFileSync(`${stem}.json`, JSON.stringify(result, null, 2));
-    writeFileSync(`${stem}.md`, markdown(result));
+    writeResult(`${stem}.json`, JSON.stringify(result, null, 2));
+    writeResult(`${stem}.md`, markdown(result));
   };
   for (const [lib, backend] of PAIRS) {
     if (only && !only.includes(`${lib}:${backend}`)) continue;

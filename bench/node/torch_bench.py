@@ -146,7 +146,10 @@ def main():
 
 def write(out_dir, name, result):
     os.makedirs(out_dir, exist_ok=True)
-    json.dump(result, open(os.path.join(out_dir, "torch.json"), "w"), indent=2)
+    # Through a temporary file: the kit's stage limit may kill this process mid-write.
+    tmp = os.path.join(out_dir, ".torch.json.tmp")
+    json.dump(result, open(tmp, "w"), indent=2)
+    os.replace(tmp, os.path.join(out_dir, "torch.json"))
     lines = [f"# PyTorch {result['torch']} on {name}", "", "| workload | precision | median | unit | reps |", "| --- | --- | --- | --- | --- |"]
     for r in result["rows"]:
         s = r["spec"]
@@ -155,7 +158,9 @@ def write(out_dir, name, result):
             lines.append(f"| {what} | {r['precision']} | {r['median']:.2f} | {r['metric']} | {len(r['times'])} |")
         else:
             lines.append(f"| {what} | {r['precision']} | error: {r['error']} | | |")
-    open(os.path.join(out_dir, "torch.md"), "w").write("\n".join(lines) + "\n")
+    open(tmp, "w").write("\n".join(lines) + "\n")
+    os.replace(tmp, os.path.join(out_dir, "torch.md"))
+
 
 if __name__ == "__main__":
     main()
