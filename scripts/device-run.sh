@@ -16,11 +16,11 @@
 #   kit-results.tar.gz  every result file (JSON + Markdown), for bench/results/ once checked
 #
 # Arguments go to run.sh (--budget-s S, --sweep-filter RE; --smoke --allow-fallback for the kit's
-# test on SwiftShader). Without $OUT (run by hand) results go to ./device-results.
+# test on SwiftShader). Without $OUT (run by hand) results go to dist/device-results.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KIT=${GPU_KIT:-$ROOT/dist/gpu-kit}
-DEST=${OUT:-$ROOT/device-results}
+DEST=${OUT:-$ROOT/dist/device-results}
 mkdir -p "$DEST"
 RES=$(mktemp -d "${TMPDIR:-/tmp}/wgt-results.XXXXXX")
 
@@ -30,6 +30,10 @@ if [ ! -x "$KIT/run.sh" ]; then
   printf '# webgpu-trainer GPU kit\n\nNOT RUN: %s.\n' "$msg" > "$DEST/SUMMARY.md"
   exit 2
 fi
+
+# Unpacked inside the tree's copy rather than /tmp, which may be mounted noexec; removed after.
+export KIT_WORK="$ROOT/dist/.gpu-kit-work"
+rm -rf "$KIT_WORK"
 
 # The kit keeps to its own budget; this outer limit only catches a kit that would not stop.
 BUDGET=500
@@ -49,6 +53,6 @@ fi
 cp "$RES/SUMMARY.md" "$DEST/SUMMARY.md"
 tail -c 8388608 "$RES/run.log" > "$DEST/run.log" 2>/dev/null
 tar -czf "$DEST/kit-results.tar.gz" -C "$RES" --exclude run.log . 2>/dev/null
-rm -rf "$RES"
+rm -rf "$RES" "$KIT_WORK"
 echo "device-run: exit code $rc; results in $DEST: $(ls "$DEST" | tr '\n' ' ')"
 exit "$rc"

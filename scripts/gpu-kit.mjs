@@ -145,3 +145,5 @@ if (mib > LIMIT_MIB || mib + tree > 64) {
   );
   process.exit(1);
 }
+const env = out === 'dist/gpu-kit' ? '' : `GPU_KIT=${out} `;
+log(`on a lent GPU machine: run command '${env}bash scripts/device-run.sh', carry ["${out}"], timeout_s 600`);

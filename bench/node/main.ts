@@ -205,6 +205,7 @@ async function bench(args: Args) {
       'Dawn in Node (the npm `webgpu` package), not a browser: navigator.gpu is set before any library loads.',
       `Adapter: ${adapterName(adapter)}; features: ${adapter.features.join(', ')}.`,
       'W1 times one product (or 20 chained products, each feeding the next) including reading the last back.',
+      `Our kernel tuning: ${process.env.BENCH_TUNING ?? 'quick'} (BENCH_TUNING; 'off' is the built-in rules).`,
     ];
     const configs = [{ name: 'dawn', adapter: adapterName(adapter) }];
     const result = { date, quick, subset: Boolean(only || picked), machine, adapter, configs, rows, notes };

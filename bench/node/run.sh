@@ -103,6 +103,8 @@ for lib in "$WORK"/lib/*.so.*; do
 done
 for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do [ -d "$d" ] && LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"; done
 export LD_LIBRARY_PATH="$WORK/lib/use:${LD_LIBRARY_PATH:-}" XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+# A tuning cache of this run's own: the benchmarks start from none, whatever ran here before.
+export XDG_CACHE_HOME="$WORK/cache"
 say "kit libraries used: $(ls "$WORK/lib/use" | tr '\n' ' ')"
 cd "$WORK"
 B=("$NODE" bench-node.mjs)
@@ -110,9 +112,10 @@ B=("$NODE" bench-node.mjs)
 case "$MODE" in
   smoke) Q=(--quick); TQ=(--quick --workloads W1,W3 --budget-ms 3000); PAR=(--quick --sections kernels,sweep,fits)
          SW=("${SWEEP_FILTER:-A\\^T B\\^T: (tiled 8|splitK 32)\$|fusedConv2d.*: conv wg64 per1\$}")
-         W=(--workloads W1:128,W3); BUD=(20 150 60 60 90 60 30) ;;
-  quick) Q=(--quick); TQ=(--quick); PAR=(--quick); SW=("${SWEEP_FILTER:-.}"); W=(); BUD=(30 150 60 90 60 90 30) ;;
-  *) Q=(); TQ=(); PAR=(); SW=("${SWEEP_FILTER:-.}"); W=(); BUD=(30 140 60 100 75 100 40) ;;
+         W=(--workloads W1:128,W3); RW=(--workloads W1:128,W3); BUD=(20 150 60 60 90 60 30 30) ;;
+  quick) Q=(--quick); TQ=(--quick); PAR=(--quick); SW=("${SWEEP_FILTER:-.}"); W=(); RW=(--workloads W1:256,W2,W4)
+         BUD=(30 150 60 90 60 90 45 30) ;;
+  *) Q=(); TQ=(); PAR=(); SW=("${SWEEP_FILTER:-.}"); W=(); RW=(--workloads W1:4096,W2,W4); BUD=(30 140 60 100 75 100 45 30) ;;
 esac
 
 # 1. What Dawn offers. Without a usable adapter only PyTorch runs; the loader's own account of
@@ -145,9 +148,11 @@ if python3 -c 'import torch, numpy' 2>/dev/null; then
     torch "$NODE" "$WORK" "${Q[*]-}" "$OUT"
 else say "python3 with torch and numpy not found: no PyTorch rows"; note PyTorch - - "not run: no python3 with torch and numpy"; fi
 if [ "$ADAPTER" = 1 ]; then
-  # 6. The other libraries on the GPU, 7. our CPU backend (whatever time is left).
+  # 6. The other libraries on the GPU. 7. Ours with tuning off (the built-in rules), end to end
+  #    against stage 4's tuned run. 8. Our CPU backend (whatever time is left).
   stage "bench tfjs, jax" "${BUD[5]}" "${B[@]}" bench --out "$OUT" --name others-webgpu "${Q[@]}" "${W[@]}" --only tfjs:webgpu,jax:webgpu --deadline-s $(( BUD[5] - 10 ))
-  stage "bench ours:cpu" "${BUD[6]}" "${B[@]}" bench --out "$OUT" --name ours-cpu "${Q[@]}" "${W[@]}" --only ours:cpu --deadline-s $(( BUD[6] - 10 ))
+  stage "bench ours:webgpu, tuning off" "${BUD[6]}" env BENCH_TUNING=off "${B[@]}" bench --out "$OUT" --name ours-webgpu-rule "${Q[@]}" "${RW[@]}" --only ours:webgpu --deadline-s $(( BUD[6] - 10 ))
+  stage "bench ours:cpu" "${BUD[7]}" "${B[@]}" bench --out "$OUT" --name ours-cpu "${Q[@]}" "${W[@]}" --only ours:cpu --deadline-s $(( BUD[7] - 10 ))
 fi
 
 {

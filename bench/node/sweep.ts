@@ -54,9 +54,9 @@ function mmCase(m: number, k: number, n: number, tA: boolean, tB: boolean, what 
 
 /**
  * The cases, with fresh random sizes: odd (ragged edges of every block size) and aligned (the vec4
- * kernels' precondition) products in each transpose pair, a long K (split-K), both epilogues, a
- * strided 'same' and a 'valid' convolution with ragged filter blocks, and every other kernel
- * family the parity cases have (reductions, softmax, pooling, batch norm): those add rows as soon
+ * kernels' precondition) products in each transpose pair, a long K (split-K), a large product and
+ * convolution (many workgroups), both epilogues, a strided 'same' and a 'valid' convolution with
+ * ragged filter blocks, and every other kernel family the parity cases have (reductions, softmax, pooling, batch norm): those add rows as soon
  * as their families are tuned. Each case's gradients run the adjoint kernels (transposed products,
  * both conv adjoints) through the same forcing.
  */
@@ -73,6 +73,8 @@ export function sweepCases(rng: Random): Case[] {
     mmCase(am, ak, an, false, false, 'matmul aligned'),
     mmCase(am, ak, an, true, true, 'matmul aligned'),
     mmCase(odd(rng, 5, 23), odd(rng, 601, 1101), odd(rng, 5, 23), false, false, 'matmul long K'),
+    // Many workgroups at once, where a real GPU's races between and within them would show.
+    mmCase(odd(rng, 257, 387), odd(rng, 257, 515), odd(rng, 257, 387), false, false, 'matmul large'),
     ...(
       [
         [m, k, n, 'relu'],
@@ -98,6 +100,15 @@ export function sweepCases(rng: Random): Case[] {
         [3, 3, 1, filters - 4],
       ],
       f: (x, f) => runOp('conv2d', [x, f], { strides: [1, 1], padding: 'valid' }),
+    },
+    {
+      family: 'conv2d',
+      name: `conv2d large 16x${h + 8}x${w + 8}x8 * 3x3x8x${filters + 8}, same`,
+      shapes: [
+        [16, h + 8, w + 8, 8],
+        [3, 3, 8, filters + 8],
+      ],
+      f: (x, f) => runOp('conv2d', [x, f], { strides: [1, 1], padding: 'same' }),
     },
     {
       family: 'pooling',
@@ -183,9 +194,11 @@ function sweepChoices(state: Forcing, gpu: () => WebGPUBackend): KernelChoices {
     state.hits++;
     return state.substitute ? state.substitute(family, c) : c;
   };
+  // Only string names are families ('then' is asked by await, never by a kernel).
+  const family = (name: string | symbol): name is string => typeof name === 'string' && name !== 'then';
   return new Proxy({} as KernelChoices, {
-    // Only string names are families ('then' is asked by await, never by a kernel).
-    get: (_, name) => (typeof name === 'string' && name !== 'then' ? method(name) : undefined),
+    get: (_, name) => (family(name) ? method(name) : undefined),
+    has: (_, name) => family(name),
   });
 }
 
@@ -248,7 +261,8 @@ function plansOf(gpu: WebGPUBackend, state: Forcing, c: Case): SweepPlan[] {
 
 /**
  * The sweep on a backend of its own (the recording choices are fixed at creation), outputs
- * poisoned with NaN so an unwritten element fails. A lost device is replaced and the sweep goes on.
+ * poisoned with NaN so an unwritten element fails. After a run that threw (a lost device, a shader
+ * that did not compile) the device is replaced and the sweep goes on.
  */
 export async function candidateSweep(
   options: SweepOptions,
@@ -260,6 +274,10 @@ export async function candidateSweep(
       poisonOutputs: true,
       choices: sweepChoices(state, () => gpu),
     });
+  const renew = async (old: WebGPUBackend) => {
+    if (old.state !== 'lost') old.destroy();
+    return make();
+  };
   let gpu: WebGPUBackend = await make();
   const f64 = new CpuBackend('float64');
   const rng = new Random(options.seed);
@@ -290,9 +308,12 @@ export async function candidateSweep(
             });
             continue;
           }
-          if (gpu.state === 'lost') gpu = await make();
-          rows.push(await forcedRow(gpu, state, c, plan, id, { inputs, r, expected }));
+          const row = await forcedRow(gpu, state, c, plan, id, { inputs, r, expected });
+          rows.push(row);
           options.onRow?.(rows, plans);
+          // A failure the backend reports late (a pipeline that did not compile) must not spoil
+          // the next row: a run that threw gets a fresh device.
+          if (row.error) gpu = await renew(gpu);
         }
       }
     } catch (e) {
@@ -306,7 +327,7 @@ export async function candidateSweep(
         pass: false,
         error,
       });
-      if (gpu.state === 'lost') gpu = await make();
+      gpu = await renew(gpu);
     }
     options.onRow?.(rows, plans);
   }

@@ -179,6 +179,11 @@ test(
     expect(untarred).toBe(true);
     expect(tookS).toBeLessThan(BUDGET_S + 40);
     expect(existsSync(join(root, 'used-node')), 'a stub of node/npm/npx was run').toBe(false);
+    // Node and Dawn were unpacked inside the tree's copy (not a maybe-noexec /tmp) and removed after.
+    expect(readFileSync(join(out, 'run.log'), 'utf8')).toContain(
+      `work folder ${join(tree, 'dist', '.gpu-kit-work')}`,
+    );
+    expect(readdirSync(join(tree, 'dist'))).toEqual(['gpu-kit']);
     // What the device tool brings back: at most 8 files, here 3, none in folders.
     expect(readdirSync(out).sort()).toEqual(['SUMMARY.md', 'kit-results.tar.gz', 'run.log']);
     const torch = !r.stdout.includes('no PyTorch rows');
@@ -189,6 +194,7 @@ test(
       'bench ours:webgpu',
       'PyTorch',
       'bench tfjs, jax',
+      'bench ours:webgpu, tuning off',
       'bench ours:cpu',
     ];
     expect(stages.map(([name]) => name)).toEqual(stageNames.filter((n) => n !== 'PyTorch' || torch));
@@ -207,7 +213,7 @@ test(
       for (const c of w.info.choices) expect(c.builtinMs).toBeGreaterThan(0);
     }
 
-    const benches = ['node-ours-webgpu', 'node-others-webgpu', 'node-ours-cpu'].flatMap(
+    const benches = ['node-ours-webgpu-quick', 'node-others-webgpu', 'node-ours-cpu'].flatMap(
       (p) => one(results, p).rows,
     );
     const ok = benches.filter((row: { status: string }) => row.status === 'ok');
@@ -219,6 +225,10 @@ test(
       ['ours webgpu', 'tfjs webgpu', 'jax webgpu', 'ours cpu'].flatMap((l) => [`${l} W1`, `${l} W3`]).sort(),
     );
     for (const row of ok) expect(row.summary.metric.median).toBeGreaterThan(0);
+    // The built-in rules' end-to-end run beside the tuned one.
+    const rule = one(results, 'node-ours-webgpu-rule');
+    expect(rule.notes).toContain("Our kernel tuning: off (BENCH_TUNING; 'off' is the built-in rules).");
+    expect(rule.rows.map((row: { status: string }) => row.status)).toEqual(['ok', 'ok']);
 
     const summary = readFileSync(join(out, 'SUMMARY.md'), 'utf8');
     for (const part of ['| stage |', '# Parity: WebGPU', '## Candidate sweep', "# Tuning ('thorough')"])
