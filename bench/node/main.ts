@@ -3,24 +3,25 @@
 // (bench/node/parity.ts). Bundled into one file (bench/node/build.mjs) that is its own child:
 //
 //   bench-node.mjs adapter --out DIR       (what Dawn offers: adapter.json and adapter.md)
-//   bench-node.mjs bench  --out DIR [--quick] [--only ours:webgpu,...] [--workloads W1:256,W3] [--deadline-min M]
-//   bench-node.mjs parity --out DIR [--quick]
+//   bench-node.mjs bench  --out DIR [--quick] [--only ours:webgpu,...] [--workloads W1:256,W3] [--deadline-s S] [--name N]
+//   bench-node.mjs parity --out DIR [--quick] [--sections kernels,sweep,fits] [--sweep-filter RE] [--deadline-s S]
+//   bench-node.mjs tuning --out DIR [--quick] [--workloads W1,W2] [--budget-ms B]  ('thorough' tuning report)
 //   bench-node.mjs data   --out DIR [--quick]  (the W1-W4 inputs as raw float32, for the PyTorch script)
 //
 // Each library/backend pair runs in a child process with a time limit per workload, so one hang or
-// crash costs only its own rows; results are written as JSON and Markdown in DIR.
+// crash costs only its own rows; results are written as JSON and Markdown in DIR after every row,
+// so a run cut by its stage's time limit (run.sh) keeps the rows it finished.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { markdown, summarise } from '../report.mjs';
 import { dataset, type RunSpec, run, w1Operands } from '../runner';
-import { type AdapterReport, adapterName, describeAdapter, installNavigatorGpu } from './dawn';
-import { fitParity, kernelParity, type ParityRow } from './parity';
-
-type Args = Record<string, string | boolean>;
+import { type Args, adapterMode, parityMode, tuningMode } from './checks';
+import { adapterName, describeAdapter, installNavigatorGpu } from './dawn';
+import { writeResult } from './files';
+import type { TuningSpec } from './tuning';
 
 function parseArgs(argv: string[]): { mode: string; args: Args } {
   const [mode = 'bench', ...rest] = argv;
@@ -73,6 +74,18 @@ function workloads(quick: boolean): Workload[] {
       ];
 }
 
+/** The tuning report's workloads: W1's sizes, and the batch sizes W2-W4 train with. */
+function tuningSpecs(quick: boolean): TuningSpec[] {
+  const all = workloads(quick).map((w) => w.spec);
+  const w1 = [...new Set(all.filter((s) => s.workload === 'W1').map((s) => s.size))];
+  return [
+    { workload: 'W1', sizes: w1, batchSize: 0 },
+    ...all
+      .filter((s) => s.workload !== 'W1')
+      .map((s) => ({ workload: s.workload, sizes: [], batchSize: s.batchSize })),
+  ];
+}
+
 const PAIRS = [
   ['ours', 'webgpu'],
   ['tfjs', 'webgpu'],
@@ -111,10 +124,54 @@ async function runSpecs(specFile: string, outFile: string) {
     } catch (e) {
       results.push({ spec, status: 'error', loadavg, error: (e as Error).message.split('\n')[0] });
     }
-    writeFileSync(outFile, JSON.stringify(results));
+    writeResult(outFile, JSON.stringify(results));
   }
 }
 
+type Row = Record<string, unknown>;
+
+/** One workload of one pair in a child of its own, killed past its limit: the row for it. */
+async function benchWorkload(
+  lib: string,
+  backend: string,
+  w: Workload,
+  out: string,
+  deadline: number,
+): Promise<Row> {
+  const limitS = Math.min(w.limitS, Math.floor((deadline - Date.now()) / 1000));
+  const spec: RunSpec = { ...w.spec, lib, backend, limitMs: limitS * 1000 };
+  const base = { spec, config: 'dawn', lib, backend, loadavg: readLoad() };
+  if (limitS < 15) return { ...base, status: 'skipped', error: 'past the run deadline (--deadline-s)' };
+  const specFile = join(out, `.spec-${lib}-${backend}.json`);
+  const resultFile = join(out, `.result-${lib}-${backend}.json`);
+  writeFileSync(specFile, JSON.stringify([spec]));
+  writeFileSync(resultFile, '[]');
+  const code = await child('child', [specFile, resultFile], limitS + 30);
+  const [result] = JSON.parse(readFileSync(resultFile, 'utf8')) as Row[];
+  rmSync(specFile, { force: true });
+  rmSync(resultFile, { force: true });
+  if (!result) {
+    const error =
+      code === null ? `ran past ${limitS + 30} s` : `the child exited with ${code} before a result`;
+    return { ...base, status: code === null ? 'timeout' : 'error', error };
+  }
+  if (result.status !== 'ok') return { ...base, ...result };
+  return { ...base, ...result, summary: summarise(spec, result), loadavgAfter: readLoad() };
+}
+
+function logRow(row: Row) {
+  const spec = row.spec as RunSpec;
+  const s = row.summary as ReturnType<typeof summarise> | undefined;
+  console.log(
+    `${row.lib} ${row.backend} ${spec.workload} ${spec.size}${(spec.chain ?? 1) > 1 ? ` x${spec.chain}` : ''}: ` +
+      (s ? `${s.metric.median.toFixed(2)} ${s.metric.name} (${s.reps} reps)` : `${row.status}: ${row.error}`),
+  );
+}
+
+/**
+ * bench --out DIR [--quick] [--only lib:backend,...] [--workloads W1:256,W3] [--deadline-s S | --deadline-min M] [--name N]
+ * The results file (node-N.json/.md, N the date by default) is rewritten after every row.
+ */
 async function bench(args: Args) {
   const out = String(args.out ?? 'bench/results');
   const quick = Boolean(args.quick);
@@ -123,19 +180,44 @@ async function bench(args: Args) {
   const chosen = workloads(quick).filter(
     ({ spec: s }) => !picked || picked.includes(s.workload) || picked.includes(`${s.workload}:${s.size}`),
   );
-  const deadline = Date.now() + Number(args['deadline-min'] ?? (quick ? 10 : 30)) * 60_000;
+  const seconds = args['deadline-s']
+    ? Number(args['deadline-s'])
+    : Number(args['deadline-min'] ?? (quick ? 10 : 30)) * 60;
+  const deadline = Date.now() + seconds * 1000;
   mkdirSync(out, { recursive: true });
   const adapter = await describeAdapter();
   if (!adapter)
     throw new Error('no WebGPU adapter from Dawn: set VK_ICD_FILENAMES / VK_DRIVER_FILES to a Vulkan driver');
   const loadStart = readLoad();
-  const rows: Record<string, unknown>[] = [];
+  const date = new Date().toISOString().replace(/[:]/g, '-').slice(0, 19);
+  const stem = join(out, `node-${typeof args.name === 'string' ? args.name : date}${quick ? '-quick' : ''}`);
+  const rows: Row[] = [];
+  const save = () => {
+    const machine = {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      browser: `Node.js ${process.version}, Dawn (npm webgpu)`,
+      loadStart: loadStart.join(' '),
+      loadEnd: readLoad().join(' '),
+    };
+    const notes = [
+      'Dawn in Node (the npm `webgpu` package), not a browser: navigator.gpu is set before any library loads.',
+      `Adapter: ${adapterName(adapter)}; features: ${adapter.features.join(', ')}.`,
+      'W1 times one product (or 20 chained products, each feeding the next) including reading the last back.',
+      `Our kernel tuning: ${process.env.BENCH_TUNING ?? 'quick'} (BENCH_TUNING; 'off' is the built-in rules).`,
+    ];
+    const configs = [{ name: 'dawn', adapter: adapterName(adapter) }];
+    const result = { date, quick, subset: Boolean(only || picked), machine, adapter, configs, rows, notes };
+    writeResult(`${stem}.json`, JSON.stringify(result, null, 2));
+    writeResult(`${stem}.md`, markdown(result));
+  };
   for (const [lib, backend] of PAIRS) {
     if (only && !only.includes(`${lib}:${backend}`)) continue;
-    const todo = chosen.filter((w) => !NOT_RUN[`${lib}:${w.spec.workload}`]);
     for (const w of chosen) {
       const reason = NOT_RUN[`${lib}:${w.spec.workload}`];
-      if (reason && !rows.some((r) => r.lib === lib && (r.spec as RunSpec).workload === w.spec.workload))
+      if (!reason) continue;
+      if (!rows.some((r) => r.lib === lib && (r.spec as RunSpec).workload === w.spec.workload))
         rows.push({
           spec: { ...w.spec, lib, backend },
           config: 'dawn',
@@ -146,104 +228,14 @@ async function bench(args: Args) {
         });
     }
     // One child per workload: a hung or crashed workload costs only its row.
-    for (const w of todo) {
-      const limitS = Math.min(w.limitS, Math.floor((deadline - Date.now()) / 1000));
-      const spec: RunSpec = { ...w.spec, lib, backend, limitMs: limitS * 1000 };
-      const base = { spec, config: 'dawn', lib, backend, loadavg: readLoad() };
-      if (limitS < 15) {
-        rows.push({ ...base, status: 'skipped', error: 'past the run deadline (--deadline-min)' });
-        continue;
-      }
-      const specFile = join(out, `.spec-${lib}-${backend}.json`);
-      const resultFile = join(out, `.result-${lib}-${backend}.json`);
-      writeFileSync(specFile, JSON.stringify([spec]));
-      writeFileSync(resultFile, '[]');
-      const code = await child('child', [specFile, resultFile], limitS + 30);
-      const [result] = JSON.parse(readFileSync(resultFile, 'utf8')) as Record<string, unknown>[];
-      if (!result) {
-        const error =
-          code === null ? `ran past ${limitS + 30} s` : `the child exited with ${code} before a result`;
-        rows.push({ ...base, status: code === null ? 'timeout' : 'error', error });
-      } else if (result.status === 'ok') {
-        rows.push({ ...base, ...result, summary: summarise(spec, result), loadavgAfter: readLoad() });
-      } else rows.push({ ...base, ...result });
-      const last = rows.at(-1)!;
-      const s = last.summary as ReturnType<typeof summarise> | undefined;
-      console.log(
-        `${lib} ${backend} ${spec.workload} ${spec.size}${(spec.chain ?? 1) > 1 ? ` x${spec.chain}` : ''}: ` +
-          (s
-            ? `${s.metric.median.toFixed(2)} ${s.metric.name} (${s.reps} reps)`
-            : `${last.status}: ${last.error}`),
-      );
+    for (const w of chosen.filter((x) => !NOT_RUN[`${lib}:${x.spec.workload}`])) {
+      rows.push(await benchWorkload(lib, backend, w, out, deadline));
+      logRow(rows.at(-1)!);
+      save();
     }
   }
-  const date = new Date().toISOString().replace(/[:]/g, '-').slice(0, 19);
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    memGiB: Math.round(totalmem() / 2 ** 30),
-    browser: `Node.js ${process.version}, Dawn (npm webgpu)`,
-    loadStart: loadStart.join(' '),
-    loadEnd: readLoad().join(' '),
-  };
-  const notes = [
-    'Dawn in Node (the npm `webgpu` package), not a browser: navigator.gpu is set before any library loads.',
-    `Adapter: ${adapterName(adapter)}; features: ${adapter.features.join(', ')}.`,
-    'W1 times one product (or 20 chained products, each feeding the next) including reading the last back.',
-  ];
-  const result = {
-    date,
-    quick,
-    subset: Boolean(only || picked),
-    machine,
-    adapter,
-    configs: [{ name: 'dawn', adapter: adapterName(adapter) }],
-    rows,
-    notes,
-  };
-  const stem = join(out, `node-${date}${quick ? '-quick' : ''}`);
-  writeFileSync(`${stem}.json`, JSON.stringify(result, null, 2));
-  writeFileSync(`${stem}.md`, markdown(result));
+  save();
   console.log(`saved ${stem}.json and .md`);
-}
-
-function parityMarkdown(adapter: AdapterReport, rows: ParityRow[]): string {
-  const failed = rows.filter((r) => !r.pass).length;
-  return [
-    `# Parity: WebGPU (${adapterName(adapter)}) against the CPU backend in float64`,
-    '',
-    `${rows.length - failed} passed, ${failed} failed.`,
-    '',
-    '| family | case | worst relative error | tolerance | result |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows.map(
-      (r) =>
-        `| ${r.family} | ${r.case} | ${Number.isFinite(r.maxError) ? r.maxError.toExponential(2) : String(r.maxError)} | ${r.tolerance} | ${r.pass ? 'pass' : `FAIL${r.error ? `: ${r.error.replace(/\|/g, '/')}` : ''}`} |`,
-    ),
-    '',
-  ].join('\n');
-}
-
-async function parity(args: Args) {
-  const out = String(args.out ?? 'bench/results');
-  mkdirSync(out, { recursive: true });
-  installNavigatorGpu();
-  const adapter = await describeAdapter();
-  if (!adapter) throw new Error('no WebGPU adapter from Dawn');
-  const gpu = await WebGPUBackend.create({ powerPreference: 'high-performance' });
-  const seed = Number(args.seed ?? (Date.now() ^ (Math.random() * 2 ** 31)) >>> 0);
-  const quick = Boolean(args.quick);
-  const rows = [...(await kernelParity(gpu, seed, quick)), ...(await fitParity(gpu, quick))];
-  const date = new Date().toISOString().replace(/[:]/g, '-').slice(0, 19);
-  writeFileSync(join(out, `parity-${date}.json`), JSON.stringify({ date, seed, adapter, rows }, null, 2));
-  writeFileSync(join(out, `parity-${date}.md`), parityMarkdown(adapter, rows));
-  for (const r of rows)
-    console.log(`${r.pass ? 'pass' : 'FAIL'} ${r.family}: ${r.case} (${r.maxError.toExponential(2)})`);
-  console.log(
-    `parity: ${rows.filter((r) => r.pass).length} passed, ${rows.filter((r) => !r.pass).length} failed`,
-  );
-  gpu.destroy();
-  process.exitCode = rows.every((r) => r.pass) ? 0 : 1;
 }
 
 /** The inputs the PyTorch script times, written as raw little-endian float32 with a JSON index. */
@@ -279,27 +271,13 @@ function writeData(args: Args) {
   console.log(`wrote the workloads' inputs to ${out}`);
 }
 
-async function adapter(args: Args) {
-  const out = String(args.out ?? 'bench/results');
-  mkdirSync(out, { recursive: true });
-  const a = await describeAdapter();
-  if (!a)
-    throw new Error('no WebGPU adapter from Dawn: set VK_ICD_FILENAMES / VK_DRIVER_FILES to a Vulkan driver');
-  writeFileSync(join(out, 'adapter.json'), JSON.stringify(a, null, 2));
-  const limits = Object.entries(a.limits).map(([k, v]) => `${k} ${v}`);
-  writeFileSync(
-    join(out, 'adapter.md'),
-    `# Adapter: ${adapterName(a)}\n\nDawn in Node ${process.version}. Features: ${a.features.join(', ')}.\n\nLimits: ${limits.join('; ')}.\n`,
-  );
-  console.log(`adapter: ${adapterName(a)}\nfeatures: ${a.features.join(', ')}`);
-}
-
 const { mode, args } = parseArgs(process.argv.slice(2));
 const modes: Record<string, () => Promise<void> | void> = {
-  adapter: () => adapter(args),
+  adapter: () => adapterMode(args),
   bench: () => bench(args),
   child: () => runSpecs(process.argv[3], process.argv[4]),
-  parity: () => parity(args),
+  parity: () => parityMode(args),
+  tuning: () => tuningMode(args, tuningSpecs(Boolean(args.quick))),
   data: () => writeData(args),
 };
 if (!modes[mode]) {

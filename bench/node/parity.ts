@@ -33,6 +33,11 @@ import { dataset, KINDS } from '../runner';
 export interface ParityRow {
   family: string;
   case: string;
+  /** The candidate sweep's rows (sweep.ts): the kernel forced, and the shape classes it ran on. */
+  candidate?: string;
+  classes?: string[];
+  /** False for a sweep row the deadline left unchecked (not a failure, but not checked either). */
+  checked?: boolean;
   /** Largest normwise relative error max|gpu - f64| / max|f64| over the outputs and gradients. */
   maxError: number;
   tolerance: number;
@@ -40,7 +45,7 @@ export interface ParityRow {
   error?: string;
 }
 
-type Case = { family: string; name: string; shapes: number[][]; f: (...xs: Tensor[]) => Tensor };
+export type Case = { family: string; name: string; shapes: number[][]; f: (...xs: Tensor[]) => Tensor };
 
 const mm = (m: number, k: number, n: number, tA = false, tB = false): Case => ({
   family: 'matmul',
@@ -109,7 +114,7 @@ const CASES: Case[] = [
   },
 ];
 
-function randomInputs(shapes: number[][], rng: Random): Float64Array[] {
+export function randomInputs(shapes: number[][], rng: Random): Float64Array[] {
   return shapes.map((s) => Float64Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => rng.normal()));
 }
 
@@ -118,7 +123,7 @@ function randomInputs(shapes: number[][], rng: Random): Float64Array[] {
  * proportion to the operands' size, so elements near 0 (cancellation, saturated tanh gradients)
  * are measured against the output's scale, not their own. NaN anywhere counts as infinite.
  */
-function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+export function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   let scale = 0;
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
@@ -130,7 +135,7 @@ function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): num
 }
 
 /** Output and every input gradient of sum(f(...) * r), r fixed random weights, on one backend. */
-async function outputsOf(
+export async function outputsOf(
   backend: CpuBackend | WebGPUBackend,
   c: Case,
   inputs: Float64Array[],

@@ -126,6 +126,8 @@ def main():
     name = torch.cuda.get_device_name(0) if device.type == "cuda" else "CPU (no CUDA device)"
     reps = 1 if quick else 5
     rows = []
+    result = {"device": name, "torch": torch.__version__, "cuda": torch.version.cuda, "rows": rows}
+    write(out_dir, name, result)
     for spec in index["workloads"]:
         variants = [("fp32", False), ("tf32", True)] if spec["workload"] == "W1" and device.type == "cuda" else [("fp32", False)]
         for label, tf32 in variants:
@@ -138,18 +140,26 @@ def main():
             chain = f" x{spec.get('chain', 1)}" if spec.get("chain", 1) > 1 else ""
             print(f"torch {device.type} {label} {spec['workload']} {spec['size']}{chain}: "
                   + (f"{r['median']:.2f} {r['metric']}" if r["status"] == "ok" else f"error: {r['error']}"), flush=True)
+            # Written after every row: the kit's stage time limit may cut the run.
+            write(out_dir, name, result)
+
+
+def write(out_dir, name, result):
     os.makedirs(out_dir, exist_ok=True)
-    result = {"device": name, "torch": torch.__version__, "cuda": torch.version.cuda, "rows": rows}
-    json.dump(result, open(os.path.join(out_dir, "torch.json"), "w"), indent=2)
-    lines = [f"# PyTorch {torch.__version__} on {name}", "", "| workload | precision | median | unit | reps |", "| --- | --- | --- | --- | --- |"]
-    for r in rows:
+    # Through a temporary file: the kit's stage limit may kill this process mid-write.
+    tmp = os.path.join(out_dir, ".torch.json.tmp")
+    json.dump(result, open(tmp, "w"), indent=2)
+    os.replace(tmp, os.path.join(out_dir, "torch.json"))
+    lines = [f"# PyTorch {result['torch']} on {name}", "", "| workload | precision | median | unit | reps |", "| --- | --- | --- | --- | --- |"]
+    for r in result["rows"]:
         s = r["spec"]
         what = f"{s['workload']} n={s['size']}" + (f", {s['chain']} chained" if s.get("chain", 1) > 1 else "")
         if r["status"] == "ok":
             lines.append(f"| {what} | {r['precision']} | {r['median']:.2f} | {r['metric']} | {len(r['times'])} |")
         else:
             lines.append(f"| {what} | {r['precision']} | error: {r['error']} | | |")
-    open(os.path.join(out_dir, "torch.md"), "w").write("\n".join(lines) + "\n")
+    open(tmp, "w").write("\n".join(lines) + "\n")
+    os.replace(tmp, os.path.join(out_dir, "torch.md"))
 
 
 if __name__ == "__main__":
