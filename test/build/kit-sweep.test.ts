@@ -35,7 +35,7 @@ test('the sweep fails a broken candidate and passes a sound one, with the famili
   try {
     // Every case's families are planned; each plan's candidates are the families' own for its shapes.
     const families = new Set(plans.map((p) => p.family));
-    expect([...families].sort()).toEqual(['conv', 'matmul']);
+    expect([...families].sort()).toEqual(['conv', 'matmul', 'reduce']);
     for (const plan of plans) {
       const ids = plan.shapes.flatMap((s) => [
         builtinFor(gpu.env, s),
