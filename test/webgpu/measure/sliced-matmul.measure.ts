@@ -16,6 +16,7 @@ import {
   candidateId,
   matmulCandidates,
 } from '../../../src/backend/webgpu/kernels/matmul-candidates';
+import { shapeClass } from '../../../src/backend/webgpu/tune/families';
 import { deviceTimer } from '../../../src/backend/webgpu/tune/measure';
 import { WebGPUBackend } from '../../../src/backend/webgpu/webgpu-backend';
 
@@ -65,5 +66,22 @@ it('long-K matmul candidates, ms per product', async () => {
     console.log(`\n${name} (load ${loadavg()}), rule ${candidateId(list[0])} ${rule.toFixed(3)} ms`);
     for (const [id, ms] of rows)
       console.log(`  ${id.padEnd(26)} ${ms.toFixed(3)} ms  ${(rule / ms).toFixed(2)}x`);
+  }
+});
+
+it("quick tuning's pick for each shape (the tuner as a compiled step asks it, default budget)", async () => {
+  const tuned = await WebGPUBackend.create({ matmulVariant: variant, tuning: 'quick', tuningStore: null });
+  try {
+    for (const [name, shape] of SHAPES) {
+      await tuned.tuner.request([shape]);
+      const info = tuned.tuner.info();
+      const choice = info.choices.find((c) => c.shape === shapeClass(shape));
+      console.log(
+        `${name}: ${choice ? `${choice.kernel} (rule ${choice.builtin}, ${choice.speedup.toFixed(2)}x)` : 'rule kept'}; ` +
+          `${info.timedRuns} runs so far, ${info.spentMs.toFixed(0)} ms (load ${loadavg()})`,
+      );
+    }
+  } finally {
+    tuned.destroy();
   }
 });
