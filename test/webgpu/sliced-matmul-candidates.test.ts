@@ -9,7 +9,12 @@
  * the names, pools and refusals. Few pipelines: compiles are the cost on SwiftShader.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MatmulCandidate, MatmulShape, WebGPUKernel } from '../../src/backend/webgpu/kernel-types';
+import type {
+  MatmulCandidate,
+  MatmulShape,
+  TunedCandidate,
+  WebGPUKernel,
+} from '../../src/backend/webgpu/kernel-types';
 import { webgpuKernels } from '../../src/backend/webgpu/kernels';
 import { chooseMatmul } from '../../src/backend/webgpu/kernels/matmul';
 import {
@@ -19,9 +24,10 @@ import {
   parseCandidate,
 } from '../../src/backend/webgpu/kernels/matmul-candidates';
 import { StepPlan } from '../../src/backend/webgpu/plan';
-import { parseTuned } from '../../src/backend/webgpu/tune/families';
+import { parseTuned, tunedId } from '../../src/backend/webgpu/tune/families';
 import { deviceTimer } from '../../src/backend/webgpu/tune/measure';
 import { TUNED_OPS } from '../../src/backend/webgpu/tune/shapes';
+import { MemoryTuningStore } from '../../src/backend/webgpu/tune/store';
 import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import * as ops from '../../src/graph/ops';
 import { ACCUMULATING, createGpu, expectClose, onBoth, randn } from './harness';
@@ -201,7 +207,7 @@ describe('names, pools and refusals', () => {
     expect(parseTuned('slicedK 2 tiled 8', long, limits)).toBeDefined();
   });
 
-  it('a subgroup kernel is refused without subgroups: not offered, not read from a store, not run', async () => {
+  it('a subgroup kernel is refused without subgroups: not offered, not read from the store, not run', async () => {
     expect(matmulCandidates(long, { matmulVariant: 'tiled' }, limits, true).map(candidateId)).not.toContain(
       'splitK 64 subgroups',
     );
@@ -211,6 +217,29 @@ describe('names, pools and refusals', () => {
       split: 64,
       subgroups: true,
     });
+    // Through the tuner: a choice stored on this adapter with subgroups on is not read back with them off.
+    if (gpu.env.subgroups) {
+      const store = new MemoryTuningStore();
+      const timer = async (c: TunedCandidate) => (tunedId(c) === 'splitK 64 subgroups' ? 1 : 10);
+      const tuning = {
+        matmulVariant: 'tiled',
+        tuning: 'quick',
+        tuningStore: store,
+        tuningTimer: timer,
+      } as const;
+      const first = await WebGPUBackend.create(tuning);
+      const second = await WebGPUBackend.create({ ...tuning, subgroups: false });
+      try {
+        await first.tuner.request([long]);
+        expect(candidateId(chooseMatmul(first.env, long))).toBe('splitK 64 subgroups');
+        await second.tuner.request([long]);
+        expect(second.tuner.info().fromCache).toBe(0);
+        expect(candidateId(chooseMatmul(second.env, long))).not.toContain('subgroups');
+      } finally {
+        first.destroy();
+        second.destroy();
+      }
+    }
     const off = await WebGPUBackend.create({
       subgroups: false,
       matmulVariant: 'tiled',
