@@ -20,9 +20,9 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   /** false keeps subgroup kernel variants out even where the device has `subgroups` (default true). */
   subgroups?: boolean;
   /**
-   * Autotuning of the matmul and conv kernels (tune/): 'off' keeps the rules above (the default
-   * here; setBackend('webgpu') and 'auto' ask for 'quick'), 'quick' times a few candidates per
-   * shape class within about 1 s per model, 'thorough' every candidate within 10 s.
+   * Autotuning of the matmul, conv and reduction kernels (tune/): 'off' keeps the rules above
+   * (the default here; setBackend('webgpu') and 'auto' ask for 'quick'), 'quick' times a few
+   * candidates per shape class within about 1 s per model, 'thorough' every candidate within 10 s.
    */
   tuning?: TuningMode;
   /** Budget per request (a compiled model, or one eager product), ms. */
