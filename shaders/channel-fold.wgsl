@@ -19,13 +19,12 @@ fn kahan(acc: vec2<f32>, v: f32) -> vec2<f32> {
   return vec2<f32>(next, select(0.0, (next - acc.x) - term, abs(next) <= bitcast<f32>(0x7f7fffffu)));
 }
 
-// Channel c's sums over e = first, first + step, ... < N (params.perChannel). MODE 0 stage 0: (sum x, 0);
-// stage 1: (sum (x - mean)^2, 0). MODE 1: (sum dy (x - center), sum dy), dy in `a`.
-fn fold(c: u32, first: u32, step: u32, stage: u32, mean: f32) -> vec2<f32> {
+// Channel c's sums over e = first, first + step, ... < end (at most N, params.perChannel). MODE 0
+// stage 0: (sum x, 0); stage 1: (sum (x - mean)^2, 0). MODE 1: (sum dy (x - center), sum dy), dy in `a`.
+fn fold(c: u32, first: u32, end: u32, step: u32, stage: u32, mean: f32) -> vec2<f32> {
   var s0 = vec2<f32>();
   var s1 = vec2<f32>();
-  let n = params.perChannel;
-  for (var e = first; e < n; e += step) {
+  for (var e = first; e < end; e += step) {
     let i = element(c, e);
     if (MODE == 1u) {
       let g = a[i];

@@ -22,13 +22,13 @@ fn main(
     return;
   }
   if (MODE == 1u) {
-    let s = fold(c, 0u, 1u, 0u, 0.0);
+    let s = fold(c, 0u, params.perChannel, 1u, 0u, 0.0);
     out[c] = s.x;
     out[channels + c] = s.y;
     return;
   }
   let n = f32(params.perChannel);
-  let mean = fold(c, 0u, 1u, 0u, 0.0).x / n;
+  let mean = fold(c, 0u, params.perChannel, 1u, 0u, 0.0).x / n;
   out[c] = mean;
-  out[channels + c] = fold(c, 0u, 1u, 1u, mean).x / n;
+  out[channels + c] = fold(c, 0u, params.perChannel, 1u, 1u, mean).x / n;
 }

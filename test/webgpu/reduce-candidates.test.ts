@@ -5,9 +5,9 @@
  * sums, softmax and log-softmax, each on odd shapes in every layout the kernels address (terms
  * adjacent, outputs adjacent, neither), max with NaN and infinities. The subgroup trees (where the
  * device has subgroups: SwiftShader's are 4 wide) also run with workgroups of 1 and 2 threads,
- * smaller than a subgroup, so a partial subgroup is combined too. sum and max also run in two passes
- * (a tree per part of each output into a temporary, then a serial pass), eagerly and in a compiled
- * step, with empty parts too. Kernels broken on purpose (one subgroup's result dropped, a term
+ * smaller than a subgroup, so a partial subgroup is combined too. sum, max and channelSums also run
+ * in two passes (a tree per part of each output into a temporary, then a serial pass), eagerly and
+ * in a compiled step, with empty parts too. Kernels broken on purpose (one subgroup's result dropped, a term
  * skipped, a part's last term lost) fail the same check. Also: the pools keep to the
  * device's limits, offer no subgroup kernel without the feature, and a stored choice the device
  * cannot run is refused.
@@ -162,8 +162,9 @@ function everyCandidate(c: Case): ReduceCandidate[] {
     ...(gpu.env.subgroups
       ? [1, 2].map((wg): ReduceCandidate => ({ kind: 'reduce', mode: 'subgroup', wg }))
       : []),
-    // Two passes for sum and max: a few parts, and more parts than some outputs have terms (empty parts).
-    ...(c.shape.reduce === 'sum' || c.shape.reduce === 'max' ? TWO_PASS.filter(fits) : []),
+    // Two passes for sum, max and channelSums: a few parts, and more parts than some outputs have
+    // terms (empty parts).
+    ...(['sum', 'max', 'channelSums'].includes(c.shape.reduce) ? TWO_PASS.filter(fits) : []),
   ];
   return [...new Map(all.map((k) => [reduceCandidateId(k), k])).values()];
 }
@@ -331,7 +332,7 @@ describe('reduction candidates and the device', () => {
     });
     expect(parseTuned('reduce subgroup wg64', shape, small, { subgroups: false })).toBeUndefined();
     expect(parseTuned('reduce subgroup wg64', shape, small)).toBeUndefined();
-    // Two passes: sum and max only.
+    // Two passes: sum, max and channelSums only.
     expect(parseReduceCandidate('reduce subgroup wg64 x16')).toEqual({
       kind: 'reduce',
       mode: 'subgroup',
@@ -344,8 +345,12 @@ describe('reduction candidates and the device', () => {
       wg: 64,
       parts: 16,
     });
-    const channels = channelReduceShape('channelSums', [64, 26, 26, 8], 3);
-    expect(parseTuned('reduce tree wg64 x16', channels, small)).toBeUndefined();
+    const moments = channelReduceShape('channelMoments', [64, 26, 26, 8], 3);
+    expect(parseTuned('reduce tree wg64 x16', moments, small)).toBeUndefined();
+    const sums = channelReduceShape('channelSums', [64, 26, 26, 8], 3);
+    expect(parseTuned('reduce tree wg64 x16', sums, small)).toEqual(
+      parseReduceCandidate('reduce tree wg64 x16'),
+    );
     // Another family's name for a reduction's class (a hand-edited cache) is not a reduction kernel.
     expect(parseTuned('conv wg64 per1', shape, small, { subgroups: true })).toBeUndefined();
   });

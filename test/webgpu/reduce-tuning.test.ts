@@ -13,7 +13,11 @@ import {
   reduceCandidateId,
   reduceCandidates,
 } from '../../src/backend/webgpu/kernels/reduce-candidates';
-import { axesReduceShape, channelReduceShape } from '../../src/backend/webgpu/kernels/reduce-shapes';
+import {
+  axesReduceShape,
+  channelReduceShape,
+  softmaxReduceShape,
+} from '../../src/backend/webgpu/kernels/reduce-shapes';
 import { shapeCost, tunedId } from '../../src/backend/webgpu/tune/families';
 import { programTunedShapes } from '../../src/backend/webgpu/tune/shapes';
 import { MemoryTuningStore } from '../../src/backend/webgpu/tune/store';
@@ -113,7 +117,7 @@ describe('reductions in the autotuner', () => {
     step.destroy();
   });
 
-  it('GPUs try two passes first for few long sums; channel and softmax reductions never get parts', () => {
+  it('GPUs try two passes first for few long sums; channel moments and softmax lines never get parts', () => {
     const activations = [64, 26, 26, 8];
     const bias = axesReduceShape('sum', activations, [0, 1, 2]);
     const gpuEnv = { matmulVariant: 'tiled', subgroups: false } as const;
@@ -126,8 +130,19 @@ describe('reductions in the autotuner', () => {
     const [first] = reduceCandidates(bias, gpuEnv, devLimits, false);
     // 8 outputs of 43,264 terms: 32 parts of 256 threads make 256 workgroups.
     expect(first).toEqual({ kind: 'reduce', mode: 'tree', wg: 256, parts: 32 });
-    for (const op of ['channelMoments', 'channelSums'] as const) {
-      const pool = reduceCandidates(channelReduceShape(op, activations, 3), gpuEnv, devLimits, true);
+    // channelSums splits as the sum does; the moments and softmax lines stay in one pass.
+    const [sums] = reduceCandidates(
+      channelReduceShape('channelSums', activations, 3),
+      gpuEnv,
+      devLimits,
+      false,
+    );
+    expect(sums).toEqual({ kind: 'reduce', mode: 'tree', wg: 256, parts: 32 });
+    for (const shape of [
+      channelReduceShape('channelMoments', activations, 3),
+      softmaxReduceShape('softmax', [4, 50000], 1),
+    ]) {
+      const pool = reduceCandidates(shape, gpuEnv, devLimits, true);
       expect(pool.every((c) => c.parts === undefined)).toBe(true);
     }
   });

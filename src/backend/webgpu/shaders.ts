@@ -106,7 +106,8 @@ const CHANNEL_REDUCTION = {
   bindings: { a: 'read', x: 'read', center: 'read', out: 'write' },
   // channels: C; inner: elements after the channel axis; perChannel: elements per channel (N).
   params: { channels: 'u32', inner: 'u32', perChannel: 'u32' },
-  overrides: { MODE: 0, SIMPLE: false, WG: 64 },
+  // PARTS: workgroups per channel in a two-pass channelSums' first pass (channel-reduce-workgroup.wgsl).
+  overrides: { MODE: 0, SIMPLE: false, WG: 64, PARTS: 1 },
 } as const;
 
 /** Adam's hyper-parameters as adam.wgsl reads them; the 1 - beta terms are rounded to f32 on the host. */

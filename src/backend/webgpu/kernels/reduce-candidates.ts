@@ -23,13 +23,13 @@
  *   each subgroup by its lowest invocation index and assume neither a size nor that WG is a
  *   multiple of it (shaders/subgroup-total.wgsl); they are offered only where the device has
  *   `subgroups` and options.subgroups is not false, and a stored one is refused elsewhere.
- * - two passes for sum and max with few long outputs (the loss's sum over a batch, a mean over a
- *   whole tensor), which one workgroup per output leaves on a few of a GPU's cores: `parts`
- *   workgroups per output each fold a run of its terms into a kernel temporary, then the serial
- *   kernel folds the parts in order (deterministic). Parts are chosen to fill the device
- *   (`splitParts`: 256 workgroups on GPUs, 16 on CPU emulations) with at least 4 terms per thread.
- *   The channel moments need their mean before their second sum, and softmax three passes over
- *   a line, so they stay in one pass.
+ * - two passes for sum, max and channelSums with few long outputs (the loss's sum over a batch, a
+ *   mean over a whole tensor, a conv layer's channels), which one workgroup per output leaves on a
+ *   few of a GPU's cores: `parts` workgroups per output each fold a run of its terms into a kernel
+ *   temporary, then the serial kernel folds the parts in order (deterministic). Parts are chosen
+ *   to fill the device (`splitParts`: 256 workgroups on GPUs, 16 on CPU emulations) with at least
+ *   4 terms per thread. The channel moments need their mean before their second sum, and softmax
+ *   three passes over a line, so they stay in one pass.
  * - no items per thread for the serial kernel: each of its threads already loops over `length`
  *   terms, so the fixed cost per invocation that makes the map kernels batch items is amortised.
  * Tiny reductions are not tuned (MIN_TUNED_TERMS): a dispatch's own cost dominates them.
@@ -68,10 +68,13 @@ const candidate = (mode: ReduceCandidate['mode'], wg: number, parts = 1): Reduce
 
 const isPowerOfTwo = (n: number) => n >= 1 && (n & (n - 1)) === 0;
 
-/** Whether the candidate computes this reduction: two passes only for sum and max, from a tree. */
+/** The ops with a two-pass kernel: the channel moments need their mean first, softmax three passes. */
+const TWO_PASS_OPS: ReadonlySet<ReduceOp> = new Set<ReduceOp>(['sum', 'max', 'channelSums']);
+
+/** Whether the candidate computes this reduction: two passes only for TWO_PASS_OPS, from a tree. */
 export function reduceShapeFits(c: ReduceCandidate, shape: ReduceShape): boolean {
   if ((c.parts ?? 1) === 1) return true;
-  return c.mode !== 'serial' && (shape.reduce === 'sum' || shape.reduce === 'max');
+  return c.mode !== 'serial' && TWO_PASS_OPS.has(shape.reduce);
 }
 
 /** Most parts per output of a two-pass reduction: its second pass loops over them. */
@@ -135,7 +138,7 @@ export function reduceDeviceFits(c: ReduceCandidate, limits: WorkgroupLimits, su
 const SPLIT_TARGET = { emulated: 16, gpu: 256 } as const;
 
 /**
- * Two-pass candidates for sum and max with too few outputs to fill the device, at the parts
+ * Two-pass candidates for sum, max and channelSums with too few outputs to fill the device, at the parts
  * `splitParts` gives: the tree (or subgroup tree) at `sizes` threads per part.
  */
 function twoPassCandidates(
@@ -144,7 +147,7 @@ function twoPassCandidates(
   sizes: number[],
   target: number,
 ) {
-  if (shape.reduce !== 'sum' && shape.reduce !== 'max') return [];
+  if (!TWO_PASS_OPS.has(shape.reduce)) return [];
   return modes.flatMap((mode) =>
     sizes.flatMap((wg) => {
       const parts = splitParts(shape, wg, target);
@@ -226,7 +229,7 @@ export function reduceDispatches(
   const workgroups = c.mode === 'serial' ? Math.ceil(outputs / c.wg) : outputs;
   const code = OP_CODES[shape.reduce];
   if (shape.reduce === 'sum' || shape.reduce === 'max') return axesDispatches(c, shape, inputs[0], code);
-  const { keptStrides, reducedStrides } = shape;
+  const { reducedStrides } = shape;
   if (shape.reduce === 'softmax' || shape.reduce === 'logSoftmax') {
     const kernel = c.mode === 'subgroup' ? SHADERS.softmaxSubgroup : SHADERS.softmax;
     // The terms of a line are `inner` apart (any inner serves a line of one term).
@@ -234,6 +237,19 @@ export function reduceDispatches(
     const constants = { LOG: code, WG: c.wg, SERIAL: c.mode === 'serial' ? 1 : 0 };
     return [kernel.dispatch({ inputs, params, constants, workgroups })];
   }
+  return channelDispatches(c, shape, inputs, code, workgroups);
+}
+
+/** channelMoments (MODE 0) or channelSums (MODE 1), one pass or (channelSums) two. */
+function channelDispatches(
+  c: ReduceCandidate,
+  shape: ReduceShape,
+  inputs: readonly GPUBuffer[],
+  code: number,
+  workgroups: number,
+): KernelDispatch[] {
+  const { outputs, length } = reduceExtent(shape);
+  const { keptStrides } = shape;
   const kernel = {
     serial: SHADERS.channelReduce,
     tree: SHADERS.channelReduceTree,
@@ -244,7 +260,31 @@ export function reduceDispatches(
   const params = { channels: outputs, inner, perChannel: length };
   const constants = { MODE: code, SIMPLE: inner === 1, WG: c.wg };
   const [a, x, center] = shape.reduce === 'channelMoments' ? [inputs[0], inputs[0], inputs[0]] : inputs;
-  return [kernel.dispatch({ inputs: [a, x, center], params, constants, workgroups })];
+  const parts = c.parts ?? 1;
+  if (parts === 1) return [kernel.dispatch({ inputs: [a, x, center], params, constants, workgroups })];
+  // channelSums in two passes: [C, parts, 2] partial pairs, summed over parts into [2, C].
+  const partials = { scratch: 0, bytes: outputs * parts * 2 * 4 };
+  const pairs = {
+    keptShape: [2, outputs],
+    keptStrides: [1, 2 * parts],
+    reducedShape: [parts],
+    reducedStrides: [2],
+  };
+  return [
+    kernel.dispatch({
+      inputs: [a, x, center],
+      targets: [partials],
+      params,
+      constants: { ...constants, PARTS: parts },
+      workgroups: outputs * parts,
+    }),
+    SHADERS.reduceSerial.dispatch({
+      inputs: [partials],
+      params: { outputs: 2 * outputs, length: parts, keptRank: 2, reducedRank: 1, ...pairs },
+      constants: { OP: 0, WG: SECOND_PASS_WG, SIMPLE: 0 },
+      workgroups: Math.ceil((2 * outputs) / SECOND_PASS_WG),
+    }),
+  ];
 }
 
 /** The rule's serial kernel over rows of a [outputs, length] temporary: a two-pass reduction's second pass. */
