@@ -194,6 +194,7 @@ export async function tuningMode(args: Args, specs: TuningSpec[]) {
   };
   const done = await tuningReport(chosen, {
     ...(budgetMs !== undefined ? { budgetMs } : {}),
+    onProgress: save,
     onWorkload: (d) => {
       save(d);
       const w = d.at(-1)!;

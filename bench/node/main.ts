@@ -229,7 +229,18 @@ async function bench(args: Args) {
     }
     // One child per workload: a hung or crashed workload costs only its row.
     for (const w of chosen.filter((x) => !NOT_RUN[`${lib}:${x.spec.workload}`])) {
-      rows.push(await benchWorkload(lib, backend, w, out, deadline));
+      // In the file while it runs: a stage cut by its time limit shows which row it was in.
+      const spec = { ...w.spec, lib, backend };
+      rows.push({
+        spec,
+        config: 'dawn',
+        lib,
+        backend,
+        status: 'cut',
+        error: "still running when the stage's time limit ended it",
+      });
+      save();
+      rows[rows.length - 1] = await benchWorkload(lib, backend, w, out, deadline);
       logRow(rows.at(-1)!);
       save();
     }

@@ -115,7 +115,7 @@ case "$MODE" in
          W=(--workloads W1:128,W3); RW=(--workloads W1:128,W3); BUD=(20 150 60 60 90 60 30 30) ;;
   quick) Q=(--quick); TQ=(--quick); PAR=(--quick); SW=("${SWEEP_FILTER:-.}"); W=(); RW=(--workloads W1:256,W2,W4)
          BUD=(30 150 60 90 60 90 45 30) ;;
-  *) Q=(); TQ=(); PAR=(); SW=("${SWEEP_FILTER:-.}"); W=(); RW=(--workloads W1:4096,W2,W4); BUD=(30 140 60 100 75 100 45 30) ;;
+  *) Q=(); TQ=(); PAR=(); SW=("${SWEEP_FILTER:-.}"); W=(); RW=(--workloads W1:4096,W2,W4); BUD=(30 140 75 100 75 100 45 30) ;;
 esac
 
 # 1. What Dawn offers. Without a usable adapter only PyTorch runs; the loader's own account of

@@ -259,10 +259,49 @@ function plansOf(gpu: WebGPUBackend, state: Forcing, c: Case): SweepPlan[] {
   });
 }
 
+/** One (case, family, candidate) to force, with what its row is compared against. */
+interface Job {
+  c: Case;
+  plan: SweepPlan;
+  id: string;
+  run: { inputs: Float64Array[]; r: Float64Array; expected: Outputs };
+}
+
+/**
+ * The jobs in the order they run: each (family, candidate) on its first case before any runs on a
+ * second, so a deadline leaves the most distinct kernels checked (a family met late, a candidate
+ * offered by few cases); then the rest in case order.
+ */
+function ordered(jobs: Job[]): Job[] {
+  const seen = new Set<string>();
+  const first: Job[] = [];
+  const rest: Job[] = [];
+  for (const j of jobs) {
+    const key = `${j.plan.family} ${j.id}`;
+    (seen.has(key) ? rest : first).push(j);
+    seen.add(key);
+  }
+  return [...first, ...rest];
+}
+
+const notChecked = (j: Job): ParityRow => ({
+  family: `sweep ${j.plan.family}`,
+  case: j.c.name,
+  candidate: j.id,
+  classes: j.plan.classes,
+  maxError: Number.NaN,
+  tolerance: TOLERANCE,
+  pass: false,
+  checked: false,
+  error: 'not checked: past the sweep deadline',
+});
+
 /**
  * The sweep on a backend of its own (the recording choices are fixed at creation), outputs
- * poisoned with NaN so an unwritten element fails. After a run that threw (a lost device, a shader
- * that did not compile) the device is replaced and the sweep goes on.
+ * poisoned with NaN so an unwritten element fails. First every case runs once on the CPU and once
+ * on the GPU with its rules (finding the families and their candidates), then the candidates are
+ * forced in turn (`ordered`). After a run that threw (a lost device, a shader that did not
+ * compile) the device is replaced and the sweep goes on.
  */
 export async function candidateSweep(
   options: SweepOptions,
@@ -281,40 +320,22 @@ export async function candidateSweep(
   let gpu: WebGPUBackend = await make();
   const f64 = new CpuBackend('float64');
   const rng = new Random(options.seed);
+  // One set of output weights for every case: only its randomness matters.
+  const r = Float64Array.from({ length: 1 << 20 }, () => rng.normal());
   const rows: ParityRow[] = [];
   const plans: SweepPlan[] = [];
+  const jobs: Job[] = [];
   for (const c of sweepCases(rng)) {
     const inputs = randomInputs(c.shapes, rng);
-    const r = Float64Array.from({ length: 1 << 20 }, () => rng.normal());
     state.seen = new Map();
     try {
       const expected = await outputsOf(f64, c, inputs, r);
       await outputsOf(gpu, c, inputs, r);
       for (const plan of plansOf(gpu, state, c)) {
         plans.push(plan);
-        for (const id of plan.candidates) {
-          if (options.filter && !options.filter.test(`${c.name}: ${id}`)) continue;
-          if (options.deadline !== undefined && Date.now() > options.deadline) {
-            rows.push({
-              family: `sweep ${plan.family}`,
-              case: c.name,
-              candidate: id,
-              classes: plan.classes,
-              maxError: Number.NaN,
-              tolerance: TOLERANCE,
-              pass: false,
-              checked: false,
-              error: 'not checked: past the sweep deadline',
-            });
-            continue;
-          }
-          const row = await forcedRow(gpu, state, c, plan, id, { inputs, r, expected });
-          rows.push(row);
-          options.onRow?.(rows, plans);
-          // A failure the backend reports late (a pipeline that did not compile) must not spoil
-          // the next row: a run that threw gets a fresh device.
-          if (row.error) gpu = await renew(gpu);
-        }
+        for (const id of plan.candidates)
+          if (!options.filter || options.filter.test(`${c.name}: ${id}`))
+            jobs.push({ c, plan, id, run: { inputs, r, expected } });
       }
     } catch (e) {
       // The case itself failed (its discovery run or the CPU's): one failing row names it.
@@ -329,8 +350,21 @@ export async function candidateSweep(
       });
       gpu = await renew(gpu);
     }
-    options.onRow?.(rows, plans);
   }
+  options.onRow?.(rows, plans);
+  for (const job of ordered(jobs)) {
+    if (options.deadline !== undefined && Date.now() > options.deadline) {
+      rows.push(notChecked(job));
+      continue;
+    }
+    const row = await forcedRow(gpu, state, job.c, job.plan, job.id, job.run);
+    rows.push(row);
+    options.onRow?.(rows, plans);
+    // A failure the backend reports late (a pipeline that did not compile) must not spoil the
+    // next row: a run that threw gets a fresh device.
+    if (row.error) gpu = await renew(gpu);
+  }
+  options.onRow?.(rows, plans);
   gpu.destroy();
   return { rows, plans };
 }

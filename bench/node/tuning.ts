@@ -41,33 +41,52 @@ export interface TuningWorkload {
   info?: TuningInfo;
   timings: CandidateTiming[];
   error?: string;
+  /** Written while still tuning: the stage was cut before this workload finished. */
+  partial?: boolean;
 }
 
 /** A timer that records every timing it makes; `inner` is set once the backend it times on exists. */
-function recordingTimer(timings: CandidateTiming[]) {
+function recordingTimer(timings: CandidateTiming[], after: () => void) {
   const box: { inner?: CandidateTimer } = {};
   const timer: CandidateTimer = async (c: TunedCandidate, s: TunedShape) => {
     const row = { shape: shapeClass(s), candidate: tunedId(c) };
     try {
       const ms = await box.inner!(c, s);
       timings.push({ ...row, ms });
+      after();
       return ms;
     } catch (e) {
       timings.push({ ...row, ms: null, error: (e as Error).message.split('\n')[0] });
+      after();
       throw e;
     }
   };
   return { timer, box };
 }
 
-async function tuneWorkload(spec: TuningSpec, budgetMs: number | undefined): Promise<TuningWorkload> {
+async function tuneWorkload(
+  spec: TuningSpec,
+  budgetMs: number | undefined,
+  progress: (partial: TuningWorkload) => void,
+): Promise<TuningWorkload> {
   const timings: CandidateTiming[] = [];
-  const { timer, box } = recordingTimer(timings);
+  // After every timing, the workload so far: a stage cut mid-workload keeps its timings.
+  const { timer, box } = recordingTimer(timings, () =>
+    progress({
+      workload: spec.workload,
+      what,
+      wallMs: performance.now() - start,
+      info: gpu.tuner.info(),
+      timings,
+      partial: true,
+    }),
+  );
   const what =
     spec.workload === 'W1'
       ? `matmul n x n x n, n = ${spec.sizes.join(', ')}`
       : `${KINDS[spec.workload]} fit, batch ${spec.batchSize}`;
-  const gpu = await WebGPUBackend.create({
+  let start = performance.now();
+  const gpu: WebGPUBackend = await WebGPUBackend.create({
     powerPreference: 'high-performance',
     tuning: 'thorough',
     tuningStore: null,
@@ -76,7 +95,8 @@ async function tuneWorkload(spec: TuningSpec, budgetMs: number | undefined): Pro
   });
   // The tuner's own timer (timestamp queries where the device has them), 10 ms per timing.
   box.inner = deviceTimer(gpu, 10);
-  const start = performance.now();
+  start = performance.now();
+  progress({ workload: spec.workload, what, wallMs: 0, info: gpu.tuner.info(), timings, partial: true });
   const previous = useBackend(gpu);
   try {
     if (spec.workload === 'W1') {
@@ -111,11 +131,16 @@ async function tuneWorkload(spec: TuningSpec, budgetMs: number | undefined): Pro
 /** Each workload in turn, `onWorkload` after each so a cut run keeps what it has. */
 export async function tuningReport(
   specs: TuningSpec[],
-  options: { budgetMs?: number; onWorkload?: (done: TuningWorkload[]) => void } = {},
+  options: {
+    budgetMs?: number;
+    onWorkload?: (done: TuningWorkload[]) => void;
+    /** After every timing, with the workload in progress last (partial: true). */
+    onProgress?: (sofar: TuningWorkload[]) => void;
+  } = {},
 ): Promise<TuningWorkload[]> {
   const done: TuningWorkload[] = [];
   for (const spec of specs) {
-    done.push(await tuneWorkload(spec, options.budgetMs));
+    done.push(await tuneWorkload(spec, options.budgetMs, (p) => options.onProgress?.([...done, p])));
     options.onWorkload?.(done);
   }
   return done;
@@ -134,6 +159,8 @@ export function tuningMarkdown(adapterName: string, done: TuningWorkload[]): str
   ];
   for (const w of done) {
     lines.push('', `## ${w.workload}: ${w.what}`, '');
+    if (w.partial)
+      lines.push('Still tuning when last written (the stage was cut): what was timed so far.', '');
     if (!w.info) {
       lines.push(`Failed: ${w.error}`);
       continue;
