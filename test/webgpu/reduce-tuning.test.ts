@@ -6,7 +6,7 @@
  * matmul first, and reductions too small to matter are not timed at all.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConvShape, MatmulShape, TunedCandidate } from '../../src/backend/webgpu/kernel-types';
+import type { ConvShape, MatmulShape } from '../../src/backend/webgpu/kernel-types';
 import {
   builtinReduce,
   chooseReduce,
@@ -18,41 +18,19 @@ import {
   channelReduceShape,
   softmaxReduceShape,
 } from '../../src/backend/webgpu/kernels/reduce-shapes';
-import { shapeCost, tunedId } from '../../src/backend/webgpu/tune/families';
+import { shapeCost } from '../../src/backend/webgpu/tune/families';
 import { programTunedShapes } from '../../src/backend/webgpu/tune/shapes';
 import { MemoryTuningStore } from '../../src/backend/webgpu/tune/store';
 import { shapeClass } from '../../src/backend/webgpu/tune/tuner';
-import type { WebGPUBackend, WebGPUBackendOptions } from '../../src/backend/webgpu/webgpu-backend';
+import type { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { tensor, withBackend } from '../../src/graph/engine';
 import * as ops from '../../src/graph/ops';
 import { traceProgram } from '../../src/graph/program/trace';
 import type { Shape } from '../../src/graph/shape';
-import { cpu, createGpu, expectClose, randn } from './harness';
+import { cpu, expectClose, randn } from './harness';
+import { destroyTunedGpus, tunedGpu } from './tuned-gpu';
 
-const made: WebGPUBackend[] = [];
-afterAll(() => {
-  for (const b of made) b.destroy();
-});
-
-/** A backend whose candidate timings come from `ms` (by name), recorded, on a clock each run advances by 10. */
-async function tunedGpu(ms: (id: string) => number, options: WebGPUBackendOptions = {}) {
-  const runs: string[] = [];
-  let clock = 0;
-  const gpu = await createGpu({
-    matmulVariant: 'register',
-    tuning: 'quick',
-    tuningStore: new MemoryTuningStore(),
-    tuningClock: () => clock,
-    tuningTimer: async (c: TunedCandidate) => {
-      runs.push(tunedId(c));
-      clock += 10;
-      return ms(tunedId(c));
-    },
-    ...options,
-  });
-  made.push(gpu);
-  return { gpu, runs };
-}
+afterAll(destroyTunedGpus);
 
 /** 8 rows of 9000: few long outputs, so the rule is a 64-thread tree; 72,000 terms, enough to tune. */
 const ROWS: Shape = [8, 9000];

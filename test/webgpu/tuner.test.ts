@@ -10,45 +10,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
-import type { MatmulShape, TunedCandidate } from '../../src/backend/webgpu/kernel-types';
+import type { MatmulShape } from '../../src/backend/webgpu/kernel-types';
 import { chooseConv, convCandidateId } from '../../src/backend/webgpu/kernels/conv-candidates';
 import { chooseMatmul } from '../../src/backend/webgpu/kernels/matmul';
 import { builtinMatmul, candidateId } from '../../src/backend/webgpu/kernels/matmul-candidates';
-import { tunedId } from '../../src/backend/webgpu/tune/families';
 import { TuningRunError } from '../../src/backend/webgpu/tune/measure';
 import { FileTuningStore, MemoryTuningStore, tuningKey } from '../../src/backend/webgpu/tune/store';
 import { shapeClass } from '../../src/backend/webgpu/tune/tuner';
-import type { WebGPUBackend, WebGPUBackendOptions } from '../../src/backend/webgpu/webgpu-backend';
 import { DeviceLostError } from '../../src/errors';
 import { tensor, withBackend } from '../../src/graph/engine';
 import * as ops from '../../src/graph/ops';
 import { traceProgram } from '../../src/graph/program/trace';
-import { cpu, createGpu, expectClose, randn } from './harness';
+import { cpu, expectClose, randn } from './harness';
+import { destroyTunedGpus, tunedGpu } from './tuned-gpu';
 
-const made: WebGPUBackend[] = [];
-afterAll(() => {
-  for (const b of made) b.destroy();
-});
-
-/** A backend whose candidate timings come from `ms` (by candidateId), counted, on a clock each run advances. */
-async function tunedGpu(ms: (id: string) => number, options: WebGPUBackendOptions = {}) {
-  const runs: string[] = [];
-  let clock = 0;
-  const gpu = await createGpu({
-    matmulVariant: 'register',
-    tuning: 'quick',
-    tuningStore: new MemoryTuningStore(),
-    tuningClock: () => clock,
-    tuningTimer: async (c: TunedCandidate) => {
-      runs.push(tunedId(c));
-      clock += 10;
-      return ms(tunedId(c));
-    },
-    ...options,
-  });
-  made.push(gpu);
-  return { gpu, runs };
-}
+afterAll(destroyTunedGpus);
 
 const W2_FORWARD: MatmulShape = { m: 128, n: 256, k: 784, transposeA: false, transposeB: false };
 const DW: MatmulShape = { m: 256, n: 12, k: 128, transposeA: true, transposeB: false };
