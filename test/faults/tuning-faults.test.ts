@@ -21,7 +21,8 @@ const makeModel = () => faultModel(11);
 const { gpuWith } = faultyGpus();
 
 /** A WebGPU backend that tunes (in memory only: tests never write the user's cache) on a wrapped device. */
-const tuningGpu = (faults: DeviceFaults) => gpuWith(faults, { tuning: 'quick', tuningStore: null });
+const tuningGpu = (faults: DeviceFaults) =>
+  gpuWith(faults, { tuning: 'quick', tuningStore: null, tuningMinMultiplyAdds: 0 });
 
 let reference: History | null = null;
 /** The run without tuning or faults. */

@@ -16,7 +16,7 @@ import { chooseMatmul } from '../../src/backend/webgpu/kernels/matmul';
 import { builtinMatmul, candidateId } from '../../src/backend/webgpu/kernels/matmul-candidates';
 import { TuningRunError } from '../../src/backend/webgpu/tune/measure';
 import { FileTuningStore, MemoryTuningStore, tuningKey } from '../../src/backend/webgpu/tune/store';
-import { shapeClass } from '../../src/backend/webgpu/tune/tuner';
+import { MIN_TUNED_MULTIPLY_ADDS, shapeClass } from '../../src/backend/webgpu/tune/tuner';
 import { DeviceLostError } from '../../src/errors';
 import { tensor, withBackend } from '../../src/graph/engine';
 import * as ops from '../../src/graph/ops';
@@ -52,6 +52,18 @@ describe('autotuner', () => {
     const { gpu } = await tunedGpu((id) => (id === 'vec4 8x4' ? 10 : 9.8));
     expect(await gpu.tuner.request([W2_FORWARD])).toBe(false);
     expect(candidateId(chooseMatmul(gpu.env, W2_FORWARD))).toBe('vec4 8x4');
+  });
+
+  it('leaves products of fewer than MIN_TUNED_MULTIPLY_ADDS multiply-adds to the rule, untimed', async () => {
+    const { gpu, runs } = await tunedGpu(() => 10, { tuningMinMultiplyAdds: MIN_TUNED_MULTIPLY_ADDS });
+    // W3's first product (batch 16, 4 features, 16 units): 1,024 multiply-adds; one just at the bound.
+    const tiny: MatmulShape = { m: 16, k: 4, n: 16, transposeA: false, transposeB: false };
+    const atBound: MatmulShape = { m: 64, k: 16, n: 64, transposeA: false, transposeB: false };
+    expect(gpu.tuner.wants([tiny])).toBe(false);
+    await gpu.tuner.request([tiny, atBound]);
+    expect(gpu.tuner.info().choices.map((c) => c.shape)).toEqual([shapeClass(atBound)]);
+    expect(runs.length).toBeGreaterThan(0);
+    expect(chooseMatmul(gpu.env, tiny)).toEqual(builtinMatmul(gpu.env, tiny));
   });
 
   it('stops timing when the budget is spent, counted in timed runs', async () => {

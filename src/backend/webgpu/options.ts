@@ -31,6 +31,8 @@ export interface WebGPUBackendOptions extends DeviceOptions {
   tuningStore?: TuningStoreOption;
   /** Test aid: times candidates in place of the device, so the tuner's tests never depend on real speed. */
   tuningTimer?: CandidateTimer;
+  /** Test aid: tune products and convolutions from this many multiply-adds (default MIN_TUNED_MULTIPLY_ADDS, tune/tuner.ts). */
+  tuningMinMultiplyAdds?: number;
   /** Test aid: the clock the tuning budget is counted on. */
   tuningClock?: () => number;
   /** Test aid: forces kernel choices, so every variant tuning may pick is tested against the CPU. */

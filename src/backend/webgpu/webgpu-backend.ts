@@ -102,6 +102,9 @@ export class WebGPUBackend implements Backend<GpuStorage>, GpuHost {
       mode: 'off',
       ...(options.tuningBudgetMs !== undefined ? { budgetMs: options.tuningBudgetMs } : {}),
       ...(options.tuningClock ? { now: options.tuningClock } : {}),
+      ...(options.tuningMinMultiplyAdds !== undefined
+        ? { minMultiplyAdds: options.tuningMinMultiplyAdds }
+        : {}),
       timer: options.tuningTimer ?? deviceTimer(this, 10),
       // A lost device may never report its queue idle; the loss ends the wait (and tuning).
       idle: () => Promise.race([this.device.queue.onSubmittedWorkDone(), this.device.lost]),

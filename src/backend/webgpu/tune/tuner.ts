@@ -27,6 +27,7 @@ import type { WorkgroupLimits } from '../kernels/matmul-candidates';
 import {
   builtinFor,
   candidatesFor,
+  isReduceShape,
   parseTuned,
   shapeClass,
   shapeCost,
@@ -47,6 +48,15 @@ export const DEFAULT_BUDGET_MS: Readonly<Record<TuningMode, number>> = {
   thorough: 10_000,
 };
 /**
+ * Products and convolutions of fewer multiply-adds are not tuned: a dispatch's own cost decides
+ * their time (W3's products, 16x4x16 and the like, are about 1,000), so a timing ranks noise. On
+ * SwiftShader, quick tuning spent 45 runs on W3's eight such classes and kept picks of "13.8x"
+ * that were a slow timing of the rule. (Reductions have their own bound, MIN_TUNED_TERMS, in
+ * shapes.ts.)
+ */
+export const MIN_TUNED_MULTIPLY_ADDS = 65_536;
+
+/**
  * A candidate replaces the rule only when it is this much faster, twice (a second timing of both
  * confirms the first): CPU emulations under load vary by 10% run to run, and a wrong swap costs
  * every later step.
@@ -57,6 +67,8 @@ export interface TunerOptions {
   readonly mode: TuningMode;
   /** Per request, ms (default DEFAULT_BUDGET_MS[mode]). */
   readonly budgetMs?: number;
+  /** Products and convolutions below this many multiply-adds keep the rule (default MIN_TUNED_MULTIPLY_ADDS). */
+  readonly minMultiplyAdds?: number;
   readonly store?: TuningStore;
   readonly timer: CandidateTimer;
   /** The clock the budget is counted on (default performance.now). */
@@ -179,7 +191,16 @@ export class Tuner implements KernelChoices {
   /** Whether a request for these shapes would time anything. */
   wants(shapes: readonly TunedShape[]): boolean {
     if (this.mode === 'off' || this.pauses > 0 || this.failure) return false;
-    return shapes.some((s) => !this.settledClass(shapeClass(s)) && !this.pending.has(shapeClass(s)));
+    return shapes.some(
+      (s) => this.worthTuning(s) && !this.settledClass(shapeClass(s)) && !this.pending.has(shapeClass(s)),
+    );
+  }
+
+  /** Whether a shape is large enough to time (a reduction's bound was applied where its shape was made). */
+  private worthTuning(shape: TunedShape): boolean {
+    return (
+      isReduceShape(shape) || shapeCost(shape) >= (this.options.minMultiplyAdds ?? MIN_TUNED_MULTIPLY_ADDS)
+    );
   }
 
   /**
@@ -192,7 +213,8 @@ export class Tuner implements KernelChoices {
     const byClass = new Map<string, TunedShape>();
     for (const s of shapes) {
       const c = shapeClass(s);
-      if (!this.settledClass(c) && !this.pending.has(c) && !byClass.has(c)) byClass.set(c, s);
+      if (this.worthTuning(s) && !this.settledClass(c) && !this.pending.has(c) && !byClass.has(c))
+        byClass.set(c, s);
     }
     if (byClass.size > 0 && !this.failure) {
       for (const c of byClass.keys()) this.pending.add(c);
