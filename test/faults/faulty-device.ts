@@ -16,7 +16,9 @@
  * readbacks (likewise after an encoder labelled 'readback': one per batched read, read-many.ts)
  * or tuning runs (after an encoder labelled 'tuning', which the autotuner's timer makes).
  * A device loss may come `after` the submit it counts instead: once the submitting code has gone
- * on to map its staging buffer, so the loss finds that map in flight.
+ * on to map its staging buffer, so the loss finds that map in flight; or `mapped`: once the next
+ * map of a staging buffer resolves, before its values are read, as when other work on the device
+ * (the tuner's run) loses it between a step's map and its read.
  * Inject it with `WebGPUBackend.create({ wrapDevice: faults.wrap })`. No test framework here, so
  * the page can use it too.
  */
@@ -36,6 +38,11 @@ export interface Fault {
   /** lose-device on a submit: destroy the device just after the submit (in a microtask), not before it. */
   after?: boolean;
   /**
+   * lose-device on a submit: destroy the device once the next map of a readable buffer (made
+   * through this wrapper) resolves, before the code awaiting it reads the range, not before the submit.
+   */
+  mapped?: boolean;
+  /**
    * lose-device: the wrapped device's `lost` promise settles this long after the loss, while
    * pending maps reject at once, as in a browser whose GPU process is busy (compiling a
    * pipeline, say) when the device goes. Default 0.
@@ -43,8 +50,9 @@ export interface Fault {
   lostAfterMs?: number;
 }
 
-interface Armed extends Required<Omit<Fault, 'after' | 'lostAfterMs'>> {
+interface Armed extends Required<Omit<Fault, 'after' | 'mapped' | 'lostAfterMs'>> {
   after: boolean;
+  mapped: boolean;
   seen: number;
   /** A 'step' count reached: the next submit fires. */
   due: boolean;
@@ -89,13 +97,23 @@ export class DeviceFaults {
   private armed: Armed | null = null;
   /** How late the next loss's `lost` settles (set when a lose-device fault fires). */
   private lostAfterMs = 0;
+  /** A device a fired `mapped` loss destroys when its next map resolves. */
+  private loseAtMap: GPUDevice | null = null;
 
   /** Arms one fault (replacing any armed one): it fires once, then disarms. */
   arm(fault: Fault): this {
     if (!(Number.isInteger(fault.at) && fault.at >= 1))
       throw new RangeError(`DeviceFaults.arm: at must be an integer >= 1, received ${fault.at}`);
     const on = fault.on ?? (fault.kind === 'fail-allocation' ? 'createBuffer' : 'submit');
-    this.armed = { kind: fault.kind, at: fault.at, on, after: fault.after ?? false, seen: 0, due: false };
+    this.armed = {
+      kind: fault.kind,
+      at: fault.at,
+      on,
+      after: fault.after ?? false,
+      mapped: fault.mapped ?? false,
+      seen: 0,
+      due: false,
+    };
     this.lostAfterMs = fault.lostAfterMs ?? 0;
     return this;
   }
@@ -176,10 +194,30 @@ export class DeviceFaults {
   private submit(device: GPUDevice, queue: GPUQueue, commands: GPUCommandBuffer[]): void {
     const kind = this.armed?.kind;
     const after = this.armed?.after ?? false;
+    const mapped = this.armed?.mapped ?? false;
     const fires = this.count('submit');
-    if (fires && kind === 'lose-device' && !after) device.destroy();
+    if (fires && kind === 'lose-device' && mapped) this.loseAtMap = device;
+    else if (fires && kind === 'lose-device' && !after) device.destroy();
     queue.submit(fires && kind === 'fail-submit' ? [this.poison(device), ...commands] : commands);
     if (fires && kind === 'lose-device' && after) queueMicrotask(() => device.destroy());
+  }
+
+  /**
+   * A readable buffer whose maps, once resolved, lose the device when a `mapped` loss is due on it.
+   * Its mapAsync is replaced on the buffer itself (Dawn refuses proxies in native calls).
+   */
+  private watchMaps(device: GPUDevice, buffer: GPUBuffer): GPUBuffer {
+    if (!(buffer.usage & GPUBufferUsage.MAP_READ)) return buffer;
+    const map = buffer.mapAsync.bind(buffer);
+    Object.defineProperty(buffer, 'mapAsync', {
+      value: (mode: GPUMapModeFlags, offset?: number, size?: number) =>
+        map(mode, offset, size).then(() => {
+          if (this.loseAtMap !== device) return;
+          this.loseAtMap = null;
+          device.destroy();
+        }),
+    });
+    return buffer;
   }
 
   /** A command buffer Dawn refuses at submit: it copies from a destroyed buffer. */
@@ -199,7 +237,7 @@ export class DeviceFaults {
     listeners: Listener[],
   ): GPUBuffer {
     const kind = this.armed?.kind;
-    if (!this.count('createBuffer')) return device.createBuffer(descriptor);
+    if (!this.count('createBuffer')) return this.watchMaps(device, device.createBuffer(descriptor));
     if (kind === 'lose-device') {
       device.destroy();
       return device.createBuffer(descriptor);

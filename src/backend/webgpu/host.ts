@@ -25,6 +25,8 @@ export interface GpuHost {
     /** Resolves true when some product's kernel changed (never rejects). */
     request(shapes: readonly TunedShape[]): Promise<boolean>;
   };
+  /** Why the device is gone, or null while it works. */
+  readonly error: DeviceLostError | null;
   /** Submits work built elsewhere and counts it. */
   submitCommands(commands: GPUCommandBuffer): void;
   read(storage: GpuStorage | { buffer: GPUBuffer }, size: number): Promise<Float32Array>;
@@ -116,4 +118,29 @@ export async function lossWithin(
   clearTimeout(timer);
   // The backend's own `lost` handler ran first: it was attached when the backend was made.
   return host.error;
+}
+
+/**
+ * `read` of the first `bytes` of a staging buffer whose map has resolved, called at once. The
+ * device may go between the map resolving and this (destroyed by other work on it, a tuning run
+ * beside the steps, say), which unmaps the buffer: its range then throws an OperationError before
+ * `device.lost` settles. That failure waits for the loss (as a rejected map does) and is thrown
+ * as the DeviceLostError fit recovers from, else as a BackendError naming `what`.
+ */
+export async function readMapped<T>(
+  host: { readonly device: GPUDevice; readonly error: DeviceLostError | null },
+  staging: GPUBuffer,
+  bytes: number,
+  what: string,
+  read: (range: ArrayBuffer) => T,
+): Promise<T> {
+  let range: ArrayBuffer;
+  try {
+    range = staging.getMappedRange(0, bytes);
+  } catch (e) {
+    const lost = await lossWithin(host, LOSS_WAIT_MS);
+    if (lost) throw lost;
+    throw new BackendError(`${what} from WebGPU failed: ${(e as Error).message || (e as Error).name}`);
+  }
+  return read(range);
 }

@@ -3,7 +3,7 @@
  * plan for the reads it expects (two each, so a step can be issued while the previous step's read
  * is still pending), more on demand, none destroyed until the plan is.
  */
-import type { GpuHost } from './host';
+import { type GpuHost, readMapped } from './host';
 
 interface Staged {
   readonly staging: GPUBuffer;
@@ -41,8 +41,15 @@ export class ReadbackPool {
   async resolve({ staging, bytes, length, submit }: Staged): Promise<Float32Array> {
     try {
       // The host reports a loss of the device, or a failure of this plan's buffers or first submit.
-      await this.host.mapForRead(staging, bytes, 'reading a step output', submit);
-      return new Float32Array(staging.getMappedRange(0, bytes).slice(0, length * 4));
+      const what = 'reading a step output';
+      await this.host.mapForRead(staging, bytes, what, submit);
+      return await readMapped(
+        this.host,
+        staging,
+        bytes,
+        what,
+        (range) => new Float32Array(range.slice(0, length * 4)),
+      );
     } finally {
       if (staging.mapState === 'mapped') staging.unmap();
       this.free.get(bytes)?.push(staging) ?? this.free.set(bytes, [staging]);

@@ -12,6 +12,7 @@
  */
 import type { DeviceAllocationError, DeviceLostError } from '../../errors';
 import { type BufferAllocator, type Settled, withErrorScopes } from './buffers';
+import { readMapped } from './host';
 
 /** What is read: a tensor's storage (or a plan's bare buffer) and how many floats of it. */
 export interface ReadEntry {
@@ -93,13 +94,15 @@ async function readChunk(
     (e: Error) => e,
   );
   const owned = await Promise.all(chunk.items.map(({ index }) => entries[index].storage.settled ?? null));
-  const failure = host.error ?? owned.find((e) => e !== null) ?? (await copied) ?? mapped;
+  let failure = host.error ?? owned.find((e) => e !== null) ?? (await copied) ?? mapped;
   if (!failure) {
-    const range = staging.getMappedRange(0, chunk.bytes);
-    for (const { index, offset } of chunk.items) {
-      // Each its own copy, as a single read gives: nothing a caller keeps aliases another's values.
-      out[index] = new Float32Array(range.slice(offset, offset + entries[index].size * 4));
-    }
+    failure = await readMapped(host, staging, chunk.bytes, names.map, (range) => {
+      for (const { index, offset } of chunk.items) {
+        // Each its own copy, as a single read gives: nothing a caller keeps aliases another's values.
+        out[index] = new Float32Array(range.slice(offset, offset + entries[index].size * 4));
+      }
+      return null;
+    }).catch((e: Error) => e);
   }
   if (staging.mapState === 'mapped') staging.unmap();
   if (failure) staging.destroy();
