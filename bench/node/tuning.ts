@@ -11,7 +11,7 @@
 import type { TunedCandidate, TunedShape } from '../../src/backend/webgpu/kernel-types';
 import { shapeClass, tunedId } from '../../src/backend/webgpu/tune/families';
 import { type CandidateTimer, deviceTimer } from '../../src/backend/webgpu/tune/measure';
-import type { TuningInfo } from '../../src/backend/webgpu/tune/tuner';
+import { MIN_TUNED_MULTIPLY_ADDS, type TuningInfo } from '../../src/backend/webgpu/tune/tuner';
 import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import { tensor, useBackend } from '../../src/graph/engine';
 import { head } from '../data';
@@ -166,6 +166,14 @@ export function tuningMarkdown(adapterName: string, done: TuningWorkload[]): str
       continue;
     }
     const { info } = w;
+    if (info.timedRuns === 0 && info.choices.length === 0 && !info.error) {
+      // W3's products are about 1,000 multiply-adds each: the tuner leaves such kernels to the rule.
+      lines.push(
+        `Nothing to tune: every product and convolution is under ${MIN_TUNED_MULTIPLY_ADDS.toLocaleString('en-US')} ` +
+          'multiply-adds (and every reduction under its own bound), so the rule runs them untimed.',
+      );
+      continue;
+    }
     const picked = new Set(info.choices.map((c) => c.shape));
     const leftToRule = [...new Set(w.timings.map((t) => t.shape))].filter((c) => !picked.has(c));
     lines.push(

@@ -209,11 +209,13 @@ test(
 
     const tuning = one(results, 'tuning-');
     expect(tuning.workloads.map((w: { workload: string }) => w.workload)).toEqual(['W1', 'W3']);
-    for (const w of tuning.workloads) {
-      expect(w.error).toBeUndefined();
-      expect(w.timings.length).toBeGreaterThan(0);
-      for (const c of w.info.choices) expect(c.builtinMs).toBeGreaterThan(0);
-    }
+    const [w1, w3] = tuning.workloads;
+    for (const w of tuning.workloads) expect(w.error).toBeUndefined();
+    expect(w1.timings.length).toBeGreaterThan(0);
+    for (const c of w1.info.choices) expect(c.builtinMs).toBeGreaterThan(0);
+    // W3's products (about 1,000 multiply-adds) are under the tuner's bound: none is timed.
+    expect(w3.timings).toEqual([]);
+    expect(w3.info.choices).toEqual([]);
 
     const benches = ['node-ours-webgpu-quick', 'node-others-webgpu', 'node-ours-cpu'].flatMap(
       (p) => one(results, p).rows,
