@@ -7,15 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MatmulCandidate, MatmulShape } from '../../src/backend/webgpu/kernel-types';
-import { chooseMatmul } from '../../src/backend/webgpu/kernels/matmul';
 import {
   builtinMatmul,
   candidateId,
   matmulCandidates,
 } from '../../src/backend/webgpu/kernels/matmul-candidates';
 import type { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
-import * as ops from '../../src/graph/ops';
-import { ACCUMULATING, createGpu, expectClose, onBoth, randn } from './harness';
+import { createGpu } from './harness';
+import { expectCandidateMatchesCpu } from './matmul-runs';
 
 let gpu: WebGPUBackend;
 let forced: MatmulCandidate | undefined;
@@ -51,36 +50,10 @@ type Case = [m: number, k: number, n: number];
 const ODD: Case = [37, 131, 45];
 const ALIGNED: Case = [36, 132, 12];
 
-/**
- * Each transpose pair once per candidate, two of them through the fused epilogue (bias + relu,
- * bias + tanh): the epilogue is the same code whatever the operands' layout, so every candidate
- * still runs every pair, the plain store and both activations, in 4 pipelines instead of 6.
- * Pipeline compiles are this file's cost on SwiftShader (1-3 s each for vec4 and split-K under
- * load, a run a few ms); compiling them concurrently (createComputePipelineAsync) was slower.
- */
-const RUNS = [
-  { transposeA: false, transposeB: false, activation: null },
-  { transposeA: true, transposeB: true, activation: null },
-  { transposeA: true, transposeB: false, activation: 'relu' },
-  { transposeA: false, transposeB: true, activation: 'tanh' },
-] as const;
-
+/** One candidate on its shape, every run of MATMUL_RUNS (matmul-runs.ts). */
 async function checkCandidate(c: MatmulCandidate) {
   forced = c;
-  const [m, k, n] = c.kind === 'vec4' ? ALIGNED : ODD;
-  for (const { transposeA, transposeB, activation } of RUNS) {
-    const label = `${candidateId(c)} ${m}x${k}x${n} transposes ${transposeA}/${transposeB} ${activation ?? 'plain'}`;
-    const shape = { m, n, k, transposeA, transposeB };
-    expect(candidateId(chooseMatmul(gpu.env, shape)), label).toBe(candidateId(c));
-    const a = randn(transposeA ? [k, m] : [m, k]);
-    const b = randn(transposeB ? [n, k] : [k, n]);
-    const r = activation
-      ? await onBoth(gpu, [a, b, randn([n])], (x, y, bias) =>
-          ops.fusedMatmul(x, y, bias, { transposeA, transposeB, activation }),
-        )
-      : await onBoth(gpu, [a, b], (x, y) => ops.matmul(x, y, { transposeA, transposeB }));
-    expectClose(`matmul ${label}`, r.gpu, r.cpu, ACCUMULATING, 1);
-  }
+  await expectCandidateMatchesCpu(gpu, c, c.kind === 'vec4' ? ALIGNED : ODD);
 }
 
 describe('every matmul candidate tuning may pick, against the CPU', () => {

@@ -31,6 +31,7 @@ import { MemoryTuningStore } from '../../src/backend/webgpu/tune/store';
 import { WebGPUBackend } from '../../src/backend/webgpu/webgpu-backend';
 import * as ops from '../../src/graph/ops';
 import { ACCUMULATING, createGpu, expectClose, onBoth, randn } from './harness';
+import { expectCandidateMatchesCpu } from './matmul-runs';
 
 const kernels = webgpuKernels as unknown as Record<'fusedMatmul', WebGPUKernel<'fusedMatmul'>>;
 let gpu: WebGPUBackend;
@@ -55,30 +56,10 @@ const CASES: readonly [MatmulCandidate, Case][] = [
   [{ kind: 'splitK', split: 4, subgroups: true }, [13, 131, 6]],
 ];
 
-/** Every transpose pair, two through the fused epilogue (as matmul-candidates.test.ts). */
-const RUNS = [
-  { transposeA: false, transposeB: false, activation: null },
-  { transposeA: true, transposeB: true, activation: null },
-  { transposeA: true, transposeB: false, activation: 'relu' },
-  { transposeA: false, transposeB: true, activation: 'tanh' },
-] as const;
-
-async function checkCandidate(c: MatmulCandidate, [m, k, n]: Case) {
+/** One candidate on its shape, every run of MATMUL_RUNS (matmul-runs.ts). */
+async function checkCandidate(c: MatmulCandidate, shape: Case) {
   forced = c;
-  for (const { transposeA, transposeB, activation } of RUNS) {
-    const label = `${candidateId(c)} ${m}x${k}x${n} transposes ${transposeA}/${transposeB} ${activation ?? 'plain'}`;
-    expect(candidateId(chooseMatmul(gpu.env, { m, n, k, transposeA, transposeB })), label).toBe(
-      candidateId(c),
-    );
-    const a = randn(transposeA ? [k, m] : [m, k]);
-    const b = randn(transposeB ? [n, k] : [k, n]);
-    const r = activation
-      ? await onBoth(gpu, [a, b, randn([n])], (x, y, bias) =>
-          ops.fusedMatmul(x, y, bias, { transposeA, transposeB, activation }),
-        )
-      : await onBoth(gpu, [a, b], (x, y) => ops.matmul(x, y, { transposeA, transposeB }));
-    expectClose(`matmul ${label}`, r.gpu, r.cpu, ACCUMULATING, 1);
-  }
+  await expectCandidateMatchesCpu(gpu, c, shape);
 }
 
 describe('long-K matmul candidates against the CPU', () => {
