@@ -114,7 +114,10 @@ describe('softmax cross-entropy', () => {
             ),
           ),
         );
-        expectClose(`softmaxCrossEntropy ${shape} soft ${soft}`, r.gpu, r.cpu, ACCUMULATING, 1e-2);
+        // Labels and upstream gradients are unit-scale, so a gradient entry that cancels to near zero
+        // (p * sum(t) ~ t) is judged against 1, the scale of its terms, not its own (300 soft classes
+        // gave 1.5e-4 against a floor of 1e-2 for KERNEL_SEED=1431142085).
+        expectClose(`softmaxCrossEntropy ${shape} soft ${soft}`, r.gpu, r.cpu, ACCUMULATING, 1);
       }
     }
   });
